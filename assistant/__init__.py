@@ -1,0 +1,1 @@
+"""Offline counter consultation assistant."""

@@ -1,0 +1,157 @@
+"""Decode any audio a counter produces into 16 kHz float32 samples.
+
+PyAV (FFmpeg) reads wav, mp3, m4a/aac, ogg/opus, flac and browser webm, at any sample rate; we
+resample to Whisper's 16 kHz. Stereo is kept as two channels as well as the mix, because counters
+often record the staff and the citizen on separate microphones (``assistant.speakers``).
+Every failure is turned into an ``AudioError`` with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+SAMPLE_RATE = 16_000
+MIN_SECONDS = 0.1
+
+
+class AudioError(ValueError):
+    """Audio cannot be used; ``str()`` is a one-line message (English / 日本語)."""
+
+
+@dataclass
+class Audio:
+    """Decoded audio: the mono mix, and the channels when the source was stereo."""
+
+    samples: np.ndarray  # float32 mono, 16 kHz
+    channels: np.ndarray | None = None  # float32 (2, n) when the source had two channels
+    source_rate: int = SAMPLE_RATE
+    source_channels: int = 1
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    @property
+    def is_stereo(self) -> bool:
+        return self.channels is not None
+
+
+def decode(source: str | Path | bytes | io.BytesIO) -> Audio:
+    """Decode a file path or bytes. Raises AudioError for empty, unreadable or silent-length input."""
+    name = str(source) if isinstance(source, (str, Path)) else "<bytes>"
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.exists():
+            raise AudioError(f"{name}: file not found / ファイルが見つかりません")
+        if path.stat().st_size == 0:
+            raise AudioError(f"{name}: empty file (0 bytes) / 空のファイルです")
+        src: str | io.BytesIO = str(path)
+    else:
+        data = source.getvalue() if isinstance(source, io.BytesIO) else source
+        if not data:
+            raise AudioError("empty audio data / 音声データが空です")
+        src = io.BytesIO(data)
+
+    try:
+        container = av.open(src, mode="r", metadata_errors="ignore")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioError(f"{name}: not a readable audio file ({_short(exc)}) / 音声ファイルとして読めません") from exc
+
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"{name}: the file has no audio track / 音声トラックがありません")
+        stream = container.streams.audio[0]
+        n_channels = min(stream.codec_context.channels or 1, 2)
+        layout = "stereo" if n_channels == 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+        chunks: list[np.ndarray] = []
+        errors = 0
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray())
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray())
+        except (av.error.FFmpegError, ValueError) as exc:
+            # A truncated file decodes up to the damage: keep what we got if it is real audio.
+            errors += 1
+            if not chunks:
+                raise AudioError(f"{name}: audio data is damaged ({_short(exc)}) / 音声データが壊れています") from exc
+        source_rate = stream.codec_context.sample_rate or SAMPLE_RATE
+
+    if not chunks:
+        raise AudioError(f"{name}: no audio samples (zero length) / 音声の長さが0です")
+    data = np.concatenate(chunks, axis=1).astype(np.float32)  # (channels, n)
+    if data.shape[1] < MIN_SECONDS * SAMPLE_RATE:
+        raise AudioError(f"{name}: audio is too short ({data.shape[1] / SAMPLE_RATE:.2f} s) / 音声が短すぎます")
+    if not np.isfinite(data).all():
+        data = np.nan_to_num(data)
+    if data.shape[0] == 2:
+        mix = data.mean(axis=0)
+        return Audio(samples=mix, channels=data, source_rate=source_rate, source_channels=2)
+    return Audio(samples=data[0], source_rate=source_rate, source_channels=1)
+
+
+def from_array(samples: np.ndarray, rate: int) -> Audio:
+    """Build Audio from an in-memory array (e.g. a browser microphone chunk).
+
+    Accepts int16 or float, mono ``(n,)`` or interleaved ``(n, 2)``, at any rate.
+    """
+    arr = np.asarray(samples)
+    if arr.dtype.kind == "i":
+        arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max)
+    arr = arr.astype(np.float32)
+    channels = None
+    if arr.ndim == 2:
+        if arr.shape[0] in (1, 2) and arr.shape[1] > 2:
+            arr = arr.T
+        if arr.shape[1] >= 2:
+            channels = np.stack([resample(arr[:, 0], rate), resample(arr[:, 1], rate)])
+            return Audio(samples=channels.mean(axis=0), channels=channels, source_rate=rate, source_channels=2)
+        arr = arr[:, 0]
+    return Audio(samples=resample(arr, rate), source_rate=rate)
+
+
+def resample(x: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    """Band-limited resampling (polyphase) of a mono float signal."""
+    if rate == target or len(x) == 0:
+        return x.astype(np.float32)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(int(rate), int(target))
+    return resample_poly(x, target // g, int(rate) // g).astype(np.float32)
+
+
+def write_wav(path: str | Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
+    """Write mono or (channels, n) float audio as 16-bit PCM WAV."""
+    import wave
+
+    arr = np.asarray(samples, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    pcm = (np.clip(arr, -1.0, 1.0) * 32767).astype("<i2").T.copy()
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(arr.shape[0])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+def rms_db(x: np.ndarray) -> float:
+    """Root-mean-square level in dBFS (−120 for silence)."""
+    if len(x) == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+    return 20 * np.log10(rms) if rms > 1e-6 else -120.0
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120]

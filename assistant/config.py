@@ -1,0 +1,147 @@
+"""Configuration: one TOML file plus ``ASSISTANT_…`` environment overrides.
+
+Lookup order (later wins): built-in defaults → ``assistant.toml`` at the repository root (or the
+file named by ``ASSISTANT_CONFIG``) → environment variables. An environment variable names a key by
+its section and key in upper case joined with ``_``: ``ASSISTANT_ASR_BEAM_SIZE=1`` sets
+``[asr] beam_size``. Values are parsed as TOML literals when they look like one (numbers, booleans,
+arrays) and kept as strings otherwise, so ``ASSISTANT_ASR_MODEL_DIR=/opt/whisper-small`` just works.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "data": {
+        # Runtime data: database, audio, default batch output. Relative paths are under the repo root.
+        "dir": "data",
+    },
+    "asr": {
+        # Folder of a CTranslate2 Whisper model. Empty = the bundled whisper-base assembled at set-up.
+        "model_dir": "",
+        "model_name": "whisper-base",
+        "device": "cpu",
+        "compute_type": "int8",
+        "cpu_threads": 0,  # 0 = all cores
+        "beam_size": 5,
+        "language": "ja",
+        "vad_filter": True,
+        "vad_min_silence_ms": 500,
+        # initial_prompt: "" = none. The per-conversation vocabulary prompt is built by
+        # assistant.vocab when [asr] vocabulary_prompt is true.
+        "initial_prompt": "",
+        "vocabulary_prompt": True,
+        "correct_scheme_names": True,
+        "hallucination_filter": True,
+    },
+    "speakers": {
+        # Stereo recordings: which channel is whose microphone.
+        "left": "staff",
+        "right": "citizen",
+        # Minimum level difference (dB) between channels to attribute a segment; below it the
+        # segment is "unknown".
+        "min_channel_db": 3.0,
+    },
+    "batch": {
+        "workers": 1,
+        "formats": ["json"],
+    },
+    "knowledge": {
+        "dir": "knowledge/schemes",
+        "catalogue": "knowledge/catalogue.tsv",
+        # Municipality's own scheme files; relative to the data dir if relative.
+        "extra_dirs": ["knowledge"],
+        "stale_after_days": 365,
+    },
+    "suggest": {
+        "top_k": 5,
+        "min_score": 0.15,
+    },
+    "record": {
+        "counter": "福祉総合相談窓口",
+    },
+    "store": {
+        # SQLAlchemy URL; empty = SQLite file data/assistant.db (WAL).
+        "url": "",
+    },
+    "server": {
+        "host": "127.0.0.1",
+        "port": 7860,
+        "demo_audio": "assistant/demo/demo_dialogue.wav",
+    },
+}
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> None:
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+class Config(dict):
+    """A nested dict with helpers for paths; sections are plain dicts."""
+
+    @property
+    def data_dir(self) -> Path:
+        return resolve_path(self["data"]["dir"])
+
+    def path(self, section: str, key: str, *, under_data: bool = False) -> Path:
+        value = self[section][key]
+        p = Path(value)
+        if p.is_absolute():
+            return p
+        return (self.data_dir if under_data else REPO_ROOT) / p
+
+
+def resolve_path(value: str | Path) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("ASSISTANT_CONFIG") or REPO_ROOT / "assistant.toml")
+
+
+def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Build the configuration from defaults, the TOML file and the environment."""
+    cfg = copy.deepcopy(DEFAULTS)
+    path = path or config_file()
+    if path.exists():
+        with path.open("rb") as fh:
+            try:
+                _merge(cfg, tomllib.load(fh))
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"設定ファイル {path} を読めません / cannot parse config file: {exc}") from exc
+    env = os.environ if env is None else env
+    for section, values in cfg.items():
+        if not isinstance(values, dict):
+            continue
+        for key in values:
+            name = f"ASSISTANT_{section}_{key}".upper()
+            if name in env:
+                values[key] = _parse_env_value(env[name])
+    if "GRADIO_SERVER_PORT" in env and "ASSISTANT_SERVER_PORT" not in env:
+        cfg["server"]["port"] = int(env["GRADIO_SERVER_PORT"])
+    return Config(cfg)
+
+
+@lru_cache(maxsize=1)
+def get_config() -> Config:
+    """The process-wide configuration (read once)."""
+    return load_config()

@@ -1,0 +1,169 @@
+"""Japanese speech → transcript/1 with faster-whisper, offline.
+
+One ``Transcriber`` holds one loaded model; it is cheap to call repeatedly (the streaming engine
+and the batch runner share this code path). Decoding uses Silero VAD (bundled with faster-whisper)
+so silence never reaches the decoder, and every segment passes ``assistant.hallucination``.
+"""
+
+from __future__ import annotations
+
+from . import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .audio import SAMPLE_RATE, Audio, decode
+from .config import Config, get_config
+from .hallucination import check_segment, confidence
+from .model_setup import model_dir
+from .speakers import ChannelMap, Word, group_words, speaker_id_for
+from .transcript import Segment, Transcript
+
+PostProcessor = Callable[[str], str]
+
+
+def default_threads(workers: int = 1) -> int:
+    """Threads per model so that workers × threads never exceed the cores."""
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, workers))
+
+
+class Transcriber:
+    """A loaded Whisper model plus the decoding settings from ``[asr]``."""
+
+    def __init__(self, cfg: Config | None = None, *, workers: int = 1, **overrides) -> None:
+        from faster_whisper import WhisperModel
+
+        self.cfg = cfg or get_config()
+        self.asr = {**self.cfg["asr"], **overrides}
+        self.model_path: Path = model_dir(self.cfg) if not self.asr.get("model_path") else Path(self.asr["model_path"])
+        threads = int(self.asr.get("cpu_threads") or 0) or default_threads(workers)
+        self.model = WhisperModel(
+            str(self.model_path), device=self.asr["device"], compute_type=self.asr["compute_type"],
+            cpu_threads=threads, num_workers=1, local_files_only=True,
+        )
+        self.model_name = str(self.asr.get("model_name") or self.model_path.name)
+        if self.asr.get("model_dir"):
+            self.model_name = Path(str(self.asr["model_dir"])).name
+        self.channel_map = ChannelMap.from_config(self.cfg["speakers"])
+        self._lock = threading.Lock()  # CTranslate2 models are not re-entrant per instance here
+        self.postprocessors: list[PostProcessor] = []
+
+    # ------------------------------------------------------------------------------------
+    def decode_segments(
+        self,
+        samples: np.ndarray,
+        *,
+        initial_prompt: str | None = None,
+        word_timestamps: bool = False,
+        vad: bool | None = None,
+        beam_size: int | None = None,
+    ) -> list[dict]:
+        """Run Whisper on 16 kHz mono samples; return raw kept segments as dicts (seconds)."""
+        vad = self.asr["vad_filter"] if vad is None else vad
+        prompt = initial_prompt if initial_prompt is not None else (self.asr.get("initial_prompt") or None)
+        with self._lock:
+            segments, _info = self.model.transcribe(
+                samples,
+                language=self.asr["language"],
+                beam_size=int(beam_size or self.asr["beam_size"]),
+                vad_filter=bool(vad),
+                vad_parameters={"min_silence_duration_ms": int(self.asr["vad_min_silence_ms"])} if vad else None,
+                initial_prompt=prompt,
+                condition_on_previous_text=False,  # stops one bad segment from poisoning the rest
+                word_timestamps=word_timestamps,
+                temperature=[0.0, 0.2, 0.4, 0.6],
+                compression_ratio_threshold=2.4,
+                no_speech_threshold=0.6,
+                log_prob_threshold=-1.0,
+            )
+            out = []
+            for s in segments:
+                out.append({
+                    "start": float(s.start), "end": float(s.end), "text": s.text.strip(),
+                    "avg_logprob": float(s.avg_logprob), "no_speech_prob": float(s.no_speech_prob),
+                    "compression_ratio": float(s.compression_ratio),
+                    "words": [Word(float(w.start), float(w.end), w.word, float(w.probability))
+                              for w in (s.words or [])],
+                })
+        return out
+
+    def _clean(self, raw: list[dict], guard: bool) -> list[dict]:
+        kept = []
+        for r in raw:
+            if not guard:
+                r["flags"] = []
+                kept.append(r)
+                continue
+            verdict = check_segment(r["text"], avg_logprob=r["avg_logprob"], no_speech_prob=r["no_speech_prob"],
+                                    compression_ratio=r["compression_ratio"])
+            if verdict.keep:
+                r["text"], r["flags"] = verdict.text, verdict.flags
+                kept.append(r)
+        return kept
+
+    def apply_postprocessors(self, text: str) -> str:
+        for fn in self.postprocessors:
+            text = fn(text)
+        return text
+
+    # ------------------------------------------------------------------------------------
+    def transcribe(
+        self,
+        audio: Audio | str | Path,
+        *,
+        source: str | None = None,
+        initial_prompt: str | None = None,
+        first_id: int = 1,
+        offset: float = 0.0,
+    ) -> Transcript:
+        """Transcribe a whole recording. Stereo input gets staff/citizen labels by channel."""
+        if not isinstance(audio, Audio):
+            source = source if source is not None else str(audio)
+            audio = decode(audio)
+        stereo = audio.is_stereo
+        raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=stereo)
+        raw = self._clean(raw, bool(self.asr.get("hallucination_filter", True)))
+        segments: list[Segment] = []
+        next_id = first_id
+        for r in raw:
+            conf = confidence(r["avg_logprob"], r["no_speech_prob"])
+            pieces: Iterable[tuple[str, float, float, str]]
+            if stereo and r["words"]:
+                pieces = [(role, ws[0].start, ws[-1].end, "".join(w.text for w in ws).strip())
+                          for role, ws in group_words(audio.channels, r["words"], self.channel_map)]
+            else:
+                pieces = [("unknown", r["start"], r["end"], r["text"])]
+            for role, start, end, text in pieces:
+                text = self.apply_postprocessors(text)
+                if not text:
+                    continue
+                segments.append(Segment(
+                    id=next_id, start=start + offset, end=end + offset, text=text, speaker=role,
+                    speaker_id=speaker_id_for(role, self.channel_map) if stereo else None,
+                    confidence=conf, flags=list(r["flags"]),
+                ))
+                next_id += 1
+        return Transcript(source=source or "", duration=audio.duration, language=self.asr["language"],
+                          model=self.model_name, segments=segments)
+
+
+_shared: dict[tuple, Transcriber] = {}
+_shared_lock = threading.Lock()
+
+
+def get_transcriber(cfg: Config | None = None, **overrides) -> Transcriber:
+    """A process-wide Transcriber per settings (loading a model costs ~1 s and ~175 MB)."""
+    key = tuple(sorted(overrides.items()))
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Transcriber(cfg, **overrides)
+        return _shared[key]
+
+
+def samples_duration(samples: np.ndarray) -> float:
+    return len(samples) / SAMPLE_RATE

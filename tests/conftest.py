@@ -1,0 +1,30 @@
+"""Shared test fixtures. Real models only: a loaded Whisper and GiNZA are session-scoped."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(ROOT))
+
+# Tests use their own data folder so they never touch a real counter's database.
+os.environ.setdefault("ASSISTANT_DATA_DIR", str(ROOT / "data" / "test"))
+
+import assistant.offline  # noqa: E402,F401
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def transcriber():
+    from assistant.transcribe import Transcriber
+
+    return Transcriber()
