@@ -1,0 +1,44 @@
+"""Commands: kb check, kb list, kb show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .base import kb_app
+
+
+@kb_app.command("check")
+def kb_check(
+    dirs: list[Path] = typer.Argument(None, help="Scheme folders (default: bundled + local folders)."),
+    catalogue: Path | None = typer.Option(None, help="Catalogue TSV that must be covered (default: [knowledge] catalogue)."),
+    no_catalogue: bool = typer.Option(False, help="Do not check catalogue coverage (e.g. a local-only folder)."),
+) -> None:
+    """Validate scheme files; exit 1 on any error (warnings, such as old as_of dates, do not fail)."""
+    from ..config import get_config, resolve_path
+    from ..knowledge import KnowledgeBase, check
+
+    cfg = get_config()
+    if not dirs:
+        dirs = KnowledgeBase(cfg).dirs
+    cat = None if no_catalogue else (catalogue or resolve_path(cfg["knowledge"]["catalogue"]))
+    report = check(list(dirs), cat, stale_after_days=int(cfg["knowledge"]["stale_after_days"]))
+    for w in report.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    for e in report.errors:
+        typer.echo(f"error: {e}", err=True)
+    if not report.ok:
+        typer.echo(f"kb check: {len(report.errors)} error(s) in {', '.join(map(str, dirs))}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"kb check: ok, {report.schemes} schemes, {len(report.warnings)} warning(s)")
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """List the schemes in the knowledge base."""
+    from ..knowledge import KnowledgeBase
+
+    for s in sorted(KnowledgeBase(), key=lambda s: s.id):
+        local = "\t(local)" if s.local else ""
+        typer.echo(f"{s.id}\t{s.name}\t{s.category}\t{s.as_of}{local}")
