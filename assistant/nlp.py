@@ -8,12 +8,12 @@ calls because a spaCy pipeline is not safe to call from several threads at once.
 
 from __future__ import annotations
 
-from . import offline  # noqa: F401
-
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from . import offline  # noqa: F401
 
 _lock = threading.Lock()
 

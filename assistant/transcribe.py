@@ -7,8 +7,6 @@ so silence never reaches the decoder, and every segment passes ``assistant.hallu
 
 from __future__ import annotations
 
-from . import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
-
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
 from .audio import SAMPLE_RATE, Audio, decode
 from .config import Config, get_config
 from .hallucination import check_segment, confidence

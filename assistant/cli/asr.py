@@ -45,7 +45,14 @@ def batch(
 ) -> None:
     """Transcribe many recordings: resumable, atomic outputs, a summary at the end (exit 1 if any failed)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     from rich.table import Table
 
     from ..batch import collect_jobs, run_batch
@@ -116,9 +123,9 @@ def eval_asr(
     import json
 
     from ..audio import AudioError
+    from ..batch import AUDIO_EXTENSIONS
     from ..metrics import char_errors
     from ..transcribe import get_transcriber
-    from ..batch import AUDIO_EXTENSIONS
 
     pairs = [(a, a.with_suffix(".txt")) for a in sorted(folder.rglob("*"))
              if a.suffix.lower() in AUDIO_EXTENSIONS and a.with_suffix(".txt").exists()]
