@@ -55,7 +55,7 @@ def collapse_repetition(text: str, min_repeats: int = 4) -> tuple[str, bool]:
     """Collapse a unit repeated ``min_repeats``+ times in a row (e.g. 'はいはいはいはい…')."""
     changed = False
     for size in range(1, 16):
-        pattern = re.compile(r"(.{%d})\1{%d,}" % (size, min_repeats - 1))
+        pattern = re.compile(r"(.{" + str(size) + r"})\1{" + str(min_repeats - 1) + ",}")
         new = pattern.sub(lambda m: m.group(1) * 2, text)
         if new != text:
             changed, text = True, new
