@@ -9,7 +9,8 @@ Every failure is turned into an ``AudioError`` with a message a person can act o
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
@@ -31,6 +32,8 @@ class Audio:
     channels: np.ndarray | None = None  # float32 (2, n) when the source had two channels
     source_rate: int = SAMPLE_RATE
     source_channels: int = 1
+    # Problems that did not stop decoding (e.g. a truncated file: the readable part is kept).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -70,7 +73,7 @@ def decode(source: str | Path | bytes | io.BytesIO) -> Audio:
         layout = "stereo" if n_channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         chunks: list[np.ndarray] = []
-        errors = 0
+        damaged = ""
         try:
             for frame in container.decode(stream):
                 frame.pts = None
@@ -80,10 +83,15 @@ def decode(source: str | Path | bytes | io.BytesIO) -> Audio:
                 chunks.append(out.to_ndarray())
         except (av.error.FFmpegError, ValueError) as exc:
             # A truncated file decodes up to the damage: keep what we got if it is real audio.
-            errors += 1
+            damaged = _short(exc)
             if not chunks:
                 raise AudioError(f"{name}: audio data is damaged ({_short(exc)}) / 音声データが壊れています") from exc
         source_rate = stream.codec_context.sample_rate or SAMPLE_RATE
+        # The length the file says it has (e.g. an MP3's Xing header): more than we could decode
+        # means the file was cut short, e.g. an interrupted copy or upload.
+        declared = container.duration / 1_000_000 if container.duration else 0.0
+        if isinstance(src, str):
+            declared = max(declared, _wav_declared_seconds(Path(src)))
 
     if not chunks:
         raise AudioError(f"{name}: no audio samples (zero length) / 音声の長さが0です")
@@ -92,10 +100,16 @@ def decode(source: str | Path | bytes | io.BytesIO) -> Audio:
         raise AudioError(f"{name}: audio is too short ({data.shape[1] / SAMPLE_RATE:.2f} s) / 音声が短すぎます")
     if not np.isfinite(data).all():
         data = np.nan_to_num(data)
+    decoded = data.shape[1] / SAMPLE_RATE
+    warnings = []
+    if damaged or (declared and decoded < 0.95 * declared - 0.5):
+        of = f" of {declared:.1f} s" if declared > decoded else ""
+        warnings.append(f"{_base(name)}: file is truncated or damaged; transcribing the first {decoded:.1f} s{of}"
+                        f" / ファイルが途中で切れているか壊れています（先頭 {decoded:.1f} 秒のみ文字起こし）")
     if data.shape[0] == 2:
         mix = data.mean(axis=0)
-        return Audio(samples=mix, channels=data, source_rate=source_rate, source_channels=2)
-    return Audio(samples=data[0], source_rate=source_rate, source_channels=1)
+        return Audio(samples=mix, channels=data, source_rate=source_rate, source_channels=2, warnings=warnings)
+    return Audio(samples=data[0], source_rate=source_rate, source_channels=1, warnings=warnings)
 
 
 def from_array(samples: np.ndarray, rate: int) -> Audio:
@@ -154,4 +168,35 @@ def rms_db(x: np.ndarray) -> float:
 
 
 def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:120]
+    """FFmpeg's reason without its errno and the repeated file name, e.g. 'Invalid data found…'."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
+    text = re.sub(r"[:;]\s*'[^']*'$", "", text)
+    return text[:120]
+
+
+def _wav_declared_seconds(path: Path) -> float:
+    """Length a RIFF/WAVE header announces (FFmpeg silently trusts the file size instead)."""
+    import struct
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return 0.0
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return 0.0
+    pos, byte_rate = 12, 0
+    while pos + 8 <= len(head):
+        cid, size = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        if cid == b"fmt " and pos + 16 <= len(head):
+            byte_rate = struct.unpack("<I", head[pos + 16:pos + 20])[0]
+        if cid == b"data":
+            # 0 and 0xFFFFFFFF mean "unknown" (streamed WAV): nothing to compare against.
+            return size / byte_rate if byte_rate and 0 < size < 0xFFFFFFFF else 0.0
+        pos += 8 + size + (size & 1)
+    return 0.0
+
+
+def _base(name: str) -> str:
+    return Path(name).name if name != "<bytes>" else name

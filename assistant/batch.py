@@ -37,6 +37,8 @@ class Result:
     duration: float = 0.0
     segments: int = 0
     error: str = ""
+    warning: str = ""  # e.g. a truncated file: transcribed as far as it goes
+    threads: int = 0  # decoding threads of the worker that did it (workers × threads ≤ cores)
 
 
 @dataclass
@@ -110,20 +112,33 @@ def is_done(job: Job, out_dir: Path, formats: list[str], digest: str) -> bool:
 _worker_transcriber = None
 
 
+def plan_workers(requested: int, jobs: int, cores: int | None = None) -> tuple[int, int]:
+    """(workers, threads per worker): never more workers than cores or jobs, and workers ×
+    threads ≤ cores, so parallel decoding never oversubscribes the CPU."""
+    cores = cores or os.cpu_count() or 1
+    workers = max(1, min(requested, jobs, cores))
+    return workers, max(1, cores // workers)
+
+
 def _init_worker(workers: int) -> None:
     global _worker_transcriber
-    from .transcribe import Transcriber
+    # Libraries that size their own thread pools (OpenMP in CTranslate2, BLAS) get the same share.
+    from .transcribe import Transcriber, default_threads
 
+    os.environ["OMP_NUM_THREADS"] = str(default_threads(workers))
     _worker_transcriber = Transcriber(workers=workers)
 
 
 def _run_job(job: Job, out_dir: Path, formats: list[str], digest: str) -> Result:
-    from .audio import AudioError
+    from .audio import AudioError, decode
     from .transcript import Transcript
 
     t0 = time.perf_counter()
+    warning = ""
     try:
-        transcript: Transcript = _worker_transcriber.transcribe(job.input, source=job.input.name)
+        audio = decode(job.input)
+        warning = "; ".join(audio.warnings)
+        transcript: Transcript = _worker_transcriber.transcribe(audio, source=job.input.name)
     except AudioError as exc:
         return Result(job, "failed", error=str(exc).replace(str(job.input), job.input.name))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
@@ -141,7 +156,8 @@ def _run_job(job: Job, out_dir: Path, formats: list[str], digest: str) -> Result
         atomic_write_text(outs["json"], json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         return Result(job, "failed", error=f"{job.name}: cannot write output ({exc.strerror}) / 出力を書き込めません")
-    return Result(job, "done", seconds=elapsed, duration=transcript.duration, segments=len(transcript.segments))
+    return Result(job, "done", seconds=elapsed, duration=transcript.duration, segments=len(transcript.segments),
+                  warning=warning, threads=_worker_transcriber.threads)
 
 
 # -- driver --------------------------------------------------------------------------------
@@ -181,7 +197,7 @@ def run_batch(
     if not todo:
         return summary
 
-    workers = max(1, min(workers, len(todo), os.cpu_count() or 1))
+    workers, _threads = plan_workers(workers, len(todo))
     if workers == 1:
         _init_worker(1)
         for job, digest in todo:

@@ -35,9 +35,12 @@ DEFAULTS: dict[str, Any] = {
         "vad_filter": True,
         "vad_min_silence_ms": 500,
         # initial_prompt: "" = none. The per-conversation vocabulary prompt is built by
-        # assistant.vocab when [asr] vocabulary_prompt is true.
+        # assistant.vocab when [asr] vocabulary_prompt is true. Off by default: measured on the
+        # synthesised dialogues it did not add to the name correction and raised CER
+        # (benchmarks/vocab.py).
         "initial_prompt": "",
-        "vocabulary_prompt": True,
+        "vocabulary_prompt": False,
+        "prompt_max_tokens": 120,
         "correct_scheme_names": True,
         "hallucination_filter": True,
     },
@@ -63,13 +66,34 @@ DEFAULTS: dict[str, Any] = {
     "suggest": {
         "top_k": 5,
         "min_score": 0.15,
+        # Development set the ranking model is trained on (falls back to eval/parts/*.jsonl).
+        "dev_set": "eval/consultations.jsonl",
+        # Trained model and cached dev-set features; empty = <data dir>/cache.
+        "cache_dir": "",
     },
     "record": {
         "counter": "福祉総合相談窓口",
+        # Development set the concern-category classifier learns from (eval/parts/*.jsonl when absent).
+        "train_file": "eval/consultations.jsonl",
+    },
+    "pii": {
+        # GiNZA NER as a second opinion on the few segments where a katakana/hiragana name may stand.
+        "ner": True,
     },
     "store": {
         # SQLAlchemy URL; empty = SQLite file data/assistant.db (WAL).
         "url": "",
+    },
+    "stream": {
+        # Live microphone path (assistant/stream.py): endpointing and decoding budget.
+        "min_silence_ms": 500,  # pause that ends an utterance
+        "min_speech_ms": 250,  # shorter sounds are ignored
+        "speech_pad_ms": 200,
+        "max_utterance_s": 20.0,  # a longer monologue is cut at its last short pause
+        "provisional": True,  # show provisional text while someone speaks
+        "provisional_interval_s": 1.0,  # at most one provisional decode per interval (beam 1)
+        "provisional_beam": 1,
+        "final_beam": 0,  # 0 = [asr] beam_size
     },
     "server": {
         "host": "127.0.0.1",

@@ -34,10 +34,23 @@ KNOWN_PHRASES = (
     "MBCニュース",
     "エンディング",
 )
-# Phrases that are only ever hallucinations at a counter (dropped whatever the acoustics say).
+# Phrases that are only ever hallucinations at a counter: removed from the text whatever the
+# acoustics say (a segment that held nothing else is dropped).
 ALWAYS_DROP = ("ご視聴", "ご清聴", "チャンネル登録", "高評価", "次回もお楽しみに", "字幕", "MBCニュース", "はじめしゃちょー")
+# The same, as patterns that also take the rest of the closing phrase (up to the sentence end).
+_DROP_RE = re.compile(
+    r"(?:最後まで)?(?:ご視聴|ご清聴)[^。！!？?]*[。！!]?|チャンネル登録[^。！!？?]*[。！!]?|高評価[^。！!？?]*[。！!]?"
+    r"|次回もお楽しみに[。！!]?|字幕[^。！!？?]*[。！!]?|MBCニュース[^。！!？?]*[。！!]?|はじめしゃちょー[。！!]?"
+)
 
 _PUNCT = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜~ー]+")
+
+# Whisper re-decodes a window at higher temperatures when its text compresses too well
+# (a loop); a ratio still above this after the last temperature means the loop survived.
+LOOP_COMPRESSION = 2.4
+# A looped segment is dropped when the no-speech probability says the audio is not speech:
+# measured on noise, babble and tones without VAD, every loop came with ≥ 0.65 (speech ≤ 0.3).
+LOOP_NO_SPEECH = 0.5
 
 
 def normalise(text: str) -> str:
@@ -52,14 +65,36 @@ class Verdict:
 
 
 def collapse_repetition(text: str, min_repeats: int = 4) -> tuple[str, bool]:
-    """Collapse a unit repeated ``min_repeats``+ times in a row (e.g. 'はいはいはいはい…')."""
+    """Collapse a unit repeated ``min_repeats``+ times in a row (e.g. 'はいはいはいはい…').
+
+    Single characters need twice as many repeats (「ーーーー」 is a long vowel, not a loop) and
+    digits are never touched: 「1111」 may be part of a phone number.
+    """
     changed = False
     for size in range(1, 16):
-        pattern = re.compile(r"(.{" + str(size) + r"})\1{" + str(min_repeats - 1) + ",}")
-        new = pattern.sub(lambda m: m.group(1) * 2, text)
+        need = min_repeats * 2 if size == 1 else min_repeats
+        pattern = re.compile(r"(.{" + str(size) + r"})\1{" + str(need - 1) + ",}")
+
+        def keep_two(m: re.Match[str]) -> str:
+            return m.group(0) if m.group(1).strip().isdigit() else m.group(1) * 2
+
+        new = pattern.sub(keep_two, text)
         if new != text:
             changed, text = True, new
     return text, changed
+
+
+def _loop_only(original: str, collapsed: str) -> bool:
+    """True when, once the loop is collapsed, little but the repeated unit is left."""
+    norm = normalise(collapsed)
+    if not norm:
+        return True
+    for size in range(1, 16):
+        unit = norm[:size]
+        rest = norm.replace(unit, "")
+        if len(unit) * 2 <= len(norm) and len(rest) <= 2 and norm.count(unit) >= 2:
+            return True
+    return len(norm) <= 0.15 * len(normalise(original))
 
 
 def check_segment(
@@ -74,21 +109,31 @@ def check_segment(
 
     ``speech_ratio`` is the share of the segment's time that voice activity detection called
     speech (1.0 when unknown): text over audio that holds no speech is the classic hallucination.
+    Flags on kept segments: ``repetition`` (a loop was collapsed), ``hallucination_removed`` (a
+    video-closing phrase was cut out), ``no_speech``, ``low_confidence``.
     """
     flags: list[str] = []
     norm = normalise(text)
     if not norm:
         return Verdict(False, text, ["empty"])
 
+    if any(normalise(p) in norm for p in ALWAYS_DROP):
+        stripped = _DROP_RE.sub("", text).strip(" 、。")
+        if len(normalise(stripped)) < 2:
+            return Verdict(False, text, ["hallucination"])
+        text, norm = stripped, normalise(stripped)
+        flags.append("hallucination_removed")
+
     phrase_only = any(norm == normalise(p) or (norm.startswith(normalise(p)) and len(norm) <= len(p) + 4)
                       for p in KNOWN_PHRASES)
-    if any(normalise(p) in norm for p in ALWAYS_DROP):
-        return Verdict(False, text, ["hallucination"])
     if phrase_only and (no_speech_prob > 0.3 or avg_logprob < -0.7 or speech_ratio < 0.5):
         return Verdict(False, text, ["hallucination"])
 
+    original = text
     text, looped = collapse_repetition(text)
-    if looped or compression_ratio > 2.4:
+    if looped or compression_ratio > LOOP_COMPRESSION:
+        if no_speech_prob > LOOP_NO_SPEECH or (looped and _loop_only(original, text)):
+            return Verdict(False, text, ["hallucination", "repetition"])
         flags.append("repetition")
     if no_speech_prob > 0.8 and avg_logprob < -0.8:
         return Verdict(False, text, ["no_speech"])
@@ -97,6 +142,35 @@ def check_segment(
     if avg_logprob < -1.0:
         flags.append("low_confidence")
     return Verdict(True, text, flags)
+
+
+def _doubtful(seg: dict) -> bool:
+    return seg["no_speech_prob"] >= LOOP_NO_SPEECH or seg["avg_logprob"] < -1.0
+
+
+def drop_repeated_segments(segments: list[dict], min_chars: int = 4) -> list[dict]:
+    """Handle runs of segments that repeat each other word for word.
+
+    Whisper loops across windows on music, noise and babble (measured: 「スタッフを作ることができます。」
+    ×3 on white noise, 「アメリカがボタンを持っています」 ×2 on babble), always with doubt in the decoder:
+    no-speech probability ≥ 0.5 or average log-probability < −1. In a run of copies the doubtful
+    ones are dropped and the confident ones kept (a person may well say a sentence twice); short
+    repeats (はい。はい。) are not looked at.
+    """
+    out: list[dict] = []
+    i = 0
+    while i < len(segments):
+        norm = normalise(segments[i]["text"])
+        j = i + 1
+        while j < len(segments) and len(norm) >= min_chars and normalise(segments[j]["text"]) == norm:
+            j += 1
+        run = segments[i:j]
+        if len(run) == 1:
+            out.append(run[0])
+        else:
+            out.extend(x for x in run if not _doubtful(x))
+        i = j
+    return out
 
 
 def confidence(avg_logprob: float, no_speech_prob: float) -> float:

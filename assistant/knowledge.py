@@ -232,8 +232,15 @@ def check(dirs: list[Path], catalogue: Path | None = None, *, today: dt.date | N
             except KnowledgeError as exc:
                 report.errors.append(str(exc))
                 continue
-            if s.id in seen and Path(seen[s.id]).parent == path.parent:
-                report.errors.append(f"{path}: duplicate id {s.id!r} (also in {seen[s.id]})")
+            if s.id in seen:
+                first = Path(seen[s.id])
+                if dirs and first.parent == dirs[0] and path.parent != dirs[0]:
+                    # a municipality's own file replaces the bundled entry on purpose
+                    report.warnings.append(f"{path}: replaces the bundled entry {first}")
+                    schemes = [x for x in schemes if x.id != s.id]
+                else:
+                    report.errors.append(f"{path}: duplicate id {s.id!r} (also in {first})")
+                    continue
             seen[s.id] = str(path)
             schemes.append(s)
     ids = {s.id for s in schemes}

@@ -3,6 +3,12 @@
 One ``Transcriber`` holds one loaded model; it is cheap to call repeatedly (the streaming engine
 and the batch runner share this code path). Decoding uses Silero VAD (bundled with faster-whisper)
 so silence never reaches the decoder, and every segment passes ``assistant.hallucination``.
+
+Scheme vocabulary (``assistant.vocab``): with ``[asr] correct_scheme_names`` every segment's text
+passes the scheme-name corrector (a post-processor); with ``[asr] vocabulary_prompt`` a recording
+is decoded window by window (≤ 30 s of speech each) and each window's ``initial_prompt`` carries
+the scheme names the conversation so far points to. A prompt can make Whisper stop early and skip
+the rest of a window, so a window whose text falls short of its speech is decoded again without it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import numpy as np
 from . import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
 from .audio import SAMPLE_RATE, Audio, decode
 from .config import Config, get_config
-from .hallucination import check_segment, confidence
+from .hallucination import check_segment, confidence, drop_repeated_segments
 from .model_setup import model_dir
 from .speakers import ChannelMap, Word, group_words, speaker_id_for
 from .transcript import Segment, Transcript
@@ -49,8 +55,44 @@ class Transcriber:
         if self.asr.get("model_dir"):
             self.model_name = Path(str(self.asr["model_dir"])).name
         self.channel_map = ChannelMap.from_config(self.cfg["speakers"])
+        self.threads = threads
         self._lock = threading.Lock()  # CTranslate2 models are not re-entrant per instance here
         self.postprocessors: list[PostProcessor] = []
+        self._kb = None
+        if _truthy(self.asr.get("correct_scheme_names")):
+            from .vocab import SchemeNameCorrector
+
+            kb = self.knowledge_base()
+            if kb is not None:
+                self.postprocessors.append(SchemeNameCorrector(kb))
+
+    def knowledge_base(self):
+        """The scheme knowledge base for vocabulary (None when it cannot be read: ASR still works)."""
+        if self._kb is None:
+            try:
+                from .knowledge import KnowledgeBase
+
+                self._kb = KnowledgeBase(self.cfg)
+            except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
+                return None
+        return self._kb
+
+    def count_tokens(self, text: str) -> int:
+        """Whisper tokens of a prompt text (its own tokenizer, so the 223-token limit is exact)."""
+        return len(self.model.hf_tokenizer.encode(" " + text.strip()).ids)
+
+    def prompt_for(self, context: str) -> str | None:
+        """The vocabulary prompt for the next stretch of a conversation (None: no prompt)."""
+        fixed = self.asr.get("initial_prompt") or None
+        if fixed or not _truthy(self.asr.get("vocabulary_prompt")):
+            return fixed
+        kb = self.knowledge_base()
+        if kb is None:
+            return None
+        from .vocab import build_prompt
+
+        return build_prompt(kb, context[-PROMPT_CONTEXT_CHARS:], int(self.asr.get("prompt_max_tokens") or 120),
+                            count_tokens=self.count_tokens)
 
     # ------------------------------------------------------------------------------------
     def decode_segments(
@@ -65,6 +107,46 @@ class Transcriber:
         """Run Whisper on 16 kHz mono samples; return raw kept segments as dicts (seconds)."""
         vad = self.asr["vad_filter"] if vad is None else vad
         prompt = initial_prompt if initial_prompt is not None else (self.asr.get("initial_prompt") or None)
+        segs = self._decode_raw(samples, prompt, word_timestamps, vad=bool(vad), beam_size=beam_size)
+        return [self._as_dict(s) for s in segs]
+
+    def _windowed(self) -> bool:
+        """Per-window vocabulary prompts are in use (VAD on, no fixed prompt, a knowledge base)."""
+        return (_truthy(self.asr.get("vocabulary_prompt")) and bool(self.asr["vad_filter"])
+                and not self.asr.get("initial_prompt") and self.knowledge_base() is not None)
+
+    def decode_conversation(self, samples: np.ndarray, *, word_timestamps: bool = False) -> list[dict]:
+        """Decode a whole recording window by window with a per-window vocabulary prompt.
+
+        Windows are groups of VAD speech chunks of at most 30 s, so each is one Whisper window
+        and no word is cut at a window edge. Returns raw segments like ``decode_segments``.
+        """
+        from faster_whisper.transcribe import restore_speech_timestamps
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        vad = VadOptions(min_silence_duration_ms=int(self.asr["vad_min_silence_ms"]))
+        chunks = get_speech_timestamps(samples, vad)
+        if not chunks:
+            return []
+        audio_chunks, metadata = collect_chunks(samples, chunks, max_duration=WINDOW_SECONDS)
+        out: list[dict] = []
+        context = ""
+        for audio_w, meta in zip(audio_chunks, metadata, strict=True):
+            if not len(audio_w):
+                continue
+            speech = len(audio_w) / SAMPLE_RATE
+            prompt = self.prompt_for(context)
+            raw = self._decode_raw(audio_w, prompt, word_timestamps, vad=False)
+            if prompt and _fell_short(raw, speech):
+                raw = self._decode_raw(audio_w, None, word_timestamps, vad=False)
+            segs = list(restore_speech_timestamps(raw, meta["segments"], SAMPLE_RATE))
+            out += [self._as_dict(sg) for sg in segs]
+            context += "".join(sg.text for sg in segs)
+        return out
+
+    def _decode_raw(self, samples: np.ndarray, prompt: str | None, word_timestamps: bool, *, vad: bool,
+                    beam_size: int | None = None) -> list:
+        """faster-whisper segments (materialised) with this transcriber's settings."""
         with self._lock:
             segments, _info = self.model.transcribe(
                 samples,
@@ -80,30 +162,31 @@ class Transcriber:
                 no_speech_threshold=0.6,
                 log_prob_threshold=-1.0,
             )
-            out = []
-            for s in segments:
-                out.append({
-                    "start": float(s.start), "end": float(s.end), "text": s.text.strip(),
-                    "avg_logprob": float(s.avg_logprob), "no_speech_prob": float(s.no_speech_prob),
-                    "compression_ratio": float(s.compression_ratio),
-                    "words": [Word(float(w.start), float(w.end), w.word, float(w.probability))
-                              for w in (s.words or [])],
-                })
-        return out
+            return list(segments)
+
+    @staticmethod
+    def _as_dict(s) -> dict:
+        return {
+            "start": float(s.start), "end": float(s.end), "text": s.text.strip(),
+            "avg_logprob": float(s.avg_logprob), "no_speech_prob": float(s.no_speech_prob),
+            "compression_ratio": float(s.compression_ratio),
+            "words": [Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in (s.words or [])],
+        }
 
     def _clean(self, raw: list[dict], guard: bool) -> list[dict]:
+        """Apply ``assistant.hallucination`` to decoded segments (drop, trim or flag)."""
+        if not guard:
+            for r in raw:
+                r["flags"] = []
+            return raw
         kept = []
         for r in raw:
-            if not guard:
-                r["flags"] = []
-                kept.append(r)
-                continue
             verdict = check_segment(r["text"], avg_logprob=r["avg_logprob"], no_speech_prob=r["no_speech_prob"],
                                     compression_ratio=r["compression_ratio"])
             if verdict.keep:
                 r["text"], r["flags"] = verdict.text, verdict.flags
                 kept.append(r)
-        return kept
+        return drop_repeated_segments(kept)
 
     def apply_postprocessors(self, text: str) -> str:
         for fn in self.postprocessors:
@@ -125,7 +208,10 @@ class Transcriber:
             source = source if source is not None else str(audio)
             audio = decode(audio)
         stereo = audio.is_stereo
-        raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=stereo)
+        if initial_prompt is None and self._windowed():
+            raw = self.decode_conversation(audio.samples, word_timestamps=stereo)
+        else:
+            raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=stereo)
         raw = self._clean(raw, bool(self.asr.get("hallucination_filter", True)))
         segments: list[Segment] = []
         next_id = first_id
@@ -149,6 +235,27 @@ class Transcriber:
                 next_id += 1
         return Transcript(source=source or "", duration=audio.duration, language=self.asr["language"],
                           model=self.model_name, segments=segments)
+
+
+WINDOW_SECONDS = 30.0  # one Whisper window of speech per decoding call
+PROMPT_CONTEXT_CHARS = 600  # the recent conversation the vocabulary prompt is chosen from
+
+
+def _truthy(value: object) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _fell_short(raw: list, speech_seconds: float) -> bool:
+    """True when a prompted window's text cannot account for its speech (Whisper stopped early).
+
+    Japanese counter speech runs at 6–8 characters a second; under 2.5, or a last segment ending
+    well before the speech does, means part of the window was skipped.
+    """
+    if speech_seconds < 4.0:
+        return False
+    chars = sum(len(s.text.strip()) for s in raw)
+    last_end = max((float(s.end) for s in raw), default=0.0)
+    return chars < 2.5 * speech_seconds or last_end < speech_seconds - 3.0
 
 
 _shared: dict[tuple, Transcriber] = {}

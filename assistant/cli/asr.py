@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ def transcribe(
     beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
 ) -> None:
     """Transcribe one recording to transcript/1 JSON (or SRT, WebVTT, text)."""
-    from ..audio import AudioError
+    from ..audio import AudioError, decode
     from ..model_setup import ModelError
     from ..transcribe import get_transcriber
     from ..transcript import EXPORTERS, export
@@ -29,8 +30,11 @@ def transcribe(
     if format not in EXPORTERS:
         raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
     try:
+        decoded = decode(audio)
+        for w in decoded.warnings:
+            typer.echo(f"warning: {w}", err=True)
         overrides = {"beam_size": beam_size} if beam_size else {}
-        transcript = get_transcriber(**overrides).transcribe(audio, source=audio.name)
+        transcript = get_transcriber(**overrides).transcribe(decoded, source=audio.name)
     except (AudioError, ModelError) as exc:
         raise fail(str(exc)) from None
     write_output(export(transcript, format), output)
@@ -45,6 +49,7 @@ def batch(
 ) -> None:
     """Transcribe many recordings: resumable, atomic outputs, a summary at the end (exit 1 if any failed)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -55,7 +60,7 @@ def batch(
     )
     from rich.table import Table
 
-    from ..batch import collect_jobs, run_batch
+    from ..batch import collect_jobs, plan_workers, run_batch
     from ..config import get_config
     from ..model_setup import ModelError, model_dir
 
@@ -65,7 +70,7 @@ def batch(
     console = Console(stderr=True)
     jobs, problems = collect_jobs(inputs)
     for p in problems:
-        console.print(f"[red]error:[/red] {p}")
+        console.print(f"[red]error:[/red] {escape(p)}", highlight=False, soft_wrap=True)
     if not jobs:
         raise fail("no recordings found in the inputs / 音声ファイルが見つかりません")
     try:
@@ -80,12 +85,20 @@ def batch(
     def on_start(n: int) -> None:
         nonlocal task
         task = progress.add_task("batch", total=n)
+        if n:
+            w, t = plan_workers(workers, n)
+            progress.console.print(f"{n} to transcribe, {len(jobs) - n} already done; "
+                                   f"{w} worker(s) × {t} thread(s) on {os.cpu_count()} cores", soft_wrap=True)
 
     def on_result(r) -> None:
         if r.status == "failed":
-            progress.console.print(f"[red]error:[/red] {r.error}")
+            progress.console.print(f"[red]error:[/red] {escape(r.error)}", highlight=False, soft_wrap=True)
         elif r.status == "done" and task is not None:
-            progress.console.print(f"done: {r.job.name} ({r.duration:.0f} s audio, {r.seconds:.1f} s)")
+            progress.console.print(f"done: {r.job.name} ({r.duration:.0f} s audio, {r.seconds:.1f} s, "
+                                   f"{r.threads} thread(s))", markup=False, highlight=False, soft_wrap=True)
+            if r.warning:
+                progress.console.print(f"[yellow]warning:[/yellow] {escape(r.warning)}", highlight=False,
+                                       soft_wrap=True)
         if task is not None and r.status != "skipped":
             progress.advance(task)
 
@@ -105,7 +118,7 @@ def batch(
         table.add_column(col)
     for r in summary.results:
         table.add_row(r.job.name, r.status, f"{r.duration:.1f}" if r.duration else "", f"{r.seconds:.1f}" if r.seconds else "",
-                      str(r.segments) if r.status == "done" else "", r.error)
+                      str(r.segments) if r.status == "done" else "", r.error or r.warning)
     console.print(table)
     console.print(f"done {summary.count('done')}, skipped {summary.count('skipped')}, failed {summary.failed}"
                   f" in {time.perf_counter() - t0:.1f} s" + (f"; RTF {summary.rtf:.3f}" if summary.rtf else ""))

@@ -1,0 +1,1077 @@
+"""Personal data (個人情報) in counter conversations: detection and consistent masking.
+
+A consultation record holds the most sensitive data a city keeps, so every shared or exported view
+is masked. GiNZA's NER alone misses most of it (phone numbers split, マイナンバー tagged as a date,
+short addresses, hiragana names from speech recognition), so detection is a set of explainable
+rules over Sudachi tokens (the tokenizer inside GiNZA: fast, and it tags 姓/名 from its lexicon):
+
+* names — Sudachi person-name tokens; honorifics (〜さん, 〜様, 〜ちゃん); self-introductions and
+  answers to a staff member's name question (〇〇です, 〇〇と申します, ``やまだ えー たろう です``);
+  names after kinship words (娘の花子, 夫の健一, おっと、トゥアン); optionally GiNZA NER on the few
+  segments where a name is expected. A name found once is masked everywhere in the transcript,
+  with its surname and given name on their own (佐々木さん after 佐々木浩二です).
+* addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after.
+* phone numbers, マイナンバー, account, insurance and pension ids — see ``pii_numbers``.
+* dates of birth (和暦/西暦, in a birth context), e-mail addresses (written or spoken).
+
+Each entity gets a typed placeholder ([氏名1], [住所1], [電話番号1] …) that is the same for the same
+person or number throughout one transcript/record, and keeps its segment id and character offsets
+so an authorised user can look at the original locally. Masked text never contains the raw string.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from . import offline  # noqa: F401
+from .pii_numbers import classify_chains, keyword_ids
+from .transcript import Segment, Transcript
+
+# -- types and placeholders --------------------------------------------------------------------------
+TYPE_LABELS: dict[str, str] = {
+    "name": "氏名",
+    "address": "住所",
+    "phone": "電話番号",
+    "mynumber": "マイナンバー",
+    "birthdate": "生年月日",
+    "account": "口座番号",
+    "insurance_id": "保険番号",
+    "email": "メール",
+    "id": "番号",
+}
+PII_TYPES = tuple(TYPE_LABELS)
+# When two rules claim overlapping text the more specific type wins.
+_PRIORITY = {"email": 9, "phone": 8, "mynumber": 7, "address": 6, "birthdate": 5, "account": 4,
+             "insurance_id": 4, "id": 3, "name": 2}
+
+
+@dataclass
+class Entity:
+    """One piece of personal data: ``text`` is ``source[start:end]`` of its segment (or text)."""
+
+    type: str
+    start: int
+    end: int
+    text: str
+    placeholder: str = ""
+    segment_id: int | None = None
+    rule: str = ""  # which rule found it: the answer to "why was this masked?"
+    group: str = field(default="", repr=False, compare=False)  # one person's name split by fillers
+
+    @property
+    def label(self) -> str:
+        return TYPE_LABELS.get(self.type, self.type)
+
+    def to_dict(self, reveal: bool = False) -> dict[str, Any]:
+        """Without ``reveal`` the raw text is left out (masked outputs carry offsets only)."""
+        d: dict[str, Any] = {"type": self.type, "label": self.label, "placeholder": self.placeholder,
+                             "segment_id": self.segment_id, "start": self.start, "end": self.end,
+                             "rule": self.rule}
+        if reveal:
+            d["text"] = self.text
+        return d
+
+
+# -- character classes ---------------------------------------------------------------------------
+def _is_kanji(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or c in "々〆ヶ"
+
+
+def _is_hira(c: str) -> bool:
+    return "\u3041" <= c <= "\u309f"
+
+
+def _is_kata(c: str) -> bool:
+    return ("\u30a0" <= c <= "\u30ff" and c not in "・") or c == "ー"
+
+
+def _script(c: str) -> str:
+    if _is_kanji(c):
+        return "kanji"
+    if _is_kata(c):
+        return "kata"
+    if _is_hira(c):
+        return "hira"
+    if c.isascii() and c.isalnum():
+        return "ascii"
+    return "other"
+
+
+_BOUNDARY = set(" \u3000、。，．,.!！?？…・「」『』()（）\n\t:：;；")
+FILLERS = ("えーっと", "えーと", "ええと", "えっと", "えっとー", "えー", "ええ", "ああ", "あー", "あのー", "あのう", "あの",
+           "そのー", "うーん", "んー", "うん", "まあ", "あっ", "あ", "え", "その")
+_FILLER_RE = re.compile(r"(?:" + "|".join(sorted(map(re.escape, FILLERS), key=len, reverse=True)) + r")")
+
+# -- Sudachi tokens (the GiNZA tokenizer, no neural components: fast enough for every segment) ----
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    tag: str
+    start: int
+    end: int
+    norm: str = ""  # Sudachi normalised form (子ども → 子供): the classifier's features
+
+    @property
+    def is_person(self) -> bool:
+        return "人名" in self.tag
+
+    @property
+    def is_common_noun(self) -> bool:
+        return self.tag.startswith("名詞-普通名詞")
+
+
+@lru_cache(maxsize=4096)
+def sudachi_tokens(text: str) -> tuple[Tok, ...]:
+    """Sudachi tokens of ``text`` via GiNZA's tokenizer (cached: live drafting re-reads segments)."""
+    from . import nlp
+
+    pipeline = nlp.get_nlp()
+    with nlp._lock:  # the shared pipeline is not thread-safe
+        doc = pipeline.make_doc(text)
+    return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_) for t in doc)
+
+
+_ner_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1024)
+def ner_persons(text: str) -> tuple[tuple[int, int], ...]:
+    """GiNZA NER person spans (only the tok2vec and ner components run: the parser is not needed)."""
+    from . import nlp
+
+    pipeline = nlp.get_nlp()
+    with nlp._lock:
+        keep = [p for p in ("tok2vec", "ner") if p in pipeline.pipe_names]
+        with pipeline.select_pipes(enable=keep):
+            doc = pipeline(text)
+    return tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in ("Person", "PERSON"))
+
+
+# -- protected terms: scheme and office names are never personal data ------------------------------
+OFFICE_TERMS = (
+    "ハローワーク", "社会福祉協議会", "社協", "地域包括支援センター", "包括支援センター", "包括", "法テラス",
+    "保健所", "保健センター", "児童相談所", "年金事務所", "市役所", "区役所", "役所", "警察", "消防",
+    "福祉事務所", "こども家庭センター", "ケースワーカー", "民生委員", "ケアマネジャー", "ケアマネ", "保健師",
+    "相談員", "弁護士", "司法書士", "ヘルパー", "主治医", "社会保険労務士", "家庭裁判所", "裁判所",
+)
+
+
+@lru_cache(maxsize=1)
+def _protected_re() -> re.Pattern[str] | None:
+    terms = set(OFFICE_TERMS)
+    try:
+        from .knowledge import get_knowledge_base
+
+        for s in get_knowledge_base():
+            for n in [s.name, s.short_name, *s.aliases]:
+                n = re.split(r"[（(]", n)[0].strip()
+                if len(n) >= 2:
+                    terms.add(n)
+    except Exception:  # noqa: BLE001 - masking must work even without a readable knowledge base
+        pass
+    if not terms:
+        return None
+    return re.compile("|".join(sorted(map(re.escape, terms), key=len, reverse=True)))
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    pat = _protected_re()
+    return [(m.start(), m.end()) for m in pat.finditer(text)] if pat else []
+
+
+# -- e-mail ----------------------------------------------------------------------------------------
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|[._\-])"
+SPOKEN_EMAIL_RE = re.compile(
+    rf"[A-Za-z0-9._\-]+(?:\s*{_EMAIL_JOIN}\s*[A-Za-z0-9_\-]+)*\s*(?:アットマーク|あっとまーく|アット|あっと)\s*"
+    r"[A-Za-z0-9\-]+(?:\s*(?:ドット|どっと|\.)\s*[A-Za-z0-9\-]+)+")
+
+
+def _emails(text: str) -> list[Entity]:
+    out = [Entity("email", m.start(), m.end(), m.group(), rule="email") for m in EMAIL_RE.finditer(text)]
+    out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spoken") for m in SPOKEN_EMAIL_RE.finditer(text)]
+    return out
+
+
+# -- addresses -------------------------------------------------------------------------------------
+_NUMK = r"(?:[0-9０-９]+|[一二三四五六七八九十〇]+)"
+_S = r"[\s\u3000]*"
+_J = r"(?:の|[-‐−－ー])?"
+_STREET_RE = re.compile(
+    rf"(?:(?:{_NUMK}{_S}条{_S})?{_NUMK}{_S}丁目(?:{_S}{_J}{_S}{_NUMK}{_S}(?:番地|番)?(?:{_S}{_J}{_S}{_NUMK}(?:{_S}号(?!室|棟))?)?)?"
+    rf"|{_NUMK}{_S}番地(?:{_S}の?{_S}{_NUMK}(?:{_S}号(?!室|棟))?)?"
+    rf"|{_NUMK}{_S}番{_S}(?:の{_S})?{_NUMK}(?:{_S}号(?!室|棟))?"
+    rf"|[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}(?![0-9０-９])"
+    rf"|[0-9０-９]{{1,4}}[-‐−－ー][0-9０-９]{{1,4}}(?:[-‐−－ー][0-9０-９]{{1,4}})?)")
+BUILDING_KW = (r"(?:ハイツ|コーポ|メゾン|マンション|アパート|レジデンス|ハウス|ハイム|ヴィラ|パレス|コート|ビル|タワー|"
+               r"ヒルズ|プラザ|シャトー|カーサ|フラット|テラス|ガーデン|荘|寮|団地|住宅|館|ドミール|エステート|"
+               r"キャッスル|ロイヤル|シティ|ビレッジ|メゾネット|コーポラス|ハイム)")
+_BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・]"
+_AFTER_STREET_RE = re.compile(
+    rf"(?P<sep>(?:[、,\s\u3000]|の)*)(?P<b>{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}[一-龯ァ-ヶー]{{0,6}}(?=[0-9０-９]{{3,4}}))?"
+    rf"(?:{_S}(?:の{_S})?(?P<room>{_NUMK}{_S}(?:号室|号棟|号|棟)?(?:{_S}の?{_S}{_NUMK}{_S}(?:号室|号)?)?))?")
+_ROOM_ONLY_RE = re.compile(rf"[\s\u3000、]*{_NUMK}{_S}号室")
+_BUILDING_ALONE_RE = re.compile(
+    rf"(?P<b>[ァ-ヶー一-龯々A-Za-z]{{0,12}}{BUILDING_KW}[ァ-ヶー一-龯々]{{0,6}}){_S}(?:の{_S})?"
+    rf"(?:(?P<n1>{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?(?P<n2>[0-9０-９]{{1,4}})(?:{_S}号室|{_S}号)?"
+    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時]))")
+_ROOM_ALONE_RE = re.compile(
+    rf"(?:[A-Za-zＡ-Ｚ]|{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?[0-9０-９]{{2,4}}(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])")
+_PLACE_SUFFIX = "都道府県市区町村郡丁台丘野原島谷沢川山田井橋浜"
+_ADDR_PREFIX_STRIP = re.compile(r"^(?:ご?住所|現住所|住民票|自宅|実家|本籍|所在地|被害)")
+_PARTICLES = set("はがをにでともへやの")
+_UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:日|時|分|歳|才|回|人|万|円|か月|ヶ月|カ月|階|%|％|年|月)")
+
+
+def _extend_town(text: str, start: int) -> int:
+    """Walk back from a street number over the town/city name (北区緑が丘, ひばり野市緑町)."""
+    i = start
+    limit = max(0, start - 18)
+    while i > limit:
+        c = text[i - 1]
+        if _is_kanji(c) or _is_kata(c) or c in "ヶケノ":
+            i -= 1
+            continue
+        if c in "がの" and i - 2 >= 0 and _is_kanji(text[i - 2]) and i < len(text) and _is_kanji(text[i]):
+            i -= 1
+            continue
+        break
+    town = text[i:start]
+    m = _ADDR_PREFIX_STRIP.match(town)
+    if m:
+        i += m.end()
+        town = text[i:start]
+    # A hiragana city name (みどり市, ひばり野市): only when a place suffix follows within 2 chars.
+    if town and i > 0 and _is_hira(text[i - 1]) and re.match(r"^[一-龯]?[市区町村郡]", town):
+        j = i
+        while j > 0 and _is_hira(text[j - 1]) and i - j < 7:
+            j -= 1
+        if j > 0 and _is_hira(text[j - 1]):
+            j = i  # a long hiragana run: part of a sentence, not a city name
+        elif j > 0 and text[j - 1] not in _BOUNDARY and text[j] in _PARTICLES:
+            j += 1  # 住所はみどり市: the particle stays outside
+        if i - j >= 2:
+            i = j
+    return i
+
+
+def _addresses(text: str) -> list[Entity]:
+    out: list[Entity] = []
+    for m in _STREET_RE.finditer(text):
+        start, end = m.start(), m.end()
+        if _UNIT_AFTER.match(text[end:end + 4]):
+            continue
+        town_start = _extend_town(text, start)
+        has_town = town_start < start
+        is_dash = not any(k in m.group() for k in ("丁目", "番"))
+        if is_dash and "の" in m.group():
+            # 桜台2の15の3: only right after a town name
+            if not (has_town and text[start - 1] in _PLACE_SUFFIX + "台丘"):
+                continue
+        elif is_dash:
+            parts = re.split(r"[-‐−－ー]", m.group())
+            if len(parts) < 3 and not (has_town and text[start - 1] in _PLACE_SUFFIX):
+                continue
+            if not has_town and m.group().startswith("0"):
+                continue
+        start = town_start
+        after = _AFTER_STREET_RE.match(text, end)
+        if after and (after.group("b") or after.group("room")):
+            b, room, sep = after.group("b") or "", after.group("room"), after.group("sep")
+            b_end = after.end("b") if b else end
+            if room is None and b:
+                stripped = re.sub(r"[ぁ-ん]+$", "", b)  # メゾン若葉です → メゾン若葉
+                b_end -= len(b) - len(stripped)
+                b = stripped
+            ok_building = bool(b) and (room is not None or (not re.search("[ぁ-ん]", b) and "の" not in sep))
+            ok_room = room is not None and (b or "号" in room or re.fullmatch(r"[0-9０-９]{3,4}", room.strip()))
+            if ok_building or ok_room:
+                room_end = after.end("room") if room is not None else b_end
+                if room is not None and _UNIT_AFTER.match(text[room_end:room_end + 4]):
+                    room_end = b_end
+                end = max(end, room_end)
+        else:
+            r = _ROOM_ONLY_RE.match(text, end)
+            if r:
+                end = r.end()
+        out.append(Entity("address", start, end, text[start:end], rule="address:street"))
+    for m in _ROOM_ALONE_RE.finditer(text):
+        out.append(Entity("address", m.start(), m.end(), m.group(), rule="address:room"))
+    for m in _BUILDING_ALONE_RE.finditer(text):
+        start, end = m.start(), m.end()
+        # a hiragana head of the building name (さくらハイツ) when it stands on its own
+        j = start
+        while j > max(0, start - 5) and _is_hira(text[j - 1]) and text[j - 1] not in _PARTICLES:
+            j -= 1
+        if j < start and (j == 0 or text[j - 1] in _BOUNDARY):
+            start = j
+        out.append(Entity("address", start, end, text[start:end], rule="address:building"))
+    return out
+
+
+# -- dates of birth -----------------------------------------------------------------------------------
+_ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ|メイジ|タイショウ|ショウワ|ヘイセイ|レイワ)"
+_MD = rf"(?:{_S}の?{_S}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?"
+_DATE_RES = (
+    (re.compile(rf"{_ERA}{_S}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{{2}}{_S}年{_MD}"), "western"),
+    (re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?![0-9])"), "numeric"),
+    (re.compile(r"(?<![A-Za-z0-9])[MTSHR][0-9]{1,2}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"), "numeric"),
+    (re.compile(rf"(?<![0-9０-９年]){_NUMK}{_S}年{_S}の?{_S}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?"), "bare"),
+)
+_BIRTH_AFTER = re.compile(r"^[\s\u3000]*(?:の|に)?(?:生まれ|うまれ|産まれ|生(?![活き])|誕生)")
+_NOT_BIRTH_AFTER = re.compile(r"^[\s\u3000]*(?:度|分|から|以降|以後|以前|まで|頃|ごろ|現在|時点|に(?:入|退|離|就|亡|結)|の(?:春|夏|秋|冬))")
+BIRTH_CONTEXT = re.compile(r"生年月日|誕生日|生まれ|うまれ|お生まれ|何年生|たんじょうび|せいねんがっぴ")
+
+
+def _birthdates(text: str, context: str) -> list[Entity]:
+    """Dates in a birth context: followed by 生まれ, or in the answer to a 生年月日 question, or in
+    a sentence that names the birth date. Other dates (令和6年10月分から) are not personal data."""
+    out: list[Entity] = []
+    asked = bool(BIRTH_CONTEXT.search(context.split("\n")[0] if context else ""))
+    taken: list[tuple[int, int]] = []
+    for pattern, kind in _DATE_RES:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if _NOT_BIRTH_AFTER.match(text[m.end():m.end() + 6]):
+                continue
+            sentence_start = max(text.rfind(c, 0, m.start()) for c in "。\n！？!?") + 1
+            in_context = asked or bool(BIRTH_CONTEXT.search(text[sentence_start:m.start()]))
+            followed = bool(_BIRTH_AFTER.match(text[m.end():m.end() + 6]))
+            has_month = "月" in m.group() or kind == "numeric"
+            if followed or (in_context and (has_month or kind == "era")):
+                if kind == "bare" and not (followed or has_month):
+                    continue
+                out.append(Entity("birthdate", m.start(), m.end(), m.group(), rule=f"birthdate:{kind}"))
+                taken.append((m.start(), m.end()))
+    return out
+
+
+# -- names ------------------------------------------------------------------------------------------
+HONORIFICS = ("さん", "さま", "様", "ちゃん", "くん", "君", "氏", "殿", "はん")
+KINSHIP = (
+    "内縁の夫", "内縁の妻", "上の子", "下の子", "一番上", "一番下", "主人", "旦那", "夫", "妻", "嫁", "婿", "女房", "家内",
+    "息子", "娘", "長男", "長女", "次男", "次女", "三男", "三女", "末っ子", "子ども", "子供", "父親", "母親", "義父",
+    "義母", "祖父", "祖母", "父", "母", "兄", "姉", "弟", "妹", "孫", "甥", "姪", "おっと", "つま", "むすこ", "むすめ",
+    "おやじ", "おふくろ", "友達", "友だち", "友人", "彼氏", "彼女", "上の", "下の", "兄貴", "姉貴", "パートナー",
+    "同居人", "いとこ", "叔父", "叔母", "伯父", "伯母", "おじ", "おば", "相方",
+)
+_KIN_RE = re.compile(
+    r"(?:(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")"
+    r"(?:[はがの、,]|って|\s)+|(?:一番上の|一番下の|上の|下の|真ん中の)[\s\u3000]*)")
+# Words that take an honorific but are roles, relations or places, never names.
+ROLE_WORDS = {
+    "大家", "家主", "奥", "娘", "息子", "子", "お子", "父", "母", "兄", "姉", "弟", "妹", "孫", "嫁", "婿", "客", "皆", "隣",
+    "近所", "相手", "先方", "向こう", "本人", "ご本人", "家族", "親御", "旦那", "主人", "ご主人", "叔父", "叔母", "伯父",
+    "伯母", "先生", "担当", "神", "仏", "王", "殿", "坊", "嬢", "姑", "舅", "おじい", "おばあ", "お父", "お母", "お兄",
+    "お姉", "お客", "皆", "奥", "患者", "利用者", "職員", "店員", "業者", "医者", "お医者", "大工", "農家", "親戚", "地主",
+    "同僚", "上司", "部下", "社長", "店長", "課長", "部長", "係長", "院長", "園長", "校長", "会長", "組長", "町長", "市長",
+    "区長", "所長", "班長", "寮長", "管理人", "お隣", "皆様", "母様", "父様", "姉様", "兄様", "母親", "父親",
+}
+KATAKANA_ROLES = {
+    "ヘルパー", "ケアマネ", "ワーカー", "ケースワーカー", "ソーシャルワーカー", "マネージャー", "ドクター", "ナース", "ママ",
+    "パパ", "オーナー", "スタッフ", "ボランティア", "コーディネーター", "カウンセラー", "リーダー", "サポーター", "ガイド",
+    "シェフ", "マスター", "トレーナー", "コーチ", "ボス", "ベビーシッター", "ケアマネジャー", "ケアマネージャー", "ママ友",
+    "パート", "バイト", "アルバイト", "ドライバー", "オペレーター", "ホスト", "ホステス", "ヤクザ",
+}
+HIRAGANA_NOT_NAMES = {
+    "たく", "みな", "おく", "おとう", "おかあ", "おにい", "おねえ", "おじい", "おばあ", "おじ", "おば", "おまわり", "だんな",
+    "むすこ", "むすめ", "おこ", "ねえ", "にい", "かあ", "とう", "じい", "ばあ", "おじょう", "ぼっちゃ", "おきゃく", "おくさ",
+    "いち", "おいしゃ", "かんごし", "おとなり", "ごしゅじん", "おまごさ", "おまご", "おやご", "ほけんし", "せんせい", "おおや",
+    "おやく", "おてつだい", "ごきんじょ", "おむかい", "こども", "ごほんにん", "みなさ",
+}
+NAME_STOPWORDS = {
+    "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
+    "ガン", "コロナ", "マイナンバー", "ハローワーク", "ケアマネ", "ヘルパー", "ママ", "パパ", "はい", "いいえ", "私", "わたし",
+    "僕", "俺", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
+}
+_ROLE_SUFFIX = tuple("師士員者屋長主家人手医官生所院設校会社局署協庁課店園部科業室寮様親族方")
+NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなまえ|お名まえ|どちら様|どちらさま|呼び方|なんとお呼び")
+_LEAD_STRIP = re.compile(
+    r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
+    r"(?=[\s\u3000、。…!！])|"
+    r"(?:私の名前|僕の名前|名前|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
+    r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
+_ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す)"
+                         r"|で(?=[、,\s])|[、。！!？?\n]")
+_NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
+_NAME_END_OK = re.compile(
+    r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
+    r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|$)")
+
+
+def _char_before(text: str, i: int) -> str:
+    return text[i - 1] if i > 0 else " "
+
+
+def _char_after(text: str, i: int) -> str:
+    return text[i] if i < len(text) else " "
+
+
+def _left_ok(text: str, start: int, toks: Sequence[Tok]) -> bool:
+    """A name does not start in the middle of a word (保|健師, 市|営)."""
+    c = _char_before(text, start)
+    if c in _BOUNDARY or c == " ":
+        return True
+    s = _script(c)
+    first = text[start]
+    if s == "kanji" and _script(first) in ("kanji", "kata"):
+        return False
+    if s == "kata" and _script(first) == "kata":
+        return False
+    if s == "hira" and _script(first) == "hira":
+        return False
+    return True
+
+
+def _right_ok(text: str, end: int) -> bool:
+    rest = text[end:end + 6]
+    if not rest:
+        return True
+    if _NAME_END_OK.match(rest):
+        return True
+    c = rest[0]
+    return c in _BOUNDARY
+
+
+def _clean_name(s: str) -> str:
+    """Name without spaces, fillers or middle dots: the key that identifies one person."""
+    s = re.sub(r"[\s\u3000・、]", " ", s)
+    words = [w for w in s.split() if w not in FILLERS]
+    return "".join(words)
+
+
+def _is_role(word: str) -> bool:
+    w = word.lstrip("おご御")
+    if word in ROLE_WORDS or w in ROLE_WORDS or word in KATAKANA_ROLES or word in NAME_STOPWORDS:
+        return True
+    if len(word) >= 2 and _is_kanji(word[-1]) and word[-1] in _ROLE_SUFFIX:
+        return True
+    return False
+
+
+@dataclass
+class _Ctx:
+    """What a segment's neighbours tell us: was a name or birth date just asked for?"""
+
+    text: str
+    speaker: str = "unknown"
+    segment_id: int | None = None
+    previous: str = ""  # text of the previous segments (nearest first), for id/birth context
+    name_answer: bool = False  # first non-staff segments after a staff name question
+
+
+def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[Tok]]]:
+    """Runs of Sudachi person-name tokens, joined over spaces, fillers and ・ (やまだ えー たろう)."""
+    runs: list[tuple[int, int, list[Tok]]] = []
+    i = 0
+    while i < len(toks):
+        if not toks[i].is_person:
+            i += 1
+            continue
+        members = [toks[i]]
+        j = i + 1
+        while j < len(toks):
+            t = toks[j]
+            if t.is_person:
+                members.append(t)
+                j += 1
+                continue
+            # look through joiners: spaces, ・, fillers, then another person token
+            k = j
+            while k < len(toks) and (toks[k].text.strip() in ("", "・") or toks[k].text in FILLERS
+                                      or toks[k].tag.startswith(("感動詞", "空白"))):
+                k += 1
+            if k > j and k < len(toks) and toks[k].is_person and "名" in toks[k].tag.split("-")[-1]:
+                members.extend(toks[j:k + 1])
+                j = k + 1
+                continue
+            break
+        start, end = members[0].start, members[-1].end
+        # a person token that is the head of a longer kana word (のぶ|こ, ゆう|と): take the word
+        last = members[-1]
+        if _script(text[end - 1]) in ("hira", "kata"):
+            sc = _script(text[end - 1])
+            e = end
+            while e < len(text) and _script(text[e]) == sc and e - end < 3:
+                e += 1
+            tail = text[end:e]
+            if tail and e - end < 3 and not any(text.startswith(h, end) for h in HONORIFICS) and \
+                    not tail.startswith(("です", "で", "が", "は", "と", "の", "も", "に", "を")):
+                end = e
+        runs.append((start, end, members))
+        del last
+        i = j
+    return runs
+
+
+def _names_from_tokens(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    text = ctx.text
+    out: list[Entity] = []
+    for start, end, members in _person_runs(text, toks):
+        word = text[start:end]
+        if word in NAME_STOPWORDS or _clean_name(word) in NAME_STOPWORDS:
+            continue
+        if not _left_ok(text, start, toks) or not _right_ok(text, end):
+            continue
+        persons = [t for t in members if t.is_person]
+        honorific_after = any(text.startswith(h, end) for h in HONORIFICS)
+        if len(_clean_name(word)) == 1 and not (honorific_after or ctx.name_answer or
+                                                re.match(r"^\s*(?:です|っていいます|といいます|と申します)", text[end:])):
+            continue
+        if len(persons) == 1 and persons[0].tag.endswith("人名-一般") and _is_kata(word[0]) is False \
+                and not honorific_after:
+            continue
+        if len(persons) == 1 and all(_is_hira(c) for c in word) and not (
+                honorific_after or ctx.name_answer or re.match(_SELF_INTRO_END, text[end:])):
+            continue  # a lone hiragana word that happens to be in the name lexicon (りょういく)
+        # one entity per word when fillers split the name (やまだ えー たろう): fillers are not personal data
+        pieces = _split_at_fillers(text, start, end)
+        group = _clean_name(word) if len(pieces) > 1 else ""
+        for ps, pe in pieces:
+            out.append(Entity("name", ps, pe, text[ps:pe], rule="name:lexicon", group=group))
+    return out
+
+
+def _split_at_fillers(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    word = text[start:end]
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in re.finditer(r"[\s\u3000]+(?:" + "|".join(map(re.escape, FILLERS)) + r")[\s\u3000]+", word):
+        spans.append((start + pos, start + m.start()))
+        pos = m.end()
+    spans.append((start + pos, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    text = ctx.text
+    out: list[Entity] = []
+    for t in toks:
+        if t.text not in HONORIFICS or t.start == 0:
+            continue
+        if not t.tag.startswith(("接尾辞", "名詞")) and t.text not in ("さん", "様", "ちゃん", "くん", "君"):
+            continue
+        end = t.start
+        sc = _script(text[end - 1])
+        if sc not in ("kanji", "kata", "hira"):
+            continue
+        s = end
+        while s > 0 and (_script(text[s - 1]) == sc or (sc == "kata" and text[s - 1] == "・")) and end - s < 13:
+            s -= 1
+        word = text[s:end]
+        if end - s > 10:
+            continue
+        if sc == "hira":
+            # hiragana names (ASR writes たかはしさん): only after a pause or punctuation
+            if not (s == 0 or text[s - 1] in _BOUNDARY) or not 2 <= len(word) <= 6:
+                continue
+            if word in HIRAGANA_NOT_NAMES or word.lstrip("おご") in HIRAGANA_NOT_NAMES or word.startswith(("お", "ご")):
+                continue
+            inner = [x for x in toks if s <= x.start < end]
+            if any(x.tag.startswith(("動詞", "助動詞", "形容詞", "副詞")) for x in inner):
+                continue
+        elif sc == "kanji":
+            if s > 0 and _is_hira(text[s - 1]) and text[s - 1] in "おご":
+                word_o = text[s - 1:end]
+                if _is_role(word_o):
+                    continue
+            if _is_role(word):
+                continue
+            inner = [x for x in toks if s <= x.start < end]
+            if len(word) >= 2 and len(inner) == 1 and inner[0].is_common_noun and inner[0].start == s \
+                    and inner[0].end == end:
+                continue  # one dictionary word before さん (大家さん, 業者さん): a role, not a name
+        else:  # katakana
+            if _is_role(word) or word in KATAKANA_ROLES:
+                continue
+            inner = [x for x in toks if s <= x.start < end]
+            if inner and all(x.is_common_noun for x in inner) and not any(x.is_person for x in inner) and \
+                    not _is_kata_unknown(word):
+                continue
+        out.append(Entity("name", s, end, word, rule="name:honorific"))
+    return out
+
+
+def _is_kata_unknown(word: str) -> bool:
+    """A katakana word that Sudachi reads as a person name when it stands before さん."""
+    toks = sudachi_tokens(word + "さん")
+    return any(t.is_person for t in toks)
+
+
+_SELF_INTRO_END = r"^\s*(?:です|でした|と申します|といいます|と言います|っていいます|って言います|っていう)"
+_AGE_AFTER = re.compile(r"^\s*(?:が|は|も|、)\s*(?:[0-9０-９一二三四五六七八九十]+\s*(?:歳|才|か月|ヶ月|カ月|年生)|小学|中学|高校|大学|"
+                        r"(?:明治|大正|昭和|平成|令和|19[0-9]{2}|20[0-9]{2})[^。]{0,8}年|"
+                        r"保育園|幼稚園|年長|年中|年少|中[1-3１-３一二三]|小[1-6１-６一二三四五六]|高[1-3１-３一二三])")
+
+
+def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """娘の花子, 夫の健一, 息子は蒼っていいます, おっと、トゥアン。, 下の さくらが 4歳."""
+    text = ctx.text
+    out: list[Entity] = []
+    for m in _KIN_RE.finditer(text):
+        s = m.end()
+        if s >= len(text):
+            continue
+        sc = _script(text[s])
+        if sc not in ("kanji", "kata", "hira"):
+            continue
+        e = s
+        while e < len(text) and (_script(text[e]) == sc or (sc == "kata" and text[e] == "・")) and e - s < 10:
+            e += 1
+        if sc == "hira":
+            # the hiragana run may run on into particles (さくらが): stop at the first particle token
+            for x in toks:
+                if s < x.start < e and x.tag.startswith(("助詞", "助動詞")):
+                    e = x.start
+                    break
+        word = text[s:e]
+        rest = text[e:]
+        inner = [x for x in toks if s <= x.start < e]
+        person = any(x.is_person for x in inner)
+        intro = bool(re.match(_SELF_INTRO_END, rest))
+        age = bool(_AGE_AFTER.match(rest))
+        if word in NAME_STOPWORDS or _is_role(word) or word in KATAKANA_ROLES:
+            continue
+        if sc == "hira":
+            # hiragana names only in a self-introduction or age shape: 息子の まこと です, 下の さくらが 4歳
+            if len(word) < 2 or word in HIRAGANA_NOT_NAMES or not (intro or age or person):
+                continue
+            if not person and any(x.tag.startswith(("助詞", "助動詞", "動詞", "形容詞", "副詞", "代名詞", "形状詞",
+                                                    "名詞-普通名詞-副詞可能", "名詞-普通名詞-形状詞可能"))
+                                  for x in inner):
+                continue
+        elif sc == "kanji":
+            if not person:
+                # a kanji word that Sudachi does not know as a name: only in an introduction shape
+                # (息子は蒼っていいます) or before an age (下の心春が1年生)
+                naming = bool(re.match(r"^\s*(?:と申します|といいます|と言います|っていいます|って言います|っていう)", rest))
+                if not (naming or age or re.match(r"^\s*(?:さん|ちゃん|くん|君)", rest)):
+                    # 「息子は無職です」「父は入院中です」: a dictionary word before です is a predicate
+                    if not intro or any(x.tag.startswith(("名詞-普通名詞", "形状詞", "接尾辞")) for x in inner):
+                        continue
+                if len(inner) == 1 and inner[0].tag.startswith(("名詞-普通名詞-副詞可能", "名詞-数詞", "代名詞",
+                                                                 "名詞-普通名詞-形状詞可能")):
+                    continue
+            else:
+                # keep only the person tokens at the head (夫の健一が → 健一)
+                head = []
+                for x in inner:
+                    if x.is_person or (head and x.text in FILLERS):
+                        head.append(x)
+                    else:
+                        break
+                if not head:
+                    continue
+                e = head[-1].end
+                word, rest = text[s:e], text[e:]
+        else:
+            if not (person or _is_kata_unknown(word)):
+                continue
+        if not re.match(r"^\s*(?:[。、!！?？\s]|です|で|が|は|と|の|も|に|を|って|っていいます|といいます|と申します|さん|ちゃん|くん|$)", rest):
+            continue
+        out.append(Entity("name", s, e, word, rule="name:kinship"))
+    return out
+
+
+def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
+
+    A name split by fillers (やまだ えー たろう) gives one entity per word: fillers are not
+    personal data."""
+    if not ctx.name_answer:
+        return []
+    text = ctx.text
+    lead = _LEAD_STRIP.match(text)
+    s = lead.end() if lead else 0
+    end_m = _ANSWER_END.search(text, s)
+    e = end_m.start() if end_m else len(text)
+    intro = bool(end_m and re.match(r"\s*(?:です|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
+    span = text[s:e].rstrip()
+    e = s + len(span)
+    for h in HONORIFICS:
+        if span.endswith(h) and len(span) > len(h):
+            span = span[: -len(h)]
+            e -= len(h)
+            break
+    if not span or len(span) > 24 or not _NAME_CHARS.match(span):
+        return []
+    if re.search(r"[一-龯ァ-ヶ][はがをにでの][一-龯ァ-ヶぁ-ん]", span):
+        return []  # 母は岡本ハル: a sentence, left to the token rules
+    core = _clean_name(span)
+    if not core or core in NAME_STOPWORDS or core in HIRAGANA_NOT_NAMES or _is_role(core):
+        return []
+    inner = [x for x in toks if s <= x.start < e and x.text.strip() and x.text not in FILLERS]
+    if not inner:
+        return []
+    person = any(x.is_person for x in inner)
+    filler_split = r"(?:^|[\s\u3000、]+)(?:" + "|".join(map(re.escape, FILLERS)) + r")(?:[\s\u3000、]+|$)"
+    words = [w.strip() for w in re.split(filler_split, span) if w and w.strip() and w.strip() not in FILLERS]
+    if not (intro or person or len(words) >= 2):
+        return []  # 以前、… is not a name
+    if not person and len(inner) == 1 and inner[0].tag.startswith(
+            ("副詞", "代名詞", "形状詞", "連体詞", "感動詞", "接続詞", "名詞-普通名詞-副詞可能", "名詞-数詞", "動詞", "形容詞")):
+        return []
+    if any(x.tag.startswith(("動詞", "形容詞", "助動詞")) and _script(x.text[0]) == "kanji" for x in inner):
+        return []
+    out = []
+    pos = s
+    group = "".join(_clean_name(w) for w in words) if len(words) > 1 else ""
+    for w in words:
+        ws = text.find(w, pos)
+        if ws < 0 or ws >= e:
+            break
+        out.append(Entity("name", ws, ws + len(w), w, rule="name:answer", group=group))
+        pos = ws + len(w)
+    return out
+
+
+def _ner_names(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    text = ctx.text
+    out = []
+    for s, e in ner_persons(text):
+        word = text[s:e].strip()
+        if not word or re.search(r"[0-9０-９A-Za-z@]", word) or word in NAME_STOPWORDS or _is_role(word):
+            continue
+        inner = [x for x in toks if s <= x.start < e]
+        if not any(x.is_person for x in inner) and not (_is_kata(word[0]) and len(word) >= 3):
+            continue
+        if not _left_ok(text, s, toks) or not _right_ok(text, e):
+            continue
+        out.append(Entity("name", s, e, text[s:e], rule="name:ner"))
+    return out
+
+
+_NER_TRIGGER = re.compile(r"さん|様|ちゃん|くん|申します|といいます|っていいます|です")
+
+
+# -- per-text detection --------------------------------------------------------------------------------
+def _resolve(entities: list[Entity], protected: list[tuple[int, int]]) -> list[Entity]:
+    """Drop names inside scheme/office names, then keep non-overlapping spans (specific types first)."""
+    kept: list[Entity] = []
+    for e in entities:
+        raw = e.text
+        if raw and raw != raw.strip():
+            lead = len(raw) - len(raw.lstrip())
+            e.start += lead
+            e.end = e.start + len(raw.strip())
+            e.text = raw.strip()
+    cands = [e for e in entities if e.end > e.start]
+    cands = [e for e in cands if not (e.type == "name" and any(ps <= e.start and e.end <= pe or
+                                                               (e.start < pe and ps < e.end and e.rule != "name:answer")
+                                                               for ps, pe in protected))]
+    cands.sort(key=lambda e: (-_PRIORITY.get(e.type, 0), -(e.end - e.start), e.start))
+    for e in cands:
+        overlapping = [k for k in kept if e.start < k.end and k.start < e.end]
+        if not overlapping:
+            kept.append(e)
+            continue
+        # a name that extends a kept name (lexicon run vs. answer span): keep the union
+        if e.type == "name" and all(k.type == "name" for k in overlapping):
+            s = min([e.start] + [k.start for k in overlapping])
+            t = max([e.end] + [k.end for k in overlapping])
+            for k in overlapping:
+                kept.remove(k)
+            group = e.group or next((k.group for k in overlapping if k.group), "")
+            rule = e.rule if e.end - e.start >= t - s else overlapping[0].rule
+            if any(k.rule == "name:answer" for k in overlapping) or e.rule == "name:answer":
+                rule = "name:answer"
+            kept.append(Entity("name", s, t, "", rule=rule, group=group))
+    kept.sort(key=lambda e: e.start)
+    return kept
+
+
+def _detect_in(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
+    text = ctx.text
+    if not text.strip():
+        return []
+    ents: list[Entity] = []
+    ents += _emails(text)
+    for h in classify_chains(text, ctx.previous):
+        ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
+    for h in keyword_ids(text, ctx.previous):
+        ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
+    ents += _addresses(text)
+    ents += _birthdates(text, ctx.previous)
+    toks = sudachi_tokens(text)
+    ents += _names_from_tokens(ctx, toks)
+    ents += _names_by_honorific(ctx, toks)
+    ents += _names_after_kinship(ctx, toks)
+    ents += _name_from_answer(ctx, toks)
+    if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
+        ents += _ner_names(ctx, toks)
+    ents = _resolve(ents, _protected_spans(text))
+    for e in ents:
+        e.text = text[e.start:e.end]
+        e.segment_id = ctx.segment_id
+    return ents
+
+
+def _needs_ner(text: str, toks: Sequence[Tok]) -> bool:
+    """NER costs ~0.4 s per 1000 characters; run it only where katakana or hiragana words sit next
+    to a name marker and the lexicon found no person there (foreign names, hiragana names)."""
+    if any(t.is_person for t in toks):
+        return False
+    return bool(re.search(r"[ァ-ヶー]{2,}(?:さん|様|ちゃん|くん|です|と申します|っていいます)|"
+                          r"(?:^|[\s、。])[ぁ-ん]{2,6}(?:さん|様|ちゃん|くん)", text))
+
+
+# -- lexicon propagation: a name found once is masked everywhere ---------------------------------------
+def _name_parts(text: str) -> list[str]:
+    """Surname and given name of a detected name (佐々木浩二 → 佐々木, 浩二; やまだ えー たろう → …)."""
+    parts: list[str] = []
+    pieces = [p for p in re.split(r"[\s\u3000・、]+", text) if p and p not in FILLERS]
+    for p in pieces:
+        toks = [t for t in sudachi_tokens(p)]
+        persons = [t for t in toks if t.is_person]
+        if len(persons) >= 2 and "".join(t.text for t in toks) == p:
+            parts += [t.text for t in toks]
+        else:
+            # split at a kanji/katakana boundary (松本キヨ → 松本, キヨ)
+            m = re.match(r"^([一-龯々ヶ]+)([ァ-ヶー]+|[ぁ-ん]{2,})$", p)
+            if m and len(m.group(1)) >= 2:
+                parts += [m.group(1), m.group(2)]
+            else:
+                parts.append(p)
+    if len(pieces) > 1:
+        parts += pieces
+    return [p for p in dict.fromkeys(parts) if p]
+
+
+def _occurrences(text: str, word: str) -> Iterable[int]:
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
+    before, after = _char_before(text, s), _char_after(text, e)
+    sc = _script(word[0])
+    sc_end = _script(word[-1])
+    if sc == "kanji" and _is_kanji(before):
+        return False
+    if sc == "kata" and _is_kata(before):
+        return False
+    if sc == "hira" and _is_hira(before) and before not in "はがのともをにで":
+        return False
+    if sc_end == "kata" and _is_kata(after):
+        return False
+    if sc_end == "kanji" and _is_kanji(after):
+        # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name
+        toks = sudachi_tokens(text[e:e + 6])
+        if not toks or not toks[0].is_person:
+            return False
+    if sc_end == "hira" and _is_hira(after):
+        rest = text[e:e + 4]
+        if not rest.startswith(HONORIFICS + ("です", "で ", "の", "が", "は", "と", "も", "に", "を", "って")):
+            return False
+    if len(word) == 1 and not _NAME_END_OK.match(text[e:e + 6]):
+        return False
+    return True
+
+
+def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
+    words: dict[str, str] = {}  # word -> rule it came from
+    for _ctx, ents in segments:
+        for e in ents:
+            if e.type != "name":
+                continue
+            for w in [e.text.strip(), *_name_parts(e.text)]:
+                w = w.strip()
+                if not w or w in NAME_STOPWORDS or w in FILLERS or _is_role(w):
+                    continue
+                if len(w) == 1 and not _is_kanji(w):
+                    continue
+                if _script(w[0]) == "hira" and len(w) < 3 and len(_clean_name(e.text)) > len(w):
+                    continue
+                words.setdefault(w, e.rule)
+    if not words:
+        return
+    ordered = sorted(words, key=len, reverse=True)
+    for ctx, ents in segments:
+        text = ctx.text
+        protected = _protected_spans(text)
+        added: list[Entity] = []
+        for w in ordered:
+            for s in _occurrences(text, w):
+                e = s + len(w)
+                if any(x.start < e and s < x.end for x in ents + added):
+                    continue
+                if any(ps <= s and e <= pe for ps, pe in protected):
+                    continue
+                if not _lexicon_ok(text, s, e, w):
+                    continue
+                added.append(Entity("name", s, e, w, segment_id=ctx.segment_id, rule="name:same-as-earlier"))
+        if added:
+            ents.extend(added)
+            ents.sort(key=lambda x: x.start)
+
+
+# -- placeholders ----------------------------------------------------------------------------------
+def entity_key(e: Entity) -> str:
+    """What makes two mentions the same thing: digits for numbers, the name without spaces…"""
+    t = unicodedata.normalize("NFKC", e.text)
+    if e.type in ("phone", "mynumber", "account", "insurance_id", "id"):
+        from .pii_numbers import find_chains
+
+        digits = "".join(c.digits for c in find_chains(t, kana_start=True)) or re.sub(r"\D", "", t)
+        return f"{e.type}:{digits or _clean_name(t)}"
+    if e.type == "email":
+        return "email:" + re.sub(r"\s", "", t).lower()
+    if e.type == "name":
+        return "name:" + _clean_name(t)
+    return f"{e.type}:" + re.sub(r"[\s、,の]", "", t)
+
+
+@dataclass
+class PlaceholderTable:
+    """Typed, numbered placeholders that stay the same for the same person/number in one record.
+
+    A surname or given name seen inside a full name shares that person's placeholder (佐々木 and
+    佐々木浩二 are both [氏名1]) unless several people share it (前田健一 and 前田由香)."""
+
+    by_key: dict[str, str] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    part_owner: dict[str, str] = field(default_factory=dict)
+
+    def learn_names(self, entities: Iterable[Entity]) -> None:
+        owners: dict[str, set[str]] = {}
+        for e in entities:
+            if e.type != "name":
+                continue
+            full = _clean_name(e.text)
+            if e.group and e.group != full:
+                owners.setdefault(full, set()).add(e.group)
+                for p in _name_parts(e.text):
+                    if _clean_name(p) != e.group:
+                        owners.setdefault(_clean_name(p), set()).add(e.group)
+            for p in _name_parts(e.text):
+                p = _clean_name(p)
+                if p and p != full:
+                    owners.setdefault(p, set()).add(full)
+        for part, fulls in owners.items():
+            # only when the part is not itself a full name of somebody else
+            if len(fulls) == 1:
+                self.part_owner[part] = next(iter(fulls))
+
+    def placeholder(self, e: Entity) -> str:
+        key = entity_key(e)
+        if e.type == "name":
+            name = key.split(":", 1)[1]
+            owner = self.part_owner.get(name)
+            if owner and owner != name:
+                key = "name:" + owner
+        if key not in self.by_key:
+            n = self.counters.get(e.type, 0) + 1
+            self.counters[e.type] = n
+            self.by_key[key] = f"[{TYPE_LABELS.get(e.type, e.type)}{n}]"
+        return self.by_key[key]
+
+
+def mask_text(text: str, entities: Iterable[Entity]) -> str:
+    """Replace each entity span of ``text`` by its placeholder (entities must carry offsets into text)."""
+    out, pos = [], 0
+    for e in sorted(entities, key=lambda x: x.start):
+        if e.start < pos:
+            continue
+        out.append(text[pos:e.start])
+        out.append(e.placeholder or f"[{e.label}]")
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def scrub(text: str, entities: Iterable[Entity]) -> str:
+    """Safety net for any text derived from a masked transcript: replace remaining raw strings.
+
+    Longest first; one-character names are skipped (they would eat ordinary kanji)."""
+    pairs = sorted({(e.text, e.placeholder) for e in entities if len(e.text.strip()) >= 2},
+                   key=lambda p: len(p[0]), reverse=True)
+    for raw, ph in pairs:
+        if raw in text:
+            text = text.replace(raw, ph or "[個人情報]")
+    return text
+
+
+# -- public API -----------------------------------------------------------------------------------
+def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
+    ctxs: list[_Ctx] = []
+    last_staff = ""
+    since_name_q = 99
+    prev_texts: list[str] = []
+    for seg in segments:
+        previous = "\n".join(reversed(prev_texts[-2:]))
+        if seg.speaker == "staff":
+            last_staff = seg.text
+            since_name_q = 0 if NAME_QUESTION.search(seg.text) else 99
+            name_answer = False
+        else:
+            since_name_q += 1
+            name_answer = since_name_q <= 2 and bool(NAME_QUESTION.search(last_staff))
+        ctxs.append(_Ctx(text=seg.text, speaker=seg.speaker, segment_id=seg.id, previous=previous,
+                         name_answer=name_answer))
+        prev_texts.append(seg.text)
+    return ctxs
+
+
+def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None) -> list[Entity]:
+    """Personal data in a conversation (segment ids and offsets into each segment's text)."""
+    if use_ner is None:
+        use_ner = _config_ner()
+    pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
+    _propagate(pairs)
+    entities = [e for _ctx, ents in pairs for e in ents]
+    table = PlaceholderTable()
+    table.learn_names(entities)
+    for e in entities:
+        e.placeholder = table.placeholder(e)
+    return entities
+
+
+def detect_pii(text: str, *, use_ner: bool | None = None) -> list[Entity]:
+    """Personal data in a plain text (offsets into ``text``); lines are read as turns of a dialogue
+    so that 「お名前は？」 on one line marks the next line as the answer."""
+    segs, offsets, pos = [], [], 0
+    for i, line in enumerate(text.split("\n")):
+        speaker = "staff" if NAME_QUESTION.search(line) and re.search(r"[？?]|か[。\s]*$|ください|お願い", line) else "unknown"
+        segs.append(Segment(id=i, start=0.0, end=0.0, text=line, speaker=speaker))
+        offsets.append(pos)
+        pos += len(line) + 1
+    ents = detect_segments(segs, use_ner=use_ner)
+    out = []
+    for e in ents:
+        base = offsets[e.segment_id or 0]
+        out.append(replace(e, start=e.start + base, end=e.end + base, segment_id=None))
+    return out
+
+
+def mask_transcript(transcript: Transcript, *, use_ner: bool | None = None) -> tuple[Transcript, list[Entity]]:
+    """A copy of ``transcript`` with personal data replaced by placeholders, and the entities
+    (offsets refer to the original segment texts)."""
+    entities = detect_segments(transcript.segments, use_ner=use_ner)
+    by_seg: dict[int, list[Entity]] = {}
+    for e in entities:
+        by_seg.setdefault(e.segment_id, []).append(e)
+    segments = []
+    for seg in transcript.segments:
+        masked = scrub(mask_text(seg.text, by_seg.get(seg.id, [])), entities)
+        segments.append(replace(seg, text=masked, flags=list(seg.flags)))
+    return (Transcript(source=transcript.source, duration=transcript.duration, language=transcript.language,
+                       model=transcript.model, segments=segments), entities)
+
+
+def _config_ner() -> bool:
+    try:
+        from .config import get_config
+
+        return bool(get_config().get("pii", {}).get("ner", True))
+    except Exception:  # noqa: BLE001
+        return True

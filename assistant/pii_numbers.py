@@ -1,0 +1,332 @@
+"""Numbers that identify a person: phone numbers, マイナンバー, account, insurance and pension ids.
+
+Why a module of its own: counter conversations say numbers in many shapes — ``090-1234-5678``,
+``090の1234の5678``, ``080 の 2947 の 6615``, ``ゼロキューゼロ…``, ``ぜろはちぜろの ななにーいちよんの…``,
+mixed (``ぜろきゅうぜろ 5521 8830``) and with kanji digits. GiNZA's NER splits or mislabels them, so
+we read every run of digits, spoken digit words and separators as a *digit chain* (each digit keeps
+its character offsets) and decide on the whole chain: a phone number starts with 0 and has 10–11
+digits, a マイナンバー has 12 (check digit or the word マイナンバー nearby), any other run of six or
+more digits that is not money, a date or a time is an id whose type comes from nearby words
+(口座 → account, 保険証/年金 → insurance_id). Short numbers count only right after 記号/番号.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# -- digit units -----------------------------------------------------------------------------------
+ASCII_DIGITS = {**{str(i): i for i in range(10)}, **{chr(0xFF10 + i): i for i in range(10)}}
+KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Spoken digit words (hiragana and katakana), longest first when matched.
+_KANA_WORDS: dict[str, int] = {}
+for _words, _d in (
+    (("ぜろ", "れい", "まる"), 0), (("いち",), 1), (("にー", "にい", "に"), 2), (("さん",), 3),
+    (("よん", "し"), 4), (("ごー", "ごう", "ご"), 5), (("ろく",), 6), (("なな", "しち"), 7),
+    (("はち",), 8), (("きゅう", "きゅー", "く"), 9),
+):
+    for _w in _words:
+        _KANA_WORDS[_w] = _d
+        _KANA_WORDS["".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in _w)] = _d
+_KANA_WORDS["キュー"] = 9
+_KANA_WORDS["ゼロ"] = 0
+_KANA_BY_LEN = sorted(_KANA_WORDS, key=len, reverse=True)
+_KANA_BY_FIRST: dict[str, list[str]] = {}
+for _w in _KANA_BY_LEN:
+    _KANA_BY_FIRST.setdefault(_w[0], []).append(_w)
+
+# Separators between digit groups: dashes, spaces, commas, の (spoken "090の1234").
+_SEP_RE = re.compile(r"[\s\u3000]*(?:[-‐‑–—−－―ー、,]|の)?[\s\u3000]*")
+
+MONEY_OR_UNIT_RE = re.compile(
+    r"^\s*(?:円|万|千|百|億|兆|歳|才|年|月|日|時|分|秒|回|人|件|%|％|か月|ヶ月|カ月|ケ月|か所|キロ|"
+    r"センチ|ミリ|グラム|cm|kg|mm|階|週|倍|割|点|枚|社|本|個|台|部|錠|号棟|棟|号室|号|丁目|番地|番(?!号)|世帯|"
+    r"時間|日間|万円|ページ|頁|度|等級|級|位|cc|ml|km|m\b)")
+
+
+@dataclass(frozen=True)
+class Digit:
+    value: int
+    start: int
+    end: int
+    kind: str  # "ascii" | "kana" | "kanji"
+
+
+@dataclass
+class Chain:
+    """A run of digits and separators; ``groups`` are runs of same-kind digits."""
+
+    groups: list[list[Digit]]
+
+    @property
+    def digits(self) -> str:
+        return "".join(str(d.value) for g in self.groups for d in g)
+
+    @property
+    def start(self) -> int:
+        return self.groups[0][0].start
+
+    @property
+    def end(self) -> int:
+        return self.groups[-1][-1].end
+
+    def prefix(self, n_groups: int) -> Chain:
+        return Chain(self.groups[:n_groups])
+
+
+def _is_kana(c: str) -> bool:
+    return "\u3041" <= c <= "\u30ff"
+
+
+def _kana_parse(text: str, i: int) -> list[Digit]:
+    """Spoken digits from ``i``: the segmentation of the kana run into digit words that reaches
+    furthest (にいち is に+いち, not にい+ち; しち is 7, not し+ち)."""
+    if text[i] not in _KANA_BY_FIRST:
+        return []
+    j = i
+    while j < len(text) and _is_kana(text[j]) and j - i < 48:
+        j += 1
+    # reach[p] = previous position and word that reaches p
+    reach: dict[int, tuple[int, str]] = {i: (i, "")}
+    for p in range(i, j):
+        if p not in reach:
+            continue
+        for w in _KANA_BY_FIRST.get(text[p], ()):
+            if p + len(w) <= j and text.startswith(w, p) and p + len(w) not in reach:
+                reach[p + len(w)] = (p, w)
+    end = max(reach)
+    out: list[Digit] = []
+    p = end
+    while p != i:
+        q, w = reach[p]
+        out.append(Digit(_KANA_WORDS[w], q, p, "kana"))
+        p = q
+    return out[::-1]
+
+
+def _digit_at(text: str, i: int, allow_kana: bool) -> Digit | None:
+    c = text[i]
+    if c in ASCII_DIGITS:
+        return Digit(ASCII_DIGITS[c], i, i + 1, "ascii")
+    if c in KANJI_DIGITS:
+        return Digit(KANJI_DIGITS[c], i, i + 1, "kanji")
+    if allow_kana:
+        parsed = _kana_parse(text, i)
+        if parsed:
+            return parsed[0]
+    return None
+
+
+def _is_zero_start(text: str, i: int) -> bool:
+    """A spoken chain may only start on a zero word (phones) — elsewhere kana are ordinary words."""
+    return any(text.startswith(w, i) for w in ("ぜろ", "ゼロ", "れい", "レイ", "まる", "マル"))
+
+
+def find_chains(text: str, kana_start: bool = False) -> list[Chain]:
+    """All digit chains in ``text``.
+
+    ASCII/full-width digits start a chain anywhere; spoken kana digits and kanji digits only when
+    they start with a zero word or continue a chain (so ``さん`` in 佐藤さん is never a 3), and a
+    kana group must be followed by a separator, another digit or a non-kana character (so the 2 of
+    ``に`` in ``…5678に電話`` stays a particle unless it completes a valid number)."""
+    chains: list[Chain] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        starts = c in ASCII_DIGITS or _is_zero_start(text, i) or (c in "〇零" and i + 1 < n and text[i + 1] in KANJI_DIGITS)
+        if not starts and kana_start and (i == 0 or not ("ぁ" <= text[i - 1] <= "ヺ")):
+            d0 = _digit_at(text, i, allow_kana=True)
+            starts = d0 is not None and d0.kind == "kana" and d0.end - d0.start >= 2
+        if not starts:
+            i += 1
+            continue
+        groups: list[list[Digit]] = []
+        cur: list[Digit] = []
+        j = i
+        while j < n:
+            if _is_kana(text[j]):
+                run = _kana_parse(text, j)
+                if run:
+                    if cur and cur[-1].kind != "kana":
+                        groups.append(cur)
+                        cur = []
+                    cur.extend(run)
+                    j = run[-1].end
+                    continue
+            d = _digit_at(text, j, allow_kana=False)
+            if d is not None and d.kind == "kanji" and not (cur or groups):
+                d = d if c in "〇零" else None
+            if d is not None:
+                if cur and cur[-1].kind != d.kind:
+                    groups.append(cur)
+                    cur = []
+                cur.append(d)
+                j = d.end
+                continue
+            m = _SEP_RE.match(text, j)
+            if cur and m and m.end() > j and m.end() < n and _digit_at(text, m.end(), allow_kana=True):
+                groups.append(cur)
+                cur = []
+                j = m.end()
+                continue
+            break
+        if cur:
+            groups.append(cur)
+        if groups:
+            chains.append(Chain(groups))
+            i = groups[-1][-1].end
+        else:
+            i += 1
+    return chains
+
+
+def mynumber_check_ok(digits: str) -> bool:
+    """The マイナンバー check digit (個人番号の検査用数字, 総務省令): weights 2..7, 2..6 from the right."""
+    if len(digits) != 12 or not digits.isdigit():
+        return False
+    body = [int(c) for c in digits[:11]]
+    total = 0
+    for n in range(1, 12):
+        p = body[11 - n]
+        q = n + 1 if n <= 6 else n - 5
+        total += p * q
+    r = total % 11
+    check = 0 if r <= 1 else 11 - r
+    return check == int(digits[11])
+
+
+PHONE_BUSINESS_PREFIXES = ("0120", "0570", "0800", "0990")
+
+
+@dataclass
+class NumberHit:
+    type: str
+    start: int
+    end: int
+    rule: str
+
+
+ACCOUNT_CTX = re.compile(r"口座|普通|当座|ふつう|とうざ|貯蓄|銀行|信金|信用金庫|信組|ゆうちょ|郵便局|振込|振り込み|引き落とし|通帳|支店")
+INSURANCE_CTX = re.compile(
+    r"保険証|被保険者|記号|年金手帳|基礎年金|年金番号|年金証書|手帳の番号|受給者|介護保険|健保|国保|保険の番号|資格確認|証番号|年金")
+ID_BEFORE = re.compile(r"(?:被保険者|保険者|保険証|記号|口座|基礎年金|年金|受給者|手帳|証|個人)(?:の)?番号|記号|口座|保険証")
+PHONE_BEFORE = re.compile(r"電話|携帯|連絡先|TEL|tel|ＴＥＬ|ファックス|FAX")
+MYNUMBER_CTX = re.compile(r"マイナンバー|個人番号|まいなんばー")
+ID_KEYWORD_RE = re.compile(
+    r"(?P<kw>記号番号|記号|番号|口座番号|被保険者番号|受給者番号|証番号|基礎年金番号|年金番号)"
+    r"(?:[はがも:：]|って|、|,|\s|えっと|えーと|えー|あの|あー|その)*")
+
+
+def _context_type(context: str) -> str:
+    if MYNUMBER_CTX.search(context):
+        return "mynumber"
+    if ACCOUNT_CTX.search(context):
+        return "account"
+    if INSURANCE_CTX.search(context):
+        return "insurance_id"
+    return "id"
+
+
+def _followed_by_unit(text: str, end: int) -> bool:
+    return bool(MONEY_OR_UNIT_RE.match(text[end:end + 6]))
+
+
+def _preceded_by_date_or_money(text: str, start: int) -> bool:
+    before = text[max(0, start - 2):start]
+    return before.endswith(("¥", "￥", "第"))
+
+
+def classify_chains(text: str, context: str = "") -> list[NumberHit]:
+    """Phone numbers, マイナンバー and ids in ``text``; ``context`` is nearby text (the previous
+    segment) used only to pick the id type (口座/保険証/マイナンバー)."""
+    hits: list[NumberHit] = []
+    local_ctx = text + "\n" + context
+    # Spoken ids that do not start with zero (まいなんばー は ろくよんにいち …) are read only when the
+    # segment itself names the number; elsewhere kana digit words are ordinary words.
+    spoken_ids = bool(MYNUMBER_CTX.search(text) or re.search(r"番号|記号|口座", text))
+    for chain in find_chains(text, kana_start=spoken_ids):
+        # Try the longest prefix of groups that makes a valid number (a trailing kana particle such
+        # as the に of "…5678に" must not turn a phone number into 12 digits).
+        best: NumberHit | None = None
+        for k in range(len(chain.groups), 0, -1):
+            if k < len(chain.groups) and chain.groups[k][0].kind == "ascii":
+                break  # only spoken (kana) tails may be dropped, never written digits
+            sub = chain.prefix(k)
+            hit = _classify(text, sub, local_ctx, spoken_ids)
+            if hit is not None:
+                best = hit
+                break
+        if best is not None:
+            hits.append(best)
+    return hits
+
+
+def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> NumberHit | None:
+    digits = chain.digits
+    n = len(digits)
+    kinds = {d.kind for g in chain.groups for d in g}
+    spoken = kinds != {"ascii"}
+    last_group_kana = chain.groups[-1][0].kind != "ascii"
+    if spoken and chain.groups[0][0].value != 0 and "ascii" not in kinds:
+        # spoken chains not starting with zero: only a whole spoken id in a segment that names it
+        if spoken_ids and (n == 12 or n >= 7):
+            if n == 12 and (mynumber_check_ok(digits) or MYNUMBER_CTX.search(ctx)):
+                return NumberHit("mynumber", chain.start, chain.end, "digits:mynumber-spoken")
+            return NumberHit(_context_type(ctx), chain.start, chain.end, "digits:id-spoken")
+        return None
+    if _followed_by_unit(text, chain.end) and not spoken:
+        return None
+    if last_group_kana and len(chain.groups[-1]) == 1 and chain.groups[-1][0].end - chain.groups[-1][0].start == 1:
+        # a single one-character kana digit at the end (に, し, く, ご) is almost always a particle
+        return None
+    if digits.startswith(PHONE_BUSINESS_PREFIXES) and 10 <= n <= 11:
+        return None  # free-dial and navi-dial numbers of offices are not personal data
+    if digits.startswith("0") and 10 <= n <= 11:
+        before = text[max(0, chain.start - 14):chain.start]
+        previous = ctx.split("\n", 1)[1] if "\n" in ctx else ""
+        asked_id = bool(ID_BEFORE.search(previous)) and not PHONE_BEFORE.search(previous) and not PHONE_BEFORE.search(text)
+        if (ID_BEFORE.search(before) and not PHONE_BEFORE.search(before)) or asked_id:
+            return NumberHit(_context_type(before + "\n" + ctx), chain.start, chain.end, "digits:id")
+        return NumberHit("phone", chain.start, chain.end, "digits:phone")
+    if n == 12:
+        if mynumber_check_ok(digits) or MYNUMBER_CTX.search(ctx):
+            return NumberHit("mynumber", chain.start, chain.end, "digits:mynumber")
+        return NumberHit(_context_type(ctx), chain.start, chain.end, "digits:12")
+    if spoken:
+        return None
+    if n >= 6 and not _preceded_by_date_or_money(text, chain.start):
+        if digits.startswith("0") and 9 <= n <= 11:
+            if digits.startswith(PHONE_BUSINESS_PREFIXES):
+                return None
+            return NumberHit("phone", chain.start, chain.end, "digits:phone")
+        return NumberHit(_context_type(ctx), chain.start, chain.end, "digits:id")
+    return None
+
+
+_SHORT_ID_RE = re.compile(r"[0-9０-９]+(?:\s*[-‐−－の]\s*[0-9０-９]+)*(?![0-9０-９])")
+_SECOND_PART_RE = re.compile(
+    r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|えっと|えーと|あの)*")
+
+
+def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
+    """Short ids right after 記号/番号 (``記号41、番号207``, ``記号番号は、えっと、1402の58``).
+
+    Two parts (記号 … 番号 …) become one hit so the placeholder covers the pair."""
+    hits: list[NumberHit] = []
+    for m in ID_KEYWORD_RE.finditer(text):
+        num = _SHORT_ID_RE.match(text, m.end())
+        if not num:
+            continue
+        if _followed_by_unit(text, num.end()):
+            continue
+        end = num.end()
+        second = _SECOND_PART_RE.match(text, end)
+        if second and second.end() > end:
+            num2 = _SHORT_ID_RE.match(text, second.end())
+            if num2 and not _followed_by_unit(text, num2.end()):
+                end = num2.end()
+        kind = _context_type(text[max(0, m.start() - 30):end] + "\n" + context)
+        if kind == "id" and m.group("kw") in ("記号", "記号番号"):
+            kind = "insurance_id"
+        hits.append(NumberHit(kind, num.start(), end, "keyword:" + m.group("kw")))
+    return hits

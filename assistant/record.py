@@ -1,0 +1,589 @@
+"""Drafted consultation records (相談記録) with evidence, masked by default.
+
+``draft_record`` reads a transcript/1 and drafts the fields of docs/record-format.md: concern
+categories, 主訴, 世帯状況, 収入・就労状況, 住まいの状況, 健康・障害・介護, 聞き取り内容, 案内した制度,
+今後の対応, 緊急性 and 同意, plus 聞き取り漏れ (``gaps``: fields still empty, so the counter view can
+remind the staff member what to ask). The counter UI calls it every time a segment is finalised;
+everything is cached per segment text, so a redraft costs little more than the new segment.
+
+Nothing is invented: every drafted line is made of character ranges of transcript segments
+(``Line.pieces``; condensing only leaves fillers and small talk out) and carries the ids and times of
+those segments as evidence. The only lines not taken from the transcript are scheme names (from the
+knowledge base, with the segments where the staff explained them) and category labels (with the
+segments holding their strongest features). A line with no evidence is not drafted.
+
+Output formats: ``to_dict`` (record/1 JSON, docs/record-1.md), ``to_markdown``, ``to_html``
+(printable, self-contained). All are masked unless ``masked=False``: personal data is replaced by
+the transcript-wide placeholders of ``assistant.pii`` ([氏名1], [住所1] …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import offline  # noqa: F401
+from .pii import Entity, detect_segments, scrub
+from .record_categories import CategoryModel, CategoryResult, features, get_model, predict
+from .record_fields import (
+    FIELD_LABELS,
+    SUMMARY_FIELDS,
+    ConsentFinding,
+    FieldDraft,
+    draft_fields,
+    find_consent,
+    heard_sentences,
+)
+from .record_text import Piece, Sentence, sentences_of
+from .transcript import Segment, Transcript
+from .urgency import UrgencyFlag, detect_urgency
+
+__all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
+           "FIELD_LABELS", "CATEGORIES"]
+
+from .record_categories import CATEGORIES  # noqa: E402
+
+SCHEMA = "record/1"
+FIELD_ORDER = ("main_concern", "household", "income_work", "housing", "health_care", "heard", "schemes",
+               "next_actions", "consent")
+GAP_HINTS: dict[str, str] = {
+    "main_concern": "相談の主訴（何に困っているか）を確認してください",
+    "household": "同居の家族・世帯構成を確認してください",
+    "income_work": "収入・仕事の状況（就労、年金、手当、貯金）を確認してください",
+    "housing": "住まいの形態（持ち家・賃貸・公営など）と家賃を確認してください",
+    "health_care": "健康状態・障害・介護の状況を確認してください",
+    "next_actions": "次回の予約・持参する書類・つなぎ先を伝えてください",
+    "consent": "他の機関との情報共有について同意を確認してください",
+    "contact": "連絡先（電話・住所など）を確認してください",
+}
+GAP_LABELS = {**FIELD_LABELS, "contact": "連絡先"}
+CONSENT_LABELS = {"yes": "同意あり", "no": "同意なし", "asked": "確認したが回答不明", "not_asked": "未確認"}
+SCHEME_STATUS = {"presented": "案内した（職員が記録）", "explained": "説明した", "not_applicable": "対象外と説明"}
+CITIZEN_LABELS = {"name": "氏名", "birthdate": "生年月日", "address": "住所", "phone": "電話", "email": "メール"}
+_JOIN = "。"
+_SENT_PUNCT = "。！？!?…"
+
+
+@dataclass
+class Evidence:
+    """A transcript segment a line was taken from, and which characters."""
+
+    segment_id: int
+    start: float
+    end: float
+    speaker: str
+    chars: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"segment_id": self.segment_id, "start": round(self.start, 3), "end": round(self.end, 3),
+                "speaker": self.speaker, "chars": [list(c) for c in self.chars]}
+
+
+@dataclass
+class Line:
+    """One drafted line. ``pieces`` are the transcript ranges its text is made of (empty for a
+    scheme name, which comes from the knowledge base)."""
+
+    text: str
+    evidence: list[Evidence]
+    pieces: list[Piece] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def segment_ids(self) -> list[int]:
+        return [e.segment_id for e in self.evidence]
+
+
+@dataclass
+class Gap:
+    """聞き取り漏れ: a field still empty."""
+
+    field: str
+    label: str
+    hint: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "label": self.label, "hint": self.hint}
+
+
+@dataclass
+class Record:
+    """A drafted record: fields of lines with evidence, categories, urgency, gaps and the personal
+    data found (to mask every output the same way)."""
+
+    transcript: Transcript
+    entities: list[Entity]
+    fields: dict[str, list[Line]]
+    categories: list[CategoryResult]
+    urgency: list[UrgencyFlag]
+    gaps: list[Gap]
+    consent: str
+    citizen: dict[str, Line | None]
+    visitor: dict[str, Any]
+    meta: dict[str, Any]
+    drafted_at: str = ""
+
+    # -- masking -----------------------------------------------------------------------------
+    def _seg(self, seg_id: int) -> Segment | None:
+        return self._segments.get(seg_id)
+
+    @property
+    def _segments(self) -> dict[int, Segment]:
+        cache = self.__dict__.get("_seg_cache")
+        if cache is None:
+            cache = {s.id: s for s in self.transcript.segments}
+            self.__dict__["_seg_cache"] = cache
+        return cache
+
+    def _entities_of(self, seg_id: int) -> list[Entity]:
+        cache = self.__dict__.setdefault("_ent_cache", {})
+        if not cache:
+            for e in self.entities:
+                cache.setdefault(e.segment_id, []).append(e)
+        return cache.get(seg_id, [])
+
+    def mask_range(self, seg_id: int, start: int, end: int, emitted: set[int] | None = None) -> str:
+        """``segment.text[start:end]`` with personal data replaced by placeholders; an entity cut by
+        the range is replaced whole (its placeholder once per line when ``emitted`` is shared)."""
+        seg = self._seg(seg_id)
+        if seg is None:
+            return ""
+        text = seg.text
+        out: list[str] = []
+        pos = start
+        emitted = emitted if emitted is not None else set()
+        for e in sorted(self._entities_of(seg_id), key=lambda x: x.start):
+            if e.end <= start or e.start >= end:
+                continue
+            s = max(e.start, start)
+            if s > pos:
+                out.append(text[pos:s])
+            if id(e) not in emitted:
+                out.append(e.placeholder)
+                emitted.add(id(e))
+            pos = max(pos, min(e.end, end))
+        if pos < end:
+            out.append(text[pos:end])
+        return "".join(out)
+
+    def line_text(self, line: Line, masked: bool) -> str:
+        if not line.pieces:
+            return scrub(line.text, self.entities) if masked else line.text
+        emitted: set[int] = set()
+        out: list[str] = []
+        prev: Piece | None = None
+        for p in line.pieces:
+            seg = self._seg(p.segment_id)
+            if seg is None:
+                continue
+            chunk = self.mask_range(p.segment_id, p.start, p.end, emitted) if masked else seg.text[p.start:p.end]
+            if prev is not None and prev.segment_id != p.segment_id and out and out[-1][-1:] not in _SENT_PUNCT:
+                out.append(_JOIN)
+            out.append(chunk)
+            prev = p
+        text = "".join(out)
+        return scrub(text, self.entities) if masked else text
+
+    # -- record/1 ------------------------------------------------------------------------------
+    def _line_dict(self, line: Line, masked: bool) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.line_text(line, masked), "evidence": [e.to_dict() for e in line.evidence]}
+        if line.why:
+            d["why"] = list(dict.fromkeys(line.why))
+        d.update(line.extra)
+        return d
+
+    def to_dict(self, masked: bool = True) -> dict[str, Any]:
+        """The record/1 JSON object (docs/record-1.md): drafted content only, no workflow state."""
+        fields: dict[str, Any] = {}
+        for key in FIELD_ORDER:
+            lines = [self._line_dict(ln, masked) for ln in self.fields.get(key, [])]
+            fd: dict[str, Any] = {"label": FIELD_LABELS[key], "text": "\n".join(x["text"] for x in lines), "lines": lines}
+            if key == "consent":
+                fd["value"] = self.consent
+                fd["value_label"] = CONSENT_LABELS[self.consent]
+                if not lines:
+                    fd["text"] = CONSENT_LABELS[self.consent]
+            fields[key] = fd
+        citizen = {k: (self._line_dict(v, masked) if v else None) for k, v in self.citizen.items()}
+        visitor = {"present": bool(self.visitor.get("present")),
+                   "name": self._line_dict(self.visitor["name"], masked) if self.visitor.get("name") else None,
+                   "relation": self._line_dict(self.visitor["relation"], masked) if self.visitor.get("relation") else None}
+        urgency = []
+        for f in self.urgency:
+            u = f.to_dict()
+            if masked:
+                u["sentences"] = [self._mask_sentence(s, f.segment_ids) for s in f.sentences]
+            urgency.append(u)
+        categories = [c.to_dict() for c in self.categories]
+        n_lines = sum(len(v) for v in self.fields.values())
+        d: dict[str, Any] = {
+            "schema": SCHEMA,
+            "masked": masked,
+            "drafted_at": self.drafted_at,
+            "source": self.transcript.source,
+            "meta": dict(self.meta),
+            "citizen": citizen,
+            "visitor": visitor,
+            "categories": categories,
+            "main_category": next((c.name for c in self.categories if c.main), None),
+            "fields": fields,
+            "urgency": urgency,
+            "gaps": [g.to_dict() for g in self.gaps],
+            "entities": [e.to_dict(reveal=not masked) for e in self.entities],
+            "stats": {"segments": len(self.transcript.segments), "lines": n_lines,
+                      "lines_without_evidence": sum(1 for v in self.fields.values() for ln in v if not ln.evidence)},
+        }
+        if masked:
+            d = _scrub_tree(d, self.entities, skip=("meta",))
+        return d
+
+    def _mask_sentence(self, sentence: str, seg_ids: Sequence[int]) -> str:
+        for sid in seg_ids:
+            seg = self._seg(sid)
+            if seg is None:
+                continue
+            i = seg.text.find(sentence)
+            if i >= 0:
+                return self.mask_range(sid, i, i + len(sentence))
+        return scrub(sentence, self.entities)
+
+    def to_markdown(self, masked: bool = True) -> str:
+        from .record_render import to_markdown
+
+        return to_markdown(self.to_dict(masked=masked))
+
+    def to_html(self, masked: bool = True) -> str:
+        from .record_render import to_html
+
+        return to_html(self.to_dict(masked=masked))
+
+
+def _scrub_tree(obj: Any, entities: list[Entity], skip: tuple[str, ...] = ()) -> Any:
+    """Safety net: no raw personal-data string survives anywhere in a masked record."""
+    if isinstance(obj, str):
+        return scrub(obj, entities)
+    if isinstance(obj, list):
+        return [_scrub_tree(x, entities) for x in obj]
+    if isinstance(obj, dict):
+        return {k: (v if k in skip else _scrub_tree(v, entities)) for k, v in obj.items()}
+    return obj
+
+
+# -- drafting --------------------------------------------------------------------------------------
+def _evidence(pieces: Sequence[Piece], segs: dict[int, Segment]) -> list[Evidence]:
+    out: dict[int, Evidence] = {}
+    for p in pieces:
+        seg = segs.get(p.segment_id)
+        if seg is None:
+            continue
+        ev = out.get(seg.id)
+        if ev is None:
+            ev = out[seg.id] = Evidence(seg.id, float(seg.start), float(seg.end), seg.speaker)
+        ev.chars.append((p.start, p.end))
+    return list(out.values())
+
+
+def _line_from_sentences(sents: Sequence[Sentence], segs: dict[int, Segment], why: Sequence[str] = ()) -> Line | None:
+    pieces = [p for s in sents for p in s.pieces]
+    if not pieces:
+        return None
+    text = _join_plain(pieces, segs)
+    return Line(text=text, evidence=_evidence(pieces, segs), pieces=pieces, why=[w for w in why if w])
+
+
+def _join_plain(pieces: Sequence[Piece], segs: dict[int, Segment]) -> str:
+    out: list[str] = []
+    prev: Piece | None = None
+    for p in pieces:
+        chunk = segs[p.segment_id].text[p.start:p.end]
+        if prev is not None and prev.segment_id != p.segment_id and out and out[-1][-1:] not in _SENT_PUNCT:
+            out.append(_JOIN)
+        out.append(chunk)
+        prev = p
+    return "".join(out)
+
+
+def _entity_line(e: Entity, segs: dict[int, Segment]) -> Line:
+    p = Piece(e.segment_id, e.start, e.end)
+    return Line(text=e.text, evidence=_evidence([p], segs), pieces=[p], why=[e.rule])
+
+
+_RELATION = re.compile(r"息子|娘|夫|妻|主人|母|父|兄|姉|弟|妹|孫|友だち|友達|友人|隣|近所|付き添い|義母|義父|知り合い|支援者")
+
+
+def _citizen_info(entities: Sequence[Entity], segs: dict[int, Segment]) -> tuple[dict[str, Line | None], dict[str, Any]]:
+    citizen: dict[str, Line | None] = {k: None for k in CITIZEN_LABELS}
+
+    def first(kind: str, speakers: tuple[str, ...], rules: tuple[str, ...] = ()) -> Entity | None:
+        for e in entities:
+            seg = segs.get(e.segment_id)
+            if e.type == kind and seg is not None and seg.speaker in speakers and (not rules or e.rule in rules):
+                return e
+        return None
+
+    name = first("name", ("citizen", "unknown"), ("name:answer",)) or first("name", ("citizen", "unknown"))
+    if name:
+        citizen["name"] = _entity_line(name, segs)
+    for kind in ("birthdate", "address", "phone", "email"):
+        e = first(kind, ("citizen", "unknown")) or first(kind, ("other",))
+        if e:
+            citizen[kind] = _entity_line(e, segs)
+    visitor: dict[str, Any] = {"present": any(s.speaker == "other" for s in segs.values()), "name": None, "relation": None}
+    if visitor["present"]:
+        vname = first("name", ("other",))
+        if vname:
+            visitor["name"] = _entity_line(vname, segs)
+        for seg in segs.values():
+            if seg.speaker != "other":
+                continue
+            m = _RELATION.search(seg.text)
+            if m:
+                s = max(seg.text.rfind(c, 0, m.start()) for c in "。！？!?") + 1
+                e = min([i for i in (seg.text.find(c, m.end()) for c in "。！？!?") if i >= 0] + [len(seg.text)])
+                p = Piece(seg.id, s, min(e + 1, len(seg.text)))
+                visitor["relation"] = Line(text=seg.text[p.start:p.end].strip(), evidence=_evidence([p], segs),
+                                           pieces=[p], why=["同席者の発言（" + m.group() + "）"])
+                break
+    return citizen, visitor
+
+
+_NEGATED_SCHEME = re.compile(
+    r"対象外|対象には?なら|対象ではな|対象じゃな|使えない|使えません|当たらない|当たりません|受けられない|受けられません|"
+    r"もらえない|もらえません|いらない|要らない|いりません|必要はありません|難しい|できない|できません|なりません|ならない|"
+    r"のではなく|じゃなくて|ではなくて|ないです|ありません")
+
+
+@dataclass
+class _SchemeHit:
+    sid: str
+    name: str
+    sentences: list[Sentence] = field(default_factory=list)
+    negated: int = 0
+
+
+def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], suggestions: Sequence[Any] | None,
+                  pinned: Sequence[str] | None) -> list[Line]:
+    try:
+        from .knowledge import get_knowledge_base
+
+        kb = get_knowledge_base()
+        schemes = list(kb)
+    except Exception:  # noqa: BLE001 - without a knowledge base only pinned ids can be listed
+        kb, schemes = None, []
+    names: dict[str, str] = {}
+    for s in schemes:
+        for n in {s.name, s.short_name, *s.aliases}:
+            n = n.strip()
+            if len(n) >= 2:
+                names.setdefault(n, s.id)
+    hits: dict[str, _SchemeHit] = _suggest_mentions(sentences, kb) if kb is not None else {}
+    if names and not hits and not _SUGGEST_OK:
+        pat = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+        for s in sentences:
+            if s.segment.speaker != "staff":
+                continue
+            found = {names[m.group()] for m in pat.finditer(s.text)}
+            for sid in found:
+                sch = kb.get(sid) if kb else None
+                h = hits.setdefault(sid, _SchemeHit(sid, sch.name if sch else sid))
+                h.sentences.append(s)
+                if _NEGATED_SCHEME.search(s.text):
+                    h.negated += 1
+    sugg_ids: dict[str, list[int]] = {}
+    sugg_names: dict[str, str] = {}
+    for sg in suggestions or []:
+        sid = _get(sg, "scheme_id") or _get(sg, "id")
+        if not sid:
+            continue
+        sugg_names[str(sid)] = str(_get(sg, "name") or sid)
+        ids: list[int] = []
+        for r in _get(sg, "reasons") or []:
+            ids += [int(x) for x in (_get(r, "segment_ids") or []) if str(x).lstrip("-").isdigit()]
+        sugg_ids[str(sid)] = ids
+    lines: list[Line] = []
+    pinned = [str(p) for p in (pinned or [])]
+    order = list(dict.fromkeys([*pinned, *hits]))
+    for sid in order:
+        h = hits.get(sid)
+        sch = kb.get(sid) if kb else None
+        name = sch.name if sch else (h.name if h else sugg_names.get(sid, sid))
+        if sid in pinned:
+            status = "presented"
+        elif h and h.negated == len(h.sentences):
+            status = "not_applicable"
+        else:
+            status = "explained"
+        if h:
+            pieces = [Piece(s.segment.id, s.start, s.end) for s in h.sentences]
+            ev = _evidence(pieces, segs)
+        else:
+            ev = [Evidence(i, float(segs[i].start), float(segs[i].end), segs[i].speaker) for i in sugg_ids.get(sid, [])
+                  if i in segs]
+        why = ["職員が「案内した」と記録"] if sid in pinned else []
+        if h:
+            why.append("職員の説明に制度名")
+        if sid in pinned and not ev:
+            # the staff's own action is the evidence; no transcript segment to cite
+            ev = []
+        lines.append(Line(text=name, evidence=ev, why=why,
+                          extra={"scheme_id": sid, "status": status, "status_label": SCHEME_STATUS[status]}))
+    return lines
+
+
+_SUGGEST_OK = True
+
+
+def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _SchemeHit]:
+    """Scheme names the staff said, as the suggestion engine reads them (misheard names such as
+    重強確保給付金 included, and how each was said: proposed, ruled out, only asked about)."""
+    global _SUGGEST_OK
+    try:
+        from .suggest import analyse_segment, shared_index
+
+        index = shared_index(kb)
+    except Exception:  # noqa: BLE001 - the engine is optional; exact names are matched instead
+        _SUGGEST_OK = False
+        return {}
+    _SUGGEST_OK = True
+    hits: dict[str, _SchemeHit] = {}
+    hows: dict[str, set[str]] = {}
+    seen: set[int] = set()
+    for s in sentences:
+        seg = s.segment
+        if seg.speaker != "staff" or seg.id in seen:
+            continue
+        seen.add(seg.id)
+        try:
+            analysis = analyse_segment(index, seg.id, seg.speaker, seg.text)
+        except Exception:  # noqa: BLE001
+            continue
+        seg_sents = [x for x in sentences if x.segment.id == seg.id]
+        for m in analysis.mentions:
+            if m.how in ("asked", "other", "receiving"):
+                hows.setdefault(m.scheme_id, set()).add(m.how)
+                continue
+            pos = seg.text.find(m.surface)
+            sent = next((x for x in seg_sents if pos >= 0 and x.start <= pos < x.end), None)
+            if sent is None:
+                sent = next((x for x in seg_sents if x.start <= m.start < x.end), seg_sents[-1] if seg_sents else None)
+            if sent is None:
+                continue
+            sch = kb.get(m.scheme_id)
+            h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
+            if sent not in h.sentences:
+                h.sentences.append(sent)
+                if m.how == "rule_out":
+                    h.negated += 1
+            hows.setdefault(m.scheme_id, set()).add(m.how)
+    for sid, h in hits.items():
+        if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
+            h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
+    return hits
+
+
+def _get(obj: Any, key: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def _consent_line(c: ConsentFinding, segs: dict[int, Segment]) -> Line | None:
+    sents = [s for s in (c.question, c.answer) if s is not None]
+    if not sents:
+        return None
+    pieces = [Piece(s.segment.id, s.start, s.end) for s in sents]
+    return Line(text=_join_plain(pieces, segs), evidence=_evidence(pieces, segs), pieces=pieces,
+                why=["情報共有の確認と回答"])
+
+
+def _meta(meta: dict[str, Any] | None, transcript: Transcript, sentences: Sequence[Sentence]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in (meta or {}).items():
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[k] = v
+    if "counter" not in out or not out.get("counter"):
+        try:
+            from .config import get_config
+
+            out["counter"] = get_config()["record"]["counter"]
+        except Exception:  # noqa: BLE001
+            pass
+    if transcript.segments and "duration" not in out:
+        out["duration"] = round(max(s.end for s in transcript.segments) - min(s.start for s in transcript.segments), 1)
+    if not out.get("channel"):
+        first_staff = next((s for s in sentences if s.segment.speaker == "staff"), None)
+        if first_staff is not None and re.search(r"お電話|もしもし", first_staff.segment.text):
+            out["channel"] = "電話"
+            out["channel_evidence"] = [first_staff.segment.id]
+    return out
+
+
+def _consent_value(meta: dict[str, Any] | None, found: ConsentFinding) -> str:
+    v = (meta or {}).get("consent")
+    if v in (True, "yes", "同意あり", "agreed"):
+        return "yes"
+    if v in (False, "no", "同意なし", "refused"):
+        return "no"
+    return found.value
+
+
+def draft_record(transcript: Transcript, *, suggestions: list | None = None, pinned: list[str] | None = None,
+                 meta: dict | None = None, classifier: CategoryModel | None | str = "auto") -> Record:
+    """Draft the consultation record of ``transcript``.
+
+    ``suggestions`` are the suggestion engine's results (dicts or objects with ``scheme_id``),
+    ``pinned`` the scheme ids the staff marked 案内した, ``meta`` the session's date/time, channel,
+    staff, counter and ``consent``. ``classifier`` is the category model ("auto": the cached model
+    trained on the development set; None: lexicon only)."""
+    segments = [s for s in transcript.segments if s.text and s.text.strip()]
+    segs = {s.id: s for s in segments}
+    entities = detect_segments(segments)
+    sentences = sentences_of(segments)
+    urgency = detect_urgency(segments)
+    urgent = {(i, sent.strip()) for f in urgency for i in f.segment_ids for sent in f.sentences}
+    drafts: dict[str, FieldDraft] = draft_fields(sentences, urgent)
+
+    fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
+    for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
+        d = drafts[key]
+        line = _line_from_sentences(d.sentences, segs, d.reasons)
+        if line is not None:
+            fields[key].append(line)
+    for group in heard_sentences(sentences):
+        line = _line_from_sentences(group, segs)
+        if line is not None:
+            fields["heard"].append(line)
+    fields["schemes"] = _scheme_lines(sentences, segs, suggestions, pinned)
+    consent_found = find_consent(sentences)
+    consent = _consent_value(meta, consent_found)
+    cl = _consent_line(consent_found, segs)
+    if cl is not None:
+        fields["consent"].append(cl)
+    # a line without evidence is not drafted (pinned schemes cite the staff's own action instead)
+    for key, lines in fields.items():
+        fields[key] = [ln for ln in lines if ln.evidence or (key == "schemes" and ln.extra.get("status") == "presented")]
+
+    model = get_model() if classifier == "auto" else classifier
+    categories = predict(features(segments), model) if segments else []
+    citizen, visitor = _citizen_info(entities, segs)
+
+    gaps: list[Gap] = []
+    for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
+        if not fields[key]:
+            gaps.append(Gap(key, FIELD_LABELS[key], GAP_HINTS[key]))
+    if consent in ("not_asked", "asked"):
+        gaps.append(Gap("consent", FIELD_LABELS["consent"], GAP_HINTS["consent"]))
+    if not any(e.type in ("phone", "email", "address") for e in entities):
+        gaps.append(Gap("contact", GAP_LABELS["contact"], GAP_HINTS["contact"]))
+
+    return Record(
+        transcript=Transcript(source=transcript.source, duration=transcript.duration, language=transcript.language,
+                              model=transcript.model, segments=segments),
+        entities=entities, fields=fields, categories=categories, urgency=urgency, gaps=gaps, consent=consent,
+        citizen=citizen, visitor=visitor, meta=_meta(meta, transcript, sentences),
+        drafted_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,286 @@
+"""``assistant eval record``: personal-data masking and record drafting on the development set.
+
+Measures (definitions also in docs/record-1.md):
+
+* **PII recall (strings)** — share of the gold personal-data strings (``pii`` of each consultation)
+  that appear in *none* of the masked outputs: the masked transcript (``assistant mask``) and the
+  masked draft in JSON, Markdown and HTML (``assistant draft``). A string that survives anywhere is
+  a leak. Also per type.
+* **PII precision (characters)** — of all characters the detector masks in the transcript, the
+  share that lie inside an occurrence of a gold string (every occurrence of every gold string in
+  that consultation counts). Character recall is reported alongside: gold strings sometimes
+  include fillers or 生まれ, which the detector leaves visible on purpose.
+* **Key-fact coverage** — a fact is covered when one drafted line of its field (unmasked draft)
+  contains all its keywords.
+* **Evidence** — every drafted line must cite segments, and a line's text must be reproducible
+  from the cited character ranges (nothing invented).
+* **Categories** — the classifier is trained on k−1 folds and scored on the held-out fold only;
+  the drafts used for every other figure also use the fold model that did not see them.
+* **Urgency** — flags per consultation against the gold ``urgency`` list.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .pii import mask_transcript
+from .record import draft_record
+from .record_categories import CATEGORIES, CategoryModel, features, predict, segments_of
+from .transcript import Transcript
+
+
+def _folds(n: int, k: int, seed: int) -> list[list[int]]:
+    from sklearn.model_selection import KFold
+
+    k = max(2, min(k, n))
+    return [list(te) for _tr, te in KFold(k, shuffle=True, random_state=seed).split(list(range(n)))]
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0 and word:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
+             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """All record figures for a development set (a list of eval/README.md consultations)."""
+    n = len(items)
+    if n < 2:
+        raise ValueError("at least two consultations are needed for held-out scoring")
+    docs = [features(segments_of(it)) for it in items]
+    labels = [list(it.get("categories") or []) for it in items]
+    mains = [str(it.get("main_category") or "") for it in items]
+    fold_of: dict[int, CategoryModel] = {}
+    for held in _folds(n, folds, seed):
+        train_idx = [i for i in range(n) if i not in set(held)]
+        model = CategoryModel().fit([docs[i] for i in train_idx], [labels[i] for i in train_idx],
+                                    [mains[i] or (labels[i][0] if labels[i] else "その他") for i in train_idx])
+        for i in held:
+            fold_of[i] = model
+
+    pii = {"strings": 0, "leaked": 0, "by_type": {}, "leaks": [], "masked_chars": 0, "gold_chars": 0,
+           "overlap_chars": 0, "false_masks": []}
+    facts = {"total": 0, "covered": 0, "by_field": {}, "missed": []}
+    ev = {"lines": 0, "without_evidence": 0, "not_reproducible": 0}
+    cat = {"tp": 0, "fp": 0, "fn": 0, "main_ok": 0, "lex_tp": 0, "lex_fp": 0, "lex_fn": 0, "lex_main_ok": 0,
+           "per_category": {c: {"tp": 0, "fp": 0, "fn": 0} for c in CATEGORIES}}
+    urg = {"tp": 0, "fp": 0, "fn": 0, "errors": []}
+    sch = {"tp": 0, "fp": 0, "fn": 0, "traps_explained": 0, "traps_said": 0}
+    times: list[float] = []
+    chars_total = 0
+
+    for i, item in enumerate(items):
+        cid = str(item.get("id", i))
+        segs = segments_of(item)
+        chars_total += sum(len(s.text) for s in segs)
+        tr = Transcript(source=cid, segments=segs)
+        t0 = time.perf_counter()
+        rec = draft_record(tr, classifier=fold_of[i])
+        times.append(time.perf_counter() - t0)
+        masked_tr, ents = mask_transcript(tr)
+        outputs = [masked_tr.to_json(), json.dumps(rec.to_dict(masked=True), ensure_ascii=False),
+                   rec.to_markdown(masked=True), rec.to_html(masked=True)]
+        # -- personal data ---------------------------------------------------------------------
+        for p in item.get("pii") or []:
+            raw = str(p.get("text", ""))
+            if not raw:
+                continue
+            t = str(p.get("type", "other"))
+            bt = pii["by_type"].setdefault(t, {"strings": 0, "leaked": 0})
+            pii["strings"] += 1
+            bt["strings"] += 1
+            leaked_in = [name for name, out in zip(("mask", "json", "md", "html"), outputs, strict=True) if raw in out]
+            if leaked_in:
+                pii["leaked"] += 1
+                bt["leaked"] += 1
+                pii["leaks"].append({"id": cid, "type": t, "text": raw, "in": leaked_in})
+        golds = [str(p.get("text", "")) for p in item.get("pii") or [] if p.get("text")]
+        for seg in segs:
+            gold: set[int] = set()
+            for g in golds:
+                for s in _occurrences(seg.text, g):
+                    gold.update(range(s, s + len(g)))
+            masked: set[int] = set()
+            for e in ents:
+                if e.segment_id == seg.id:
+                    span = set(range(e.start, e.end))
+                    masked |= span
+                    extra = span - gold
+                    if extra and len(pii["false_masks"]) < 200:
+                        pii["false_masks"].append({"id": cid, "segment": seg.id, "type": e.type, "rule": e.rule,
+                                                   "text": e.text})
+            pii["masked_chars"] += len(masked)
+            pii["gold_chars"] += len(gold)
+            pii["overlap_chars"] += len(masked & gold)
+        # -- facts -------------------------------------------------------------------------------
+        data = rec.to_dict(masked=False)
+        for f in item.get("facts") or []:
+            key = str(f.get("field"))
+            kws = [str(k) for k in f.get("keywords") or []]
+            lines = (data["fields"].get(key) or {}).get("lines", [])
+            ok = any(all(k in ln["text"] for k in kws) for ln in lines)
+            bf = facts["by_field"].setdefault(key, {"total": 0, "covered": 0})
+            facts["total"] += 1
+            bf["total"] += 1
+            if ok:
+                facts["covered"] += 1
+                bf["covered"] += 1
+            else:
+                facts["missed"].append({"id": cid, "field": key, "keywords": kws})
+        # -- evidence ------------------------------------------------------------------------------
+        for key, lines in rec.fields.items():
+            for ln in lines:
+                ev["lines"] += 1
+                if not ln.evidence:
+                    ev["without_evidence"] += 1
+                if ln.pieces and rec.line_text(ln, masked=False) != _rebuild(ln, tr):
+                    ev["not_reproducible"] += 1
+        # -- categories (held-out) -------------------------------------------------------------
+        got = {c.name for c in rec.categories}
+        gold_c = set(labels[i])
+        cat["tp"] += len(got & gold_c)
+        cat["fp"] += len(got - gold_c)
+        cat["fn"] += len(gold_c - got)
+        for c in CATEGORIES:
+            pc = cat["per_category"][c]
+            pc["tp"] += int(c in got and c in gold_c)
+            pc["fp"] += int(c in got and c not in gold_c)
+            pc["fn"] += int(c not in got and c in gold_c)
+        main = next((c.name for c in rec.categories if c.main), None)
+        cat["main_ok"] += int(main == mains[i])
+        lex = predict(docs[i], None)
+        lg = {c.name for c in lex}
+        cat["lex_tp"] += len(lg & gold_c)
+        cat["lex_fp"] += len(lg - gold_c)
+        cat["lex_fn"] += len(gold_c - lg)
+        cat["lex_main_ok"] += int(bool(lex) and lex[0].name == mains[i])
+        # -- schemes presented (staff explanations; the dev set's gold and trap schemes) ---------
+        explained = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"] if ln.extra.get("status") != "not_applicable"}
+        said = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"]}
+        gold_s = set(item.get("gold_schemes") or [])
+        traps = set(item.get("trap_schemes") or [])
+        sch["tp"] += len(explained & gold_s)
+        sch["fp"] += len(explained - gold_s)
+        sch["fn"] += len(gold_s - explained)
+        sch["traps_said"] += len(traps & said)
+        sch["traps_explained"] += len(traps & explained)
+        # -- urgency -----------------------------------------------------------------------------
+        gu = set(item.get("urgency") or [])
+        ru = {f.kind for f in rec.urgency}
+        urg["tp"] += len(gu & ru)
+        urg["fp"] += len(ru - gu)
+        urg["fn"] += len(gu - ru)
+        for k in ru - gu:
+            urg["errors"].append({"id": cid, "kind": k, "error": "false flag"})
+        for k in gu - ru:
+            urg["errors"].append({"id": cid, "kind": k, "error": "missed"})
+        if progress:
+            progress(f"{cid} done")
+
+    def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+    return {
+        "consultations": n,
+        "characters": chars_total,
+        "pii": {
+            "strings": pii["strings"], "leaked": pii["leaked"],
+            "recall": round(1 - pii["leaked"] / pii["strings"], 4) if pii["strings"] else None,
+            "char_precision": round(pii["overlap_chars"] / pii["masked_chars"], 4) if pii["masked_chars"] else None,
+            "char_recall": round(pii["overlap_chars"] / pii["gold_chars"], 4) if pii["gold_chars"] else None,
+            "by_type": {t: {**v, "recall": round(1 - v["leaked"] / v["strings"], 4)} for t, v in sorted(pii["by_type"].items())},
+            "leaks": pii["leaks"], "false_masks": pii["false_masks"],
+        },
+        "facts": {
+            "total": facts["total"], "covered": facts["covered"],
+            "coverage": round(facts["covered"] / facts["total"], 4) if facts["total"] else None,
+            "by_field": {k: {**v, "coverage": round(v["covered"] / v["total"], 4)} for k, v in sorted(facts["by_field"].items())},
+            "missed": facts["missed"],
+        },
+        "evidence": ev,
+        "categories": {
+            "folds": max(2, min(folds, n)),
+            **prf(cat["tp"], cat["fp"], cat["fn"]),
+            "main_accuracy": round(cat["main_ok"] / n, 4),
+            "lexicon_only": {**prf(cat["lex_tp"], cat["lex_fp"], cat["lex_fn"]),
+                             "main_accuracy": round(cat["lex_main_ok"] / n, 4)},
+            "per_category": {c: prf(**v) | {"support": v["tp"] + v["fn"]} for c, v in cat["per_category"].items()},
+        },
+        "urgency": {**prf(urg["tp"], urg["fp"], urg["fn"]), "errors": urg["errors"]},
+        "schemes": {**prf(sch["tp"], sch["fp"], sch["fn"]), "traps_said": sch["traps_said"],
+                    "traps_listed_as_explained": sch["traps_explained"]},
+        "draft_seconds": {"mean": round(sum(times) / len(times), 3), "max": round(max(times), 3)},
+    }
+
+
+def _rebuild(line: Any, tr: Transcript) -> str:
+    """A line's text rebuilt from its evidence character ranges alone (must equal the line)."""
+    segs = {s.id: s for s in tr.segments}
+    out: list[str] = []
+    prev_seg = None
+    for ev in line.evidence:
+        seg = segs[ev.segment_id]
+        chunk = "".join(seg.text[a:b] for a, b in ev.chars)
+        if prev_seg is not None and out and out[-1][-1:] not in "。！？!?…":
+            out.append("。")
+        out.append(chunk)
+        prev_seg = ev.segment_id
+    return "".join(out)
+
+
+def format_report(r: dict[str, Any], verbose: bool = False) -> str:
+    """A plain-text report of ``evaluate``'s figures."""
+    p, f, c, u = r["pii"], r["facts"], r["categories"], r["urgency"]
+    lines = [
+        f"record eval: {r['consultations']} consultations, {r['characters']} characters",
+        "",
+        "personal data (masked transcript + masked draft json/md/html)",
+        f"  recall (strings not leaked)   {p['recall']:.4f}  ({p['strings'] - p['leaked']}/{p['strings']})",
+        f"  precision (characters)        {p['char_precision']:.4f}",
+        f"  recall (characters)           {p['char_recall']:.4f}",
+    ]
+    for t, v in p["by_type"].items():
+        lines.append(f"    {t:<13} {v['recall']:.4f}  ({v['strings'] - v['leaked']}/{v['strings']})")
+    for leak in p["leaks"]:
+        lines.append(f"  LEAK {leak['id']} {leak['type']} in {','.join(leak['in'])}")
+    lines += [
+        "",
+        f"key facts (unmasked draft)      {f['coverage']:.4f}  ({f['covered']}/{f['total']})",
+    ]
+    for k, v in f["by_field"].items():
+        lines.append(f"    {k:<13} {v['coverage']:.4f}  ({v['covered']}/{v['total']})")
+    e = r["evidence"]
+    lines += [
+        f"evidence: {e['lines']} lines, {e['without_evidence']} without evidence, "
+        f"{e['not_reproducible']} not reproducible from their evidence",
+        "",
+        f"categories (held-out, {c['folds']} folds)  P {c['precision']:.3f}  R {c['recall']:.3f}  F1 {c['f1']:.3f}  "
+        f"main {c['main_accuracy']:.3f}",
+        f"  lexicon only                  P {c['lexicon_only']['precision']:.3f}  R {c['lexicon_only']['recall']:.3f}  "
+        f"F1 {c['lexicon_only']['f1']:.3f}  main {c['lexicon_only']['main_accuracy']:.3f}",
+        f"urgency flags                   P {u['precision']:.3f}  R {u['recall']:.3f}  F1 {u['f1']:.3f}",
+        f"schemes explained vs gold       P {r['schemes']['precision']:.3f}  R {r['schemes']['recall']:.3f}  "
+        f"(trap schemes named by staff: {r['schemes']['traps_said']}, listed as explained: "
+        f"{r['schemes']['traps_listed_as_explained']})",
+        f"draft time per consultation     mean {r['draft_seconds']['mean']:.3f} s  max {r['draft_seconds']['max']:.3f} s",
+    ]
+    if verbose:
+        lines.append("")
+        for m in f["missed"]:
+            lines.append(f"  missed fact {m['id']} {m['field']}: {' / '.join(m['keywords'])}")
+        for fm in p["false_masks"]:
+            lines.append(f"  extra mask {fm['id']} #{fm['segment']} {fm['type']} {fm['rule']}")
+        for err in u["errors"]:
+            lines.append(f"  urgency {err['id']} {err['kind']}: {err['error']}")
+        for name, v in c["per_category"].items():
+            if v["support"]:
+                lines.append(f"  {name:<16} F1 {v['f1']:.3f}  support {v['support']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1295 @@
+"""Live, explainable scheme suggestions from the conversation so far.
+
+How a ranking is made (each step is cheap and cached per segment, so an update costs only the new
+segments plus a fixed ~1 ms of aggregation):
+
+1. **Segment analysis** (once per segment id): Sudachi lemmas through the GiNZA tokenizer (表記ゆれ
+   and conjugations folded), scheme names and aliases said (also by kana reading, so ASR text such
+   as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
+   out, a question, the citizen denying or already receiving it), trigger expressions of the
+   knowledge base matched on lemmas, and situation facts (:mod:`assistant.facts`).
+2. **Understanding**: facts fold into situation flags (ひとり親, 小中学生の子, 65歳以上, 失業, 家賃滞納 …)
+   and the situation rules of ``assistant/resources/scheme_rules.yaml`` say which schemes they point
+   to and which situations rule a scheme out.
+3. **Ranking**: a handful of features per scheme (rule strength, trigger match, TF-IDF similarity,
+   mentions by kind) go through a logistic regression trained on the development set. The model
+   is generic — the same weights for every scheme — so it carries over to schemes a municipality
+   adds and to conversations phrased differently from the development set.
+
+Every suggestion carries its reasons (the rule, the facts and the phrases, with segment ids).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from . import offline  # noqa: F401
+from .facts import (
+    Fact,
+    Situation,
+    _sentence_of,
+    facts_in_segment,
+    link_answer,
+    morphemes,
+    negated_after,
+    normalise,
+    past_after,
+    situation,
+)
+from .knowledge import KnowledgeBase, Scheme
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+RULES_FILE = RESOURCES / "scheme_rules.yaml"
+SCHEMA = "suggestions/1"
+# Bump when features change: cached models and dev-set features are keyed by it.
+FEATURE_VERSION = "4"
+
+FEATURES = (
+    "rule_max", "rule_or", "trig_max", "trig_n", "tfidf", "cit_strong", "cit_weak", "cit_asked", "staff_propose",
+    "staff_cond", "staff_asked",
+)
+# Evidence against a scheme is not learned but applied as fixed discounts (few examples carry it, and
+# its meaning does not depend on phrasing): staff said it does not apply, a situation rules it out,
+# the citizen denied it, it is someone else's, the key situation was denied.
+VETOES = {"ruled_out": 0.25, "partly_ruled_out": 0.6, "blocked": 0.45, "negated": 0.6, "other_person": 0.7, "denied": 0.6}
+
+# Prior weights used when no development set is available to train on (set from the trained
+# model's typical values; the trained model replaces them).
+DEFAULT_COEF = {
+    "rule_max": 3.0, "rule_or": 1.5, "trig_max": 1.0, "trig_n": 0.8, "tfidf": 4.0, "cit_strong": 0.5,
+    "cit_weak": 1.0, "cit_asked": 0.0, "staff_propose": 3.5, "staff_cond": 1.0, "staff_asked": 1.5,
+}
+DEFAULT_INTERCEPT = -4.0
+
+# -- lemmas ---------------------------------------------------------------------------------------
+# Content lemmas only; Sudachi already folds 子ども/こども/子供 and 払え/払う. A few domain synonyms
+# fold further so that 「クビ」 meets a trigger written 「解雇」.
+SYNONYMS = {
+    "首": "解雇", "リストラ": "解雇", "雇い止め": "解雇", "クビ": "解雇", "退職": "辞める", "やめる": "辞める",
+    "息子": "子供", "娘": "子供", "子": "子供", "お子さん": "子供", "長男": "子供", "長女": "子供", "次男": "子供",
+    "次女": "子供", "旦那": "夫", "主人": "夫", "家内": "妻", "嫁": "妻", "母親": "親", "父親": "親", "母": "親",
+    "父": "親", "お母さん": "親", "お父さん": "親", "おやじ": "親", "親父": "親", "お袋": "親", "おふくろ": "親",
+    "金": "お金", "現金": "お金", "病院代": "医療費", "治療費": "医療費", "入院費": "医療費", "薬代": "医療費",
+    "賃料": "家賃", "借り入れ": "借金", "借入": "借金", "ローン": "借金", "滞る": "滞納", "溜まる": "滞納",
+    "貯える": "貯金", "貯蓄": "貯金", "預金": "貯金", "ボケる": "認知症", "惚ける": "認知症", "物忘れ": "認知症",
+    "こくほ": "国保", "国民健康保険": "国保", "暴力": "殴る", "叩く": "殴る", "蹴る": "殴る", "怒鳴る": "殴る",
+    "産む": "出産", "生む": "出産", "生まれる": "出産", "産まれる": "出産",
+}
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_STOP = {
+    "為る", "居る", "有る", "成る", "ある", "いる", "なる", "する", "事", "物", "もの", "こと", "方", "よう", "様", "為",
+    "ため", "時", "とき", "さん", "何", "其れ", "此れ", "私", "自分", "今", "ちょっと", "もう", "まだ", "一", "二",
+    "ところ", "所", "感じ", "やつ", "奴", "言う", "思う", "行く", "来る", "見る", "くれる", "貰う", "いう", "の",
+    "ん", "そう", "こう", "どう", "ああ", "はい", "いいえ", "えー", "あの", "その", "この", "みたい", "分かる", "出来る",
+}
+_NEG_NORMS = {"ない", "ず", "ぬ", "無い"}
+
+
+def content_lemmas(text: str) -> list[str]:
+    """Normalised content words of ``text`` (Sudachi norm forms, synonyms folded)."""
+    out = []
+    for m in morphemes(normalise(text)):
+        if m.pos not in _CONTENT_POS:
+            continue
+        lemma = SYNONYMS.get(m.norm, SYNONYMS.get(m.text, m.norm))
+        if lemma in _STOP or len(lemma) == 1 and not re.match(r"[\u4e00-\u9fff]", lemma):
+            continue
+        out.append(lemma)
+    return out
+
+
+def _has_negation(text: str) -> bool:
+    return any(m.norm in _NEG_NORMS or m.text in ("ません",) for m in morphemes(normalise(text)))
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def reading_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Katakana reading of ``text`` and, for each reading character, its surface offset."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for m in morphemes(text):
+        if m.pos in ("PUNCT", "SYM") or not m.text.strip():
+            continue
+        r = _katakana(m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else m.text)
+        for i, ch in enumerate(r):
+            chars.append(ch)
+            offsets.append(m.idx + min(i * len(m.text) // max(len(r), 1), len(m.text) - 1))
+    return "".join(chars), offsets
+
+
+# -- results --------------------------------------------------------------------------------------
+@dataclass
+class Reason:
+    """Why a scheme is suggested: a phrase said, a fact inferred, or a rule that fired."""
+
+    kind: str  # "phrase" | "fact" | "rule"
+    text: str
+    segment_ids: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "segment_ids": list(self.segment_ids)}
+
+
+@dataclass
+class Suggestion:
+    """One suggested scheme; ``status`` is ``new`` or ``receiving`` (受給中・利用中, not a new proposal)."""
+
+    scheme_id: str
+    name: str
+    score: float
+    summary: str
+    eligibility: str
+    how_to_apply: str
+    documents: list[str]
+    reasons: list[Reason]
+    status: str = "new"
+    category: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scheme_id": self.scheme_id, "name": self.name, "score": round(float(self.score), 4),
+            "summary": self.summary, "eligibility": self.eligibility, "how_to_apply": self.how_to_apply,
+            "documents": list(self.documents), "reasons": [r.to_dict() for r in self.reasons],
+            "status": self.status, "category": self.category,
+        }
+
+
+# -- the scheme index -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    all: tuple[str, ...]
+    any: tuple[str, ...]
+    unless: tuple[str, ...]
+    weight: float
+    because: str
+
+
+@dataclass
+class SchemeRules:
+    rules: list[Rule] = field(default_factory=list)
+    blocked_by: dict[str, str] = field(default_factory=dict)
+    block_unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    receiving: list[re.Pattern[str]] = field(default_factory=list)
+
+    @property
+    def key_flags(self) -> set[str]:
+        """Flags every strong rule needs: if the citizen denies one, the scheme loses its footing."""
+        return {f.split("~")[0] for r in self.rules if r.weight >= 0.6 for f in r.all}
+
+
+def load_rules(path: Path = RULES_FILE) -> dict[str, SchemeRules]:
+    """Read the situation rules (see the comments at the top of the YAML file)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, SchemeRules] = {}
+    for sid, entry in data.items():
+        if sid == "receiving":
+            continue
+        sr = out.setdefault(sid, SchemeRules())
+        for r in entry.get("rules") or []:
+            sr.rules.append(Rule(tuple(r.get("all") or ()), tuple(r.get("any") or ()), tuple(r.get("unless") or ()),
+                                 float(r["weight"]), str(r.get("because", ""))))
+        for k, v in (entry.get("blocked_by") or {}).items():
+            if isinstance(v, dict):
+                sr.blocked_by[str(k)] = str(v.get("because", ""))
+                sr.block_unless[str(k)] = tuple(v.get("unless") or ())
+            else:
+                sr.blocked_by[str(k)] = str(v)
+    for sid, pats in (data.get("receiving") or {}).items():
+        out.setdefault(sid, SchemeRules()).receiving = [re.compile(p) for p in pats]
+    return out
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    surface: str
+    scheme_ids: tuple[str, ...]
+    strong: bool  # a proper name, not a word that also describes a situation (認知症, 保育園, 手帳)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    scheme_id: str
+    text: str
+    lemmas: tuple[str, ...]
+    negative: bool
+
+
+@dataclass(frozen=True)
+class Mention:
+    scheme_id: str
+    surface: str
+    start: int
+    end: int
+    strong: bool
+    fuzzy: bool
+    how: str  # propose | conditional | asked | rule_out | mention | negated | other | receiving
+
+
+def _name_variants(s: Scheme) -> list[str]:
+    out = [s.name, s.short_name]
+    for part in re.split(r"[（）()・、]", s.name):
+        if len(part) >= 3:
+            out.append(part)
+    out += s.aliases
+    return [v.strip() for v in dict.fromkeys(out) if len(v.strip()) >= 2]
+
+
+class SchemeIndex:
+    """Everything derived from the knowledge base that matching needs (rebuilt when it changes)."""
+
+    def __init__(self, schemes: Iterable[Scheme], rules: dict[str, SchemeRules] | None = None) -> None:
+        self.schemes = sorted(schemes, key=lambda s: s.id)
+        self.ids = [s.id for s in self.schemes]
+        self.pos = {sid: i for i, sid in enumerate(self.ids)}
+        self.by_id = {s.id: s for s in self.schemes}
+        self.rules = rules if rules is not None else load_rules()
+        trigger_text = {s.id: " ".join(s.triggers) for s in self.schemes}
+        owners: dict[str, list[str]] = {}
+        for s in self.schemes:
+            for v in _name_variants(s):
+                owners.setdefault(v, []).append(s.id)
+        self.variants: dict[str, NameVariant] = {}
+        for v, sids in owners.items():
+            in_others = any(v in trigger_text[o] for o in self.ids if o not in sids)
+            official = any(v in (self.by_id[x].name, self.by_id[x].short_name) for x in sids)
+            strong = len(sids) == 1 and (official or (len(v) >= 3 and not (len(v) <= 4 and in_others)))
+            self.variants[v] = NameVariant(v, tuple(sids), strong)
+        alts = sorted(self.variants, key=len, reverse=True)
+        self.name_re = re.compile("|".join(re.escape(a) for a in alts)) if alts else re.compile(r"(?!x)x")
+        # readings of strong variants, for names heard in kana or misheard as homophones
+        self.readings: list[tuple[str, NameVariant, frozenset[str]]] = []
+        for v in self.variants.values():
+            if not v.strong:
+                continue
+            r, _ = reading_with_offsets(v.surface)
+            if len(r) >= 4:
+                self.readings.append((r, v, frozenset(r[i:i + 2] for i in range(len(r) - 1))))
+        for s in self.schemes:
+            for kana in [s.reading, *s.alias_readings]:
+                r = _katakana(re.sub(r"[\s（）()・]", "", kana))
+                if len(r) >= 5 and not any(r == x[0] for x in self.readings):
+                    v = NameVariant(s.short_name, (s.id,), True)
+                    self.readings.append((r, v, frozenset(r[i:i + 2] for i in range(len(r) - 1))))
+        # triggers on lemmas, weighted by how specific each lemma is across schemes
+        self.triggers: list[Trigger] = []
+        df: Counter[str] = Counter()
+        for s in self.schemes:
+            lem_s: set[str] = set()
+            own = {w for v in _name_variants(s) for w in content_lemmas(v)}
+            for t in s.triggers:
+                # the scheme's own name in a trigger (「生活保護を受けたい」) is left to the mention
+                # analysis, which knows whether it was asked for, denied or ruled out
+                lem = tuple(w for w in dict.fromkeys(content_lemmas(t)) if w not in own)
+                if lem:
+                    self.triggers.append(Trigger(s.id, t, lem, _has_negation(t)))
+                    lem_s.update(lem)
+            df.update(lem_s)
+        n = max(len(self.schemes), 1)
+        self.idf = {w: math.log((n + 1) / (c + 1)) + 1.0 for w, c in df.items()}
+        self.by_lemma: dict[str, list[int]] = {}
+        for i, t in enumerate(self.triggers):
+            for w in t.lemmas:
+                self.by_lemma.setdefault(w, []).append(i)
+        # TF-IDF over scheme texts
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        docs = []
+        for s in self.schemes:
+            words = content_lemmas(" ".join([s.name, *s.aliases, s.summary, s.eligibility, *s.triggers, *s.triggers]))
+            docs.append(words)
+        self.vectorizer = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=1)
+        self.doc_matrix = self.vectorizer.fit_transform(docs) if docs else None
+        self.vocab = self.vectorizer.vocabulary_ if docs else {}
+        self.idf_vec = self.vectorizer.idf_ if docs else np.zeros(0)
+        self.key_flags = {sid: self.rules[sid].key_flags if sid in self.rules else set() for sid in self.ids}
+
+    # -- names ----------------------------------------------------------------------------------
+    def find_names(self, text: str) -> list[tuple[int, int, NameVariant, bool]]:
+        """(start, end, variant, fuzzy) of scheme names in ``text``; the longest name wins."""
+        found: list[tuple[int, int, NameVariant, bool]] = []
+        taken = [False] * len(text)
+        for m in self.name_re.finditer(text):
+            v = self.variants[m.group(0)]
+            found.append((m.start(), m.end(), v, False))
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+        if not self.readings or not text.strip():
+            return found
+        reading, offsets = reading_with_offsets(text)
+        if not reading:
+            return found
+        bigrams = {reading[i:i + 2] for i in range(len(reading) - 1)}
+        for r, v, grams in self.readings:
+            if len(grams & bigrams) < max(1, int(0.5 * len(grams))):
+                continue
+            hits: list[tuple[int, int]] = []
+            i = reading.find(r)
+            while i >= 0:
+                hits.append((i, i + len(r)))
+                i = reading.find(r, i + 1)
+            if not hits and len(r) >= 6:
+                hits = _approx_find(r, reading, 1 if len(r) < 10 else 2)
+            for a, b in hits:
+                s = offsets[a]
+                e = offsets[b - 1] + 1 if b - 1 < len(offsets) else len(text)
+                while e < len(text) and not text[e - 1:e].strip():
+                    e += 1
+                if any(taken[s:e]):
+                    continue
+                found.append((s, e, v, text[s:e] != v.surface))
+                for k in range(s, e):
+                    taken[k] = True
+        found.sort(key=lambda x: x[0])
+        return found
+
+
+def _approx_find(pattern: str, text: str, allowed: int) -> list[tuple[int, int]]:
+    """Non-overlapping windows of ``text`` within ``allowed`` edits of ``pattern`` (same first kana:
+    mishearings keep the onset, 住居確保給付金 → 重強確保給付金)."""
+    from rapidfuzz.distance import Levenshtein
+
+    n = len(pattern)
+    hits: list[tuple[int, int]] = []
+    i = text.find(pattern[0])
+    while i >= 0 and i <= len(text) - n + allowed:
+        best = None
+        for length in range(max(1, n - allowed), n + allowed + 1):
+            if i + length > len(text):
+                break
+            d = Levenshtein.distance(pattern, text[i:i + length], score_cutoff=allowed)
+            key = (d, 0 if text[i + length - 1] == pattern[-1] else 1)
+            if d <= allowed and (best is None or key < best[0]):
+                best = (key, i + length)
+        if best is not None and (best[0][1] == 0 or best[0][0] < allowed):
+            hits.append((i, best[1]))
+            i = text.find(pattern[0], best[1])
+        else:
+            i = text.find(pattern[0], i + 1)
+    return hits
+
+
+# -- per-segment analysis -------------------------------------------------------------------------
+# Staff ruling a scheme out: 「…なので、山口さんのご病気は対象外なんです」「今からは難しいと思います」.
+_RULE_OUT = re.compile(
+    r"対象(?:では|じゃ|には|とは)?(?:な[いく]|ありませ)|対象外|対象(?:に|と)(?:は)?(?:なら|なりませ|なって(?:い|お)?な|ならな)|"
+    r"当てはまら|あてはまら|該当しな|該当しませ|支給されな|支給されませ|受けられな|受けられませ|もらえな|もらえませ|"
+    r"使えな|使えませ|借りられな|借りられませ|利用できな|利用できませ|申請できな|申請できませ|請求できな|請求できませ|"
+    r"受け取れな|受け取れませ|入れな|入れませ|出ませ|出な(?:い|いん)|難し(?:い|く)|無理|別の(?:窓口|制度|相談)|"
+    r"当たらな|当たりませ|(?:い|要)らな(?:い|いで)|(?:い|要)りませ|必要(?:は|が)?(?:な[いく]|ありませ)|手続き(?:は)?できな|手続き(?:は)?できませ"
+)
+# ... unless the same stretch says what it does cover (「過去の分は対象外で、これからの家賃が対象です」)
+_COVER = re.compile(r"(?:が|は|も)対象(?:です|になります|になる)|使えます|受けられます|もらえます|申請できます|利用できます|借りられます")
+_ANAPHOR = re.compile(r"^(?:あれ|それ|そちら|こちら|その制度|この制度|そっち|あっち|これ)(?:は|も|って)")
+# Deferral: 「生活保護は、それでも難しくなったときに改めて検討します」 — a fallback, not a proposal.
+_CONDITIONAL = re.compile(
+    r"(?:それでも|もし|万一|万が一|いずれ|将来|最終的|今後|その時|そのとき)[^。]*(?:検討|考え|相談|申請|使え|なる)|"
+    r"(?:なったら|なった時|なったとき|難しくなっ|困ったら|足りなくなっ)[^。]*(?:検討|考え|相談|申請)|改めて[^。]*(?:検討|考え)|"
+    r"(?:てから|たら|あとで|後で)(?:また|改めて)?(?:ご)?相談"
+)
+_QUESTION = re.compile(r"(?:か|かね|かな|とかは|などは|は|って|とか)[？?。\s]*$|[？?]\s*$|ですか|ますか|でしょうか|んですか|の？")
+_HEARD = re.compile(r"って聞いた|と聞いた|って聞き|と聞き|あるって|あると|ってある|って言われ|ってなんですか|ってどう|ってありますか|知りたい|使えますか|もらえますか|受けられますか|ないですか|ありますか")
+_RECEIVE = re.compile(
+    r"^(?:は|を|も|が|で|の|に)?(?:今|もう|今は|ずっと|既に|すでに|いま)?(?:[^。、\s？?]{0,8}?)"
+    r"(?:もらって|貰って|受けて|受給して|受け取って|使って|利用して|持って|通って|入って|出て|支給されて|ついて|付いて|認定(?:を受けて|されて|が出て)|受給中|利用中|いただいて)"
+)
+_COORD = re.compile(r"\s*(?:と|や|とか|、|・|も|および|及び|か)\s*")
+_FIRST_PERSON = re.compile(r"私|わたし|あたし|俺|おれ|僕|ぼく|自分|うち(?:は|も|の)")
+_OTHER_SUBJ = re.compile(r"ママ友|友達|友人|知り合い|知人|近所の|お隣|同僚|隣の")
+
+
+@dataclass
+class SegmentAnalysis:
+    id: int
+    speaker: str
+    text: str
+    lemmas: Counter[str]
+    mentions: list[Mention]
+    triggers: dict[str, tuple[float, str]]
+    facts: list[Fact]
+
+
+# Negation of a scheme name's own predicate: 「生活保護は受けてないです」「障害年金とかじゃない」
+# 「緊急小口は借りられない」 — not a negation later in the clause (「生活保護で足りない分を補う」).
+_MENTION_NEG = re.compile(
+    r"^(?:とか|など|なんか|って|は|も|を|が|には|にも|の方|のほう|の|、|\s)*"
+    r"(?:(?:受け|もらっ|貰っ|使っ|入っ|申請し|利用し|持っ|行っ|通っ|取っ|出)(?:て|てい|ては|てお|とら|てへ)?|"
+    r"使え|受けられ|もらえ|借りられ|利用でき|申請でき|入れ|対象(?:に|と)?(?:は|には)?|じゃ|では|で(?:は|も)?)?"
+    r"(?:な[いくかけ]|ません|ありません|ねえ|へん|ん(?:です|よ|わ|の|[。、\s]|$))"
+)
+
+
+def _mention_how(text: str, start: int, end: int, speaker: str, next_start: int) -> str:
+    """How a scheme name was said: proposed, deferred, asked about, ruled out, denied, received…"""
+    ss, se = _sentence_of(text, start)
+    sentence = text[ss:se]
+    before = text[ss:start]
+    if _OTHER_SUBJ.search(before) and not _FIRST_PERSON.search(before):
+        return "other"
+    # what is said about this name: up to the next scheme name or the end of the sentence, plus the
+    # next sentence when it refers back (「あれは…対象ではない」)
+    rest = text[end:min(se, next_start)]
+    nxt_s = se + 1
+    nxt_e = _sentence_of(text, nxt_s)[1] if nxt_s < len(text) else nxt_s
+    wider = text[end:min(nxt_e, next_start)]  # this sentence and the next (the verdict often follows)
+    negated = bool(_MENTION_NEG.match(rest))
+    if negated:
+        return "rule_out" if speaker == "staff" else "negated"
+    if speaker == "staff":
+        for stretch in (rest, wider):
+            outs = list(_RULE_OUT.finditer(stretch))
+            if outs and not _COVER.search(stretch[outs[-1].end():]):
+                return "rule_out"
+    elif _RULE_OUT.search(rest[:20]):
+        return "negated"
+    if speaker != "staff" and _RECEIVE.match(rest):
+        return "mention" if past_after(text, end, se) else "receiving"
+    if speaker == "staff":
+        if _QUESTION.search(sentence.strip()) or _QUESTION.search(rest.strip()):
+            return "asked"
+        if _CONDITIONAL.search(sentence):
+            return "conditional"
+        return "propose"
+    if _QUESTION.search(sentence.strip()) or _HEARD.search(rest):
+        return "asked"
+    return "mention"
+
+
+def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str) -> SegmentAnalysis:
+    """Everything about one segment that does not depend on the other segments."""
+    text = normalise(raw_text)
+    names = index.find_names(text)
+    mentions: list[Mention] = []
+    masks: list[tuple[int, int]] = []
+    hows = []
+    for k, (s, e, _v, _fuzzy) in enumerate(names):
+        masks.append((s, e))
+        hows.append(_mention_how(text, s, e, speaker, names[k + 1][0] if k + 1 < len(names) else len(text)))
+    # 「児童扶養手当と児童手当をもらっています」: coordinated names share the predicate
+    for k in range(len(names) - 2, -1, -1):
+        if _COORD.fullmatch(text[names[k][1]:names[k + 1][0]]):
+            hows[k] = hows[k + 1]
+    for (s, e, v, fuzzy), how in zip(names, hows, strict=True):
+        for sid in v.scheme_ids:
+            mentions.append(Mention(sid, text[s:e], s, e, v.strong, fuzzy, how))
+    facts = facts_in_segment(_SegView(seg_id, text, speaker), masks)
+    # schemes already received: by name (「児童手当はもらってます」) or by tell-tale words (要介護3)
+    receiving: dict[str, str] = {m.scheme_id: m.surface for m in mentions if m.how == "receiving"}
+    if speaker != "staff":
+        for sid, sr in index.rules.items():
+            for pat in sr.receiving:
+                m = pat.search(text)
+                if m and sid in index.pos and not negated_after(text, m.end(), len(text)) \
+                        and not _OTHER_SUBJ.search(text[max(0, m.start() - 12):m.start()]):
+                    receiving.setdefault(sid, m.group(0))
+    for sid, surface in receiving.items():
+        facts.append(Fact(kind="receiving", value=sid, text=surface, segment_ids=(seg_id,), speaker=speaker,
+                          stance="stated" if speaker != "staff" else "confirmed"))
+    if speaker == "staff":
+        # 「児童手当は受け取っていますか」: answered はい by the citizen, it becomes a receiving fact
+        for k, m in enumerate(mentions):
+            nxt = mentions[k + 1].start if k + 1 < len(mentions) else len(text)
+            if m.how == "asked" and _RECEIVE.match(text[m.end:nxt]):
+                facts.append(Fact(kind="receiving", value=m.scheme_id, text=m.surface, segment_ids=(seg_id,),
+                                  speaker=speaker, stance="asked"))
+    lemmas: Counter[str] = Counter()
+    trig: dict[str, tuple[float, str]] = {}
+    if speaker != "staff":
+        lem_list = content_lemmas(text)
+        lemmas.update(lem_list)
+        trig = _match_triggers(index, text, set(lem_list))
+    return SegmentAnalysis(seg_id, speaker, text, lemmas, mentions, trig, facts)
+
+
+@dataclass
+class _SegView:
+    id: int
+    text: str
+    speaker: str
+
+
+def _windows(text: str) -> list[str]:
+    """Sentences of a segment and pairs of neighbouring ones (ASR chunks are short)."""
+    parts = [p.strip() for p in re.split(r"(?<=[。！？!?])|\s+", text) if p.strip()]
+    if len(parts) <= 1:
+        return parts or [text]
+    return parts + [parts[i] + " " + parts[i + 1] for i in range(len(parts) - 1)]
+
+
+def _match_triggers(index: SchemeIndex, text: str, lemmas: set[str]) -> dict[str, tuple[float, str]]:
+    """Best trigger match per scheme: the share of a trigger's (IDF-weighted) lemmas said within
+    one sentence or two neighbouring ones, discounted when the polarity differs (「家賃は払えてます」
+    does not match 「家賃が払えない」)."""
+    cand: set[int] = set()
+    for w in lemmas:
+        cand.update(index.by_lemma.get(w, ()))
+    if not cand:
+        return {}
+    out: dict[str, tuple[float, str]] = {}
+    for win in _windows(text):
+        wl = set(content_lemmas(win))
+        if not wl:
+            continue
+        neg = None
+        for i in cand:
+            t = index.triggers[i]
+            if not wl.intersection(t.lemmas):
+                continue
+            total = sum(index.idf.get(w, 1.0) for w in t.lemmas)
+            got = sum(index.idf.get(w, 1.0) for w in t.lemmas if w in wl)
+            cov = got / total if total else 0.0
+            if len(t.lemmas) == 1:
+                cov *= 0.6  # a single shared word is weak evidence
+            if cov < 0.5:
+                continue
+            if neg is None:
+                neg = _has_negation(win)
+            if t.negative != neg:
+                cov *= 0.6
+            if cov > out.get(t.scheme_id, (0.0, ""))[0]:
+                out[t.scheme_id] = (cov, t.text)
+    return out
+
+
+# -- aggregation ----------------------------------------------------------------------------------
+@dataclass
+class _SchemeAcc:
+    trig_max: float = 0.0
+    trig_text: str = ""
+    trig_segs: list[int] = field(default_factory=list)
+    trig_n: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    mention_segs: dict[str, list[int]] = field(default_factory=dict)
+    last_staff: str = ""
+
+
+class _State:
+    """Running totals over the analysed segments (append-only, so updates are incremental)."""
+
+    def __init__(self, index: SchemeIndex) -> None:
+        self.index = index
+        self.keys: list[tuple[int, str, str]] = []
+        self.facts: list[Fact] = []
+        self.lemmas: Counter[str] = Counter()
+        self.acc: dict[str, _SchemeAcc] = {sid: _SchemeAcc() for sid in index.ids}
+        self.prev: SegmentAnalysis | None = None
+
+    def add(self, a: SegmentAnalysis) -> None:
+        facts = list(a.facts)
+        if self.prev is not None:
+            p = self.prev
+            facts = link_answer(_SegView(p.id, p.text, p.speaker), _SegView(a.id, a.text, a.speaker), p.facts, facts)
+        self.facts += facts
+        self.lemmas.update(a.lemmas)
+        for sid, (cov, ttext) in a.triggers.items():
+            acc = self.acc.get(sid)
+            if acc is None:
+                continue
+            if cov >= 0.6:
+                acc.trig_n += 1
+            if cov > acc.trig_max:
+                acc.trig_max, acc.trig_text, acc.trig_segs = cov, ttext, [a.id]
+            elif cov == acc.trig_max and len(acc.trig_segs) < 3:
+                acc.trig_segs.append(a.id)
+        for m in a.mentions:
+            acc = self.acc.get(m.scheme_id)
+            if acc is None:
+                continue
+            if not m.strong and not (a.speaker != "staff" and m.how == "mention"):
+                continue  # a generic word (補助, 手帳, 認知症) only counts as a citizen's word
+            key = m.how if m.how != "mention" else ("cit_strong" if m.strong else "cit_weak")
+            if a.speaker == "staff" and m.how in ("propose", "conditional", "asked", "rule_out"):
+                key = f"staff_{m.how}"
+                acc.last_staff = m.how
+            acc.counts[key] += 1
+            acc.mention_segs.setdefault(key, []).append(a.id)
+        self.prev = a
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[。！？!?])|\s{2,}", text) if p.strip()]
+    return parts[-1] if parts else text
+
+
+def _flag_facts(sit: Situation, cond: str) -> list[Fact] | None:
+    """Facts supporting a rule condition (``flag`` or ``flag~regex``); None if not met."""
+    flag, _, rx = cond.partition("~")
+    facts = sit.flags.get(flag)
+    if not facts:
+        return None
+    if rx:
+        facts = [f for f in facts if re.search(rx, f.text)]
+        return facts or None
+    return facts
+
+
+@dataclass
+class _RuleOutcome:
+    score: float = 0.0
+    noisy_or: float = 0.0
+    fired: list[tuple[Rule, list[Fact]]] = field(default_factory=list)
+    blocked: list[tuple[str, list[Fact]]] = field(default_factory=list)
+    denied: list[Fact] = field(default_factory=list)
+
+
+def evaluate_rules(sr: SchemeRules | None, sit: Situation) -> _RuleOutcome:
+    out = _RuleOutcome()
+    if sr is None:
+        return out
+    for rule in sr.rules:
+        support: list[Fact] = []
+        ok = True
+        for c in rule.all:
+            f = _flag_facts(sit, c)
+            if f is None:
+                ok = False
+                break
+            support += f[:2]
+        if not ok:
+            continue
+        if rule.any:
+            anyf = [f for c in rule.any if (f := _flag_facts(sit, c))]
+            if not anyf:
+                continue
+            support += anyf[0][:2]
+        if any(_flag_facts(sit, c) for c in rule.unless):
+            continue
+        out.fired.append((rule, support))
+    for flag, why in sr.blocked_by.items():
+        f = _flag_facts(sit, flag)
+        if f and not any(_flag_facts(sit, u) for u in sr.block_unless.get(flag, ())):
+            out.blocked.append((why, f))
+    weights = [r.weight for r, _ in out.fired]
+    out.score = max(weights, default=0.0)
+    out.noisy_or = 1.0 - float(np.prod([1.0 - w for w in weights])) if weights else 0.0
+    for flag in sr.key_flags:
+        if flag in sit.denied and flag not in sit.flags:
+            out.denied += sit.denied[flag][:1]
+    return out
+
+
+# -- the model ------------------------------------------------------------------------------------
+@dataclass
+class RankModel:
+    """Logistic regression over the features of :data:`FEATURES` (same weights for every scheme)."""
+
+    coef: np.ndarray
+    intercept: float
+    features: tuple[str, ...] = FEATURES
+    trained_on: str = "default"
+    n_cases: int = 0
+
+    @classmethod
+    def default(cls) -> RankModel:
+        return cls(np.array([DEFAULT_COEF[f] for f in FEATURES]), DEFAULT_INTERCEPT)
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        z = X @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "coef": [float(c) for c in self.coef],
+                "intercept": float(self.intercept), "trained_on": self.trained_on, "n_cases": self.n_cases}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RankModel:
+        if tuple(d["features"]) != FEATURES:
+            raise ValueError("model features do not match this version")
+        return cls(np.array(d["coef"], dtype=float), float(d["intercept"]), FEATURES, d.get("trained_on", ""),
+                   int(d.get("n_cases", 0)))
+
+
+def fit_model(X: np.ndarray, y: np.ndarray, *, C: float = 1.0, trained_on: str = "", n_cases: int = 0) -> RankModel:
+    """Fit the ranking model (scikit-learn logistic regression, L2, no per-scheme terms).
+
+    Every feature is evidence *for* a scheme, so weights are kept non-negative: a feature that comes
+    out negative (e.g. because the development set happens to contain many schemes that citizens
+    name but that do not apply) is dropped and the rest refitted. Evidence against a scheme is
+    handled by the fixed :data:`VETOES`, not learned from a few examples.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    active = list(range(X.shape[1]))
+    coef = np.zeros(X.shape[1])
+    intercept = 0.0
+    while active:
+        clf = LogisticRegression(C=C, max_iter=2000)
+        clf.fit(X[:, active], y)
+        w = clf.coef_[0]
+        if (w >= 0).all():
+            coef[:] = 0.0
+            coef[active] = w
+            intercept = float(clf.intercept_[0])
+            break
+        active = [a for a, wi in zip(active, w, strict=True) if wi >= 0]
+    return RankModel(coef, intercept, FEATURES, trained_on, n_cases)
+
+
+def _veto(acc: _SchemeAcc, oc: _RuleOutcome) -> float:
+    """Fixed discounts for evidence against the scheme (see :data:`VETOES`)."""
+    c = acc.counts
+    v = 1.0
+    if acc.last_staff == "rule_out" or c["staff_rule_out"]:
+        # weigh what staff said: ruled out more often than proposed → strong discount
+        if c["staff_rule_out"] > c["staff_propose"]:
+            v *= VETOES["ruled_out"]
+        elif acc.last_staff == "rule_out":
+            v *= VETOES["partly_ruled_out"]
+    if oc.blocked:
+        v *= VETOES["blocked"]
+    positive = c["cit_strong"] + c["staff_propose"] + c["asked"]
+    if c["negated"] and not positive:
+        v *= VETOES["negated"]
+    if c["other"] and not positive and oc.score < 0.5:
+        v *= VETOES["other_person"]
+    if oc.denied and not oc.fired:
+        v *= VETOES["denied"]
+    return v
+
+
+# -- the suggester --------------------------------------------------------------------------------
+class Suggester:
+    """Incremental suggester: call :meth:`update` with the segments so far after each new segment.
+
+    Segment analysis is cached by segment id (and text), so an update analyses only new segments;
+    if earlier segments changed (a split or an edit) the running totals are rebuilt from the cache.
+    """
+
+    def __init__(self, kb: KnowledgeBase | None = None, model: RankModel | None = None, *,
+                 min_score: float | None = None, index: SchemeIndex | None = None) -> None:
+        from .config import get_config
+        from .knowledge import get_knowledge_base
+
+        self.kb = kb if kb is not None else get_knowledge_base()
+        cfg = get_config()
+        self.min_score = float(cfg["suggest"]["min_score"]) if min_score is None else float(min_score)
+        self._kb_version = self.kb.version
+        self.index = index if index is not None and index.ids == sorted(self.kb.schemes) else shared_index(self.kb)
+        self._model = model
+        self._cache: dict[tuple[int, str, str], SegmentAnalysis] = {}
+        self._state = _State(self.index)
+        self._last_refresh = time.monotonic()
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> RankModel:
+        if self._model is None:
+            self._model = get_model(self.kb)
+        return self._model
+
+    # -- public API --------------------------------------------------------------------------
+    def update(self, segments: Sequence[Any]) -> list[Suggestion]:
+        """The current ranking given every segment so far (new ones appended since the last call).
+
+        Returns the schemes scoring at least ``[suggest] min_score``, best first, followed by schemes
+        the household already receives (``status="receiving"``).
+        """
+        with self._lock:
+            self._maybe_refresh()
+            self._advance(segments)
+            return self._ranking(min_score=self.min_score)
+
+    def suggest(self, transcript: Any, top_k: int = 5) -> list[Suggestion]:
+        """Stateless convenience: the top ``top_k`` new suggestions for a whole transcript, followed by
+        schemes already received (flagged)."""
+        fresh = Suggester(self.kb, self._model, min_score=self.min_score, index=self.index)
+        fresh._cache = self._cache  # analysis is a pure function of (id, text, speaker)
+        segs = transcript.segments if hasattr(transcript, "segments") else transcript
+        ranking = fresh.update(segs)
+        new = [s for s in ranking if s.status == "new"][:top_k]
+        return new + [s for s in ranking if s.status == "receiving"]
+
+    def reset(self) -> None:
+        """Forget the conversation (keep the per-segment cache)."""
+        with self._lock:
+            self._state = _State(self.index)
+
+    @property
+    def facts(self) -> list[Fact]:
+        """The facts extracted so far (all stances; see ``Fact.usable``)."""
+        return list(self._state.facts)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _maybe_refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._last_refresh < 2.0:
+            return
+        self._last_refresh = now
+        self.kb.refresh()
+        if self.kb.version != self._kb_version:
+            self._kb_version = self.kb.version
+            self.index = shared_index(self.kb)
+            self._cache.clear()
+            self._state = _State(self.index)
+
+    def _analysis(self, seg: Any) -> SegmentAnalysis:
+        key = (int(seg.id), str(seg.text), str(getattr(seg, "speaker", "unknown") or "unknown"))
+        a = self._cache.get(key)
+        if a is None:
+            a = analyse_segment(self.index, *key[:1], key[2], key[1])
+            self._cache[key] = a
+        return a
+
+    def _advance(self, segments: Sequence[Any]) -> None:
+        keys = [(int(s.id), str(s.text), str(getattr(s, "speaker", "unknown") or "unknown")) for s in segments]
+        st = self._state
+        n = len(st.keys)
+        if keys[:n] != st.keys:
+            st = self._state = _State(self.index)
+            n = 0
+        for seg, key in zip(segments[n:], keys[n:], strict=True):
+            st.add(self._analysis(seg))
+            st.keys.append(key)
+
+    def feature_matrix(self) -> tuple[np.ndarray, np.ndarray, set[str], Situation, list[_RuleOutcome]]:
+        """Features of every scheme (rows in ``index.ids`` order) for the current state, the veto
+        multipliers, the ids already received, the situation and the rule outcomes."""
+        st = self._state
+        sit = situation(st.facts)
+        receiving = {f.value for f in st.facts if f.kind == "receiving" and f.usable and not f.negated and not f.past}
+        tfidf = self._tfidf(st.lemmas)
+        X = np.zeros((len(self.index.ids), len(FEATURES)))
+        V = np.ones(len(self.index.ids))
+        outcomes = []
+        for i, sid in enumerate(self.index.ids):
+            oc = evaluate_rules(self.index.rules.get(sid), sit)
+            outcomes.append(oc)
+            acc = st.acc[sid]
+            c = acc.counts
+            X[i] = (
+                oc.score, oc.noisy_or, acc.trig_max, math.log1p(acc.trig_n), tfidf[i],
+                math.log1p(c["cit_strong"]), math.log1p(c["cit_weak"]), math.log1p(c["asked"]),
+                math.log1p(c["staff_propose"]), math.log1p(c["staff_conditional"]), math.log1p(c["staff_asked"]),
+            )
+            V[i] = _veto(acc, oc)
+        return X, V, receiving, sit, outcomes
+
+    def _tfidf(self, counts: Counter[str]) -> np.ndarray:
+        idx = self.index
+        if idx.doc_matrix is None or not counts:
+            return np.zeros(len(idx.ids))
+        cols, vals = [], []
+        for w, c in counts.items():
+            j = idx.vocab.get(w)
+            if j is not None:
+                cols.append(j)
+                vals.append((1.0 + math.log(c)) * idx.idf_vec[j])
+        if not cols:
+            return np.zeros(len(idx.ids))
+        v = np.asarray(vals)
+        v /= np.linalg.norm(v) or 1.0
+        sub = idx.doc_matrix[:, cols]
+        return np.asarray(sub @ v).ravel()
+
+    def _ranking(self, min_score: float = 0.0) -> list[Suggestion]:
+        X, V, receiving, sit, outcomes = self.feature_matrix()
+        scores = self.model.score(X) * V
+        order = sorted(range(len(self.index.ids)), key=lambda i: (-scores[i], self.index.ids[i]))
+        new, recv = [], []
+        for i in order:
+            sid = self.index.ids[i]
+            if sid in receiving:
+                recv.append(self._make(i, float(scores[i]), outcomes[i], "receiving"))
+            elif scores[i] >= min_score:
+                new.append(self._make(i, float(scores[i]), outcomes[i], "new"))
+        return new + recv
+
+    def ranked_ids(self) -> tuple[list[str], set[str]]:
+        """Scheme ids best first (receiving ones excluded) and the receiving ids (for evaluation)."""
+        X, V, receiving, _, _ = self.feature_matrix()
+        scores = self.model.score(X) * V
+        order = sorted(range(len(self.index.ids)), key=lambda i: (-scores[i], self.index.ids[i]))
+        return [self.index.ids[i] for i in order if self.index.ids[i] not in receiving], receiving
+
+    def _make(self, i: int, score: float, oc: _RuleOutcome, status: str) -> Suggestion:
+        sid = self.index.ids[i]
+        s = self.index.by_id[sid]
+        return Suggestion(
+            scheme_id=sid, name=s.name, score=score, summary=s.summary, eligibility=s.eligibility,
+            how_to_apply=s.how_to_apply, documents=list(s.documents), reasons=self._reasons(sid, oc, status),
+            status=status, category=s.category,
+        )
+
+    def _reasons(self, sid: str, oc: _RuleOutcome, status: str) -> list[Reason]:
+        st = self._state
+        acc = st.acc[sid]
+        reasons: list[Reason] = []
+        if status == "receiving":
+            for f in st.facts:
+                if f.kind == "receiving" and f.value == sid and not f.negated:
+                    reasons.append(Reason("fact", f"受給中・利用中：「{f.text}」", list(f.segment_ids)))
+                    break
+        for rule, support in sorted(oc.fired, key=lambda x: -x[0].weight)[:2]:
+            segs = sorted({i for f in support for i in f.segment_ids})
+            reasons.append(Reason("rule", rule.because, segs))
+        seen_facts: set[str] = set()
+        for _rule, support in oc.fired:
+            for f in support:
+                if f.kind in seen_facts or len(seen_facts) >= 4:
+                    continue  # one piece of evidence per kind of fact is enough to show
+                seen_facts.add(f.kind)
+                reasons.append(Reason("fact", f"{f.label}：「{f.text}」", list(f.segment_ids)))
+        for why, facts in oc.blocked:
+            reasons.append(Reason("rule", f"注意：{why}", sorted({i for f in facts for i in f.segment_ids})))
+        for f in oc.denied:
+            reasons.append(Reason("fact", f"否定された事実：{f.label}（「{f.text}」）", list(f.segment_ids)))
+        if acc.trig_max >= 0.5:
+            reasons.append(Reason("phrase", f"「{acc.trig_text}」に当たる発言", list(acc.trig_segs)))
+        labels = {
+            "cit_strong": "相談者が制度名に言及", "cit_weak": "相談者の発言に関連語", "asked": "相談者が制度について質問",
+            "staff_propose": "職員が制度を案内", "staff_conditional": "職員が今後の選択肢として言及",
+            "staff_asked": "職員が確認", "negated": "「受けていない／当たらない」との発言",
+            "staff_rule_out": "職員が対象外と説明", "other": "本人以外（知人など）の話",
+        }
+        for key, label in labels.items():
+            segs = acc.mention_segs.get(key)
+            if segs:
+                reasons.append(Reason("phrase", label, sorted(set(segs))[:5]))
+        return reasons
+
+
+# -- shared instances, model training and caching -------------------------------------------------
+_index_lock = threading.Lock()
+_indexes: dict[tuple[int, int], SchemeIndex] = {}
+
+
+def shared_index(kb: KnowledgeBase) -> SchemeIndex:
+    """One index per knowledge-base version (building it tokenizes every trigger: ~0.2 s)."""
+    key = (id(kb), kb.version)
+    with _index_lock:
+        idx = _indexes.get(key)
+        if idx is None:
+            idx = SchemeIndex(kb.schemes.values())
+            _indexes.clear()
+            _indexes[key] = idx
+        return idx
+
+
+def load_cases(path: str | Path) -> list[dict[str, Any]]:
+    """Read a development-set JSONL file (eval/README.md); raises ValueError with the line number."""
+    p = Path(path)
+    cases = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{p}:{n}: not JSON: {exc.msg}") from None
+        if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
+            raise ValueError(f"{p}:{n}: a consultation needs a 'turns' list")
+        d.setdefault("id", f"line{n}")
+        d.setdefault("gold_schemes", [])
+        d.setdefault("trap_schemes", [])
+        d.setdefault("receiving", [])
+        cases.append(d)
+    return cases
+
+
+@dataclass
+class _Seg:
+    id: int
+    text: str
+    speaker: str
+
+
+def case_segments(case: dict[str, Any]) -> list[_Seg]:
+    return [_Seg(i + 1, str(t.get("text", "")), str(t.get("speaker") or "unknown"))
+            for i, t in enumerate(case["turns"])]
+
+
+@dataclass
+class CaseFeatures:
+    """Per-prefix features of one consultation: ``X[t]`` is the state after the first t turns."""
+
+    case_id: str
+    ids: list[str]
+    X: np.ndarray  # (turns + 1, schemes, features)
+    V: np.ndarray  # (turns + 1, schemes) veto multipliers
+    receiving: list[list[str]]
+    first_mention: dict[str, int]  # scheme id → index of the turn that first names it
+
+
+def case_features(case: dict[str, Any], kb: KnowledgeBase, index: SchemeIndex | None = None) -> CaseFeatures:
+    """Feed a consultation turn by turn and record the features after every turn."""
+    sug = Suggester(kb, RankModel.default(), min_score=0.0, index=index)
+    segs = case_segments(case)
+    mats, vetoes = [], []
+    recv = []
+    first: dict[str, int] = {}
+    for t in range(len(segs) + 1):
+        sug._advance(segs[:t])
+        X, V, receiving, _, _ = sug.feature_matrix()
+        mats.append(X)
+        vetoes.append(V)
+        recv.append(sorted(receiving))
+        if t < len(segs):
+            for m in sug._analysis(segs[t]).mentions:
+                first.setdefault(m.scheme_id, t)
+    return CaseFeatures(str(case["id"]), list(sug.index.ids), np.stack(mats), np.stack(vetoes), recv, first)
+
+
+def training_rows(feats: Sequence[CaseFeatures], cases: Sequence[dict[str, Any]],
+                  snapshots: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Rows for training: each case at ``snapshots`` points through the conversation (so the model
+    learns to rank before names are said), receiving schemes left out."""
+    Xs, ys = [], []
+    for cf, case in zip(feats, cases, strict=True):
+        gold = set(case.get("gold_schemes") or [])
+        n = cf.X.shape[0] - 1
+        points = sorted({max(1, round(n * k / snapshots)) for k in range(1, snapshots + 1)})
+        for t in points:
+            for i, sid in enumerate(cf.ids):
+                if sid in cf.receiving[t]:
+                    continue
+                Xs.append(cf.X[t, i])
+                ys.append(1 if sid in gold else 0)
+    if not Xs:
+        return np.zeros((0, len(FEATURES))), np.zeros(0)
+    return np.asarray(Xs), np.asarray(ys)
+
+
+def kb_fingerprint(kb: KnowledgeBase) -> str:
+    h = hashlib.sha256()
+    for s in sorted(kb.schemes.values(), key=lambda s: s.id):
+        h.update(Path(s.path).read_bytes() if s.path and Path(s.path).exists() else s.id.encode())
+    h.update(RULES_FILE.read_bytes())
+    h.update(FEATURE_VERSION.encode())
+    h.update(_code_hash().encode())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _code_hash() -> str:
+    from . import facts as facts_mod
+
+    h = hashlib.sha256()
+    for mod_file in (Path(__file__), Path(facts_mod.__file__)):
+        h.update(mod_file.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def dev_set_paths() -> list[Path]:
+    """The development set used to train the shipped model: ``[suggest] dev_set`` or, until the
+    parts are merged, ``eval/parts/*.jsonl``."""
+    from .config import get_config, resolve_path
+
+    cfg = get_config()
+    main = resolve_path(cfg["suggest"].get("dev_set", "eval/consultations.jsonl"))
+    if main.exists():
+        return [main]
+    parts = sorted((main.parent / "parts").glob("*.jsonl"))
+    return parts
+
+
+def cache_dir() -> Path:
+    from .config import get_config, resolve_path
+
+    cfg = get_config()
+    d = cfg["suggest"].get("cache_dir") or ""
+    return resolve_path(d) if d else cfg.data_dir / "cache"
+
+
+def features_for_cases(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, cache_key: str | None = None,
+                       ) -> list[CaseFeatures]:
+    """Per-prefix features of every case, cached under the data cache keyed by content hashes."""
+    index = shared_index(kb)
+    path = None
+    if cache_key:
+        path = cache_dir() / f"suggest-features-{cache_key}-{kb_fingerprint(kb)}.npz"
+        if path.exists():
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    meta = json.loads(str(z["meta"]))
+                    if meta["ids"] == index.ids and len(meta["cases"]) == len(cases):
+                        return [CaseFeatures(c["id"], meta["ids"], z[f"x{k}"], z[f"v{k}"], c["receiving"], c["first"])
+                                for k, c in enumerate(meta["cases"])]
+            except (OSError, KeyError, ValueError):
+                pass
+    feats = [case_features(c, kb, index) for c in cases]
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            meta = {"ids": index.ids, "cases": [{"id": f.case_id, "receiving": f.receiving, "first": f.first_mention}
+                                                for f in feats]}
+            arrays = {f"x{k}": f.X for k, f in enumerate(feats)}
+            arrays.update({f"v{k}": f.V for k, f in enumerate(feats)})
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
+            tmp.replace(path)
+        except OSError:
+            pass
+    return feats
+
+
+def _hash_files(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_model_lock = threading.Lock()
+_models: dict[str, RankModel] = {}
+
+
+def get_model(kb: KnowledgeBase) -> RankModel:
+    """The shipped ranking model: trained on the whole development set, cached on disk by the hash
+    of the set, the knowledge base, the rules and this code; prior weights if there is no set."""
+    paths = dev_set_paths()
+    if not paths:
+        return RankModel.default()
+    key = f"{_hash_files(paths)}-{kb_fingerprint(kb)}"
+    with _model_lock:
+        if key in _models:
+            return _models[key]
+        path = cache_dir() / f"suggest-model-{key}.json"
+        model = None
+        if path.exists():
+            try:
+                model = RankModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, json.JSONDecodeError):
+                model = None
+        if model is None:
+            cases = [c for p in paths for c in load_cases(p)]
+            model = train(cases, kb, cache_key=_hash_files(paths), trained_on=",".join(p.name for p in paths))
+            try:
+                from .fileio import atomic_write_text
+
+                atomic_write_text(path, json.dumps(model.to_dict(), ensure_ascii=False, indent=1))
+            except OSError:
+                pass
+        _models.clear()
+        _models[key] = model
+        return model
+
+
+def train(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, cache_key: str | None = None,
+          trained_on: str = "") -> RankModel:
+    """Train the ranking model on consultations (all of them: this is the shipped model)."""
+    feats = features_for_cases(cases, kb, cache_key=cache_key)
+    X, y = training_rows(feats, cases)
+    if len(set(y.tolist())) < 2:
+        return RankModel.default()
+    return fit_model(X, y, trained_on=trained_on, n_cases=len(cases))
+
+
+def suggestions_json(suggestions: Sequence[Suggestion]) -> str:
+    return json.dumps({"schema": SCHEMA, "suggestions": [s.to_dict() for s in suggestions]}, ensure_ascii=False,
+                      indent=2)
+
+
+# -- evaluation (held-out folds only) -------------------------------------------------------------
+@dataclass
+class EvalReport:
+    """Metrics of ``assistant eval suggest``; every case is scored by a model that never saw it."""
+
+    cases: int
+    folds: int
+    recall_at_3: float
+    recall_at_5: float
+    mrr: float
+    trap_rate_top3: float  # share of cases with a trap (or already-received) scheme in the top 3
+    trap_slots_top3: float  # share of top-3 slots taken by trap schemes
+    anticipation_recall_at_5: float
+    anticipation_n: int
+    anticipation_skipped: int  # named in the very first turn: nothing to anticipate from
+    per_case: list[dict[str, Any]] = field(default_factory=list)
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def _fold_of(case_id: str, folds: int) -> int:
+    # Deterministic, order-independent assignment (stable when cases are added).
+    return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % folds
+
+
+def evaluate(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, folds: int = 5,
+             cache_key: str | None = None) -> EvalReport:
+    """k-fold cross-validation: the model for fold k is trained on the other folds only.
+
+    recall@k = |gold ∩ top k| / min(k, |gold|) per case (so a case with 4 gold schemes can reach 1.0
+    at k=3), averaged over cases; MRR uses the first gold scheme; anticipation ranks each gold
+    scheme that is named in the conversation using only the turns before it is first named.
+    """
+    feats = features_for_cases(cases, kb, cache_key=cache_key)
+    folds = max(2, min(folds, len(cases)))
+    fold = [_fold_of(str(c["id"]), folds) for c in cases]
+    models: dict[int, RankModel] = {}
+    for k in range(folds):
+        tr = [i for i in range(len(cases)) if fold[i] != k]
+        X, y = training_rows([feats[i] for i in tr], [cases[i] for i in tr])
+        models[k] = fit_model(X, y) if len(set(y.tolist())) == 2 else RankModel.default()
+
+    def ranking(cf: CaseFeatures, t: int, model: RankModel) -> list[str]:
+        scores = model.score(cf.X[t]) * cf.V[t]
+        order = sorted(range(len(cf.ids)), key=lambda i: (-scores[i], cf.ids[i]))
+        return [cf.ids[i] for i in order if cf.ids[i] not in cf.receiving[t]]
+
+    r3, r5, rr, trap_cases, trap_slots = [], [], [], 0, 0
+    ant_hits, ant_n, ant_skip = 0, 0, 0
+    per_case, misses = [], []
+    for i, (case, cf) in enumerate(zip(cases, feats, strict=True)):
+        model = models[fold[i]]
+        gold = [g for g in case.get("gold_schemes") or [] if g in cf.ids]
+        traps = set(case.get("trap_schemes") or []) | set(case.get("receiving") or [])
+        final = ranking(cf, cf.X.shape[0] - 1, model)
+        if gold:
+            r3.append(len(set(final[:3]) & set(gold)) / min(3, len(gold)))
+            r5.append(len(set(final[:5]) & set(gold)) / min(5, len(gold)))
+            rank = next((j + 1 for j, sid in enumerate(final) if sid in gold), None)
+            rr.append(1.0 / rank if rank else 0.0)
+        top3_traps = [s for s in final[:3] if s in traps]
+        trap_cases += bool(top3_traps)
+        trap_slots += len(top3_traps)
+        ant = []
+        for g in gold:
+            t = cf.first_mention.get(g)
+            if t is None:
+                continue
+            if t == 0:
+                ant_skip += 1
+                continue
+            ranked = ranking(cf, t, model)
+            hit = g in ranked[:5]
+            ant_n += 1
+            ant_hits += hit
+            ant.append({"scheme": g, "turn": t, "rank": ranked.index(g) + 1 if g in ranked else None})
+            if not hit:
+                misses.append({"case": case["id"], "kind": "anticipation", "scheme": g, "turn": t,
+                               "rank": ranked.index(g) + 1 if g in ranked else None, "top5": ranked[:5]})
+        for g in gold:
+            if g not in final[:5]:
+                misses.append({"case": case["id"], "kind": "recall@5", "scheme": g,
+                               "rank": final.index(g) + 1 if g in final else None, "top5": final[:5]})
+        for s in top3_traps:
+            misses.append({"case": case["id"], "kind": "trap@3", "scheme": s, "top3": final[:3]})
+        per_case.append({"id": case["id"], "fold": fold[i], "gold": gold, "top5": final[:5],
+                         "traps_in_top3": top3_traps, "anticipation": ant})
+    n = len(cases)
+    return EvalReport(
+        cases=n, folds=folds,
+        recall_at_3=float(np.mean(r3)) if r3 else 0.0, recall_at_5=float(np.mean(r5)) if r5 else 0.0,
+        mrr=float(np.mean(rr)) if rr else 0.0, trap_rate_top3=trap_cases / n if n else 0.0,
+        trap_slots_top3=trap_slots / (3 * n) if n else 0.0,
+        anticipation_recall_at_5=ant_hits / ant_n if ant_n else 0.0, anticipation_n=ant_n,
+        anticipation_skipped=ant_skip, per_case=per_case, misses=misses,
+    )

@@ -1,0 +1,1 @@
+"""The counter view (Gradio). ``build()`` returns the Blocks app; ``main()`` serves it locally."""

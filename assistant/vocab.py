@@ -1,0 +1,609 @@
+"""Scheme vocabulary for speech recognition: per-conversation prompts and name correction.
+
+Whisper base hears scheme names as homophones or near-homophones (住居確保給付金 → 重拠確保急付近,
+児童扶養手当 → 自動不要手当て, 就学援助 → 収額エンジョ): the sounds are right, the characters are not.
+Two tools restore them from the knowledge base's names, aliases and readings:
+
+* ``SchemeNameCorrector`` compares the *kana reading* of the transcript with the readings of the
+  scheme names. A transcript's reading is a lattice, not a string, because a misheard kanji is
+  read by the dictionary in context (重 → オモ) while Whisper chose it for its sound (重 → ジュウ):
+  every token offers its Sudachi reading, its other dictionary readings and the readings of its
+  single kanji, plus OpenJTalk's reading. A stretch of transcript is rewritten to a name only when
+  some path through the lattice is within a small edit distance of the name's reading, the
+  stretch starts and ends on word boundaries, and the particles inside it also occur in the name —
+  so ordinary words (公園の住宅, 保険料を減免) are left alone.
+* ``build_prompt`` chooses the names worth putting in Whisper's ``initial_prompt`` for the next
+  stretch of audio: names already said (they tend to be said again) and names of the schemes the
+  conversation so far points to, within the prompt's token budget. A fixed prompt listing every
+  scheme made dialogues worse; see ``benchmarks/vocab.py`` for what a per-conversation prompt does.
+
+Only the SudachiPy tokenizer and pyopenjtalk are used here (no spaCy pipeline), so a batch worker
+stays small.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .knowledge import KnowledgeBase, Scheme
+
+MIN_READING = 5  # shorter names (保護, 後見, 手帳) collide with ordinary words: never targets
+WHISPER_PROMPT_TOKENS = 223  # Whisper keeps the last n_text_ctx // 2 - 1 prompt tokens
+
+# -- kana and phonetic keys ---------------------------------------------------------------------
+_SMALL = str.maketrans("ァィゥェォャュョッヮヵヶ", "アイウエオヤユヨツワカケ")
+_ROW_O = set("オコゴソゾトドノホボポモヨョロヲ")
+_ROW_U = set("ウクグスズツヅヌフブプムユュル")
+_ROW_E = set("エケゲセゼテデネヘベペメレ")
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー]+$")
+_DIGITS = re.compile(r"[0-9０-９]")
+_VOWELS = set("アイウエオ")
+
+
+def to_katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def phonetic(kana: str) -> str:
+    """A reading as it sounds: katakana, ヲ→オ, ヅ→ズ, ヂ→ジ, long vowels as ー (コウ → コー)."""
+    k = to_katakana(unicodedata.normalize("NFKC", kana))
+    k = k.replace("ヲ", "オ").replace("ヅ", "ズ").replace("ヂ", "ジ")
+    out: list[str] = []
+    for ch in k:
+        if not ("ァ" <= ch <= "ヺ" or ch == "ー"):
+            continue
+        prev = out[-1] if out else ""
+        if ch == "ウ" and (prev in _ROW_O or prev in _ROW_U):
+            ch = "ー"
+        elif ch == "イ" and prev in _ROW_E:
+            ch = "ー"
+        out.append(ch)
+    return "".join(out)
+
+
+def _fold(ch: str) -> str:
+    """Voicing and size folded: ガ→カ, パ→ハ, ョ→ヨ (a half-cost difference)."""
+    return unicodedata.normalize("NFD", ch)[0].translate(_SMALL)
+
+
+@lru_cache(maxsize=4096)
+def _sub_cost(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if "#" in (a, b):
+        return 99.0
+    if _fold(a) == _fold(b) or ("ー" in (a, b) and (a + b).replace("ー", "") in _VOWELS):
+        return 0.5
+    return 1.0
+
+
+# -- the reading lattice ------------------------------------------------------------------------
+_tok_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _sudachi():
+    from sudachipy import Dictionary, SplitMode
+
+    d = Dictionary(dict="core")
+    return d, d.create(SplitMode.C)
+
+
+@lru_cache(maxsize=8192)
+def _dictionary_readings(surface: str) -> tuple[str, ...]:
+    """Every reading the dictionary knows for a surface (重 → ジュウ, オモ, エ, …)."""
+    d, _ = _sudachi()
+    with _tok_lock:
+        try:
+            return tuple(dict.fromkeys(m.reading_form() for m in d.lookup(surface)))
+        except Exception:  # noqa: BLE001 - a lookup failure only costs alternatives
+            return ()
+
+
+@dataclass(frozen=True)
+class Morph:
+    start: int
+    end: int
+    surface: str
+    reading: str
+    kind: str  # "word" | "particle" | "punct" | "sentence_end"
+    oov: bool = False  # not in the dictionary (Whisper's odd kanji strings often are not)
+
+
+_SENTENCE_END = set("。！？!?\n")
+
+
+def morphs(text: str) -> list[Morph]:
+    """Sudachi tokens with character offsets and a coarse kind (words, particles, punctuation)."""
+    _, tok = _sudachi()
+    with _tok_lock:
+        ms = list(tok.tokenize(text))
+        out = []
+        for m in ms:
+            pos = m.part_of_speech()[0]
+            surface = m.surface()
+            if not surface.strip() or pos == "空白":
+                kind = "punct"
+            elif pos == "補助記号" or pos == "記号":
+                kind = "sentence_end" if any(c in _SENTENCE_END for c in surface) else "punct"
+            elif pos in ("助詞", "助動詞"):
+                kind = "particle"
+            else:
+                kind = "word"
+            out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov()))
+    return out
+
+
+@dataclass
+class Lattice:
+    """Readings of a text as edges between character positions."""
+
+    text: str
+    morphs: list[Morph]
+    edges: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # start → [(end, phonetic)]
+    bigrams: dict[str, set[int]] = field(default_factory=dict)  # folded bigram → text positions
+
+    def add(self, a: int, b: int, reading: str) -> None:
+        key = phonetic(reading) if reading and reading != "#" else reading
+        lst = self.edges.setdefault(a, [])
+        if (b, key) not in lst:
+            lst.append((b, key))
+
+
+def _openjtalk_prons(text: str) -> list[tuple[int, int, str]]:
+    """OpenJTalk's word readings with offsets (another opinion on how a word is read)."""
+    try:
+        import pyopenjtalk
+    except ImportError:  # optional
+        return []
+    out = []
+    pos = 0
+    for w in pyopenjtalk.run_frontend(text):
+        s = w.get("string", "")
+        i = text.find(s, pos) if s else -1
+        if i < 0:
+            continue
+        pron = w.get("pron", "").replace("’", "")
+        if pron and pron != "、" and re.fullmatch(r"[ァ-ヶー]+", pron):
+            out.append((i, i + len(s), pron))
+        pos = i + len(s)
+    return out
+
+
+def build_lattice(text: str) -> Lattice:
+    ms = morphs(text)
+    lat = Lattice(text=text, morphs=ms)
+    for m in ms:
+        if m.kind in ("punct", "sentence_end"):
+            lat.add(m.start, m.end, "")
+            continue
+        if _DIGITS.search(m.surface):  # numbers never sound like a name here
+            lat.add(m.start, m.end, "#")
+            continue
+        reading = m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else to_katakana(m.surface)
+        lat.add(m.start, m.end, reading)
+        if _KANJI.search(m.surface):
+            for alt in _dictionary_readings(m.surface):
+                lat.add(m.start, m.end, alt)
+            if len(m.surface) > 1:  # each kanji on its own: 手長 → テ + チョウ
+                for i, ch in enumerate(m.surface):
+                    a = m.start + i
+                    alts = _dictionary_readings(ch) if _KANJI.match(ch) else (to_katakana(ch),)
+                    for alt in alts or (to_katakana(ch),):
+                        lat.add(a, a + 1, alt)
+    for a, b, pron in _openjtalk_prons(text):
+        if not _DIGITS.search(text[a:b]):
+            lat.add(a, b, pron)
+    # bigrams over all paths (within edges and across each node), folded, for prefiltering
+    ends_at: dict[int, set[str]] = {}
+    for lst in lat.edges.values():
+        for b, r in lst:
+            if r:
+                ends_at.setdefault(b, set()).add(_fold(r[-1]))
+    for a, lst in lat.edges.items():
+        for _b, r in lst:
+            f = "".join(_fold(c) for c in r)
+            for i in range(len(f) - 1):
+                lat.bigrams.setdefault(f[i:i + 2], set()).add(a)
+            if f:
+                for p in ends_at.get(a, ()):
+                    lat.bigrams.setdefault(p + f[0], set()).add(a)
+    return lat
+
+
+# -- terms --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    surface: str
+    readings: tuple[str, ...]  # phonetic keys
+    scheme_id: str
+    official: bool  # the scheme's name or a part of it (not a colloquial alias)
+
+
+def _reading_of(surface: str) -> str:
+    """Dictionary reading of a correctly written name (Sudachi, kana kept as is)."""
+    parts = []
+    for m in morphs(surface):
+        if m.kind in ("punct", "sentence_end"):
+            continue
+        parts.append(m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else to_katakana(m.surface))
+    return "".join(parts)
+
+
+def name_variants(s: Scheme) -> list[tuple[str, bool]]:
+    """(surface, official) forms of a scheme's name people say; colloquial phrases excluded."""
+    out: list[tuple[str, bool]] = []
+    official = [s.name, s.short_name]
+    for part in re.split(r"[（）()・、]", s.name):
+        part = part.strip()
+        if len(part) >= 3 and not _HIRAGANA.match(part):  # not 「の減免」 (from …（税）の減免)
+            official.append(part)
+    more = []
+    for v in official:
+        for suffix in ("事業", "制度"):  # often left out in speech: 成年後見制度 → 成年後見
+            if v.endswith(suffix) and len(v) - len(suffix) >= 4:
+                more.append(v[: -len(suffix)])
+        head = v.split("の")[0]
+        if head != v and len(head) >= 4 and not _HIRAGANA.search(head):  # 国民年金保険料の免除 → 国民年金保険料
+            more.append(head)
+    for v in official + more:
+        if not re.search(r"[（）()]", v):
+            out.append((v, True))
+    for a in s.aliases:
+        if not _HIRAGANA.search(a):  # 社協から借りる, 医療費の上限 … are descriptions, not names
+            out.append((a, False))
+    seen: dict[str, bool] = {}
+    for v, off in out:
+        seen[v] = seen.get(v, False) or off
+    return list(seen.items())
+
+
+def scheme_terms(kb: Iterable[Scheme]) -> list[Term]:
+    """Every correctable name form of the knowledge base with its readings."""
+    terms: dict[tuple[str, str], Term] = {}
+    for s in kb:
+        given = {}
+        if not re.search(r"[（(]", s.name):
+            given[s.name] = s.reading
+        given[s.short_name] = re.split(r"[（(]", s.reading)[0]
+        if len(s.alias_readings) == len(s.aliases):
+            given.update(zip(s.aliases, s.alias_readings, strict=True))
+        for surface, official in name_variants(s):
+            if not (_KANJI.search(surface) or re.search(r"[ァ-ヶ]", surface)) or _DIGITS.search(surface):
+                continue
+            readings = {phonetic(_reading_of(surface))}
+            if surface in given:
+                readings.add(phonetic(re.sub(r"[\s（）()・]", "", given[surface])))
+            readings = {r for r in readings if len(r) >= MIN_READING}
+            if readings:
+                terms[(surface, s.id)] = Term(surface, tuple(sorted(readings)), s.id, official)
+    return list(terms.values())
+
+
+# -- matching -----------------------------------------------------------------------------------
+def max_cost(n: int) -> float:
+    """Edits allowed for a reading of n kana: 1 up to 7, 2 up to 12, then 3."""
+    return 1.0 if n <= 7 else 2.0 if n <= 12 else 3.0
+
+
+def term_limit(term: Term, key: str) -> float:
+    """Edits allowed for one name form. Official names get ``max_cost``; colloquial aliases (初期集中,
+    精神手帳, 障害手当金) at most one, because short everyday-looking words sit close to them; a
+    loanword (シェルター) only when it sounds exactly the same."""
+    if _KATAKANA_ONLY.match(term.surface):
+        return 0.0
+    return max_cost(len(key)) if term.official else min(1.0, max_cost(len(key)))
+
+
+@dataclass(frozen=True)
+class Correction:
+    start: int
+    end: int
+    before: str
+    after: str
+    scheme_id: str
+    cost: float
+    official: bool = True
+
+
+def _align_from(lat: Lattice, start: int, key: str, limit: float, boundaries: set[int]) -> list[tuple[float, int]]:
+    """Edit distance between ``key`` and every lattice path from ``start``; (cost, end) pairs."""
+    m = len(key)
+    init = [float(k) for k in range(m + 1)]
+    rows: dict[int, list[float]] = {start: init}
+    results: list[tuple[float, int]] = []
+    for node in sorted(n for n in lat.edges if n >= start):
+        row = rows.get(node)
+        if row is None:
+            continue
+        if min(row) > limit:
+            continue
+        for end, r in lat.edges[node]:
+            cur = row
+            for c in r:
+                skip = 1.0 if c != "#" else 99.0  # a number is never part of a name's sound
+                new = [cur[0] + skip]
+                for k in range(1, m + 1):
+                    new.append(min(cur[k] + skip, cur[k - 1] + _sub_cost(c, key[k - 1]), new[k - 1] + 1.0))
+                cur = new
+            prev = rows.get(end)
+            rows[end] = cur if prev is None else [min(x, y) for x, y in zip(prev, cur, strict=True)]
+        rows.pop(node, None)
+        if node != start and node in boundaries and row[m] <= limit:
+            results.append((row[m], node))
+    for node, row in rows.items():  # nodes past the last edge start (end of text)
+        if node != start and node in boundaries and row[m] <= limit:
+            results.append((row[m], node))
+    return results
+
+
+def _plausible_starts(lat: Lattice, grams: set[str], need: int, key_len: int, word_starts: list[int]) -> list[int]:
+    """Word starts close before a stretch of text holding enough of the name's sound pairs.
+
+    Each edit destroys at most two of the name's kana bigrams, so a match within ``limit`` edits
+    keeps ``need`` of them, all within about ``key_len`` characters of text: a cheap test that
+    leaves the exact alignment to a few places.
+    """
+    need = max(need, 1)
+    hits = sorted((p, g) for g in grams for p in lat.bigrams.get(g, ()))
+    if len({g for _, g in hits}) < need:
+        return []
+    span = key_len + 2  # text characters a name's reading can spread over (kana ≥ 1 per char)
+    out: set[int] = set()
+    j = 0
+    for i, (p, _g) in enumerate(hits):
+        while hits[j][0] < p - span:
+            j += 1
+        if len({g for _, g in hits[j:i + 1]}) >= need:
+            lo = hits[j][0]
+            out.update(s for s in word_starts if lo - 4 <= s <= p)
+    return sorted(out)
+
+
+class SchemeNameCorrector:
+    """Restore misheard scheme names in transcript text (a ``Transcriber`` post-processor)."""
+
+    def __init__(self, kb: KnowledgeBase | Iterable[Scheme], *, log: list[Correction] | None = None) -> None:
+        self.kb = kb
+        self._version = getattr(kb, "version", None)
+        self.log = log
+        self._build()
+
+    def _build(self) -> None:
+        self.terms = scheme_terms(self.kb)
+        # every written form of every name, targets or not: text already saying one is left alone
+        self.surfaces = {t.surface for t in self.terms}
+        for s in self.kb:
+            self.surfaces.update(v for v in [s.name, s.short_name, *s.aliases] if len(v) >= 2)
+        long_first = sorted((v for v in self.surfaces if len(v) >= 3), key=len, reverse=True)
+        self._names_re = re.compile("|".join(re.escape(v) for v in long_first)) if long_first else None
+        self.by_bigram: dict[str, list[tuple[int, int]]] = {}
+        self.keys: list[tuple[Term, str, set[str]]] = []
+        for t in self.terms:
+            for r in t.readings:
+                f = "".join(_fold(c) for c in r)
+                grams = {f[i:i + 2] for i in range(len(f) - 1)}
+                self.keys.append((t, r, grams))
+
+    def _refresh(self) -> None:
+        if isinstance(self.kb, KnowledgeBase):
+            self.kb.refresh()
+            if self.kb.version != self._version:
+                self._version = self.kb.version
+                self._build()
+
+    def __call__(self, text: str) -> str:
+        return self.correct(text)[0]
+
+    def find(self, text: str) -> list[Correction]:
+        """Stretches of ``text`` that sound like a scheme name but are written otherwise."""
+        if not text or not text.strip():
+            return []
+        lat = build_lattice(text)
+        ms = lat.morphs
+        word_starts = sorted(m.start for m in ms if m.kind in ("word", "particle"))
+        ends = {m.end for m in ms if m.kind in ("word", "particle")}
+        protected: list[tuple[int, int, str]] | None = None
+        found: list[Correction] = []
+        for term, key, grams in self.keys:
+            limit = term_limit(term, key)
+            starts = _plausible_starts(lat, grams, len(grams) - 2 * int(limit), len(key), word_starts)
+            if not starts:
+                continue
+            if protected is None:
+                protected = self._protected(text)
+            for s in starts:
+                for cost, e in _align_from(lat, s, key, limit, ends):
+                    if not self._respects(protected, text, s, e, term, cost):
+                        continue
+                    c = self._accept(text, ms, s, e, term, cost)
+                    if c:
+                        found.append(c)
+        # best first: cheaper (relative), then longer names; no overlaps
+        # best first: cheaper (relative to the name), longer names, then the longer stretch of text
+        found.sort(key=lambda c: (c.cost / max(len(c.after), 1), not c.official, -len(c.after),
+                                  -(c.end - c.start), c.start))
+        chosen: list[Correction] = []
+        for c in found:
+            if all(c.end <= o.start or c.start >= o.end for o in chosen):
+                chosen.append(c)
+        return sorted(chosen, key=lambda c: c.start)
+
+    def _protected(self, text: str) -> list[tuple[int, int, str]]:
+        """Names already written correctly (commas and spaces inside allowed): (start, end, name)."""
+        keep = [i for i, ch in enumerate(text) if ch not in " 　、，,・"]
+        plain = "".join(text[i] for i in keep)
+        if self._names_re is None:
+            return []
+        return [(keep[m.start()], keep[m.end() - 1] + 1, m.group(0)) for m in self._names_re.finditer(plain)]
+
+    @staticmethod
+    def _respects(protected: list[tuple[int, int, str]], text: str, s: int, e: int, term: Term,
+                  cost: float) -> bool:
+        """A correction may not cut into a correct name; it may only complete one it contains
+        (住居確保 + 急付金 → 住居確保給付金) with a close match, never replace it by another, and the
+        completed part must be a word of its own (not 就学援助 + で → 就学援助費)."""
+        rest = list(text[s:e])
+        for ps, pe, name in protected:
+            if pe <= s or ps >= e:
+                continue
+            if ps < s or pe > e or name not in term.surface or cost > 1.0:
+                return False
+            for i in range(ps, pe):
+                rest[i - s] = ""
+        if len(rest) != sum(1 for c in rest if c):  # something was protected: check what is added
+            added = "".join(rest)
+            if not (_KANJI.search(added) or re.search(r"[ァ-ヶ]", added)):
+                return False
+        return True
+
+    def _accept(self, text: str, ms: list[Morph], s: int, e: int, term: Term, cost: float) -> Correction | None:
+        inside = [m for m in ms if m.start >= s and m.end <= e]
+        if not inside or any(m.kind == "sentence_end" for m in inside):
+            return None
+        if cost > 0:  # an inexact match must start and end on words and not swallow particles
+            if inside[0].kind != "word" or inside[-1].kind != "word":
+                return None
+            for m in inside:  # particles inside must belong to the name (国民年金保険料の免除)
+                if m.kind == "particle" and m.surface not in term.surface:
+                    return None
+        before = text[s:e]
+        plain = re.sub(r"[\s、，,・]", "", before)
+        if plain == re.sub(r"[\s、，,・]", "", term.surface) or plain in self.surfaces:
+            return None  # already a name (maybe another scheme's): leave it
+        if term.surface in plain or plain in term.surface:
+            return None  # only characters added or dropped: what was said is not for us to extend
+        if _KATAKANA_ONLY.match(plain) and _KATAKANA_ONLY.match(term.surface):
+            return None
+        words = [m for m in inside if m.kind == "word"]
+        if cost > 0 and len(words) == 1 and not words[0].oov:
+            return None  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
+        return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
+
+    def correct(self, text: str) -> tuple[str, list[Correction]]:
+        """(corrected text, corrections made)."""
+        self._refresh()
+        fixes = self.find(text)
+        if not fixes:
+            return text, []
+        out, pos = [], 0
+        for c in fixes:
+            out.append(text[pos:c.start])
+            out.append(c.after)
+            pos = c.end
+        out.append(text[pos:])
+        if self.log is not None:
+            self.log.extend(fixes)
+        return "".join(out), fixes
+
+
+# -- per-conversation prompt --------------------------------------------------------------------
+def _content_words(text: str) -> list[str]:
+    """Sudachi normalised forms of nouns, verbs and adjectives (表記ゆれ folded)."""
+    _, tok = _sudachi()
+    out = []
+    with _tok_lock:
+        for m in tok.tokenize(text):
+            pos = m.part_of_speech()
+            if pos[0] in ("名詞", "動詞", "形容詞", "形状詞") and pos[1] not in ("数詞", "非自立可能"):
+                norm = m.normalized_form()
+                if len(norm) > 1 or _KANJI.match(norm):
+                    out.append(norm)
+    return out
+
+
+class SchemeRelevance:
+    """How strongly a conversation so far points to each scheme (TF-IDF over scheme texts).
+
+    Deliberately simple and cheap: it only has to pick which names to prime Whisper with; the
+    explainable suggestions are ``assistant.suggest``'s job.
+    """
+
+    def __init__(self, kb: Iterable[Scheme]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.schemes = list(kb)
+        docs = []
+        for s in self.schemes:
+            words = _content_words(" ".join([s.name, *s.aliases, *s.triggers, *s.triggers, s.summary]))
+            docs.append(words)
+        self.vectorizer = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True)
+        self.matrix = self.vectorizer.fit_transform(docs)
+
+    def scores(self, context: str) -> dict[str, float]:
+        words = _content_words(context)
+        if not words:
+            return {}
+        q = self.vectorizer.transform([words])
+        sims = (self.matrix @ q.T).toarray().ravel()
+        return {s.id: float(x) for s, x in zip(self.schemes, sims, strict=True) if x > 0}
+
+
+_relevance_cache: dict[int, tuple[object, SchemeRelevance]] = {}
+
+
+def _relevance(kb: KnowledgeBase | Iterable[Scheme]) -> SchemeRelevance:
+    key = id(kb)
+    version = getattr(kb, "version", None)
+    hit = _relevance_cache.get(key)
+    if hit is None or hit[0] != version:
+        hit = (version, SchemeRelevance(kb))
+        _relevance_cache[key] = hit
+    return hit[1]
+
+
+def approx_tokens(text: str) -> int:
+    """Whisper (GPT-2 byte BPE) tokens for Japanese: about 1.3 per kanji/kana character."""
+    return int(len(text) * 1.3) + 1
+
+
+def build_prompt(
+    kb: KnowledgeBase | Iterable[Scheme],
+    context_text: str,
+    max_tokens: int = 120,
+    *,
+    scheme_ids: Iterable[str] | None = None,
+    max_names: int = 8,
+    min_score: float = 0.08,
+    count_tokens: Callable[[str], int] = approx_tokens,
+) -> str | None:
+    """The ``initial_prompt`` for the next stretch of a conversation, or None.
+
+    Names come, in this order, from: schemes already named in ``context_text`` (exactly or as a
+    near-homophone), ``scheme_ids`` (e.g. the live suggestions), and the schemes the context's
+    words point to. Only official names are used, and the prompt stays within ``max_tokens``
+    (Whisper keeps at most 223). No context, no prompt: a list of unrelated names only biases
+    Whisper towards them.
+    """
+    schemes = {s.id: s for s in kb}
+    if not context_text.strip() and not scheme_ids:
+        return None
+    order: list[str] = []
+    said = Counter()
+    for s in schemes.values():
+        for v, _off in name_variants(s):
+            if len(v) >= 3 and v in context_text:
+                said[s.id] += 1
+    order += [sid for sid, _ in said.most_common()]
+    order += [sid for sid in (scheme_ids or []) if sid in schemes]
+    if context_text.strip():
+        ranked = sorted(_relevance(kb).scores(context_text).items(), key=lambda x: -x[1])
+        order += [sid for sid, sc in ranked if sc >= min_score]
+    names: list[str] = []
+    for sid in dict.fromkeys(order):
+        name = schemes[sid].short_name
+        candidate = "、".join([*names, name]) + "。"
+        if count_tokens(candidate) > min(max_tokens, WHISPER_PROMPT_TOKENS):
+            break
+        names.append(name)
+        if len(names) >= max_names:
+            break
+    return "、".join(names) + "。" if names else None

@@ -1,0 +1,142 @@
+"""Live-path benchmark: replay a recording in real time through the counter's streaming path.
+
+The audio goes in exactly as the browser sends it (0.5 s chunks of 48 kHz int16) through
+``Services.feed_audio`` — the same function the counter view calls — with the real store, Whisper,
+suggestion engine and record drafter. Per utterance we report:
+
+- end of speech → final text on screen (committed to the store), and
+- final text → updated suggestions and draft,
+
+as p50 / p95, plus the CPU used by the process (in cores; the machine has ``os.cpu_count()``).
+Two situations: at the start of a consultation (minute 1) and after 30 minutes of history
+(pre-filled into the store, then the same replay).
+
+    .venv/bin/python benchmarks/live.py [--audio FILE] [--seconds 90] [--history-minutes 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import psutil  # noqa: E402
+
+import assistant.offline  # noqa: E402,F401
+from assistant.audio import SAMPLE_RATE, decode, resample  # noqa: E402
+from assistant.config import load_config  # noqa: E402
+from assistant.services import Services  # noqa: E402
+from assistant.store import Store  # noqa: E402
+from assistant.transcript import Segment, load_any  # noqa: E402
+
+DEMO = ROOT / "assistant" / "demo" / "demo_dialogue.wav"
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def prefill(svc: Services, cid: int, minutes: float) -> int:
+    """Write ``minutes`` of realistic history (the demo dialogue's lines, repeated) to the store."""
+    ref = DEMO.with_suffix(".txt")
+    lines = [s.text for s in load_any(ref).segments] if ref.exists() else ["家賃が払えません。"]
+    segs, t, i = [], 0.0, 0
+    while t < minutes * 60:
+        text = lines[i % len(lines)]
+        dur = max(1.5, len(text) * 0.15)
+        segs.append(Segment(id=i + 1, start=t, end=t + dur, text=text, speaker=("staff", "citizen")[i % 2]))
+        t += dur + 0.8
+        i += 1
+    svc.store.add_segments(cid, segs, source="live")
+    return len(segs)
+
+
+def replay(svc: Services, cid: int, pcm48: np.ndarray) -> dict:
+    proc = psutil.Process()
+    cpu0, wall0 = proc.cpu_times(), time.monotonic()
+    chunk = 24_000  # 0.5 s at 48 kHz, as the browser sends it
+    start = time.monotonic()
+    for k, i in enumerate(range(0, len(pcm48), chunk)):
+        due = start + (k + 1) * 0.5  # a chunk is available when its last sample has been spoken
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        svc.feed_audio(cid, 48_000, pcm48[i:i + chunk])
+    svc.stop_recording(cid)
+    s = svc.session(cid)
+    deadline = time.monotonic() + 30
+    while any(m["analysed_at"] is None for m in s.metrics) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cpu1, wall1 = proc.cpu_times(), time.monotonic()
+    busy = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    finals = [m["final_at"] - m["speech_end"] for m in s.metrics]
+    shown = [m["committed_at"] - m["speech_end"] for m in s.metrics]
+    analysed = [m["analysed_at"] - m["committed_at"] for m in s.metrics if m["analysed_at"] is not None]
+    return {"utterances": len(s.metrics), "final": finals, "shown": shown, "analysis": analysed,
+            "cpu_cores": busy / (wall1 - wall0), "wall": wall1 - wall0,
+            "rss_mb": proc.memory_info().rss / 2**20, "segments": len(s.segments)}
+
+
+def report(label: str, r: dict) -> None:
+    print(f"\n## {label}: {r['utterances']} utterances, {r['segments']} segments in the consultation")
+    print(f"  end of speech → final text (decoded)     p50 {pct(r['final'], 50):.2f} s   p95 {pct(r['final'], 95):.2f} s"
+          f"   max {max(r['final'], default=float('nan')):.2f} s")
+    print(f"  end of speech → final text (committed)   p50 {pct(r['shown'], 50):.2f} s   p95 {pct(r['shown'], 95):.2f} s")
+    print(f"  final text → suggestions + draft          p50 {pct(r['analysis'], 50):.3f} s   "
+          f"p95 {pct(r['analysis'], 95):.3f} s   max {max(r['analysis'], default=float('nan')):.3f} s")
+    if r.get("verbose"):
+        for i, (f, a) in enumerate(zip(r["final"], r["analysis"], strict=False), 1):
+            print(f"    utterance {i:2d}: speech end → final {f:.2f} s, final → suggestions+draft {a:.3f} s")
+    print(f"  CPU {r['cpu_cores']:.2f} cores on average (of {os.cpu_count()}), wall {r['wall']:.1f} s, "
+          f"RSS {r['rss_mb']:.0f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--audio", type=Path, default=DEMO)
+    ap.add_argument("--seconds", type=float, default=90.0, help="how much of the recording to replay")
+    ap.add_argument("--history-minutes", type=float, default=30.0)
+    ap.add_argument("--verbose", "-v", action="store_true", help="print every utterance")
+    args = ap.parse_args()
+
+    audio = decode(args.audio)
+    x = audio.samples[: int(args.seconds * SAMPLE_RATE)]
+    pcm48 = (np.clip(resample(x, SAMPLE_RATE, 48_000), -1, 1) * 32767).astype(np.int16)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load_config(env={**os.environ, "ASSISTANT_DATA_DIR": tmp})
+        svc = Services(store=Store(f"sqlite:///{Path(tmp) / 'bench.db'}", cfg=cfg), cfg=cfg)
+        t0 = time.monotonic()
+        svc.transcriber()
+        warm = svc.start_consultation(consent=True)  # load GiNZA, the suggester and the drafter once
+        svc.store.add_segments(warm, [Segment(1, 0, 1, "家賃が払えません。")])
+        svc._analyse(svc.session(warm))
+        svc.end_consultation(warm)
+        print(f"# live path: {args.audio.name}, {len(x) / SAMPLE_RATE:.0f} s replayed in real time; "
+              f"models loaded in {time.monotonic() - t0:.1f} s; asr beam {svc.cfg['asr']['beam_size']}")
+
+        cid = svc.start_consultation(consent=True)
+        report("minute 1 (new consultation)", {**replay(svc, cid, pcm48), "verbose": args.verbose})
+        svc.end_consultation(cid)
+
+        cid = svc.start_consultation(consent=True)
+        n = prefill(svc, cid, args.history_minutes)
+        svc._sessions.pop(cid, None)
+        s = svc.session(cid)  # as after a restart: history read back from the store
+        t1 = time.monotonic()
+        svc._analyse(s)
+        print(f"\n# {n} segments ({args.history_minutes:.0f} min) of history pre-filled; first full analysis "
+              f"{time.monotonic() - t1:.2f} s")
+        report(f"minute {args.history_minutes:.0f} (with history)", {**replay(svc, cid, pcm48), "verbose": args.verbose})
+        svc.end_consultation(cid)
+        svc.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""End-to-end tests in headless Debian Chromium (Playwright), offline, with a fake microphone.
+
+The server runs as a subprocess (``python app.py``) on 127.0.0.1 with its own data folder, so the
+kill -9 test is a real crash of the real server. Chromium is launched with the flags a counter PC
+without internet needs (no background traffic, every host name except the local one unresolvable)
+and a fresh profile; the demo dialogue is fed in as the microphone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "assistant" / "demo" / "demo_dialogue.wav"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+BASE_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+]
+FAKE_MIC = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={DEMO}%noloop"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian chromium is not installed (make browser-deps)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``python app.py`` as a subprocess: started, killed (-9) and restarted by the tests."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir, self.port, self.proc = data_dir, port, None
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def start(self) -> None:
+        env = {**os.environ, "ASSISTANT_DATA_DIR": str(self.data_dir), "GRADIO_SERVER_PORT": str(self.port)}
+        log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError((self.data_dir / "server.log").read_text(errors="replace")[-2000:])
+            try:
+                urllib.request.urlopen(self.url, timeout=2).read(100)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise TimeoutError("server did not start")
+
+    def kill9(self) -> None:
+        self.proc.kill()  # SIGKILL: no clean-up code runs
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = Server(tmp_path_factory.mktemp("browser-data"), _free_port())
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+def _context(playwright, tmp_path, extra: list[str], grant_mic: bool = False, origin: str = ""):
+    profile = tmp_path / f"profile-{time.monotonic_ns()}"
+    ctx = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=[*BASE_FLAGS, *extra],
+        viewport={"width": 1600, "height": 1000}, locale="ja-JP")
+    if grant_mic:
+        ctx.grant_permissions(["microphone"], origin=origin)
+    return ctx
+
+
+def _open(ctx, url: str, requests: list[str]):
+    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#start button, button#start", timeout=60_000)
+    return page
+
+
+def _lines(page) -> list[str]:
+    return page.locator("#transcript .line[data-seg]").all_inner_texts()
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _assert_local(requests: list[str]) -> None:
+    assert requests, "the page made no requests at all?"
+    foreign = [u for u in requests if urlparse(u).scheme not in ("blob", "data")
+               and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+    assert foreign == [], foreign
+
+
+def _start_consultation(page) -> None:
+    page.click("#start")
+    page.wait_for_selector("#rec-indicator", timeout=20_000)
+    page.check("#consent input")
+    page.wait_for_selector("#rec-indicator .badge.ok", timeout=20_000)
+
+
+def test_live_microphone_consultation_survives_kill_9(playwright, server, tmp_path):
+    requests: list[str] = []
+    ctx = _context(playwright, tmp_path, FAKE_MIC)
+    try:
+        page = _open(ctx, server.url, requests)
+        _start_consultation(page)
+        page.click("#mic button.record-button")
+        page.wait_for_selector("#rec-indicator[data-state=recording]", timeout=20_000)
+        _wait(lambda: len(_lines(page)) >= 3, 90, "three final lines from the microphone")
+        before = _lines(page)
+        assert all(("話者不明" in line) or ("職員" in line) or ("相談者" in line) for line in before)
+        time.sleep(1.0)  # let the commit of the last shown line settle (it is shown after commit)
+        committed = len(_lines(page))
+
+        server.kill9()  # mid-consultation, microphone still streaming
+        server.start()
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_selector("#interrupted-box", state="visible", timeout=60_000)
+        _wait(lambda: len(_lines(page)) >= committed, 30, "every finalised line after restart")
+        after = _lines(page)
+        assert after[: len(before)] == before, "finalised utterances are exactly as they were"
+        assert "中断された相談があります" in page.inner_text("#interrupted-box")
+        page.click("#resume-consultation")
+        page.wait_for_selector("#interrupted-box", state="hidden", timeout=20_000)
+    finally:
+        ctx.close()
+    _assert_local(requests)
+
+
+def test_upload_suggest_pin_edit_reload(playwright, server, tmp_path):
+    requests: list[str] = []
+    ctx = _context(playwright, tmp_path, [])
+    try:
+        page = _open(ctx, server.url, requests)
+        _start_consultation(page)
+        page.set_input_files("#upload input[type=file]", str(DEMO))
+        _wait(lambda: len(_lines(page)) >= 8, 120, "the demo recording's transcript")
+        lines = _lines(page)
+        assert all(any(lbl in line for lbl in ("話者不明", "職員", "相談者")) for line in lines)
+        page.wait_for_selector("#sugg-0 .sugg .reason", timeout=60_000)
+        name = page.inner_text("#sugg-0 .sname").strip()
+        reason = page.inner_text("#sugg-0 .reason")
+        assert name and len(reason.replace("理由：", "").strip()) > 0
+        page.click("#pin-0")
+        page.wait_for_selector("#pinned li", timeout=30_000)
+        pinned = page.inner_text("#pinned")
+        note = "次回までに賃貸契約書と通帳を用意していただく"
+        page.fill("#field-text textarea", note)
+        page.click("#save-field")
+        page.wait_for_selector("#draft tr[data-field=main_concern] .badge.edit", timeout=30_000)
+        assert note in page.inner_text("#draft")
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "counter-view.png"), full_page=True)
+        shutil.copyfile(ARTIFACTS / "counter-view.png", ROOT / "docs" / "screenshot.png")
+
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_selector("#pinned li", timeout=60_000)
+        assert _lines(page) == lines
+        assert page.inner_text("#pinned") == pinned
+        assert note in page.inner_text("#draft")
+        assert name in page.inner_text("#pinned")
+    finally:
+        ctx.close()
+    _assert_local(requests)
+
+
+def test_non_audio_upload_is_refused_with_a_message(playwright, server, tmp_path):
+    requests: list[str] = []
+    bad = tmp_path / "相談メモ.txt"
+    bad.write_text("音声ではありません", encoding="utf-8")
+    ctx = _context(playwright, tmp_path, [])
+    try:
+        page = _open(ctx, server.url, requests)
+        _start_consultation(page)
+        page.set_input_files("#upload input[type=file]", str(bad))
+        _wait(lambda: "音声ファイルとして使えません" in page.inner_text("#status"), 30, "the Japanese message")
+        page.click("#end")
+        _wait(lambda: "相談を終了しました" in page.inner_text("#status"), 30, "end")
+        page.click("#end")
+        _wait(lambda: "すでに終了しています" in page.inner_text("#status"), 30, "ended twice message")
+    finally:
+        ctx.close()
+    _assert_local(requests)
+
+
+@pytest.mark.parametrize("case", ["denied", "no-device"])
+def test_microphone_unavailable_gives_a_japanese_message(playwright, server, tmp_path, case):
+    requests: list[str] = []
+    if case == "denied":  # a fake device exists, but the permission prompt is not accepted
+        ctx = _context(playwright, tmp_path, ["--use-fake-device-for-media-stream"])
+        expected = "マイクの使用が許可されていません"
+    else:  # permission granted, but the machine has no microphone
+        ctx = _context(playwright, tmp_path, [], grant_mic=True, origin=server.url.rstrip("/"))
+        expected = "マイクが見つかりません"
+    try:
+        page = _open(ctx, server.url, requests)
+        _start_consultation(page)
+        n = len(_lines(page))
+        page.click("#mic button.record-button")
+        page.wait_for_selector("#mic-error:not([hidden])", timeout=20_000)
+        assert expected in page.inner_text("#mic-error")
+        assert len(_lines(page)) == n
+    finally:
+        ctx.close()
+    _assert_local(requests)

@@ -1,0 +1,136 @@
+"""Situation facts: negation, speakers, subjects, answers to questions, transcript styles.
+
+Uses the real GiNZA (Sudachi) tokenizer; the utterances are written for these tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.facts import Fact, extract_facts, normalise, situation
+from assistant.transcript import Segment
+
+
+def segs(*lines: tuple[str, str]) -> list[Segment]:
+    return [Segment(id=i + 10, start=float(i), end=float(i + 1), text=t, speaker=s) for i, (s, t) in enumerate(lines)]
+
+
+def kinds(facts: list[Fact], *, usable: bool = True) -> dict[str, Fact]:
+    return {f.kind: f for f in facts if f.usable or not usable}
+
+
+def test_fact_api_and_evidence() -> None:
+    facts = extract_facts(segs(("citizen", "先月、会社をクビになって、家賃が2か月払えていません。")))
+    by = kinds(facts)
+    assert {"job_loss", "rent_trouble"} <= set(by)
+    f = by["job_loss"]
+    assert f.segment_ids == (10,) and "クビ" in f.text and f.negated is False and f.speaker == "citizen"
+    d = f.to_dict()
+    assert set(d) >= {"kind", "value", "text", "segment_ids", "negated"} and d["label"] == "失業・離職"
+
+
+def test_negation_is_read() -> None:
+    facts = extract_facts(segs(("citizen", "障害はないです。借金もありません。ただ最近眠れなくて。")))
+    by = {f.kind: f for f in facts}
+    assert by["disability"].negated and by["debt"].negated
+    assert not by["mental"].negated
+    sit = situation(facts)
+    assert "disability" in sit.denied and not sit.has("disability") and sit.has("mental")
+
+
+def test_negation_without_punctuation_and_word_spacing() -> None:
+    asr = extract_facts(segs(("citizen", "えっと 先月 会社クビになって 家賃も払えてなくて")))
+    assert {"job_loss", "rent_trouble"} <= set(kinds(asr))
+    spaced = extract_facts(segs(("other", "あと 物忘れ とかは ないんです 頭は しっかりしてて")))
+    assert kinds(spaced)["dementia"].negated
+    assert normalise("物忘れ とかは ないんです") == "物忘れとかはないんです"
+
+
+def test_staff_question_and_explanation_are_not_facts() -> None:
+    facts = extract_facts(segs(
+        ("staff", "お体の具合はいかがですか。障害をお持ちだったりは。"),
+        ("citizen", "体は元気です。"),
+        ("staff", "離職や収入減で家賃が払えなくなった方向けの給付金があります。"),
+    ))
+    assert {f.stance for f in facts if f.kind == "disability"} == {"asked"}
+    explained = [f for f in facts if f.kind == "rent_trouble"]
+    assert explained and all(f.stance == "explained" and not f.usable for f in explained)
+    assert not situation(facts).has("rent_trouble")
+
+
+def test_answer_to_a_staff_question() -> None:
+    yes = extract_facts(segs(("staff", "今、借金はありますか。"), ("citizen", "はい、カードで少し。")))
+    [debt] = [f for f in yes if f.kind == "debt" and f.stance == "answered"]
+    assert debt.segment_ids == (10, 11) and not debt.negated
+    no = extract_facts(segs(("staff", "障害をお持ちですか。"), ("citizen", "いいえ。")))
+    [dis] = [f for f in no if f.kind == "disability" and f.stance == "answered"]
+    assert dis.negated
+
+
+def test_elliptical_answer_takes_the_question_topic() -> None:
+    facts = extract_facts(segs(("staff", "家賃はいつから払えていないですか。"), ("citizen", "先々月からです、2か月分。")))
+    [rent] = [f for f in facts if f.kind == "rent_trouble" and f.usable]
+    assert rent.segment_ids == (10, 11)
+
+
+def test_staff_paraphrase_confirms_a_fact() -> None:
+    facts = extract_facts(segs(("staff", "契約を更新してもらえなかったんですね。")))
+    [f] = [f for f in facts if f.kind == "job_loss"]
+    assert f.stance == "confirmed" and f.usable
+
+
+def test_grandchildren_living_elsewhere_are_not_the_household() -> None:
+    facts = extract_facts(segs(
+        ("citizen", "私は一人暮らしで、年金だけで暮らしてます。孫が二人いるけど、遠くに住んでてなかなか会えません。"),
+    ))
+    grand = [f for f in facts if f.kind == "child"]
+    assert grand and all(f.subject == "grandchild" and f.apart for f in grand)
+    sit = situation(facts)
+    assert not sit.has("child_in_household") and not sit.has("child_minor")
+    assert sit.has("lives_alone") and sit.has("low_income")
+
+
+def test_grandparent_raising_grandchildren() -> None:
+    facts = extract_facts(segs(("citizen", "娘が家を出てしまって、孫を引き取って育てています。孫は小学3年生です。")))
+    sit = situation(facts)
+    assert sit.has("raising_grandchild") and sit.has("child_school")
+
+
+def test_children_stages_and_single_parent() -> None:
+    facts = extract_facts(segs(("citizen", "去年離婚して、中2の息子と5歳の娘と三人で暮らしています。")))
+    sit = situation(facts)
+    assert sit.has("child_school") and sit.has("child_preschool") and sit.has("single_parent")
+    assert not sit.has("child_high_school")
+
+
+def test_spouse_at_home_is_not_single_parent() -> None:
+    facts = extract_facts(segs(("citizen", "主人と小学生の子ども2人の4人家族です。母子家庭じゃないんですけど。")))
+    sit = situation(facts)
+    assert sit.has("spouse") and sit.has("child_school") and not sit.has("single_parent")
+
+
+def test_subject_of_a_family_members_condition() -> None:
+    facts = extract_facts(segs(("citizen", "母が最近物忘れがひどくて、同じことを何度も聞いてくるんです。")))
+    dementia = [f for f in facts if f.kind == "dementia"]
+    assert dementia and dementia[0].subject == "parent"
+    assert situation(facts).has("dementia_family")
+
+
+def test_age_from_era_birth_date_and_who_it_belongs_to() -> None:
+    today = dt.date(2026, 4, 1)
+    own = extract_facts(segs(("citizen", "昭和19年3月3日生まれです。")), today=today)
+    [age] = [f for f in own if f.kind == "age"]
+    assert age.value == "82" and age.subject == "self"
+    assert situation(own).has("elderly")
+    mother = extract_facts(segs(("staff", "お母様の生年月日を教えてください。"), ("citizen", "昭和16年10月5日です。")),
+                           today=today)
+    [age] = [f for f in mother if f.kind == "age"]
+    assert age.subject == "parent" and age.segment_ids == (10, 11)
+    sit = situation(mother)
+    assert sit.has("elderly_family") and not sit.has("elderly")
+
+
+def test_quoted_denial_of_someone_else_is_not_a_denial() -> None:
+    facts = extract_facts(segs(("citizen", "母は物忘れがひどいのに、本人は「私はボケてない」って病院を嫌がるんです。")))
+    dementia = [f for f in facts if f.kind == "dementia"]
+    assert dementia and not any(f.negated for f in dementia)

@@ -1,0 +1,300 @@
+"""Record drafting: fields with evidence, nothing invented, gaps, urgency, categories, formats.
+
+Real GiNZA (tokenizer), real scikit-learn and the real knowledge base; conversations are written
+here and differ from the development set."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.record import FIELD_ORDER, SCHEMA, Record, draft_record
+from assistant.record_categories import CategoryModel, features, predict
+from assistant.transcript import Segment, Transcript
+from assistant.urgency import detect_urgency
+
+pytestmark = pytest.mark.slow
+
+CLEAN = [
+    ("staff", "こんにちは。本日はどのようなご相談でしょうか。"),
+    ("citizen", "えっと、会社が倒産して、先月から仕事がないんです。家賃も今月分が払えそうになくて。"),
+    ("staff", "それはご心配ですね。お名前を伺えますか。"),
+    ("citizen", "村井健太と申します。"),
+    ("staff", "村井さん、ご家族は。"),
+    ("citizen", "一人暮らしです。両親は新潟にいます。"),
+    ("staff", "お住まいは賃貸ですか。"),
+    ("citizen", "はい、アパートで家賃は5万4千円です。"),
+    ("staff", "お仕事の収入はどのくらいでしたか。"),
+    ("citizen", "手取りで21万くらいでした。貯金はもう10万円くらいしかないです。"),
+    ("staff", "体調はいかがですか。"),
+    ("citizen", "腰が悪くて、月に1回整形外科に通院しています。"),
+    ("staff", "ご連絡先をお願いします。"),
+    ("citizen", "090-2718-4433です。住所は西区松原2丁目7番1号です。"),
+    ("staff", "村井さんの場合、住居確保給付金で家賃の支援が受けられると思います。ハローワークで失業給付の手続きもしてください。"),
+    ("citizen", "わかりました。"),
+    ("staff", "次回は、賃貸借契約書と通帳と離職票を持ってきてください。来週の水曜日の午後2時でいかがですか。"),
+    ("citizen", "大丈夫です。"),
+]
+
+ASR = [
+    ("staff", "はい どうぞ きょうは どうされました"),
+    ("citizen", "あの えっと 借金が 膨らんじゃって 毎月の 返済が 払えなくて"),
+    ("staff", "お名前 お願いします"),
+    ("citizen", "よしむら えー あきら です"),
+    ("staff", "よしむらさん お仕事は"),
+    ("citizen", "えー 派遣で 倉庫の 仕事を してて 手取り 15万 くらいです"),
+    ("staff", "ご家族は"),
+    ("citizen", "妻と 娘が ひとり います"),
+]
+
+
+def transcript(turns: list[tuple[str, str]]) -> Transcript:
+    return Transcript(source="test", segments=[Segment(id=i + 1, start=i * 5.0, end=i * 5.0 + 4.0, text=t, speaker=sp)
+                                               for i, (sp, t) in enumerate(turns)])
+
+
+@pytest.fixture(scope="module")
+def clean_record() -> Record:
+    return draft_record(transcript(CLEAN), classifier=None)
+
+
+def field_text(rec: Record, key: str, masked: bool = False) -> str:
+    return rec.to_dict(masked=masked)["fields"][key]["text"]
+
+
+# -- fields and evidence --------------------------------------------------------------------------
+def test_fields_are_drafted_from_the_right_turns(clean_record: Record) -> None:
+    assert "倒産" in field_text(clean_record, "main_concern")
+    assert "一人暮らし" in field_text(clean_record, "household")
+    assert "手取りで21万" in field_text(clean_record, "income_work")
+    assert "5万4千円" in field_text(clean_record, "housing")
+    assert "整形外科" in field_text(clean_record, "health_care")
+    nxt = field_text(clean_record, "next_actions")
+    assert "賃貸借契約書" in nxt and "水曜日" in nxt
+    assert "体調はいかがですか" not in nxt  # a question is not an action
+
+
+def test_every_line_has_evidence_and_is_made_of_transcript_text(clean_record: Record) -> None:
+    segs = {s.id: s for s in clean_record.transcript.segments}
+    n = 0
+    for key, lines in clean_record.fields.items():
+        for line in lines:
+            n += 1
+            assert line.evidence, key
+            for ev in line.evidence:
+                assert ev.segment_id in segs
+                assert ev.start == segs[ev.segment_id].start
+            if line.pieces:
+                # the line is exactly its pieces, joined by 。 between segments: nothing invented
+                text = clean_record.line_text(line, masked=False)
+                rebuilt = "".join(segs[p.segment_id].text[p.start:p.end] for p in line.pieces)
+                assert text.replace("。", "") == rebuilt.replace("。", "")
+    assert n >= 8
+
+
+def test_fillers_and_small_talk_are_dropped(clean_record: Record) -> None:
+    main = field_text(clean_record, "main_concern")
+    assert not main.startswith("えっと")
+    heard = [ln["text"] for ln in clean_record.to_dict(masked=False)["fields"]["heard"]["lines"]]
+    assert "わかりました。" not in heard and "大丈夫です。" not in heard
+    assert all(ln.evidence[0].speaker != "staff" for ln in clean_record.fields["heard"])
+
+
+def test_asr_text_without_punctuation() -> None:
+    rec = draft_record(transcript(ASR), classifier=None)
+    d = rec.to_dict(masked=False)
+    assert "借金" in d["fields"]["main_concern"]["text"]
+    assert "手取り 15万" in d["fields"]["income_work"]["text"]
+    assert "娘が ひとり" in d["fields"]["household"]["text"]
+    assert "えっと" not in d["fields"]["main_concern"]["text"]
+    masked = json.dumps(rec.to_dict(masked=True), ensure_ascii=False)
+    assert "よしむら" not in masked and "あきら" not in masked
+
+
+# -- gaps and consent ---------------------------------------------------------------------------------
+def test_gaps_list_fields_not_yet_heard() -> None:
+    rec = draft_record(transcript(CLEAN[:4]), classifier=None)
+    gaps = {g.field for g in rec.gaps}
+    assert {"household", "health_care", "consent", "contact"} <= gaps
+    assert "housing" not in gaps  # 家賃 was mentioned in the opening statement
+    assert "main_concern" not in gaps
+    full = draft_record(transcript(CLEAN), classifier=None)
+    assert {g.field for g in full.gaps} == {"consent"}
+
+
+def test_consent_question_and_answer() -> None:
+    turns = CLEAN + [("staff", "ハローワークと情報を共有してもよろしいですか。"), ("citizen", "はい、お願いします。")]
+    rec = draft_record(transcript(turns), classifier=None)
+    d = rec.to_dict(masked=False)
+    assert d["fields"]["consent"]["value"] == "yes"
+    assert d["fields"]["consent"]["lines"][0]["evidence"][0]["segment_id"] == len(turns) - 1
+    assert "consent" not in {g.field for g in rec.gaps}
+    refused = draft_record(transcript(CLEAN + [("staff", "包括に情報をお伝えしてもいいですか。"),
+                                              ("citizen", "いや、それは困ります。")]), classifier=None)
+    assert refused.consent == "no"
+    assert draft_record(transcript(CLEAN), meta={"consent": "yes"}, classifier=None).consent == "yes"
+
+
+# -- urgency ------------------------------------------------------------------------------------------
+def seg(text: str, speaker: str = "citizen", i: int = 1) -> Segment:
+    return Segment(id=i, start=0.0, end=1.0, text=text, speaker=speaker)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("もう死にたいって思うことがあります。", "suicidal"),
+    ("夜になると消えたいって思って", "suicidal"),
+    ("夫に殴られて、腕にあざができました。", "dv"),
+    ("彼氏が怒ると物を投げたりするんです", "dv"),
+    ("息子が母を叩いているみたいで、顔にあざがあるんです。", "abuse"),
+    ("つい子どもに手が出てしまって", "abuse"),
+    ("三日何も食べてないんです。", "no_food"),
+    ("お米がもう1合しかなくて", "no_food"),
+    ("大家から明後日までに出ていけと言われました", "eviction"),
+    ("今月の25日で寮を出なきゃいけないんです", "eviction"),
+])
+def test_urgency_flags(text: str, kind: str) -> None:
+    flags = detect_urgency([seg(text)])
+    assert [f.kind for f in flags] == [kind]
+    assert flags[0].segment_ids == [1] and flags[0].sentences
+
+
+@pytest.mark.parametrize("text", [
+    "暴力とかがあったわけではないんですけど、連絡が取れなくて。",
+    "叩かれたことはないです。",
+    "死にたいとは思ってないです。",
+    "来年の3月までに出てほしいと手紙が来ました。",
+    "お米はまだあるので大丈夫です。",
+    "手首をつかんで立ち上がるのがやっとで",
+])
+def test_urgency_not_raised_on_negations_and_far_dates(text: str) -> None:
+    assert detect_urgency([seg(text)]) == []
+
+
+def test_urgency_ignores_staff_and_service_names() -> None:
+    segs = [seg("食べるものは大丈夫ですか。", "staff", 1), seg("配偶者暴力相談支援センターという窓口もあります。", "staff", 2),
+            seg("配偶者暴力の相談窓口にも電話したんですけど", "other", 3)]
+    assert detect_urgency(segs) == []
+
+
+def test_urgency_actor_from_earlier_turn() -> None:
+    segs = [seg("夫のことなんです。", "citizen", 1), seg("昨日も腕にあざができて", "citizen", 2)]
+    assert [(f.kind, f.segment_ids) for f in detect_urgency(segs)] == [("dv", [2])]
+
+
+def test_urgent_statements_reach_the_main_concern_and_the_record() -> None:
+    turns = CLEAN[:2] + [("staff", "お体はいかがですか。"), ("citizen", "正直、もう消えてしまいたいと思う夜があって。")]
+    rec = draft_record(transcript(turns), classifier=None)
+    assert [f.kind for f in rec.urgency] == ["suicidal"]
+    assert "消えてしまいたい" in field_text(rec, "main_concern")
+    assert rec.to_dict()["urgency"][0]["segment_ids"] == [4]
+
+
+# -- schemes ------------------------------------------------------------------------------------------
+def test_schemes_explained_ruled_out_and_pinned() -> None:
+    turns = CLEAN + [("staff", "児童扶養手当はひとり親家庭向けなので、村井さんは対象ではないです。")]
+    rec = draft_record(transcript(turns), pinned=["self-reliance-support"],
+                       suggestions=[{"scheme_id": "self-reliance-support", "name": "自立相談支援",
+                                     "reasons": [{"segment_ids": [2]}]}], classifier=None)
+    status = {ln.extra["scheme_id"]: ln.extra["status"] for ln in rec.fields["schemes"]}
+    assert status.get("housing-security-benefit") == "explained"
+    assert status.get("child-rearing-allowance") == "not_applicable"
+    assert status.get("self-reliance-support") == "presented"
+    hsb = next(ln for ln in rec.fields["schemes"] if ln.extra["scheme_id"] == "housing-security-benefit")
+    assert hsb.evidence[0].segment_id == 15 and hsb.evidence[0].speaker == "staff"
+
+
+# -- categories ---------------------------------------------------------------------------------------
+def _case(text: str, cats: list[str]) -> tuple[list[Segment], list[str]]:
+    return [seg("今日はどうされましたか。", "staff", 1), seg(text, "citizen", 2)], cats
+
+
+TRAIN = [
+    _case("消費者金融の借金が300万あって返済が苦しい", ["債務"]),
+    _case("カードのリボ払いと借入の返済で首が回らない", ["債務"]),
+    _case("借金の督促が毎日来て返済できない", ["債務"]),
+    _case("キャッシングの借金を別の借入で返している", ["債務"]),
+    _case("保育園に入れなくて子育てがつらい", ["子育て"]),
+    _case("子どもの夜泣きで育児に疲れて保育園を探している", ["子育て"]),
+    _case("子育ての相談をしたい、幼稚園のことも知りたい", ["子育て"]),
+    _case("赤ちゃんの育児と保育園の申し込みのこと", ["子育て"]),
+]
+
+
+def test_category_classifier_is_learned_and_explained() -> None:
+    docs = [features(s) for s, _ in TRAIN]
+    labels = [c for _, c in TRAIN]
+    model = CategoryModel().fit(docs, labels, [c[0] for c in labels])
+    new = [seg("どうされましたか。", "staff", 1), seg("実は借金がかさんで返済が遅れていて", "citizen", 2)]
+    results = predict(features(new), model)
+    assert results[0].name == "債務" and results[0].main
+    assert 2 in results[0].segment_ids and results[0].why
+    child = predict(features([seg("保育園の空きがなくて育児が大変で", "citizen", 5)]), model)
+    assert child[0].name == "子育て"
+
+
+def test_lexicon_categories_without_a_model(clean_record: Record) -> None:
+    names = [c.name for c in clean_record.categories]
+    assert "家賃・ローンの支払い" in names or "仕事探し・就職" in names
+    for c in clean_record.categories:
+        assert c.segment_ids, c.name
+
+
+# -- formats and masking ---------------------------------------------------------------------------
+def test_record1_json_is_masked_by_default(clean_record: Record) -> None:
+    d = clean_record.to_dict()
+    assert d["schema"] == SCHEMA and d["masked"] is True
+    assert list(d["fields"]) == list(FIELD_ORDER)
+    assert d["stats"]["lines_without_evidence"] == 0
+    out = json.dumps(d, ensure_ascii=False)
+    for raw in ("村井", "健太", "090-2718-4433", "松原2丁目7番1号"):
+        assert raw not in out
+    assert d["citizen"]["name"]["text"] == "[氏名1]"
+    assert d["citizen"]["phone"]["text"] == "[電話番号1]"
+    assert all("text" not in e for e in d["entities"])
+    assert not {"status", "comments", "versions"} & set(d)  # workflow state is not record/1
+
+
+def test_unmasked_json_holds_the_original(clean_record: Record) -> None:
+    d = clean_record.to_dict(masked=False)
+    assert d["citizen"]["name"]["text"] == "村井健太"
+    assert any(e.get("text") == "090-2718-4433" for e in d["entities"])
+
+
+def test_markdown_and_html(clean_record: Record) -> None:
+    md = clean_record.to_markdown()
+    assert md.startswith("# 相談記録") and "## 主訴" in md and "村井" not in md
+    assert re.search(r"#\d+ \d\d:\d\d", md)  # every line cites segment ids and times
+    html = clean_record.to_html()
+    assert html.startswith("<!doctype html>") and "村井" not in html and "090-2718-4433" not in html
+    for external in ("http://", "https://", "<script", "<link", "@import", "url("):
+        assert external not in html
+    assert "@media print" in html
+    assert "村井健太" in clean_record.to_html(masked=False)
+
+
+def test_live_redrafts_follow_the_transcript() -> None:
+    t = transcript(CLEAN)
+    last = None
+    for k in range(1, len(t.segments) + 1):
+        last = draft_record(Transcript(source=t.source, segments=t.segments[:k]), classifier=None)
+    final = draft_record(t, classifier=None)
+    a, b = last.to_dict(), final.to_dict()
+    a.pop("drafted_at"), b.pop("drafted_at")
+    assert a == b
+
+
+def test_meta_passes_through_and_channel_is_inferred() -> None:
+    turns = [("staff", "お電話ありがとうございます。福祉総合相談窓口です。"), ("citizen", "もしもし、家賃のことで相談したくて。")]
+    rec = draft_record(transcript(turns), meta={"staff": "窓口3", "date": "2025-05-01"}, classifier=None)
+    meta = rec.to_dict()["meta"]
+    assert meta["staff"] == "窓口3" and meta["date"] == "2025-05-01"
+    assert meta["channel"] == "電話" and meta["channel_evidence"] == [1]
+
+
+def test_empty_transcript_gives_an_empty_draft_with_gaps() -> None:
+    rec = draft_record(Transcript(segments=[]), classifier=None)
+    d = rec.to_dict()
+    assert all(not f["lines"] for k, f in d["fields"].items())
+    assert {g["field"] for g in d["gaps"]} >= {"main_concern", "household", "consent"}

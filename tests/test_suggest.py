@@ -1,0 +1,250 @@
+"""Scheme suggestions: reasons with segment ids, traps of keyword matching, incremental updates, CLI.
+
+Real GiNZA tokenizer, real scikit-learn model (trained from the development set on first use and
+cached under the test data folder). The dialogues are written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.knowledge import KnowledgeBase
+from assistant.suggest import SCHEMA, Suggester, Suggestion, evaluate, load_cases
+from assistant.transcript import Segment, Transcript
+
+ROOT = Path(__file__).resolve().parent.parent
+
+JOB_LOSS = """\
+staff: 今日はどうされましたか。
+citizen: 先週、派遣の契約を切られてしまって、仕事がなくなりました。
+staff: それは大変でしたね。お住まいは。
+citizen: アパートで一人暮らしです。来月の家賃がもう払えそうにありません。
+staff: 手持ちのお金はどのくらいありますか。
+citizen: 2万円くらいしかないです。
+"""
+
+
+def transcript(text: str) -> Transcript:
+    return Transcript.from_lines(text)
+
+
+def ids(suggestions: list[Suggestion]) -> list[str]:
+    return [s.scheme_id for s in suggestions if s.status == "new"]
+
+
+@pytest.fixture(scope="module")
+def suggester() -> Suggester:
+    return Suggester()
+
+
+def test_suggestions_with_reasons_and_segment_ids(suggester: Suggester) -> None:
+    t = transcript(JOB_LOSS)
+    out = suggester.suggest(t, top_k=5)
+    top = ids(out)
+    assert "housing-security-benefit" in top[:3]
+    assert {"unemployment-benefit", "self-reliance-support"} & set(top)
+    seg_ids = {s.id for s in t.segments}
+    housing = next(s for s in out if s.scheme_id == "housing-security-benefit")
+    assert 0.0 <= housing.score <= 1.0 and housing.summary and housing.how_to_apply
+    kinds = {r.kind for r in housing.reasons}
+    assert {"rule", "fact"} <= kinds
+    for r in housing.reasons:
+        assert r.text and set(r.segment_ids) <= seg_ids
+    # the facts cited are the citizen's own words about the job and the rent
+    cited = {i for r in housing.reasons if r.kind == "fact" for i in r.segment_ids}
+    assert {2, 4} <= cited
+    d = housing.to_dict()
+    assert set(d) >= {"scheme_id", "name", "score", "summary", "eligibility", "how_to_apply", "documents", "reasons"}
+    assert set(d["reasons"][0]) == {"kind", "text", "segment_ids"}
+
+
+def test_scores_are_sorted_and_bounded(suggester: Suggester) -> None:
+    out = [s for s in suggester.suggest(transcript(JOB_LOSS), top_k=10) if s.status == "new"]
+    scores = [s.score for s in out]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= x <= 1.0 for x in scores)
+
+
+def test_negated_scheme_name_is_not_evidence(suggester: Suggester) -> None:
+    base = "staff: ご相談の内容を教えてください。\ncitizen: 膝が痛くて、整形外科に通っています。\n"
+    negated = base + "citizen: 生活保護は受けていません。\n"
+    said = base + "citizen: 生活保護を受けたいんです。\n"
+    score = {}
+    for name, text in (("negated", negated), ("said", said)):
+        out = Suggester(min_score=0.0).suggest(transcript(text), top_k=35)
+        score[name] = next(s.score for s in out if s.scheme_id == "public-assistance")
+    assert score["negated"] < score["said"]
+    out = suggester.suggest(transcript(negated), top_k=5)
+    assert "public-assistance" not in ids(out)
+
+
+def test_staff_ruling_a_scheme_out(suggester: Suggester) -> None:
+    text = """\
+staff: ご家族は。
+citizen: 主人と、小学3年の息子と1年の娘の4人です。主人の給料が半分になって、給食費も払えていません。
+citizen: 友達は母子手当をもらってるって言ってたんですけど。
+staff: それは児童扶養手当ですね。ひとり親家庭向けの手当なので、ご主人がいらっしゃる場合は対象外なんです。
+staff: 給食費などは、就学援助という制度で補助が受けられます。
+"""
+    out = suggester.suggest(transcript(text), top_k=5)
+    top = ids(out)
+    assert top[0] == "school-attendance-aid"
+    assert "child-rearing-allowance" not in top[:3]
+    every = Suggester(min_score=0.0).suggest(transcript(text), top_k=35)
+    cra = next(s for s in every if s.scheme_id == "child-rearing-allowance")
+    assert any("対象外" in r.text for r in cra.reasons)
+
+
+def test_grandparent_with_grandchildren_elsewhere(suggester: Suggester) -> None:
+    text = """\
+staff: 今日はどんなご相談ですか。
+citizen: 78歳で一人暮らしなんですけど、年金だけでは足りなくて、貯金もほとんどないんです。
+citizen: 孫が3人いるけど、みんな東京に住んでて、小学生と中学生と高校生でね。
+citizen: 最近は足腰が弱って、買い物に行くのもしんどくて。
+"""
+    top = ids(suggester.suggest(transcript(text), top_k=5))
+    assert {"community-general-support-center", "long-term-care-insurance"} & set(top[:3])
+    for child_scheme in ("school-attendance-aid", "high-school-tuition-support", "child-rearing-allowance",
+                         "child-allowance", "child-medical-subsidy"):
+        assert child_scheme not in top
+
+
+def test_scheme_already_received_is_flagged_not_suggested(suggester: Suggester) -> None:
+    text = """\
+staff: お子さんは。
+citizen: 2歳の娘がいます。児童手当はもうもらっています。
+citizen: 来年から働きたいので、保育園に預けたいんです。
+"""
+    out = suggester.suggest(transcript(text), top_k=5)
+    assert "child-allowance" not in ids(out)
+    received = [s for s in out if s.status == "receiving"]
+    assert [s.scheme_id for s in received] == ["child-allowance"]
+    assert received[0].reasons[0].segment_ids == [2]
+    assert "early-childhood-education-free" in ids(out)[:3]
+
+
+def test_incremental_update_equals_batch(suggester: Suggester) -> None:
+    t = transcript(JOB_LOSS + "citizen: 国保の保険料も払えてなくて。\nstaff: 住居確保給付金という制度があります。\n")
+    live = Suggester()
+    for n in range(1, len(t.segments) + 1):
+        ranking = live.update(t.segments[:n])
+    batch = Suggester().update(t.segments)
+    assert [(s.scheme_id, round(s.score, 6), s.status) for s in ranking] == \
+        [(s.scheme_id, round(s.score, 6), s.status) for s in batch]
+    assert [r.to_dict() for r in ranking[0].reasons] == [r.to_dict() for r in batch[0].reasons]
+
+
+def test_update_rebuilds_when_an_earlier_segment_changes() -> None:
+    s = Suggester()
+    segments = [Segment(1, 0, 1, "家賃が払えません", "citizen"), Segment(2, 1, 2, "仕事もクビになって", "citizen")]
+    s.update(segments)
+    edited = [Segment(1, 0, 1, "家賃は払えています", "citizen"), segments[1]]
+    again = [x.scheme_id for x in s.update(edited)]
+    fresh = [x.scheme_id for x in Suggester().update(edited)]
+    assert again == fresh
+
+
+def test_asr_style_text_without_punctuation(suggester: Suggester) -> None:
+    text = """\
+staff: はいどうぞきょうはどうされました
+citizen: えっと あの 借金が 消費者金融 3社で 200万くらいあって 返済が 追いつかなくて
+citizen: こくほも はらえてなくて とくそくの 紙が きてます
+"""
+    top = ids(suggester.suggest(transcript(text), top_k=5))
+    assert top[0] == "legal-aid"
+    assert "nhi-premium-reduction" in top
+
+
+def test_local_scheme_is_suggested_from_its_triggers(tmp_path: Path) -> None:
+    from tests.test_knowledge import write_scheme
+
+    local = tmp_path / "local"
+    write_scheme(local)
+    kb = KnowledgeBase(dirs=[ROOT / "knowledge" / "schemes", local])
+    out = Suggester(kb, min_score=0.0).suggest(
+        transcript("citizen: 子どもが二人いて、家賃が重くて子どもの服も買えないんです。"), top_k=35)
+    local_s = next(s for s in out if s.scheme_id == "midori-rent-support")
+    assert any(r.kind == "phrase" and "子どもの服" in r.text for r in local_s.reasons)
+    assert local_s.score > min(s.score for s in out)
+
+
+def _cli(args: list[str], stdin: str | None = None):
+    return CliRunner().invoke(app, args, input=stdin)
+
+
+def test_cli_json_from_file(tmp_path: Path) -> None:
+    p = tmp_path / "dialogue.txt"
+    p.write_text(JOB_LOSS, encoding="utf-8")
+    result = _cli(["suggest", str(p), "--top-k", "3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == SCHEMA == "suggestions/1"
+    new = [s for s in data["suggestions"] if s["status"] == "new"]
+    assert len(new) == 3 and new[0]["reasons"] and new[0]["score"] <= 1.0
+
+
+def test_cli_transcript_json_from_stdin_and_text_format() -> None:
+    t = transcript(JOB_LOSS)
+    result = _cli(["suggest", "-", "--format", "text"], stdin=t.to_json())
+    assert result.exit_code == 0, result.output
+    assert "住居確保給付金" in result.stdout and "[rule]" in result.stdout and "(#" in result.stdout
+
+
+def test_cli_errors_are_clear(tmp_path: Path) -> None:
+    missing = _cli(["suggest", str(tmp_path / "none.txt")])
+    assert missing.exit_code == 1 and "file not found" in missing.output
+    bad = _cli(["suggest", "-"], stdin='{"schema": "transcript/9", "segments": []}')
+    assert bad.exit_code == 1 and "unsupported transcript version" in bad.output
+
+
+CASES = [
+    {"id": "t1", "turns": [{"speaker": "citizen", "text": "会社をクビになって家賃が払えません。"}],
+     "gold_schemes": ["housing-security-benefit", "unemployment-benefit"], "trap_schemes": ["public-housing"]},
+    {"id": "t2", "turns": [{"speaker": "citizen", "text": "消費者金融の借金が返せなくて。"},
+                           {"speaker": "staff", "text": "法テラスで相談できます。"}],
+     "gold_schemes": ["legal-aid"], "trap_schemes": ["welfare-fund-loan"]},
+    {"id": "t3", "turns": [{"speaker": "citizen", "text": "妊娠5か月です。"}],
+     "gold_schemes": ["pregnancy-support-benefit", "childbirth-lump-sum"], "trap_schemes": []},
+    {"id": "t4", "turns": [{"speaker": "citizen", "text": "母が物忘れがひどくて。"}],
+     "gold_schemes": ["dementia-support"], "trap_schemes": []},
+]
+
+
+def test_evaluate_reports_every_metric_on_held_out_folds() -> None:
+    from assistant.knowledge import get_knowledge_base
+
+    report = evaluate(CASES, get_knowledge_base(), folds=2)
+    assert report.cases == 4 and report.folds == 2
+    for value in (report.recall_at_3, report.recall_at_5, report.mrr, report.trap_rate_top3,
+                  report.anticipation_recall_at_5):
+        assert 0.0 <= value <= 1.0
+    # t2 names 法テラス in its second turn: anticipation ranks legal-aid from the first turn only
+    assert report.anticipation_n == 1
+    [t2] = [c for c in report.per_case if c["id"] == "t2"]
+    assert t2["anticipation"][0]["turn"] == 1 and t2["fold"] in (0, 1)
+
+
+def test_cli_eval_suggest(tmp_path: Path) -> None:
+    p = tmp_path / "cases.jsonl"
+    p.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in CASES) + "\n", encoding="utf-8")
+    result = _cli(["eval", "suggest", str(p), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    for label in ("recall@3", "recall@5", "MRR", "trap rate in top 3", "anticipation r@5"):
+        assert label in result.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "turns": []}\nnot json\n', encoding="utf-8")
+    result = _cli(["eval", "suggest", str(bad)])
+    assert result.exit_code == 1 and "bad.jsonl:2" in result.output
+
+
+def test_load_cases_reads_the_development_set() -> None:
+    paths = [ROOT / "eval" / "consultations.jsonl"] if (ROOT / "eval" / "consultations.jsonl").exists() else \
+        sorted((ROOT / "eval" / "parts").glob("*.jsonl"))
+    cases = [c for p in paths for c in load_cases(p)]
+    assert len(cases) >= 40
+    assert all(c["gold_schemes"] and c["turns"] for c in cases)
