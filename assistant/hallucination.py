@@ -135,7 +135,9 @@ def check_segment(
         if no_speech_prob > LOOP_NO_SPEECH or (looped and _loop_only(original, text)):
             return Verdict(False, text, ["hallucination", "repetition"])
         flags.append("repetition")
-    if no_speech_prob > 0.8 and avg_logprob < -0.8:
+    # Both of the decoder's doubts at once: on babble (a busy lobby) every segment measured
+    # avg_logprob ≤ −1.3 with no_speech_prob 0.43–0.56; clear counter speech ≥ −0.5 and ≤ 0.2.
+    if (no_speech_prob > 0.8 and avg_logprob < -0.8) or (no_speech_prob > 0.4 and avg_logprob < -1.0):
         return Verdict(False, text, ["no_speech"])
     if speech_ratio < 0.2:
         flags.append("no_speech")

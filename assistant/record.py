@@ -27,7 +27,7 @@ from typing import Any
 
 from . import offline  # noqa: F401
 from .pii import Entity, detect_segments, scrub
-from .record_categories import CategoryModel, CategoryResult, features, get_model, predict
+from .record_categories import CATEGORIES, CategoryModel, CategoryResult, features, get_model, predict
 from .record_fields import (
     FIELD_LABELS,
     SUMMARY_FIELDS,
@@ -43,8 +43,6 @@ from .urgency import UrgencyFlag, detect_urgency
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
-
-from .record_categories import CATEGORIES  # noqa: E402
 
 SCHEMA = "record/1"
 FIELD_ORDER = ("main_concern", "household", "income_work", "housing", "health_care", "heard", "schemes",
@@ -307,6 +305,23 @@ def _join_plain(pieces: Sequence[Piece], segs: dict[int, Segment]) -> str:
     return "".join(out)
 
 
+_RESIDUE = re.compile(r"[\s\u3000。、！？!?…・]|です|でした|と申します|といいます|生まれ|はい|ええ|電話は|住所は|番号は|"
+                      r"携帯は|携帯|メールは|の|で")
+
+
+def _only_personal_data(s: Sentence, entities: Sequence[Entity]) -> bool:
+    """「山本花子です。」「090の…です。」: the answer to a data question says nothing for 聞き取り内容
+    (the data itself is in the 相談者 block)."""
+    covered = [e for e in entities if e.start < s.end and s.start < e.end]
+    if not covered:
+        return False
+    text = list(s.text)
+    for e in covered:
+        for i in range(max(e.start, s.start), min(e.end, s.end)):
+            text[i - s.start] = ""
+    return not _RESIDUE.sub("", "".join(text))
+
+
 def _entity_line(e: Entity, segs: dict[int, Segment]) -> Line:
     p = Piece(e.segment_id, e.start, e.end)
     return Line(text=e.text, evidence=_evidence([p], segs), pieces=[p], why=[e.rule])
@@ -553,7 +568,11 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
         line = _line_from_sentences(d.sentences, segs, d.reasons)
         if line is not None:
             fields[key].append(line)
+    by_seg: dict[int, list[Entity]] = {}
+    for e in entities:
+        by_seg.setdefault(e.segment_id, []).append(e)
     for group in heard_sentences(sentences):
+        group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
         line = _line_from_sentences(group, segs)
         if line is not None:
             fields["heard"].append(line)

@@ -134,7 +134,7 @@ def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
             else:
                 facts["missed"].append({"id": cid, "field": key, "keywords": kws})
         # -- evidence ------------------------------------------------------------------------------
-        for key, lines in rec.fields.items():
+        for lines in rec.fields.values():
             for ln in lines:
                 ev["lines"] += 1
                 if not ln.evidence:

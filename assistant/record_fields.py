@@ -85,7 +85,7 @@ NEXT_ACTION = re.compile(
     r"申請しましょう|申請をしましょう|手続きを(?:して|お願い)|手続きしましょう|行きましょう|来てください|お越しください|"
     r"お越しいただけ|来られますか|提出して|出してください|お渡しします|お渡しでき|お送りします|送ります|入れておきます|"
     r"入れますね|入れますので|入れておきますね|この後|このあと|110番|決めましょう|"
-    r"(?:曜|日|時)[^。]{0,12}(?:いかが|どう|大丈夫)")
+    r"(?:曜日?|[0-9０-９一二三四五六七八九十]日|[0-9０-９一二三四五六七八九十]時|午前|午後|夕方)[^。]{0,12}(?:いかが|どう|大丈夫)")
 INSTRUCTION = re.compile(r"てください|でください|ましょう|お願いします|しておきます|しますね|します。")
 DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届|通知書|控え|"
                        r"請求書|カード|申請書|申込書|写真|帳簿|源泉徴収票|車検証|パスポート")
@@ -270,6 +270,8 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         text = s.condensed
         if PII_QUESTION.search(text) and not DOCUMENTS.search(text):
             continue  # 「ご連絡先をお願いします」 asks for data, it is not an action
+        if MAIN_QUESTION.search(text) and not DOCUMENTS.search(text):
+            continue  # 「今日はどうされましたか」
         late = s.index >= n_segments * 0.5
         m = NEXT_ACTION.search(text)
         if m is None and late:

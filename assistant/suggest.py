@@ -292,11 +292,8 @@ class SchemeIndex:
         df: Counter[str] = Counter()
         for s in self.schemes:
             lem_s: set[str] = set()
-            own = {w for v in _name_variants(s) for w in content_lemmas(v)}
             for t in s.triggers:
-                # the scheme's own name in a trigger (「生活保護を受けたい」) is left to the mention
-                # analysis, which knows whether it was asked for, denied or ruled out
-                lem = tuple(w for w in dict.fromkeys(content_lemmas(t)) if w not in own)
+                lem = tuple(dict.fromkeys(content_lemmas(t)))
                 if lem:
                     self.triggers.append(Trigger(s.id, t, lem, _has_negation(t)))
                     lem_s.update(lem)
@@ -325,16 +322,24 @@ class SchemeIndex:
         """(start, end, variant, fuzzy) of scheme names in ``text``; the longest name wins."""
         found: list[tuple[int, int, NameVariant, bool]] = []
         taken = [False] * len(text)
-        for m in self.name_re.finditer(text):
+        # names never contain pauses: match on the text without 、 and spaces (a transcript may
+        # put a pause inside a name: 「日常生活、自立支援事業」)
+        keep = [i for i, ch in enumerate(text) if ch not in "、 　"]
+        compact = "".join(text[i] for i in keep)
+        for m in self.name_re.finditer(compact):
             v = self.variants[m.group(0)]
-            found.append((m.start(), m.end(), v, False))
-            for i in range(m.start(), m.end()):
+            s, e = keep[m.start()], keep[m.end() - 1] + 1
+            found.append((s, e, v, False))
+            for i in range(s, e):
                 taken[i] = True
         if not self.readings or not text.strip():
             return found
         reading, offsets = reading_with_offsets(text)
         if not reading:
             return found
+        # a misheard name still starts and ends on word boundaries (not 「康保険」 inside 健康保険)
+        starts = {m.idx for m in morphemes(text)}
+        ends = {m.idx + len(m.text) for m in morphemes(text)}
         bigrams = {reading[i:i + 2] for i in range(len(reading) - 1)}
         for r, v, grams in self.readings:
             if len(grams & bigrams) < max(1, int(0.5 * len(grams))):
@@ -351,13 +356,18 @@ class SchemeIndex:
                 e = offsets[b - 1] + 1 if b - 1 < len(offsets) else len(text)
                 while e < len(text) and not text[e - 1:e].strip():
                     e += 1
-                if any(taken[s:e]):
+                if any(taken[s:e]) or s not in starts:
+                    continue
+                if text[s:e] != v.surface and e not in ends and not _KANA_END.match(text[e - 1:e + 1]):
                     continue
                 found.append((s, e, v, text[s:e] != v.surface))
                 for k in range(s, e):
                     taken[k] = True
         found.sort(key=lambda x: x[0])
         return found
+
+
+_KANA_END = re.compile(r"[\u4e00-\u9fff][\u3040-\u309f、。\s]|.$")
 
 
 def _approx_find(pattern: str, text: str, allowed: int) -> list[tuple[int, int]]:
@@ -1133,9 +1143,17 @@ def features_for_cases(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, ca
             tmp = path.with_suffix(".tmp.npz")
             np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
             tmp.replace(path)
+            _drop_stale(path.parent, "suggest-features-*.npz", kb_fingerprint(kb))
         except OSError:
             pass
     return feats
+
+
+def _drop_stale(folder: Path, pattern: str, keep: str) -> None:
+    """Remove cache files made by other versions of the code, rules or knowledge base."""
+    for old in folder.glob(pattern):
+        if keep not in old.name:
+            old.unlink(missing_ok=True)
 
 
 def _hash_files(paths: Sequence[Path]) -> str:
@@ -1173,6 +1191,7 @@ def get_model(kb: KnowledgeBase) -> RankModel:
                 from .fileio import atomic_write_text
 
                 atomic_write_text(path, json.dumps(model.to_dict(), ensure_ascii=False, indent=1))
+                _drop_stale(path.parent, "suggest-model-*.json", key)
             except OSError:
                 pass
         _models.clear()
@@ -1209,7 +1228,7 @@ class EvalReport:
     trap_slots_top3: float  # share of top-3 slots taken by trap schemes
     anticipation_recall_at_5: float
     anticipation_n: int
-    anticipation_skipped: int  # named in the very first turn: nothing to anticipate from
+    anticipation_skipped: int  # named before the citizen said anything: nothing to anticipate from
     per_case: list[dict[str, Any]] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
 
@@ -1261,12 +1280,13 @@ def evaluate(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, folds: int =
         trap_cases += bool(top3_traps)
         trap_slots += len(top3_traps)
         ant = []
+        spoke = [i for i, turn in enumerate(case["turns"]) if turn.get("speaker") != "staff"]
         for g in gold:
             t = cf.first_mention.get(g)
             if t is None:
                 continue
-            if t == 0:
-                ant_skip += 1
+            if not any(i < t for i in spoke):
+                ant_skip += 1  # named before the citizen said anything: nothing to anticipate from
                 continue
             ranked = ranking(cf, t, model)
             hit = g in ranked[:5]

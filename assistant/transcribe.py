@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ from .audio import SAMPLE_RATE, Audio, decode
 from .config import Config, get_config
 from .hallucination import check_segment, confidence, drop_repeated_segments
 from .model_setup import model_dir
-from .speakers import ChannelMap, Word, group_words, speaker_id_for
+from .speakers import ChannelMap, Word, channel_role, group_words, speaker_id_for
 from .transcript import Segment, Transcript
 
 PostProcessor = Callable[[str], str]
@@ -184,6 +184,8 @@ class Transcriber:
             verdict = check_segment(r["text"], avg_logprob=r["avg_logprob"], no_speech_prob=r["no_speech_prob"],
                                     compression_ratio=r["compression_ratio"])
             if verdict.keep:
+                # trimmed text (a loop collapsed, a closing phrase cut) no longer matches its words
+                r["modified"] = verdict.text != r["text"]
                 r["text"], r["flags"] = verdict.text, verdict.flags
                 kept.append(r)
         return drop_repeated_segments(kept)
@@ -208,27 +210,40 @@ class Transcriber:
             source = source if source is not None else str(audio)
             audio = decode(audio)
         stereo = audio.is_stereo
+        # Word timestamps always: VAD joins speech chunks, so one Whisper segment can span a long
+        # silence; its words show where (see split_at_gaps), and stereo needs them per word.
         if initial_prompt is None and self._windowed():
-            raw = self.decode_conversation(audio.samples, word_timestamps=stereo)
+            raw = self.decode_conversation(audio.samples, word_timestamps=True)
         else:
-            raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=stereo)
+            raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=True)
         raw = self._clean(raw, bool(self.asr.get("hallucination_filter", True)))
         segments: list[Segment] = []
         next_id = first_id
+        duration = audio.duration
         for r in raw:
             conf = confidence(r["avg_logprob"], r["no_speech_prob"])
-            pieces: Iterable[tuple[str, float, float, str]]
-            if stereo and r["words"]:
-                pieces = [(role, ws[0].start, ws[-1].end, "".join(w.text for w in ws).strip())
-                          for role, ws in group_words(audio.channels, r["words"], self.channel_map)]
-            else:
-                pieces = [("unknown", r["start"], r["end"], r["text"])]
+            pieces: list[tuple[str, float, float, str]] = []
+            groups = split_at_gaps(r["words"]) if r["words"] and not r.get("modified") else []
+            if len(groups) == 1 and not stereo:  # keep Whisper's own text (its spacing and punctuation)
+                groups = []
+            for ws in groups:
+                if stereo:
+                    pieces += [(role, run[0].start, run[-1].end, _join(run))
+                               for role, run in group_words(audio.channels, ws, self.channel_map)]
+                else:
+                    pieces.append(("unknown", ws[0].start, ws[-1].end, _join(ws)))
+            if not groups:
+                role = "unknown"
+                if stereo:
+                    role = channel_role(audio.channels, r["start"], r["end"], self.channel_map) or "unknown"
+                pieces = [(role, r["start"], r["end"], r["text"])]
             for role, start, end, text in pieces:
                 text = self.apply_postprocessors(text)
                 if not text:
                     continue
+                start, end = max(0.0, min(start, duration)), max(0.0, min(end, duration))
                 segments.append(Segment(
-                    id=next_id, start=start + offset, end=end + offset, text=text, speaker=role,
+                    id=next_id, start=start + offset, end=max(end, start) + offset, text=text, speaker=role,
                     speaker_id=speaker_id_for(role, self.channel_map) if stereo else None,
                     confidence=conf, flags=list(r["flags"]),
                 ))
@@ -239,6 +254,29 @@ class Transcriber:
 
 WINDOW_SECONDS = 30.0  # one Whisper window of speech per decoding call
 PROMPT_CONTEXT_CHARS = 600  # the recent conversation the vocabulary prompt is chosen from
+
+
+MAX_WORD_GAP = 1.0  # seconds of silence between two words that end a segment
+
+
+def split_at_gaps(words: list[Word], max_gap: float = MAX_WORD_GAP) -> list[list[Word]]:
+    """Split a segment's words where the speaker paused for longer than ``max_gap``.
+
+    With VAD, the silence between speech chunks is cut out before decoding, so Whisper may run
+    one segment across a pause of minutes; its words keep their real times, and the jump between
+    two words is where the segment must end.
+    """
+    groups: list[list[Word]] = []
+    for w in words:
+        if groups and w.start - groups[-1][-1].end <= max_gap:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+def _join(words: list[Word]) -> str:
+    return "".join(w.text for w in words).strip()
 
 
 def _truthy(value: object) -> bool:

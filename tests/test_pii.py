@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pii import PlaceholderTable, detect_pii, detect_segments, entity_key, mask_text, mask_transcript
+from assistant.pii import (
+    PlaceholderTable,
+    detect_pii,
+    detect_segments,
+    entity_key,
+    mask_text,
+    mask_transcript,
+)
 from assistant.pii_numbers import classify_chains, find_chains, mynumber_check_ok
 from assistant.transcript import Segment, Transcript
 

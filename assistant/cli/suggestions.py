@@ -90,7 +90,7 @@ def eval_suggest(
         f"MRR                  {report.mrr:.3f}",
         f"trap rate in top 3   {report.trap_rate_top3:.3f}  (cases; {report.trap_slots_top3:.3f} of slots)",
         f"anticipation r@5     {report.anticipation_recall_at_5:.3f}  ({report.anticipation_n} named gold schemes;"
-        f" {report.anticipation_skipped} named in the first turn skipped)",
+        f" {report.anticipation_skipped} named before the citizen spoke, skipped)",
     ]
     if misses:
         out.append("")
