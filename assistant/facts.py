@@ -385,14 +385,16 @@ PATTERNS: list[Pattern] = [
     # work and income
     P("job_loss", r"(?:仕事|会社|職場|勤め|パート|バイト|アルバイト|派遣|工場|店)(?:を|が|も|は)?(?:急に|先月|今月|先週|去年)?(?:辞め|やめ|クビ|首に|首にな|切ら|解雇|失っ|失くし|無くし|なくし|なくなっ|潰れ|つぶれ|倒産)"),
     P("job_loss", r"解雇|クビ(?:に|だ|って)|首になっ|首を切ら|リストラ|雇い止め|雇止め|派遣切り|契約(?:を|が)?(?:切ら|打ち切|更新(?:を|が)?(?:しな|されな|してもらえな|なし|なかっ))|倒産|失業(?!保険|手当|給付|の手当)|失職|離職|退職(?!金)|無職|もう来なくていい|辞めさせ|失業中"),
+    P("job_loss", r"廃業|閉店|店(?:を|は)?(?:閉め|たたん|畳ん|つぶ|潰)|事業(?:を|が)?(?:やめ|辞め|畳|たた|失敗)", "廃業"),
     P("not_working", r"(?:仕事|職)(?:が|は|も)?(?:見つから|決まら|ない|なくて|無い|してな|していな)|働いて(?:い|お)?(?:な|ま?せん)|求職中|就職(?:先)?が?決まら", check_negation=False),
-    P("cannot_work", r"働けな|働けず|働けん|仕事(?:が|に)?(?:でき|行け)な|仕事を?続けられな|休職|療養中", check_negation=False),
+    P("cannot_work", r"働けな|働けず|働けん|仕事(?:が|に)?(?:でき|行け)な|仕事を?続けられな|休職|療養中|傷病手当|(?:仕事|会社)(?:を|は)?休ん", check_negation=False),
     P("income_drop", r"(?:収入|給料|給与|稼ぎ|売上|売り上げ|シフト|勤務|残業|仕事|ボーナス|手取り)(?:が|も|を|は)?(?:急に|大きく|かなり|半分に|ほとんど)?(?:減|へっ|へら|カット|少なくな|激減|なくな|削ら|半分|ゼロ)|休業|時短|自宅待機|収入が途絶"),
     P("hardship", r"(?:お金|おかね|生活費)(?:が|は|も)?(?:すくな|少な|たりな|足りな)|生活(?:が|は)?(?:苦し|きつ|厳し|できな|でき(?:ません|ひん)|回らな|ぎりぎり|ギリギリ|大変)|(?:暮らして|やって)(?:いけ|け)な|生活費(?:が|も)?(?:足りな|ない|出せな)|" + MONEY + r"(?:が|も)?(?:足りな|続かな|回らな)|食べていけな|ぎりぎりの生活|ギリギリの生活", check_negation=False),
     P("low_income", r"年金(?:だけ|のみ|しか)|年金(?:暮らし|生活)|(?:月|ひと月|一か月)(?:に)?(?:\d+|[一二三四五六七八九十]+)万(?:円)?(?:くらい|ぐらい|ほど|ちょっと)?(?:しか)|収入(?:が|は)?(?:少な|低|わずか|ほとんどな)|非課税|手取り(?:で)?(?:月)?(?:[0-9]|1[0-4])万", check_negation=False),
     P("no_money", r"貯金(?:は|が|も)?(?:もう)?(?:ない|ありません|なく|ゼロ|底をつ|尽き|なんて|ほとんど|残って)|貯金(?:は|が|も)?(?:もう)?\d+万(?:も|しか)?(?:ない|切って|もない)|蓄え(?:が|も|は)?(?:ない|なく)|" + MONEY + r"(?:が|は|も)?(?:もう)?(?:全然|まったく|全く|ほとんど)?(?:ない|なく|ありません|尽き|底をつ)|所持金|(?:財布|手持ち|手元)(?:に|が|は)?(?:もう)?(?:\d+|数百|数千|千|百)(?:円|千円)?(?:しか|ちょっと|くらい)?|食べるもの(?:が|も)?(?:ない|なく)|食べ物(?:が|も)?(?:ない|なく)|(?:何も|なにも)食べて(?:い)?な|明日の(?:お金|生活費|ご飯)|今日(?:食べる|の)(?:お金|ご飯)", check_negation=False),
     P("rent_trouble", r"家賃(?:が|を|も|は|の)?(?:[^。、\s]{0,8}?)" + CANT_PAY),
     P("rent_trouble", r"家賃(?:滞納|払えない)|(?:滞納|ため|ためて)(?:て|てる|ている)?家賃"),
+    P("rent_trouble", r"家賃(?:が|を|で|は|に)?(?:[^。]{0,14}?)(?:残らな|残らん|ほとんど残|消え|精一杯|やっと|ぎりぎり|ギリギリ|大半|半分以上|高くて|重くて|きつくて)", check_negation=False),
     P("eviction", r"出て(?:いけ|行け|いって|行って|ってくれ|ってほし|いってほし)|出ていかな(?:きゃ|いと|ければ)|退去|立ち退|追い出|明け渡|契約(?:を|が)?解除|寮を出|住むところ(?:が|も)?なくな|取り壊"),
     P("homeless", r"住む(?:ところ|所|場所|家|部屋)(?:が|も)?(?:ない|なく|無い)|ネットカフェ|ネカフェ|漫画喫茶|野宿|車中泊|車で寝|ホームレス|路上|泊まるところ(?:が|も)?ない|今夜(?:泊|寝)", check_negation=False),
     P("own_home", r"持ち家|持家|自宅(?:は|が)?持ち|住宅ローン|家のローン|マイホーム|自分の家(?:です|で|に住)|(?:親|おやじ|父|母)の家(?:です|で|に住)"),
@@ -418,7 +420,7 @@ PATTERNS: list[Pattern] = [
     # care
     P("care_need", r"(?<!要)介護(?!保険|認定|サービス|度)|介助|寝たきり|歩けな|歩くのが|歩きにく|足腰|膝が痛|膝を痛|ひざが痛|車(?:いす|椅子)|杖を|転(?:んで|び|倒)|買い物(?:が|に|も)?(?:[^。、]{0,6}?)(?:しんど|行けな|大変|できな|つら)|(?:お風呂|風呂|トイレ|着替え|食事)(?:が|に|も)?(?:[^。、]{0,4}?)(?:一人で|ひとりで)?(?:入れな|できな|大変|介助|怖|こわ)|身の回りのこと|見守り|退院(?:後|した後|を急|を迫)|階段(?:が|も|は|の)?(?:[^。、]{0,6}?)(?:つら|しんど|きつ|上がれな|上がれん|のぼれな|上り下り|無理|急|怖|危な)|腰(?:を|が)?(?:悪く|痛|曲が)|足(?:が|を)?(?:悪く|悪い|弱)|歩行器|杖(?:を|で)?(?:つ|突)|(?:風呂|トイレ|着替え|食事|入浴)(?:も|を|の)?(?:[^。、]{0,6}?)(?:手伝|介助|見守)|(?:手伝|介助)(?:わない|しないと)|(?:手|足|手足)(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動か|動きにく)|ふらつ|よろけ|またぎ|一人で(?:は)?(?:できな|無理)|物忘れ"),
     P("dementia", r"物忘れ|もの忘れ|ものわすれ|認知症|ぼけ(?:て|た|が)|ボケ(?:て|た|が)|同じこと(?:を)?(?:何度|何回|なんど|なんかい)|(?:盗ら|盗ま|取ら)れた|徘徊|道に迷|帰れなくな|鍋(?:を)?(?:[^。、]{0,6}?)焦が|火(?:を)?(?:[^。、]{0,6}?)(?:消し忘|かけたまま|つけっぱなし)|飲み忘れ|しまった場所(?:を|が)?(?:忘れ|分から)|日付(?:が|も)?分から"),
-    P("money_management", r"(?:お金|金銭|通帳|年金|財布)(?:の|を|が)?(?:[^。、]{0,6}?)(?:管理|使い切|使い込|なく(?:す|し|な)|再発行|しまった場所|勝手に)|浪費|(?:支払い|払い|払う)(?:の)?(?:を)?忘れ|通帳(?:も|を|が)?(?:[^。]{0,10}?)(?:分から|わから|見つから)|詐欺|だまされ|騙され|(?:高い|高額な)(?:物|もの|布団|商品)(?:を)?(?:[^。、]{0,4}?)買わされ|契約(?:の中身|内容)?(?:が|を)?(?:分から|わから)|定期(?:預金)?(?:の)?(?:中身|解約)|預金(?:が|を)?下ろせな|判断(?:力|する力)(?:が)?(?:落ち|なく|衰え)"),
+    P("money_management", r"(?:通帳|印鑑|キャッシュカード)(?:[^。]{0,20}?)(?:再発行|なくし|無くし|忘れ|分から|わから)|(?:預金|貯金|定期)(?:[^。]{0,20}?)(?:中身|分から|わから|下ろせ|解約)|(?:お金|金銭|通帳|年金|財布)(?:の|を|が)?(?:[^。、]{0,6}?)(?:管理|使い切|使い込|なく(?:す|し|な)|再発行|しまった場所|勝手に)|浪費|(?:支払い|払い|払う)(?:の)?(?:を)?忘れ|通帳(?:も|を|が)?(?:[^。]{0,10}?)(?:分から|わから|見つから)|詐欺|だまされ|騙され|(?:高い|高額な)(?:物|もの|布団|商品)(?:を)?(?:[^。、]{0,4}?)買わされ|契約(?:の中身|内容)?(?:が|を)?(?:分から|わから)|定期(?:預金)?(?:の)?(?:中身|解約)|預金(?:が|を)?下ろせな|判断(?:力|する力)(?:が)?(?:落ち|なく|衰え)"),
     # health and disability
     P("disability", r"障害|障がい|しょうがい|片?まひ|片?麻痺|後遺症|車(?:いす|椅子)(?:生活|で)|目が(?:ほとんど)?見えな|視力(?:が)?(?:ほとんど)?な|耳が(?:ほとんど)?聞こえな|補聴器|知的(?:な遅れ|障)|発達(?:の遅れ|が遅|障)|自閉|ダウン症|ADHD|注意欠陥|学習障|人工透析|透析|ペースメーカー|人工関節|義足|義手|医療的ケア|手足が(?:動き|動か)|(?:手|足|手足|左手|右手|左足|右足|左の手|右の手|左半身|右半身|半身)(?:と足)?(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動きにく|動かな|動かん|不自由|まひ|麻痺)"),
     P("mental", r"うつ病|鬱病|うつ(?:で|に|っぽ|状態|と診断)|抑うつ|統合失調|精神科|心療内科|メンタル|パニック(?:障害|発作)|不眠|眠れな|寝られな|寝れな|ねむれな|気分(?:が)?(?:落ち込|沈)|落ち込ん|何もする気|気力(?:が)?(?:ない|なく)|不安(?:で|が強|障害)|双極|躁うつ|適応障害|依存症|アルコール(?:依存|が)|酒(?:が|を)?(?:やめられ|止められ|手放せ)|ギャンブル|パチンコ(?:が|を|で)|摂食障害|リストカット|自傷"),
@@ -683,6 +685,9 @@ _CHILD_WORD = re.compile(
 _COUNT = re.compile(r"(?:子ども|子供|こども|子|お子さん|孫)(?:が|は|も)?(?:\s)?(\d|[一二三四五]|ひとり|ふたり)人?(?:いて|います|いる|おる|です|で|と|の)?|(\d|[一二三四五]|ふたり|さんにん)人(?:の)?(?:子ども|子供|こども|子|孫)")
 
 
+_STAGE_ALONE = re.compile(r"(?:小学|中学|高校)(?:\d|[一二三四五六])年(?:生)?|小学生|中学生|高校生|(?<![\d一二三四五六])[小中高][1-6一二三四五六](?![\d年])")
+
+
 def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]]) -> list[Fact]:
     """Children (and grandchildren) mentioned: school stage, count, and whether they live apart."""
     out: list[Fact] = []
@@ -698,6 +703,18 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
             subject="grandchild" if grand else "child", apart=bool(_APART.search(text[ss:se])),
             stance=_stance(view, text[ss:se]),
         ))
+    # a school grade said on its own, coordinated with another child: 「小学2年と4歳の息子」
+    for m in _STAGE_ALONE.finditer(text):
+        after = text[m.end():m.end() + 4]
+        if _CHILD_WORD.match(re.sub(r"^(?:の|生の|生)", "", after)) or not re.search(
+                r"子|息子|娘|孫|お子|上の|下の|人|学校|[1-9]年|生", text):
+            continue
+        stage = _child_stage(m.group(0))
+        if stage is None:
+            continue
+        ss, se = _sentence_of(text, m.start())
+        out.append(Fact(kind="child", value=stage, text=m.group(0), segment_ids=(view.id,), speaker=view.speaker,
+                        subject="child", apart=bool(_APART.search(text[ss:se])), stance=_stance(view, text[ss:se])))
     for m in _CHILD_WORD.finditer(text):
         word = m.group(0)
         if word in ("子ども", "子供", "こども") and re.match(r"(?:手当|医療|家庭|食堂|園|部屋|の手当|の医療)", text[m.end():m.end() + 3]):
@@ -716,7 +733,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         nxt = _CHILD_WORD.search(post)
         if nxt:
             post = post[: nxt.start()]
-        stage = _child_stage(pre[-8:]) or _child_stage(post)
+        stage = _child_stage(re.split(r"[、。\s]", pre)[-1][-8:]) or _child_stage(post)
         grand = word.lstrip("お").startswith("孫")
         # 「子どもはいません」「子どもはおらん」
         negated = bool(re.match(r"(?:は|も|が)?(?:もう)?(?:い|お)(?:ない|ません|らん|りません|ないです)|(?:は|も)?(?:おらん|いない|いません)", post))
@@ -741,10 +758,9 @@ def _child_phrase(pre: str, word: str, post: str) -> str:
     head = re.split(r"[、。\s]", pre)[-1][-8:]
     if not _child_stage(head):
         head = ""
-    tail = re.split(r"[、。\s]", post)[0][:10]
-    if not (_child_stage(tail) or re.search(r"\d|[一二三四五]人|ふたり|ひとり", tail)):
-        tail = ""
-    return (head + word + tail).strip()
+    m = re.match(r"(?:は|が|も)?(?:もう)?(?:\d+歳|[一二三四五六七八九十]+歳|[一二三四五\d]人|ふたり|ひとり|小学\S{0,3}|中学\S{0,3}|高校\S{0,3}|"
+                 r"[小中高][1-6一二三四五六]|大学生|社会人|保育園|幼稚園|赤ちゃん)", post)
+    return (head + word + (m.group(0) if m else "")).strip()
 
 
 _ANSWERABLE = {"disability", "mental", "illness", "pregnancy", "debt", "job_loss", "employee", "spouse",
@@ -814,21 +830,35 @@ def link_answer(question: Any, answer: Any, q_facts: list[Fact], a_facts: list[F
 
 
 def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, int]]] | None = None,
-                  *, today: dt.date | None = None) -> list[Fact]:
+                  *, today: dt.date | None = None, knowledge: bool = True) -> list[Fact]:
     """All facts of a conversation, in order; each cites the segment ids it rests on.
 
-    ``segments``: transcript Segments (or dicts with id/text/speaker). ``masks``: optional scheme-name
-    spans per segment id (see :func:`facts_in_segment`). Staff questions and explanations are kept
+    ``segments``: transcript Segments (or dicts with id/text/speaker). With ``knowledge`` (the
+    default) the scheme names of the knowledge base are recognised too: a keyword inside a scheme
+    name (障害 in 障害年金) is not taken for a situation, and schemes the household already
+    receives become ``receiving`` facts (value = scheme id). ``masks`` (scheme-name spans per
+    segment id) replaces that recognition when given. Staff questions and explanations are kept
     with their stance so callers can show or ignore them; use ``Fact.usable`` for the citizen's
-    situation. Schemes already received are found by :mod:`assistant.suggest` (it knows the names).
+    situation and :func:`situation` for the folded view.
     """
+    index = None
+    if knowledge and masks is None:
+        from .knowledge import get_knowledge_base
+        from .suggest import shared_index
+
+        index = shared_index(get_knowledge_base())
     masks = masks or {}
     out: list[Fact] = []
     prev: SegmentView | None = None
     prev_facts: list[Fact] = []
     for seg in segments:
         view = _view(seg)
-        own = facts_in_segment(view, masks.get(view.id, ()), today=today)
+        if index is not None:
+            from .suggest import analyse_segment
+
+            own = analyse_segment(index, view.id, view.speaker, view.text, today=today).facts
+        else:
+            own = facts_in_segment(view, masks.get(view.id, ()), today=today)
         facts = link_answer(prev, view, prev_facts, own) if prev is not None else own
         out += facts
         prev, prev_facts = view, own

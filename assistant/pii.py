@@ -315,6 +315,24 @@ def _addresses(text: str) -> list[Entity]:
     return out
 
 
+def _places_in_answer(text: str, toks: Sequence[Tok]) -> list[Entity]:
+    """In the answer to 「ご住所は？」, place names without a street number (青葉区の桜ヶ丘) are the
+    address too: runs of Sudachi place-name tokens, joined by の."""
+    out: list[Entity] = []
+    i = 0
+    while i < len(toks):
+        if "地名" not in toks[i].tag:
+            i += 1
+            continue
+        j = i
+        while j + 2 < len(toks) and toks[j + 1].text == "の" and "地名" in toks[j + 2].tag:
+            j += 2
+        start, end = toks[i].start, toks[j].end
+        out.append(Entity("address", start, end, text[start:end], rule="address:answer"))
+        i = j + 1
+    return out
+
+
 # -- dates of birth -----------------------------------------------------------------------------------
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ|メイジ|タイショウ|ショウワ|ヘイセイ|レイワ)"
 _MD = rf"(?:{_S}の?{_S}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?"
@@ -393,6 +411,8 @@ NAME_STOPWORDS = {
     "僕", "俺", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
 }
 _ROLE_SUFFIX = tuple("師士員者屋長主家人手医官生所院設校会社局署協庁課店園部科業室寮様親族方")
+ADDRESS_QUESTION = re.compile(r"ご?住所|どちらにお住まい|どこにお住まい|お住まいはどちら|お住まいはどこ|"
+                              r"どちらに住んで|どこに住んで|住んでいらっしゃる")
 NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなまえ|お名まえ|どちら様|どちらさま|呼び方|なんとお呼び")
 _LEAD_STRIP = re.compile(
     r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
@@ -448,13 +468,14 @@ def _clean_name(s: str) -> str:
     return "".join(words)
 
 
-def _is_role(word: str) -> bool:
+def _is_role(word: str, suffix: bool = True) -> bool:
+    """大家, ヘルパー, 保健師, 市役所 …: words that take さん but are roles or places, not names.
+    ``suffix`` also counts words ending in a role/office kanji (師, 員, 所 …); it is not used for
+    words Sudachi already knows as person names (阿部, 直人)."""
     w = word.lstrip("おご御")
     if word in ROLE_WORDS or w in ROLE_WORDS or word in KATAKANA_ROLES or word in NAME_STOPWORDS:
         return True
-    if len(word) >= 2 and _is_kanji(word[-1]) and word[-1] in _ROLE_SUFFIX:
-        return True
-    return False
+    return suffix and len(word) >= 2 and _is_kanji(word[-1]) and word[-1] in _ROLE_SUFFIX
 
 
 @dataclass
@@ -466,6 +487,7 @@ class _Ctx:
     segment_id: int | None = None
     previous: str = ""  # text of the previous segments (nearest first), for id/birth context
     name_answer: bool = False  # first non-staff segments after a staff name question
+    address_answer: bool = False  # … after a staff question for the address
 
 
 def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[Tok]]]:
@@ -496,7 +518,6 @@ def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[To
             break
         start, end = members[0].start, members[-1].end
         # a person token that is the head of a longer kana word (のぶ|こ, ゆう|と): take the word
-        last = members[-1]
         if _script(text[end - 1]) in ("hira", "kata"):
             sc = _script(text[end - 1])
             e = end
@@ -507,7 +528,6 @@ def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[To
                     not tail.startswith(("です", "で", "が", "は", "と", "の", "も", "に", "を")):
                 end = e
         runs.append((start, end, members))
-        del last
         i = j
     return runs
 
@@ -579,13 +599,14 @@ def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             if any(x.tag.startswith(("動詞", "助動詞", "形容詞", "副詞")) for x in inner):
                 continue
         elif sc == "kanji":
+            inner = [x for x in toks if s <= x.start < end]
+            person = any(x.is_person for x in inner)
             if s > 0 and _is_hira(text[s - 1]) and text[s - 1] in "おご":
                 word_o = text[s - 1:end]
-                if _is_role(word_o):
+                if _is_role(word_o, suffix=not person):
                     continue
-            if _is_role(word):
+            if _is_role(word, suffix=not person):
                 continue
-            inner = [x for x in toks if s <= x.start < end]
             if len(word) >= 2 and len(inner) == 1 and inner[0].is_common_noun and inner[0].start == s \
                     and inner[0].end == end:
                 continue  # one dictionary word before さん (大家さん, 業者さん): a role, not a name
@@ -789,6 +810,20 @@ def _resolve(entities: list[Entity], protected: list[tuple[int, int]]) -> list[E
 
 
 def _detect_in(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
+    """Entities of one segment in its context (cached: live drafting re-reads every segment)."""
+    found = _detect_cached(ctx.text, ctx.speaker, ctx.previous, ctx.name_answer, ctx.address_answer, use_ner)
+    return [replace(e, segment_id=ctx.segment_id) for e in found]
+
+
+@lru_cache(maxsize=8192)
+def _detect_cached(text: str, speaker: str, previous: str, name_answer: bool, address_answer: bool,
+                   use_ner: bool) -> tuple[Entity, ...]:
+    ctx = _Ctx(text=text, speaker=speaker, previous=previous, name_answer=name_answer,
+               address_answer=address_answer)
+    return tuple(_detect_uncached(ctx, use_ner=use_ner))
+
+
+def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     text = ctx.text
     if not text.strip():
         return []
@@ -801,6 +836,8 @@ def _detect_in(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _addresses(text)
     ents += _birthdates(text, ctx.previous)
     toks = sudachi_tokens(text)
+    if ctx.address_answer:
+        ents += _places_in_answer(text, toks)
     ents += _names_from_tokens(ctx, toks)
     ents += _names_by_honorific(ctx, toks)
     ents += _names_after_kinship(ctx, toks)
@@ -886,7 +923,7 @@ def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
                 continue
             for w in [e.text.strip(), *_name_parts(e.text)]:
                 w = w.strip()
-                if not w or w in NAME_STOPWORDS or w in FILLERS or _is_role(w):
+                if not w or w in NAME_STOPWORDS or w in FILLERS or _is_role(w, suffix=False):
                     continue
                 if len(w) == 1 and not _is_kanji(w):
                     continue
@@ -1009,17 +1046,25 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
     prev_texts: list[str] = []
     for seg in segments:
         previous = "\n".join(reversed(prev_texts[-2:]))
-        if seg.speaker == "staff":
+        # without speaker labels, a turn asking for a name or an address plays the staff's part
+        staffish = seg.speaker == "staff" or (seg.speaker == "unknown" and _asks_for_data(seg.text))
+        if staffish:
             last_staff = seg.text
-            since_name_q = 0 if NAME_QUESTION.search(seg.text) else 99
-            name_answer = False
+            since_name_q = 0
+            name_answer = address_answer = False
         else:
             since_name_q += 1
             name_answer = since_name_q <= 2 and bool(NAME_QUESTION.search(last_staff))
+            address_answer = since_name_q <= 2 and bool(ADDRESS_QUESTION.search(last_staff))
         ctxs.append(_Ctx(text=seg.text, speaker=seg.speaker, segment_id=seg.id, previous=previous,
-                         name_answer=name_answer))
+                         name_answer=name_answer, address_answer=address_answer))
         prev_texts.append(seg.text)
     return ctxs
+
+
+def _asks_for_data(text: str) -> bool:
+    return bool((NAME_QUESTION.search(text) or ADDRESS_QUESTION.search(text) or BIRTH_CONTEXT.search(text))
+                and re.search(r"[？?]|か[。\s]*$|ください|お願い|伺|教えて|は[。\s]*$", text))
 
 
 def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None) -> list[Entity]:
@@ -1041,8 +1086,7 @@ def detect_pii(text: str, *, use_ner: bool | None = None) -> list[Entity]:
     so that 「お名前は？」 on one line marks the next line as the answer."""
     segs, offsets, pos = [], [], 0
     for i, line in enumerate(text.split("\n")):
-        speaker = "staff" if NAME_QUESTION.search(line) and re.search(r"[？?]|か[。\s]*$|ください|お願い", line) else "unknown"
-        segs.append(Segment(id=i, start=0.0, end=0.0, text=line, speaker=speaker))
+        segs.append(Segment(id=i, start=0.0, end=0.0, text=line, speaker="unknown"))
         offsets.append(pos)
         pos += len(line) + 1
     ents = detect_segments(segs, use_ner=use_ner)

@@ -35,8 +35,8 @@ _KANA_BY_FIRST: dict[str, list[str]] = {}
 for _w in _KANA_BY_LEN:
     _KANA_BY_FIRST.setdefault(_w[0], []).append(_w)
 
-# Separators between digit groups: dashes, spaces, commas, の (spoken "090の1234").
-_SEP_RE = re.compile(r"[\s\u3000]*(?:[-‐‑–—−－―ー、,]|の)?[\s\u3000]*")
+# Separators between digit groups: dashes, spaces, 、 and の (spoken "090の1234").
+_SEP_RE = re.compile(r"[\s\u3000]*(?:[-‐‑–—−－―ー、]|の)?[\s\u3000]*")
 
 MONEY_OR_UNIT_RE = re.compile(
     r"^\s*(?:円|万|千|百|億|兆|歳|才|年|月|日|時|分|秒|回|人|件|%|％|か月|ヶ月|カ月|ケ月|か所|キロ|"
@@ -119,7 +119,7 @@ def _digit_at(text: str, i: int, allow_kana: bool) -> Digit | None:
 
 def _is_zero_start(text: str, i: int) -> bool:
     """A spoken chain may only start on a zero word (phones) — elsewhere kana are ordinary words."""
-    return any(text.startswith(w, i) for w in ("ぜろ", "ゼロ", "れい", "レイ", "まる", "マル"))
+    return text[i] in "ぜゼれレまマ" and any(text.startswith(w, i) for w in ("ぜろ", "ゼロ", "れい", "レイ", "まる", "マル"))
 
 
 def find_chains(text: str, kana_start: bool = False) -> list[Chain]:

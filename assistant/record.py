@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -315,11 +316,15 @@ def _only_personal_data(s: Sentence, entities: Sequence[Entity]) -> bool:
     covered = [e for e in entities if e.start < s.end and s.start < e.end]
     if not covered:
         return False
-    text = list(s.text)
+    keep = [False] * (s.end - s.start)
+    for p in s.pieces:  # fillers already left out
+        for i in range(p.start, p.end):
+            keep[i - s.start] = True
     for e in covered:
         for i in range(max(e.start, s.start), min(e.end, s.end)):
-            text[i - s.start] = ""
-    return not _RESIDUE.sub("", "".join(text))
+            keep[i - s.start] = False
+    rest = "".join(c for c, k in zip(s.text, keep, strict=True) if k)
+    return not _RESIDUE.sub("", rest)
 
 
 def _entity_line(e: Entity, segs: dict[int, Segment]) -> Line:
@@ -467,17 +472,19 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     hits: dict[str, _SchemeHit] = {}
     hows: dict[str, set[str]] = {}
     seen: set[int] = set()
+    # without speaker labels every turn may be the staff's explanation
+    speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
     for s in sentences:
         seg = s.segment
-        if seg.speaker != "staff" or seg.id in seen:
+        if seg.speaker not in speakers or seg.id in seen:
             continue
         seen.add(seg.id)
         try:
-            analysis = analyse_segment(index, seg.id, seg.speaker, seg.text)
+            mentions = _mentions_cached(index, analyse_segment, seg.text)
         except Exception:  # noqa: BLE001
             continue
         seg_sents = [x for x in sentences if x.segment.id == seg.id]
-        for m in analysis.mentions:
+        for m in mentions:
             if m.how in ("asked", "other", "receiving"):
                 hows.setdefault(m.scheme_id, set()).add(m.how)
                 continue
@@ -498,6 +505,21 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
         if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
             h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
     return hits
+
+
+_mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _mentions_cached(index: Any, analyse: Any, text: str) -> tuple[Any, ...]:
+    """Scheme mentions of one staff segment, computed once per text and knowledge-base index (a
+    new index — the knowledge base changed — starts a new cache)."""
+    per_index = _mention_cache.setdefault(index, {})
+    hit = per_index.get(text)
+    if hit is None:
+        if len(per_index) > 4096:
+            per_index.clear()
+        hit = per_index[text] = tuple(analyse(index, 0, "staff", text).mentions)
+    return hit
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -562,15 +584,17 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     urgent = {(i, sent.strip()) for f in urgency for i in f.segment_ids for sent in f.sentences}
     drafts: dict[str, FieldDraft] = draft_fields(sentences, urgent)
 
-    fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
-    for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
-        d = drafts[key]
-        line = _line_from_sentences(d.sentences, segs, d.reasons)
-        if line is not None:
-            fields[key].append(line)
     by_seg: dict[int, list[Entity]] = {}
     for e in entities:
         by_seg.setdefault(e.segment_id, []).append(e)
+    fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
+    for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
+        d = drafts[key]
+        keep = [i for i, s in enumerate(d.sentences) if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
+        line = _line_from_sentences([d.sentences[i] for i in keep], segs,
+                                    [d.reasons[i] for i in keep if i < len(d.reasons)])
+        if line is not None:
+            fields[key].append(line)
     for group in heard_sentences(sentences):
         group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
         line = _line_from_sentences(group, segs)

@@ -187,10 +187,10 @@ class CategoryModel:
         """The features that push most towards ``cat`` in this document."""
         if cat not in self.models:
             return [f for f in doc.where if f.startswith(f"LEXW:{cat}:")][:k]
-        x = self.vectorizer.transform([doc.tokens])
+        x = self.vectorizer.transform([doc.tokens]).tocsr()
         coef = self.models[cat].coef_[0]
         vocab = self.vectorizer.get_feature_names_out()
-        contrib = [(x[0, j] * coef[j], vocab[j]) for j in x.nonzero()[1] if coef[j] > 0]
+        contrib = [(v * coef[j], vocab[j]) for j, v in zip(x.indices, x.data, strict=True) if coef[j] > 0]
         contrib.sort(reverse=True)
         return [name for _c, name in contrib[:k]]
 

@@ -42,16 +42,16 @@ FIELD_WORDS: dict[str, re.Pattern[str]] = {
         r"親|兄|姉|弟|妹|孫|祖父|祖母|おやじ|おふくろ|独身|離婚|別居|死別|亡くな|単身|身寄り|実家|親戚|扶養|誰もおらん|"
         r"誰もいない|バツイチ|シングル|ひとり親|母子|父子|赤ちゃん|妊娠"),
     "income_work": re.compile(
-        r"仕事|働|勤め|勤務|会社|職場|パート|バイト|アルバイト|正社員|社員|派遣|日雇い|自営|フリーランス|個人事業|開業|"
+        r"仕事|働|勤め|勤務|会社|職場|(?<!ア)パート|バイト|アルバイト|正社員|社員|派遣|日雇い|自営|フリーランス|個人事業|開業|"
         r"廃業|閉め|給料|給与|手取り|月収|年収|収入|所得|賃金|年金|手当|貯金|預金|貯蓄|通帳|残高|財布|手持ち|所持金|お金|"
         r"生活費|家計|借金|借入|借り入れ|キャッシング|リボ|ローン|返済|滞納|未納|督促|払え|払って|支払|失業|解雇|クビ|"
         r"雇い止め|辞め|やめ|退職|離職|休職|育休|求職|ハローワーク|雇用保険|保険料|国保|税金|養育費|仕送り|援助|"
-        r"生活保護|受給|[0-9０-９]+万|万円|収入|課長|店|管理して|握って"),
+        r"生活保護|受給|収入|課長|店|管理して|握って"),
     "housing": re.compile(
         r"住まい|住ん|住む|住居|家賃|賃貸|アパート|マンション|持ち家|一戸建て|借家|社宅|寮|公営|市営|県営|団地|"
         r"住宅ローン|大家|管理会社|立ち退|退去|出ていけ|出てほしい|追い出|明け渡|引っ越|転居|転入|部屋|"
         r"[0-9０-９一二三四五六七八九十]+階|階段|エレベーター|ワンルーム|[0-9０-９][SL]?DK|平屋|ホームレス|路上|ネットカフェ|"
-        r"友達の家|避難所|家を出|保証人|敷金|更新|浸水|床上|建て替え|坂の上"),
+        r"友達の家|避難所|家を出|保証人|敷金|浸水|床上|建て替え|坂の上"),
     "health_care": re.compile(
         r"病院|通院|入院|退院|病気|病|症|障害|障がい|手帳|介護|要介護|要支援|ようかいご|認知|物忘れ|薬|痛|膝|腰|心臓|"
         r"血圧|糖尿|がん|癌|うつ|鬱|精神|診断|医者|医師|主治医|受診|治療|手術|リハビリ|まひ|麻痺|骨折|けが|怪我|体調|"
@@ -86,6 +86,8 @@ NEXT_ACTION = re.compile(
     r"お越しいただけ|来られますか|提出して|出してください|お渡しします|お渡しでき|お送りします|送ります|入れておきます|"
     r"入れますね|入れますので|入れておきますね|この後|このあと|110番|決めましょう|"
     r"(?:曜日?|[0-9０-９一二三四五六七八九十]日|[0-9０-９一二三四五六七八九十]時|午前|午後|夕方)[^。]{0,12}(?:いかが|どう|大丈夫)")
+STRONG_ACTION = re.compile(r"持ってきてください|お持ちください|ご持参|ご用意ください|予約(?:を)?(?:入れ|取り)|次回は|"
+                           r"伺います|お電話します|ご連絡します|お越しください|来てください")
 INSTRUCTION = re.compile(r"てください|でください|ましょう|お願いします|しておきます|しますね|します。")
 DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届|通知書|控え|"
                        r"請求書|カード|申請書|申込書|写真|帳簿|源泉徴収票|車検証|パスポート")
@@ -231,9 +233,10 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
             continue
         for s in informative:
             main.append((s, "相談の冒頭"))
-            for key in SUMMARY_FIELDS:
-                if FIELD_WORDS[key].search(s.condensed):
-                    opening_fields.add(key)
+            if segs_used == 0:  # the first statement sets the topic the staff then explores
+                for key in SUMMARY_FIELDS:
+                    if FIELD_WORDS[key].search(s.condensed):
+                        opening_fields.add(key)
         segs_used += 1
         if segs_used >= 5:
             break
@@ -264,6 +267,9 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
 
     # -- next actions: what the staff says about documents, referrals and appointments ------------
     staff = [s for s in sentences if s.segment.speaker == "staff" and not s.small_talk]
+    if not any(s.segment.speaker == "staff" for s in sentences):
+        # no speaker labels: any turn may be the staff's; the cues below still have to match
+        staff = [s for s in sentences if not s.small_talk]
     n_segments = max((s.index for s in sentences), default=0) + 1
     acts: list[tuple[Sentence, str]] = []
     for s in staff:

@@ -21,6 +21,7 @@ Every suggestion carries its reasons (the rule, the facts and the phrases, with 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -481,7 +482,8 @@ def _mention_how(text: str, start: int, end: int, speaker: str, next_start: int)
     return "mention"
 
 
-def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str) -> SegmentAnalysis:
+def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str, *,
+                    today: dt.date | None = None) -> SegmentAnalysis:
     """Everything about one segment that does not depend on the other segments."""
     text = normalise(raw_text)
     names = index.find_names(text)
@@ -498,7 +500,7 @@ def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str
     for (s, e, v, fuzzy), how in zip(names, hows, strict=True):
         for sid in v.scheme_ids:
             mentions.append(Mention(sid, text[s:e], s, e, v.strong, fuzzy, how))
-    facts = facts_in_segment(_SegView(seg_id, text, speaker), masks)
+    facts = facts_in_segment(_SegView(seg_id, text, speaker), masks, today=today)
     # schemes already received: by name (「児童手当はもらってます」) or by tell-tale words (要介護3)
     receiving: dict[str, str] = {m.scheme_id: m.surface for m in mentions if m.how == "receiving"}
     if speaker != "staff":

@@ -334,6 +334,10 @@ def _align_from(lat: Lattice, start: int, key: str, limit: float, boundaries: se
                 for k in range(1, m + 1):
                     new.append(min(cur[k] + skip, cur[k - 1] + _sub_cost(c, key[k - 1]), new[k - 1] + 1.0))
                 cur = new
+                if min(cur) > limit:  # this path can no longer match
+                    break
+            if min(cur) > limit:
+                continue
             prev = rows.get(end)
             rows[end] = cur if prev is None else [min(x, y) for x, y in zip(prev, cur, strict=True)]
         rows.pop(node, None)
@@ -489,20 +493,29 @@ class SchemeNameCorrector:
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
 
     def correct(self, text: str) -> tuple[str, list[Correction]]:
-        """(corrected text, corrections made)."""
+        """(corrected text, corrections made).
+
+        Repeated until nothing changes (at most three rounds): a restored name can make the next
+        stretch recognisable as the rest of a longer one (国民年金保険料 + の面上 → …の免除), and a
+        second call must never change the result of the first.
+        """
         self._refresh()
-        fixes = self.find(text)
-        if not fixes:
-            return text, []
-        out, pos = [], 0
-        for c in fixes:
-            out.append(text[pos:c.start])
-            out.append(c.after)
-            pos = c.end
-        out.append(text[pos:])
+        made: list[Correction] = []
+        for _ in range(3):
+            fixes = self.find(text)
+            if not fixes:
+                break
+            out, pos = [], 0
+            for c in fixes:
+                out.append(text[pos:c.start])
+                out.append(c.after)
+                pos = c.end
+            out.append(text[pos:])
+            text = "".join(out)
+            made += fixes
         if self.log is not None:
-            self.log.extend(fixes)
-        return "".join(out), fixes
+            self.log.extend(made)
+        return text, made
 
 
 # -- per-conversation prompt --------------------------------------------------------------------
@@ -571,8 +584,8 @@ def build_prompt(
     max_tokens: int = 120,
     *,
     scheme_ids: Iterable[str] | None = None,
-    max_names: int = 8,
-    min_score: float = 0.08,
+    max_names: int = 6,
+    min_score: float = 0.12,
     count_tokens: Callable[[str], int] = approx_tokens,
 ) -> str | None:
     """The ``initial_prompt`` for the next stretch of a conversation, or None.
@@ -599,7 +612,7 @@ def build_prompt(
         order += [sid for sid, sc in ranked if sc >= min_score]
     names: list[str] = []
     for sid in dict.fromkeys(order):
-        name = schemes[sid].short_name
+        name = schemes[sid].short_name.split("・")[0]
         candidate = "、".join([*names, name]) + "。"
         if count_tokens(candidate) > min(max_tokens, WHISPER_PROMPT_TOKENS):
             break
@@ -607,3 +620,31 @@ def build_prompt(
         if len(names) >= max_names:
             break
     return "、".join(names) + "。" if names else None
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+def names_right(reference: str, hypothesis: str, names: Iterable[str],
+                kb: KnowledgeBase | Iterable[Scheme] | None = None) -> tuple[int, int]:
+    """(names written right in ``hypothesis``, names said in ``reference``), counting occurrences.
+
+    A name counts as right when the hypothesis writes it, or a spelling of the same name the
+    knowledge base lists with the same reading (子ども家庭センター for こども家庭センター).
+    """
+    from .metrics import normalise_for_cer
+
+    ref, hyp = normalise_for_cer(reference), normalise_for_cer(hypothesis)
+    spellings: dict[str, set[str]] = {}
+    for name in dict.fromkeys(names):
+        forms = {name}
+        if kb is not None:
+            key = phonetic(_reading_of(name))
+            for s in kb:
+                if name in [s.name, s.short_name, *s.aliases] or any(name in v for v, _ in name_variants(s)):
+                    forms.update(a for a in [s.short_name, *s.aliases] if phonetic(_reading_of(a)) == key)
+        spellings[name] = {normalise_for_cer(f) for f in forms}
+    said = right = 0
+    for name, forms in spellings.items():
+        n = ref.count(normalise_for_cer(name))
+        said += n
+        right += min(n, sum(hyp.count(f) for f in forms))
+    return right, said

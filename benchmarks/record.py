@@ -42,10 +42,12 @@ def conversation(chars: int) -> list:
 
 
 def clear_caches() -> None:
-    from assistant import pii
+    from assistant import pii, record
 
     pii.sudachi_tokens.cache_clear()
     pii.ner_persons.cache_clear()
+    pii._detect_cached.cache_clear()
+    record._mention_cache.clear()
     try:
         from assistant import facts
 

@@ -134,3 +134,15 @@ def test_quoted_denial_of_someone_else_is_not_a_denial() -> None:
     facts = extract_facts(segs(("citizen", "母は物忘れがひどいのに、本人は「私はボケてない」って病院を嫌がるんです。")))
     dementia = [f for f in facts if f.kind == "dementia"]
     assert dementia and not any(f.negated for f in dementia)
+
+
+def test_scheme_names_and_schemes_already_received() -> None:
+    facts = extract_facts(segs(
+        ("citizen", "障害年金とかじゃなくて、普通の年金です。"),
+        ("citizen", "児童扶養手当と児童手当はもらっています。"),
+        ("citizen", "ママ友は就学援助をもらってるって言ってました。"),
+    ))
+    assert not [f for f in facts if f.kind == "disability"]  # 障害 is part of a scheme name here
+    received = {f.value for f in facts if f.kind == "receiving" and f.usable and not f.negated}
+    assert received == {"child-rearing-allowance", "child-allowance"}
+    assert not any(f.segment_ids == (12,) for f in facts if f.kind == "receiving")

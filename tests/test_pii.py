@@ -265,3 +265,11 @@ def test_detect_segments_reads_context_across_turns() -> None:
     segs = [Segment(1, 0, 1, "お名前は？", "staff"), Segment(2, 1, 2, "湊です。", "citizen")]
     ents = detect_segments(segs)
     assert [(e.text, e.segment_id, e.rule) for e in ents] == [("湊", 2, "name:answer")]
+
+
+def test_place_names_in_the_answer_to_an_address_question() -> None:
+    t = dialogue(("staff", "ご住所を教えてください。"), ("citizen", "青葉区の桜ヶ丘です。番地は覚えてなくて。"),
+                 ("staff", "ご出身はどちらですか。"), ("citizen", "大阪です。"))
+    m, ents = mask_transcript(t)
+    assert [(e.type, e.text) for e in ents] == [("address", "青葉区の桜ヶ丘")]
+    assert m.segments[3].text == "大阪です。"  # a place name elsewhere is not an address

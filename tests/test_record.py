@@ -298,3 +298,13 @@ def test_empty_transcript_gives_an_empty_draft_with_gaps() -> None:
     d = rec.to_dict()
     assert all(not f["lines"] for k, f in d["fields"].items())
     assert {g["field"] for g in d["gaps"]} >= {"main_concern", "household", "consent"}
+
+
+def test_transcript_without_speaker_labels() -> None:
+    turns = [("unknown", t) for _sp, t in CLEAN]
+    rec = draft_record(transcript(turns), classifier=None)
+    d = rec.to_dict()
+    assert "倒産" in d["fields"]["main_concern"]["text"]
+    assert "賃貸借契約書" in d["fields"]["next_actions"]["text"]
+    out = json.dumps(d, ensure_ascii=False)
+    assert "村井" not in out and "健太" not in out and "090-2718-4433" not in out

@@ -198,7 +198,7 @@ def non_speech() -> dict[str, np.ndarray]:
         "loud_noise": white_noise(20, -15),
         "pink_noise": pink_noise(20, -25),
         "hum": (0.05 * np.sin(2 * np.pi * 50 * np.arange(20 * SR) / SR)).astype(np.float32),
-        "melody": music(20, chords=False),
+        "melody": music(10, chords=False),
         "chords": music(20, note_s=0.5),
         "babble_short": babble(clips, 3),
     }
