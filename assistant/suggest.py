@@ -1244,18 +1244,28 @@ def _fold_of(case_id: str, folds: int) -> int:
 
 
 def evaluate(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, folds: int = 5,
-             cache_key: str | None = None) -> EvalReport:
+             cache_key: str | None = None,
+             train_cases: Sequence[dict[str, Any]] | None = None) -> EvalReport:
     """k-fold cross-validation: the model for fold k is trained on the other folds only.
 
     recall@k = |gold ∩ top k| / min(k, |gold|) per case (so a case with 4 gold schemes can reach 1.0
     at k=3), averaged over cases; MRR uses the first gold scheme; anticipation ranks each gold
     scheme that is named in the conversation using only the turns before it is first named.
+
+    With ``train_cases`` (a separate set, e.g. the development set when scoring consultations written
+    by someone else) one model is trained on them and every case in ``cases`` is scored by it.
     """
     feats = features_for_cases(cases, kb, cache_key=cache_key)
     folds = max(2, min(folds, len(cases)))
     fold = [_fold_of(str(c["id"]), folds) for c in cases]
     models: dict[int, RankModel] = {}
+    if train_cases is not None:
+        X, y = training_rows(features_for_cases(train_cases, kb), list(train_cases))
+        shared = fit_model(X, y) if len(set(y.tolist())) == 2 else RankModel.default()
+        models = dict.fromkeys(range(folds), shared)
     for k in range(folds):
+        if k in models:
+            continue
         tr = [i for i in range(len(cases)) if fold[i] != k]
         X, y = training_rows([feats[i] for i in tr], [cases[i] for i in tr])
         models[k] = fit_model(X, y) if len(set(y.tolist())) == 2 else RankModel.default()

@@ -62,6 +62,8 @@ def eval_suggest(
     folds: int = typer.Option(5, help="Cross-validation folds (each case is scored by a model that did not see it)."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
     misses: bool = typer.Option(False, help="List each miss (gold outside the top 5, trap in the top 3)."),
+    train: Path | None = typer.Option(
+        None, help="Train one model on this JSONL instead of cross-validating (score FILE as unseen data)."),
 ) -> None:
     """recall@3, recall@5, MRR, trap rate in the top 3 and anticipation recall@5, on held-out folds."""
     import hashlib
@@ -75,16 +77,23 @@ def eval_suggest(
         cases = load_cases(file)
     except (ValueError, UnicodeDecodeError) as exc:
         raise fail(str(exc)) from None
-    if len(cases) < 2:
+    train_cases = None
+    if train is not None:
+        if not train.exists():
+            raise fail(f"{train}: file not found / ファイルが見つかりません")
+        train_cases = load_cases(train)
+    elif len(cases) < 2:
         raise fail(f"{file}: at least 2 consultations are needed for cross-validation")
     kb = get_knowledge_base()
     key = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
-    report = evaluate(cases, kb, folds=folds, cache_key=key)
+    report = evaluate(cases, kb, folds=folds, cache_key=key, train_cases=train_cases)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     out = [
-        f"consultations        {report.cases}  ({report.folds}-fold cross-validation, held-out scores)",
+        f"consultations        {report.cases}  "
+        + (f"(scored by a model trained on {train})" if train else
+           f"({report.folds}-fold cross-validation, held-out scores)"),
         f"recall@3             {report.recall_at_3:.3f}",
         f"recall@5             {report.recall_at_5:.3f}",
         f"MRR                  {report.mrr:.3f}",
