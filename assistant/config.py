@@ -94,6 +94,7 @@ DEFAULTS: dict[str, Any] = {
         "provisional_interval_s": 1.0,  # at most one provisional decode per interval (beam 1)
         "provisional_beam": 1,
         "final_beam": 0,  # 0 = [asr] beam_size
+        "autosave_draft_s": 30.0,  # automatic draft versions are stored at most this often (when changed)
     },
     "server": {
         "host": "127.0.0.1",

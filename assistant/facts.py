@@ -69,6 +69,7 @@ FACT_LABELS: dict[str, str] = {
     "illness": "病気・けが",
     "high_medical_cost": "医療費の負担",
     "intractable_disease": "難病",
+    "specified_disease": "介護保険の特定疾病",
     "pregnancy": "妊娠",
     "birth": "出産",
     "dv": "配偶者などからの暴力",
@@ -271,6 +272,12 @@ _NEG_TAIL = re.compile(
     r"(?:わけ(?:では|じゃ)な|ない|なく|なかっ|なし|無い|無く|無し|ません|ねえ|ねぇ|へん|ず[、。\s]|ず$|ずに|じゃな|ではな|でもな|ちゃう|違う|違います|"
     r"(?<=[かさたまらがばわえけせてねめれげべ])ん(?:の|よ|わ|ね|[。、\s]|$)|いらん|要らん|おらん|できん|出来ん)"
 )
+# 「夫から暴力を受けているとかはないです」「借金があるってことはないです」: a whole predicate, then
+# とか／ってこと + ない.
+_NEG_HEARSAY = re.compile(
+    r"^(?:を|が|に|は|も)?[^\s、。]{0,10}?(?:とか|なんか|ってこと|ということ|わけ)(?:は|も|では|じゃ)?"
+    r"(?:ない|なく|ありません|ないです|ねえ)"
+)
 _NEG_STOP = re.compile(r"てから|たら|ので|から|けど|けれど|のに|と思|って言|といわ|と言|ても|でも|て、|たいと|ないと")
 
 
@@ -282,7 +289,7 @@ def negated_after(text: str, end: int, limit: int | None = None) -> bool:
         # keep the negation of the predicate itself: 「もらえないと思って」→「もらえない」
         tail = tail[: stop.start() + (2 if tail[stop.start():stop.start() + 2] == "ない" else 0)]
     tail = tail[:14]
-    m = _NEG_TAIL.match(tail)
+    m = _NEG_TAIL.match(tail) or _NEG_HEARSAY.match(text[end: limit if limit is not None else len(text)][:24])
     if not m:
         return False
     # 「足りない」「少ない」「危ない」 are adjectives, not the negation of the keyword's predicate,
@@ -379,7 +386,7 @@ def P(kind: str, regex: str, value: str = "", check_negation: bool = True) -> Pa
 
 KODOMO = r"(?:子ども|子供|こども|コドモ|お子さん|お子様|息子|娘|長男|長女|次男|次女)"
 MONEY = r"(?:お金|おかね|金|カネ|生活費|現金)"
-CANT_PAY = r"(?:払えそう(?:に|も)(?:な[いく]|ありません|ありませ)|払えなさそう|払えるか(?:どうか)?(?:不安|心配|わから)|(?:払|はら)えな|(?:払|はら)えて(?:い|お)?(?:な|ま?せ)|払えず|払えん|払って(?:い|お)?な|払っておりませ|滞納|たまっ|溜まっ|ため(?:て|ちゃ|てしま)|貯め(?:て|ちゃ)|未納|遅れ|きつ|キツ|苦し|厳し|重(?:い|く|た)|足りな|無理|督促|待ってもら)"
+CANT_PAY = r"(?:払えそう(?:に|も)(?:な[いく]|ありません|ありませ)|払えなさそう|払えるか(?:どうか)?(?:不安|心配|わから|分から)|(?:払|はら)えな|(?:払|はら)えて(?:い|お)?(?:な|ま?せ)|払えず|払えん|払って(?:い|お)?な|払っておりませ|滞納|たまっ|溜まっ|ため(?:て|ちゃ|てしま)|貯め(?:て|ちゃ)|未納|遅れ|きつ|キツ|苦し|厳し|重(?:い|く|た)|足りな|無理|督促|待ってもら)"
 
 PATTERNS: list[Pattern] = [
     # work and income
@@ -389,13 +396,13 @@ PATTERNS: list[Pattern] = [
     P("not_working", r"(?:仕事|職)(?:が|は|も)?(?:見つから|決まら|ない|なくて|無い|してな|していな)|働いて(?:い|お)?(?:な|ま?せん)|求職中|就職(?:先)?が?決まら", check_negation=False),
     P("cannot_work", r"働けな|働けず|働けん|仕事(?:が|に)?(?:でき|行け)な|仕事を?続けられな|休職|療養中|傷病手当|(?:仕事|会社)(?:を|は)?休ん", check_negation=False),
     P("income_drop", r"(?:収入|給料|給与|稼ぎ|売上|売り上げ|シフト|勤務|残業|仕事|ボーナス|手取り)(?:が|も|を|は)?(?:急に|大きく|かなり|半分に|ほとんど)?(?:減|へっ|へら|カット|少なくな|激減|なくな|削ら|半分|ゼロ)|休業|時短|自宅待機|収入が途絶"),
-    P("hardship", r"(?:お金|おかね|生活費)(?:が|は|も)?(?:すくな|少な|たりな|足りな)|生活(?:が|は)?(?:苦し|きつ|厳し|できな|でき(?:ません|ひん)|回らな|ぎりぎり|ギリギリ|大変)|(?:暮らして|やって)(?:いけ|け)な|生活費(?:が|も)?(?:足りな|ない|出せな)|" + MONEY + r"(?:が|も)?(?:足りな|続かな|回らな)|食べていけな|ぎりぎりの生活|ギリギリの生活", check_negation=False),
+    P("hardship", r"(?:学費|授業料|入学金|仕送り)(?:が|を|も|は)?[^。、]{0,8}?(?:払えな|足りな|なくな|止ま|途絶)|(?:もた|持た)(?:ない|なく|へん|ん)(?:です|ん|よ|わ|。|$)|もちません|底をつきそう|(?:お金|おかね|生活費)(?:が|は|も)?(?:すくな|少な|たりな|足りな)|生活(?:が|は)?(?:苦し|きつ|厳し|できな|でき(?:ません|ひん)|回らな|ぎりぎり|ギリギリ|大変)|(?:暮らして|やって)(?:いけ|け)な|生活費(?:が|も)?(?:足りな|ない|出せな)|" + MONEY + r"(?:が|も)?(?:足りな|続かな|回らな)|食べていけな|ぎりぎりの生活|ギリギリの生活", check_negation=False),
     P("low_income", r"年金(?:だけ|のみ|しか)|年金(?:暮らし|生活)|(?:月|ひと月|一か月)(?:に)?(?:\d+|[一二三四五六七八九十]+)万(?:円)?(?:くらい|ぐらい|ほど|ちょっと)?(?:しか)|収入(?:が|は)?(?:少な|低|わずか|ほとんどな)|非課税|手取り(?:で)?(?:月)?(?:[0-9]|1[0-4])万", check_negation=False),
     P("no_money", r"貯金(?:は|が|も)?(?:もう)?(?:ない|ありません|なく|ゼロ|底をつ|尽き|なんて|ほとんど|残って)|貯金(?:は|が|も)?(?:もう)?\d+万(?:も|しか)?(?:ない|切って|もない)|蓄え(?:が|も|は)?(?:ない|なく)|" + MONEY + r"(?:が|は|も)?(?:もう)?(?:全然|まったく|全く|ほとんど)?(?:ない|なく|ありません|尽き|底をつ)|所持金|(?:財布|手持ち|手元)(?:に|が|は)?(?:もう)?(?:\d+|数百|数千|千|百)(?:円|千円)?(?:しか|ちょっと|くらい)?|食べるもの(?:が|も)?(?:ない|なく)|食べ物(?:が|も)?(?:ない|なく)|(?:何も|なにも)食べて(?:い)?な|明日の(?:お金|生活費|ご飯)|今日(?:食べる|の)(?:お金|ご飯)", check_negation=False),
     P("rent_trouble", r"家賃(?:が|を|も|は|の)?(?:[^。、\s]{0,8}?)" + CANT_PAY),
     P("rent_trouble", r"家賃(?:滞納|払えない)|(?:滞納|ため|ためて)(?:て|てる|ている)?家賃"),
     P("rent_trouble", r"家賃(?:が|を|で|は|に)?(?:[^。]{0,14}?)(?:残らな|残らん|ほとんど残|消え|精一杯|やっと|ぎりぎり|ギリギリ|大半|半分以上|高くて|重くて|きつくて)", check_negation=False),
-    P("eviction", r"出て(?:いけ|行け|いって|行って|ってくれ|ってほし|いってほし)|出ていかな(?:きゃ|いと|ければ)|退去|立ち退|追い出|明け渡|契約(?:を|が)?解除|寮を出|住むところ(?:が|も)?なくな|取り壊"),
+    P("eviction", r"出て(?:いけ|行け|いって|行って|ってくれ|ってほし|いってほし)|出てって(?:って|と)?言われ|出る(?:ように|よう)言われ|出(?:なきゃ|なければ|ないと)(?:いけ|なら|あか)|出ていかな(?:きゃ|いと|ければ)|退去|立ち退|追い出|明け渡|契約(?:を|が)?解除|寮を出|住むところ(?:が|も)?なくな|取り壊"),
     P("homeless", r"住む(?:ところ|所|場所|家|部屋)(?:が|も)?(?:ない|なく|無い)|ネットカフェ|ネカフェ|漫画喫茶|野宿|車中泊|車で寝|ホームレス|路上|泊まるところ(?:が|も)?ない|今夜(?:泊|寝)", check_negation=False),
     P("own_home", r"持ち家|持家|自宅(?:は|が)?持ち|住宅ローン|家のローン|マイホーム|自分の家(?:です|で|に住)|(?:親|おやじ|父|母)の家(?:です|で|に住)"),
     P("debt", r"借金|しゃっきん|借り入れ|借入|消費者金融|サラ金|キャッシング|カードローン|リボ|闇金|ヤミ金|街金|多重債務|債務|(?:返済|支払い)(?:が|に)?(?:苦し|追われ|でき|間に合わ|滞|きつ)|取り立て|何社(?:か|も)?から|借りて返す"),
@@ -420,18 +427,23 @@ PATTERNS: list[Pattern] = [
     # care
     P("care_need", r"(?<!要)介護(?!保険|認定|サービス|度)|介助|寝たきり|歩けな|歩くのが|歩きにく|足腰|膝が痛|膝を痛|ひざが痛|車(?:いす|椅子)|杖を|転(?:んで|び|倒)|買い物(?:が|に|も)?(?:[^。、]{0,6}?)(?:しんど|行けな|大変|できな|つら)|(?:お風呂|風呂|トイレ|着替え|食事)(?:が|に|も)?(?:[^。、]{0,4}?)(?:一人で|ひとりで)?(?:入れな|できな|大変|介助|怖|こわ)|身の回りのこと|見守り|退院(?:後|した後|を急|を迫)|階段(?:が|も|は|の)?(?:[^。、]{0,6}?)(?:つら|しんど|きつ|上がれな|上がれん|のぼれな|上り下り|無理|急|怖|危な)|腰(?:を|が)?(?:悪く|痛|曲が)|足(?:が|を)?(?:悪く|悪い|弱)|歩行器|杖(?:を|で)?(?:つ|突)|(?:風呂|トイレ|着替え|食事|入浴)(?:も|を|の)?(?:[^。、]{0,6}?)(?:手伝|介助|見守)|(?:手伝|介助)(?:わない|しないと)|(?:手|足|手足)(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動か|動きにく)|ふらつ|よろけ|またぎ|一人で(?:は)?(?:できな|無理)|物忘れ"),
     P("dementia", r"物忘れ|もの忘れ|ものわすれ|認知症|ぼけ(?:て|た|が)|ボケ(?:て|た|が)|同じこと(?:を)?(?:何度|何回|なんど|なんかい)|(?:盗ら|盗ま|取ら)れた|徘徊|道に迷|帰れなくな|鍋(?:を)?(?:[^。、]{0,6}?)焦が|火(?:を)?(?:[^。、]{0,6}?)(?:消し忘|かけたまま|つけっぱなし)|飲み忘れ|しまった場所(?:を|が)?(?:忘れ|分から)|日付(?:が|も)?分から"),
-    P("money_management", r"(?:通帳|印鑑|キャッシュカード)(?:[^。]{0,20}?)(?:再発行|なくし|無くし|忘れ|分から|わから)|(?:預金|貯金|定期)(?:[^。]{0,20}?)(?:中身|分から|わから|下ろせ|解約)|(?:お金|金銭|通帳|年金|財布)(?:の|を|が)?(?:[^。、]{0,6}?)(?:管理|使い切|使い込|なく(?:す|し|な)|再発行|しまった場所|勝手に)|浪費|(?:支払い|払い|払う)(?:の)?(?:を)?忘れ|通帳(?:も|を|が)?(?:[^。]{0,10}?)(?:分から|わから|見つから)|詐欺|だまされ|騙され|(?:高い|高額な)(?:物|もの|布団|商品)(?:を)?(?:[^。、]{0,4}?)買わされ|契約(?:の中身|内容)?(?:が|を)?(?:分から|わから)|定期(?:預金)?(?:の)?(?:中身|解約)|預金(?:が|を)?下ろせな|判断(?:力|する力)(?:が)?(?:落ち|なく|衰え)"),
+    P("money_management", r"(?:すぐ|全部|あるだけ)(?:に)?使(?:っちゃ|ってしま|い切|っちま)|(?:払込用紙|払い込み用紙|請求書|督促状)(?:を|も)?[^。、]{0,4}?(?:なくし|無くし|失くし)|振り込んでしま|振り込まされ|名乗る電話|還付金(?:が|の)?(?:ある|詐欺)|訪問販売|(?:布団|浄水器|リフォーム|健康食品)[^。]{0,10}?(?:買|契約)|(?:通帳|印鑑|キャッシュカード)(?:[^。]{0,20}?)(?:再発行|なくし|無くし|忘れ|分から|わから)|(?:預金|貯金|定期)(?:[^。]{0,20}?)(?:中身|分から|わから|下ろせ|解約)|(?:お金|金銭|通帳|年金|財布)(?:の|を|が)?(?:[^。、]{0,6}?)(?:管理|使い切|使い込|なく(?:す|し|な)|再発行|しまった場所|勝手に)|浪費|(?:支払い|払い|払う)(?:の)?(?:を)?忘れ|通帳(?:も|を|が)?(?:[^。]{0,10}?)(?:分から|わから|見つから)|詐欺|だまされ|騙され|(?:高い|高額な)(?:物|もの|布団|商品)(?:を)?(?:[^。、]{0,4}?)買わされ|契約(?:の中身|内容)?(?:が|を)?(?:分から|わから)|定期(?:預金)?(?:の)?(?:中身|解約)|預金(?:が|を)?下ろせな|判断(?:力|する力)(?:が)?(?:落ち|なく|衰え)"),
     # health and disability
     P("disability", r"障害|障がい|しょうがい|片?まひ|片?麻痺|後遺症|車(?:いす|椅子)(?:生活|で)|目が(?:ほとんど)?見えな|視力(?:が)?(?:ほとんど)?な|耳が(?:ほとんど)?聞こえな|補聴器|知的(?:な遅れ|障)|発達(?:の遅れ|が遅|障)|自閉|ダウン症|ADHD|注意欠陥|学習障|人工透析|透析|ペースメーカー|人工関節|義足|義手|医療的ケア|手足が(?:動き|動か)|(?:手|足|手足|左手|右手|左足|右足|左の手|右の手|左半身|右半身|半身)(?:と足)?(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動きにく|動かな|動かん|不自由|まひ|麻痺)"),
-    P("mental", r"うつ病|鬱病|うつ(?:で|に|っぽ|状態|と診断)|抑うつ|統合失調|精神科|心療内科|メンタル|パニック(?:障害|発作)|不眠|眠れな|寝られな|寝れな|ねむれな|気分(?:が)?(?:落ち込|沈)|落ち込ん|何もする気|気力(?:が)?(?:ない|なく)|不安(?:で|が強|障害)|双極|躁うつ|適応障害|依存症|アルコール(?:依存|が)|酒(?:が|を)?(?:やめられ|止められ|手放せ)|ギャンブル|パチンコ(?:が|を|で)|摂食障害|リストカット|自傷"),
+    P("mental", r"(?:寝|眠)られて(?:い|お)?(?:な|ま?せん)|眠れて(?:い)?(?:な|ま?せん)|涙が[^。、]{0,4}?出|何も(?:したくな|する気|手につかな)|食欲(?:が|も)?(?:な|わかな)|(?<![\w])(?:パチンコ|パチスロ|スロット|競艇|競馬|競輪|ボートレース)(?!屋|店|の店)|(?:酒|お酒|飲酒)(?:が|を|の)?[^。、]{0,4}?(?:やめられ|止められ|増え|手放せ)|うつ病|鬱病|うつ(?:で|に|っぽ|状態|と診断)|抑うつ|統合失調|精神科|心療内科|メンタル|パニック(?:障害|発作)|不眠|眠れな|寝られな|寝れな|ねむれな|気分(?:が)?(?:落ち込|沈)|落ち込ん|何もする気|気力(?:が)?(?:ない|なく)|不安(?:で|が強|障害)|双極|躁うつ|適応障害|依存症|アルコール(?:依存|が)|酒(?:が|を)?(?:やめられ|止められ|手放せ)|ギャンブル|パチンコ(?:が|を|で)|摂食障害|リストカット|自傷"),
     P("suicidal", r"死にたい|消えたい|消えて(?:しまい|しまえ|しま)たい|自殺|死のう|死んでしまいたい|生きてる意味|生きている意味|生きていても|いなくなりたい|楽になりたい"),
     P("illness", r"入院|手術|がん(?:の|で|と|が|に|治療)|癌|脳梗塞|脳出血|心筋梗塞|くも膜下|骨折|倒れ(?:て|た|ちゃ)|救急(?:車)?|持病|病気|抗がん剤|治療(?:中|を|が|費)|通院(?:して|中|が|を)|リハビリ|糖尿病|腎臓|心臓(?:の病気|病)|肝臓|難病"),
+    # the 16 特定疾病 for which people aged 40–64 can use 介護保険 (介護保険法施行令第2条)
+    P("specified_disease", r"末期(?:の)?(?:がん|癌)|がんの末期|関節リウマチ|リウマチ|筋萎縮性側索硬化症|ALS|後縦靱帯骨化|後縦靭帯骨化|"
+      r"骨粗(?:しょう|鬆)症|若年性認知症|初老期(?:の|における)?認知症|若年性アルツハイマー|進行性核上性麻痺|大脳皮質基底核変性|"
+      r"パーキンソン|脊髄小脳変性|脊柱管狭窄|早老症|ウェルナー|多系統萎縮|糖尿病性(?:神経|腎|網膜)|脳梗塞|脳出血|くも膜下|脳卒中|"
+      r"脳血管|閉塞性動脈硬化|慢性閉塞性肺|COPD|肺気腫|変形性(?:膝|股)?関節症", check_negation=False),
     P("high_medical_cost", r"(?:医療費|入院費|入院代|病院代|治療費|薬代|手術代|手術費|通院費|病院(?:から)?の?請求)(?:が|も|は|の)?(?:[^。]{0,14}?)(?:高|払えな|かさ|\d+万|何十万|何万|心配|きつ|苦し|重|足りな|払(?:え|わ)なきゃ|真っ白)|(?:\d+|何十)万(?:円)?(?:近く|くらい|ほど|も)?(?:の)?請求"),
     P("intractable_disease", r"難病|指定難病|特定疾患|パーキンソン|潰瘍性大腸炎|クローン病|膠原病|エリテマトーデス|ALS|筋萎縮性側索|多発性硬化症|筋ジストロフィー|重症筋無力症|強皮症|サルコイドーシス|ベーチェット|多系統萎縮|脊髄小脳変性|もやもや病|網膜色素変性|後縦靱帯|後縦靭帯|特発性"),
     # children and family events
     P("pregnancy", r"妊娠|妊婦|身ごも|お腹に(?:赤ちゃん|子ども|子供|こども|子)|出産予定|予定日|つわり|臨月|妊娠届|(?:生|産)まれる予定|おめでた|母子手帳|母子健康手帳|産む(?:予定|つもり|ことに)"),
     P("birth", r"(?:子ども|子供|こども|赤ちゃん|娘|息子|双子|子|孫|次男|長男|次女|長女|下の子|三人目|二人目|3人目|2人目)(?:が)?(?:[^。、\s]{0,4}?)(?:生まれ|産まれ)(?:た|まし|て)|(?:生|産)まれたばかり|出産(?:した|しまし|して|後)|出生届|新生児|生後\d+(?:か月|ヶ月|カ月|ケ月|日)|産後"),
-    P("dv", r"暴力|(?:殴|なぐ)(?:ら|る|っ|り)|(?:叩|たた)(?:か|く|い)|蹴(?:ら|る|っ)|怒鳴(?:ら|る|っ|り)|DV|ドメスティック|脅(?:さ|し|す)|殺す(?:ぞ|って)|束縛|監視|(?:携帯|スマホ)(?:を|も)?(?:[^。、]{0,4}?)(?:見られ|チェック)|逃げ(?:てき|たい|出|ている|てる)|シェルター|生活費(?:を|も)?(?:くれな|渡してくれな|もらえな)|モラハラ|保護命令|(?:物|もの)を投げ|首を絞め|無理やり"),
+    P("dv", r"暴力(?!(?:の|に関する)?相談|防止|相談支援)|(?:殴|なぐ)(?:ら|る|っ|り)|(?:叩|たた)(?:か|く|い)|蹴(?:ら|る|っ)|怒鳴(?:ら|る|っ|り)|DV|ドメスティック|脅(?:さ|し|す)|殺す(?:ぞ|って)|束縛|監視|(?:携帯|スマホ)(?:を|も)?(?:[^。、]{0,4}?)(?:見られ|チェック)|逃げ(?:てき|たい|出|ている|てる)|シェルター|生活費(?:を|も)?(?:くれな|渡してくれな|もらえな)|モラハラ|保護命令|(?:物|もの)を投げ|首を絞め|無理やり"),
     P("child_abuse", r"(?:子ども|子供|こども|孫|娘|息子)(?:へ|に|を)?(?:の)?虐待|(?:子ども|子供|こども|息子|娘|子)(?:に|を)(?:[^。、]{0,6}?)(?:手をあげ|手を上げ|殴|叩|怒鳴|蹴)|手を(?:あげ|上げ)(?:て|ちゃ|そう)|育児放棄|ネグレクト|189"),
     P("parenting_stress", r"(?:子育て|育児)(?:が|に|で|も)?(?:[^。、]{0,6}?)(?:つら|辛|しんど|限界|疲れ|不安|大変|もう無理|イライラ|ノイローゼ)|泣き止まな|泣きやまな|夜泣き|(?:子ども|子供|こども|子)(?:に|が)(?:[^。、]{0,6}?)イライラ|産後(?:うつ|の落ち込)|ワンオペ|相談(?:する|できる)(?:人|相手)(?:が|も)?(?:い|おら)な"),
     P("abuse", r"虐待|高齢者虐待|(?:年金|お金)(?:を)?(?:勝手に)?(?:取り上げ|使い込|取られ)"),
@@ -556,6 +568,17 @@ _BARE_AGE = re.compile(
 # 「去年までは保育園だったんで」: a situation that is over
 _PAST_CONTEXT = re.compile(r"(?:去年|昨年|前|以前|昔|先月|先週|この前)まで(?:は)?|だったんで|だった(?:けど|が|ので|から)|でしたが")
 _PAST_SENSITIVE = {"childcare", "pregnancy", "school_costs", "hikikomori", "homeless", "dv"}
+# Kind-specific signs that a situation is over: 「妊娠中に保健師さんに会ったことがあります」 (the
+# pregnancy was earlier), 「入院費は限度額の認定証で5万で済みました。もう全部払いました」 (the bill is settled).
+_OVER: dict[str, re.Pattern[str]] = {
+    "pregnancy": re.compile(r"妊娠(?:中|して(?:い|た)?)?(?:に|は|の(?:時|とき|ころ|頃)|だった|でした)[^。]*(?:ました|ことがあ|ことある|でした|た[。、\s]|た$|たけど|たので|たんで)"),
+    "high_medical_cost": re.compile(r"(?:で|に)済(?:み|ん)|払い終わ|(?:全部|もう)(?:全部)?払(?:いました|った)|支払(?:いました|った|い済)"),
+}
+
+
+# 「叩いている」 with nobody else as subject: the speaker is the one hitting (「叩いてくる」 is done to them)
+_ACTIVE_HIT = re.compile(r"(?:叩い|たたい|叩く|殴っ|殴る|蹴っ|蹴る)(?!て(?:く|き))")
+_SELF_AGENT = re.compile(r"(?:叩い|たたい|殴っ|なぐっ|蹴っ|怒鳴っ|どなっ)(?:て)?(?:しま|ちゃ|ちま|じゃ)")
 
 
 def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today: dt.date | None = None) -> list[Fact]:
@@ -580,6 +603,9 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
             return
         seen.add(key)
         past = bool(_PAST_CONTEXT.search(sentence)) and kind in _PAST_SENSITIVE
+        over = _OVER.get(kind)
+        if over is not None and over.search(sentence):
+            past = True
         out.append(Fact(kind=kind, value=value, text=text[s:e], segment_ids=(view.id,), negated=bool(negated),
                         speaker=view.speaker, subject=subject, apart=apart, stance=_stance(view, sentence), past=past))
 
@@ -617,6 +643,9 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
                         and "月" not in text[e:e + 3]:
                     continue  # 「25年くらい」 is a duration, not a birth year
                 value = str(age)
+            elif kind == "dv" and (_SELF_AGENT.match(text[s:s + 10]) or subject == "self" and _ACTIVE_HIT.match(text[s:s + 8])):
+                kind = "abuse"  # 「（子どもを）叩いてしまう」: the citizen hits, nobody hits the citizen
+                value = m.group(0)
             elif kind == "spouse":
                 if re.search(r"亡くな|死ん|他界|先立|離婚|別れ|出て(?:行|い)っ|元", sentence):
                     continue  # a spouse who died, left or was divorced is not in the household
@@ -713,8 +742,20 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         if stage is None:
             continue
         ss, se = _sentence_of(text, m.start())
+        sentence = text[ss:se]
+        # whose school year is it? 「妹が高校生で」 is a sibling's, 「私は高校2年」「高校2年の森本美咲です」
+        # the speaker's own (a young carer or a pregnant teenager), not a child in the household
+        who = subject_before(text, m.start(), ss, kins)
+        if who in ("sibling", "parent", "spouse", "other", "ex_spouse"):
+            continue
+        subject = "child"
+        no_child_word = not re.search(r"子|息子|娘|孫|お子|上の|下の|赤ちゃん", sentence)
+        if no_child_word and view.speaker != "staff" and (
+                who == "self" or _SELF_MARK.search(text[ss:m.start()])
+                or re.match(r"(?:生)?の[^。、\s]{1,10}(?:です|といいます|と申します)", text[m.end():se])):
+            subject = "self"
         out.append(Fact(kind="child", value=stage, text=m.group(0), segment_ids=(view.id,), speaker=view.speaker,
-                        subject="child", apart=bool(_APART.search(text[ss:se])), stance=_stance(view, text[ss:se])))
+                        subject=subject, apart=bool(_APART.search(sentence)), stance=_stance(view, sentence)))
     for m in _CHILD_WORD.finditer(text):
         word = m.group(0)
         if word in ("子ども", "子供", "こども") and re.match(r"(?:手当|医療|家庭|食堂|園|部屋|の手当|の医療)", text[m.end():m.end() + 3]):
@@ -894,7 +935,7 @@ _HOUSEHOLD_KINDS = {
     "eviction", "homeless", "own_home", "debt", "nhi_member", "nhi_arrears", "pension_arrears", "tax_arrears",
     "utility_arrears", "self_employed", "employee", "divorce", "separated", "widowed", "lives_alone", "pensioner",
     "care_need", "dementia", "money_management", "disability", "mental", "suicidal", "illness", "high_medical_cost",
-    "intractable_disease", "pregnancy", "birth", "dv", "child_abuse", "parenting_stress", "disaster", "fire", "abuse",
+    "intractable_disease", "specified_disease", "pregnancy", "birth", "dv", "child_abuse", "parenting_stress", "disaster", "fire", "abuse",
     "hikikomori", "school_costs", "childcare", "legal_trouble", "moved_in", "single_parent", "elderly", "spouse",
 }
 _FAMILY = ("spouse", "child", "grandchild", "parent")
@@ -924,6 +965,11 @@ def situation(facts: Iterable[Fact]) -> Situation:
         if f.subject == "other" or f.subject == "ex_spouse" and f.kind not in ("dv", "legal_trouble", "debt"):
             continue
         family = f.subject in _FAMILY
+        if f.kind == "pregnancy" and f.subject in ("child", "grandchild") and not f.negated:
+            sit.add("pregnancy_child", f)  # a daughter's (often a teenager's) pregnancy
+        if f.kind == "child" and f.subject == "self":
+            sit.add("self_minor", f)  # the citizen is a pupil themself
+            continue
         if f.kind in ("child", "children_count"):
             children.append(f)
             continue
@@ -937,6 +983,12 @@ def situation(facts: Iterable[Fact]) -> Situation:
                     sit.add("working_age", f)
                 if age >= 40:
                     sit.add("age_40_plus", f)
+                if age >= 60:
+                    sit.add("age_60_plus", f)
+                if age >= 75:
+                    sit.add("age_75_plus", f)
+                if age < 18:
+                    sit.add("self_minor", f)
             elif f.subject in ("parent", "spouse") and age >= 65:
                 sit.add("elderly_family", f)
             elif f.subject == "child" and age < 18:
@@ -952,7 +1004,8 @@ def situation(facts: Iterable[Fact]) -> Situation:
                 if f.kind not in ("pension_arrears", "cannot_work"):
                     continue
             if family and f.kind in ("disability", "mental", "illness", "dementia", "care_need", "hikikomori",
-                                     "intractable_disease", "elderly", "money_management", "suicidal"):
+                                     "intractable_disease", "elderly", "money_management", "suicidal",
+                                     "specified_disease"):
                 if f.apart and f.subject in ("child", "grandchild"):
                     continue
                 sit.add(f"{f.kind}_family", f)
@@ -1029,8 +1082,34 @@ def situation(facts: Iterable[Fact]) -> Situation:
                 sit.add("elderly_likely", f)
     for f in sit.flags.get("elderly", []):
         sit.add("elderly_likely", f)
+    _age_bands(sit, facts_list)
     for k in ("job_loss", "income_drop", "no_money", "rent_trouble", "debt", "hardship", "low_income", "nhi_arrears",
               "pension_arrears", "tax_arrears", "utility_arrears", "eviction", "homeless", "high_medical_cost"):
         for f in sit.flags.get(k, []):
             sit.add("financial_trouble", f)
     return sit
+
+
+def _age_bands(sit: Situation, facts: list[Fact]) -> None:
+    """Who is old enough for what, from ages said (a known age overrides what was inferred).
+
+    - A parent or spouse needing care is taken to be elderly (``elderly_family``) unless their age
+      is known: 「お母さんは44です」 makes them a 40–64-year-old, for whom 介護保険 covers only the
+      16 特定疾病 (``care_under_65``; ``care_under_40``: not at all).
+    - The citizen's own care need at a known working age likewise sets ``care_under_65``.
+    """
+    fam_ages = [f for f in facts if f.kind == "age" and f.usable and not f.negated and not f.past
+                and f.subject in ("parent", "spouse")]
+    if fam_ages and max(int(f.value) for f in fam_ages) < 65:
+        sit.flags.pop("elderly_family", None)
+    cared_family = sit.has("care_need_family") or sit.has("dementia_family")
+    young: list[Fact] = []
+    if cared_family and not sit.has("elderly_family") and fam_ages:
+        young = fam_ages
+    elif (sit.has("care_need") or sit.has("dementia")) and not cared_family and not sit.has("elderly_likely"):
+        young = [f for f in sit.flags.get("age_known", []) if int(f.value) < 65]
+    if young:
+        for f in young:
+            sit.add("care_under_65", f)
+            if int(f.value) < 40:
+                sit.add("care_under_40", f)

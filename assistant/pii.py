@@ -116,6 +116,7 @@ class Tok:
     start: int
     end: int
     norm: str = ""  # Sudachi normalised form (子ども → 子供): the classifier's features
+    reading: str = ""  # katakana reading in context (岡本 → オカモト): finds the name again in kana
 
     @property
     def is_person(self) -> bool:
@@ -134,7 +135,46 @@ def sudachi_tokens(text: str) -> tuple[Tok, ...]:
     pipeline = nlp.get_nlp()
     with nlp._lock:  # the shared pipeline is not thread-safe
         doc = pipeline.make_doc(text)
-    return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_) for t in doc)
+    return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_,
+                     (t.morph.get("Reading") or [""])[0]) for t in doc)
+
+
+@lru_cache(maxsize=1)
+def _sudachi_dictionary() -> Any:
+    """Sudachi's own dictionary (the one inside GiNZA), for looking up *every* entry of a word.
+
+    The tokenizer picks one analysis per context (湊 → 普通名詞 "harbour"); the dictionary also
+    knows 湊 as a given name. None when SudachiPy cannot open it: the rules then fall back to the
+    tokens alone."""
+    try:
+        import sudachipy
+
+        return sudachipy.Dictionary(dict="core")
+    except Exception:  # noqa: BLE001 - masking must keep working on the token rules alone
+        return None
+
+
+@lru_cache(maxsize=16384)
+def lexicon_entries(word: str) -> tuple[tuple[str, str], ...]:
+    """All dictionary entries of ``word`` as (part of speech joined by '-', reading)."""
+    d = _sudachi_dictionary()
+    if d is None or not word:
+        return ()
+    try:
+        return tuple(("-".join(p for p in m.part_of_speech()[:4] if p != "*"), m.reading_form())
+                     for m in d.lookup(word))
+    except Exception:  # noqa: BLE001
+        return ()
+
+
+def lexicon_person(word: str) -> bool:
+    """Whether the dictionary knows ``word`` as a person name (勝, 湊, さくら — also common words)."""
+    return any("人名" in pos for pos, _r in lexicon_entries(word))
+
+
+def person_readings(word: str) -> list[str]:
+    """The readings ``word`` has as a person name (勝 → カツ, ショウ, マサル)."""
+    return list(dict.fromkeys(r for pos, r in lexicon_entries(word) if "人名" in pos and r))
 
 
 _ner_lock = threading.Lock()
@@ -380,6 +420,11 @@ KINSHIP = (
     "義母", "祖父", "祖母", "父", "母", "兄", "姉", "弟", "妹", "孫", "甥", "姪", "おっと", "つま", "むすこ", "むすめ",
     "おやじ", "おふくろ", "友達", "友だち", "友人", "彼氏", "彼女", "上の", "下の", "兄貴", "姉貴", "パートナー",
     "同居人", "いとこ", "叔父", "叔母", "伯父", "伯母", "おじ", "おば", "相方",
+    "おじいちゃん", "おばあちゃん", "じいちゃん", "ばあちゃん", "おじいさん", "おばあさん", "お父さん", "お母さん",
+    "父さん", "母さん", "兄さん", "姉さん", "お兄ちゃん", "お姉ちゃん", "兄ちゃん", "姉ちゃん", "息子さん", "娘さん",
+    "奥さん", "嫁さん", "旦那さん", "ご主人", "実父", "実母", "養父", "養母", "継父", "継母", "義兄", "義姉", "義弟",
+    "義妹", "孫娘", "姪っ子", "甥っ子", "恋人", "婚約者", "元夫", "元妻", "前夫", "前妻", "元旦那", "養子", "里子",
+    "親友", "知人", "おとうと", "いもうと",
 )
 _KIN_RE = re.compile(
     r"(?:(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")"
@@ -419,11 +464,17 @@ _LEAD_STRIP = re.compile(
     r"(?=[\s\u3000、。…!！])|"
     r"(?:私の名前|僕の名前|名前|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
-_ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す)"
+# Naming verbs of a self-introduction, standard and dialect, with or without と/って
+# (岡本と申します, 岡本いいます, 岡本っちゅいます, 岡本いうもんです).
+_NAMING_VERB = (r"(?:と|って|っちゅ|ちゅ|て)?(?:申します|申す|もうします|いいます|言います|ゆいます|ゆいよります|"
+                r"いうんです|言うんです|いう者です|いうもんです|言うもんです|ゆうもんです|いうもんだ|いうもの|いいまーす)")
+_ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
+                         + _NAMING_VERB + ")"
                          r"|で(?=[、,\s])|[、。！!？?\n]")
 _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
+    r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|"
     r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|$)")
 
 
@@ -627,7 +678,7 @@ def _is_kata_unknown(word: str) -> bool:
     return any(t.is_person for t in toks)
 
 
-_SELF_INTRO_END = r"^\s*(?:です|でした|と申します|といいます|と言います|っていいます|って言います|っていう)"
+_SELF_INTRO_END = r"^\s*(?:です|でした|でございます|と申します|といいます|と言います|っていいます|って言います|っていう|" + _NAMING_VERB + ")"
 _AGE_AFTER = re.compile(r"^\s*(?:が|は|も|、)\s*(?:[0-9０-９一二三四五六七八九十]+\s*(?:歳|才|か月|ヶ月|カ月|年生)|小学|中学|高校|大学|"
                         r"(?:明治|大正|昭和|平成|令和|19[0-9]{2}|20[0-9]{2})[^。]{0,8}年|"
                         r"保育園|幼稚園|年長|年中|年少|中[1-3１-３一二三]|小[1-6１-６一二三四五六]|高[1-3１-３一二三])")
@@ -673,7 +724,7 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             if not person:
                 # a kanji word that Sudachi does not know as a name: only in an introduction shape
                 # (息子は蒼っていいます) or before an age (下の心春が1年生)
-                naming = bool(re.match(r"^\s*(?:と申します|といいます|と言います|っていいます|って言います|っていう)", rest))
+                naming = bool(re.match(r"^\s*" + _NAMING_VERB, rest))
                 if not (naming or age or re.match(r"^\s*(?:さん|ちゃん|くん|君)", rest)):
                     # 「息子は無職です」「父は入院中です」: a dictionary word before です is a predicate
                     if not intro or any(x.tag.startswith(("名詞-普通名詞", "形状詞", "接尾辞")) for x in inner):
@@ -696,10 +747,239 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         else:
             if not (person or _is_kata_unknown(word)):
                 continue
-        if not re.match(r"^\s*(?:[。、!！?？\s]|です|で|が|は|と|の|も|に|を|って|っていいます|といいます|と申します|さん|ちゃん|くん|$)", rest):
+        if not re.match(r"^\s*(?:[。、!！?？\s]|です|で|が|は|と|の|も|に|を|って|さん|ちゃん|くん|$|" + _NAMING_VERB + ")", rest):
             continue
         out.append(Entity("name", s, e, word, rule="name:kinship"))
     return out
+
+
+# -- names right after a kinship word, and self-introductions in plain or dialect forms -------------
+# Common words that follow 「娘の」「兄の」 and are in the name lexicon too (金, 光 → 光?) or look like
+# a kana name (こと, ほう): never a name in this position. The dictionary is the first guard; this
+# list is the fallback for words the dictionary also knows as given names.
+KIN_NOT_NAMES = frozenset("""
+金 方 顔 心 酒 夢 具 力 前 上 中 所 今 元 実 運 本 円 玉 都 京 島 町 村 家 車 手 件 事 物 声 体 身 店 話 歯 頭 墓
+病 命 代 番 側 横 隣 時 頃 日 年 歳 次 先 後 下 外 気 癖 為 服 靴 薬 腰 骨 血 目 足 首 肩 胸 腕 籍 姓 名 子 親 愛 恋
+幸 福 縁 宝 望 分 件 借 罪 恩 嘘 肉 米 職 席 鍵 傘 机 財 兄 姉 弟 妹 母 父 孫 夫 妻 嫁 婿 甥 姪 主人 旦那 長男 次男
+三男 長女 次女 三女 一人 二人 未来 将来 希望 勇気 正義 健康 正直 上司 部下 同僚 友人 知人 親友 大家 元気 幸せ
+こと ほう ため せい ところ とき もの ぶん かわり おかげ ようす ぐあい ちょうし きげん きもち せわ めんどう かいご
+しごと がっこう ほいくえん ようちえん へや いえ うち くるま おかね かね きゅうりょう ねんきん しゃっきん びょうき
+けが からだ かお あたま あし こころ こえ はなし でんわ けいたい すまほ ふく くすり ほけん てちょう つうちょう
+なまえ じゅうしょ ばんごう たんじょうび おはか おそうしき そうしき みんな ふたり ひとり かぞく こども よめ むこ
+まご おっと つま むすこ むすめ ちち はは あに あね おとうと いもうと ともだち かれし かのじょ せんせい たんにん
+びょういん しせつ にゅういん つういん しゅじゅつ しょうがい にんちしょう まえ うえ した なか そと あと さき
+つぎ いま むかし ころ とし ごはん おやつ しゅくだい べんきょう せいせき ぶかつ じゅけん しんがく しゅうしょく
+けっこん りこん そうぞく いさん さけ おさけ たばこ あかちゃん じっか かいしゃ しょくば みせ おみせ ほうほう
+ひと かた ぶんも ほうも ことも ためにも せいで ころに じだい ばあい ぶんまで いうこと すること やつ
+スマホ パート ゲーム ベッド パソコン ランドセル アパート マンション デイサービス ショートステイ グループホーム
+ローン カード クレジット タバコ パチンコ ギャンブル アルコール リハビリ デイケア テレビ ミルク オムツ ペット
+ケータイ ケイタイ メール ライン アカウント ブログ サイト バイク トラック ワゴン ガン ストレス
+""".split())
+_FILLER_GAP = r"(?:[\s\u3000]*(?:えーっと|えーと|えっと|えー|あのー|あの|その|まあ)[\s\u3000、,]*)?"
+_KIN_APPOS_RE = re.compile(
+    r"(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")"
+    r"(?P<sep>の[\s\u3000]*[、,]?|[、,]|(?=[\s\u3000]))[\s\u3000]*" + _FILLER_GAP)
+# What may follow a name in this position: a particle, a copula or naming verb, or a pause.
+_KIN_NAME_FOLLOW = re.compile(
+    r"^(?:[\s\u3000]*(?:$|[、。，．,.!！?？…」』\n])|[\s\u3000]*(?:は|が|と|も|を|に|へ|や|って|とか|だけ|から|まで|"
+    r"ちゃん|くん|君|さん|です|でした|でございます|やけど|やねん|じゃ)|" + _NAMING_VERB + ")")
+# Particles and copulas a kana name may run into (そうたは, さくらが): longest first.
+_KANA_TAILS = ("でございます", "でした", "です", "っていいます", "といいます", "って", "ちゃん", "くん", "さん", "には",
+               "にも", "とは", "とも", "では", "でも", "から", "まで", "だけ", "とか", "は", "が", "を", "へ", "と", "も",
+               "に", "や")
+_KANA_TAILS_WEAK = ("と", "も", "に", "や")  # a name may end in these (はると, ともや): kept when unsure
+
+
+def _kin_boundary_ok(text: str, start: int, kin: str) -> bool:
+    """The kinship word is a word of its own (not the 母 of 保母 or the 父 of 神父)."""
+    c = _char_before(text, start)
+    if _is_kanji(kin[0]) and _is_kanji(c):
+        return False
+    if _is_hira(kin[0]) and _is_hira(c) and c not in "のはがともにでを":
+        return False
+    return not (_is_kata(kin[0]) and _is_kata(c))
+
+
+def _not_a_name(word: str) -> bool:
+    return (word in KIN_NOT_NAMES or word in NAME_STOPWORDS or word in KINSHIP or word in HIRAGANA_NOT_NAMES
+            or word in KATAKANA_ROLES or _is_role(word, suffix=False))
+
+
+_FUNCTION_POS = ("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞", "接尾辞", "接頭辞",
+                 "名詞-普通名詞-副詞可能", "名詞-普通名詞-サ変可能", "名詞-普通名詞-形状詞可能", "名詞-普通名詞-助数詞可能")
+
+
+def _kana_name_ok(word: str) -> bool:
+    """A hiragana word after 「娘の」: a name the dictionary knows (さくら, ゆき), or a word it does
+    not know at all (そうた, はると) that is not a compound of common nouns (ほけん|しょう)."""
+    if len(word) < 2 or _not_a_name(word):
+        return False
+    if word[0] in "おご" and not lexicon_person(word) and any(p.startswith("名詞") for p, _ in lexicon_entries(word[1:])):
+        return False  # おかね, ごはん: a polite common noun
+    entries = lexicon_entries(word)
+    if any("人名" in p for p, _ in entries):
+        return True
+    if entries:
+        return False  # a dictionary word that is never a name (いびき, こと)
+    toks = sudachi_tokens(word)
+    if toks and all(t.tag.startswith("名詞-普通名詞") for t in toks):
+        return False  # an unknown compound of common nouns
+    return not any(t.tag.startswith(("動詞", "形容詞")) and len(t.text) >= 3 for t in toks)
+
+
+def _kata_name_ok(word: str, age: bool) -> bool:
+    """A katakana word after 「孫の」: a name the dictionary knows and not a loanword (マリア), an
+    unknown word (ソウタ, トゥアン), or any katakana word before an age (ハルトが 5歳)."""
+    if len(word) < 2 or _not_a_name(word) or word in NAME_STOPWORDS:
+        return False
+    entries = lexicon_entries(word)
+    common = any(p.startswith(("名詞-普通名詞", "名詞-固有名詞-地名", "名詞-固有名詞-組織")) for p, _ in entries)
+    if age:
+        return True
+    if entries and not common:
+        return any("人名" in p for p, _ in entries) or _is_kata_unknown(word)
+    if not entries:
+        toks = sudachi_tokens(word)
+        return len(toks) == 1 or _is_kata_unknown(word)
+    return False
+
+
+def _kanji_name_ok(word: str, age: bool) -> bool:
+    """A short kanji word after 「兄の」: a given name or surname in the dictionary (勝, 湊, 大地),
+    or an unknown compound of name characters (湊斗 = 湊 + 斗)."""
+    if not 1 <= len(word) <= 3 or _not_a_name(word):
+        return False
+    entries = lexicon_entries(word)
+    if entries:
+        return len(word) <= 2 and (any("人名" in p for p, _ in entries) or (age and len(word) == 1))
+    parts = sudachi_tokens(word)
+    return len(parts) >= 2 and all(lexicon_person(t.text) for t in parts)
+
+
+def _names_after_kinship_appositive(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """Given names right after a kinship word and の, 、 or a pause (兄の勝が, 息子の湊と,
+    弟の そうたは, 娘の さくら, 孫の ハルトが): one-kanji names and kana names that Sudachi tags
+    as ordinary words in context are checked against every dictionary entry of the word."""
+    text = ctx.text
+    out: list[Entity] = []
+    for m in _KIN_APPOS_RE.finditer(text):
+        if not _kin_boundary_ok(text, m.start(), m.group("kin")):
+            continue
+        if not m.group("sep").strip() and not text[m.end("kin"):m.end()].strip():
+            continue  # a kinship word running straight into the next word (娘婿)
+        s = m.end()
+        if s >= len(text):
+            continue
+        sc = _script(text[s])
+        e = s
+        while e < len(text) and (_script(text[e]) == sc or (sc == "kata" and text[e] == "・")) and e - s < 12:
+            e += 1
+        if sc == "kanji":
+            word = text[s:e]
+            age = bool(_AGE_AFTER.match(text[e:]))
+            if not _KIN_NAME_FOLLOW.match(text[e:]) or not _kanji_name_ok(word, age):
+                continue
+        elif sc == "kata":
+            word = text[s:e]
+            age = bool(_AGE_AFTER.match(text[e:]))
+            if not _KIN_NAME_FOLLOW.match(text[e:]) or not _kata_name_ok(word, age):
+                continue
+        elif sc == "hira":
+            run = text[s:e]
+            if len(run) > 9:
+                continue
+            word, e = _split_kana_name(run, s, text)
+            if not word or not _KIN_NAME_FOLLOW.match(text[e:]):
+                continue
+        else:
+            continue
+        out.append(Entity("name", s, e, text[s:e], rule="name:kinship"))
+    return out
+
+
+def _split_kana_name(run: str, s: int, text: str) -> tuple[str, int]:
+    """Name part of a hiragana run after a kinship word (そうたは → そうた); ("", s) when none."""
+    cands: list[str] = []
+    for tail in _KANA_TAILS:
+        if run.endswith(tail) and len(run) - len(tail) >= 2:
+            cands.append(run[: -len(tail)])
+            break
+    cands.append(run)
+    for c in cands:
+        if _not_a_name(c):
+            return "", s  # こと|が, ほう|が: an ordinary word whichever way it is cut
+    stripped = cands[0]
+    if stripped != run:
+        tail = run[len(stripped):]
+        known_run, known_stripped = lexicon_person(run), lexicon_person(stripped)
+        if known_run and not known_stripped:
+            stripped = run  # まこと, けんと: the dictionary knows the whole run as a name
+        elif tail in _KANA_TAILS_WEAK and not known_stripped and not _kana_name_ok(stripped):
+            stripped = run
+        elif tail in _KANA_TAILS_WEAK and not known_stripped and _char_after(text, s + len(run)) in "。.!！?？\n ":
+            stripped = run  # a particle right before the end of the turn is more likely the name's end
+    if not _kana_name_ok(stripped):
+        return "", s
+    return stripped, s + len(stripped)
+
+
+_SELF_WORDS = r"(?:私|わたし|あたし|わたくし|僕|ぼく|俺|おれ|わし|うち|自分|あたい|わい)"
+_SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯々〆ヶァ-ヶー]{1,6})?(?:[\s\u3000]*[ぁ-ん]{2,5}?)?"
+              r"|[ぁ-ん]{2,6}?(?:[\s\u3000]+[ぁ-ん]{2,6}?)?)")
+_SELF_INTRO_RE = re.compile(
+    r"(?:^|(?<=[\s\u3000、。,!！?？…]))" + _SELF_WORDS + r"(?:の名前|の名|の名まえ)?(?:は|、|,|[\s\u3000])*"
+    r"(?:(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:の|、)[\s\u3000]*)?"
+    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です)")
+
+
+def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """「私、妹の岡本和子いいます」「わし 田村いうもんです」「あたし、ミンって言います」: a name after
+    私/うち/わし (and a kinship word) before a naming verb, standard or dialect. With a bare です
+    the words must be a name in the dictionary (私は無職です is not an introduction)."""
+    text = ctx.text
+    out: list[Entity] = []
+    for m in _SELF_INTRO_RE.finditer(text):
+        s, e = m.start("name"), m.end("name")
+        span = text[s:e]
+        pieces = [(pm.start() + s, pm.end() + s) for pm in re.finditer(r"[^\s\u3000・]+", span)]
+        if not pieces or any(_not_a_name(text[a:b]) for a, b in pieces) or _not_a_name(_clean_name(span)):
+            continue
+        end = m.group("end")
+        naming = not end.startswith("で")
+        inner = [t for t in toks if s <= t.start < e]
+        person_tok = any(t.is_person for t in inner)
+        if any(t.tag.startswith(("動詞", "形容詞", "助動詞", "副詞", "代名詞", "接続詞")) and not t.is_person
+               and _script(t.text[0]) == "kanji" for t in inner):
+            continue  # 毎日言います, 何度も言います: a sentence, not a name
+        ok_pieces = []
+        for a, b in pieces:
+            w = text[a:b]
+            sc = _script(w[0])
+            if sc == "kanji":
+                ok = _kanji_pieces_are_name(w)
+            elif sc == "kata":
+                ok = _kata_name_ok(w, age=False)
+            else:
+                ok = _kana_name_ok(w)
+            ok_pieces.append(ok)
+        if not (person_tok or all(ok_pieces) or (naming and any(ok_pieces))):
+            continue
+        for a, b in pieces:
+            out.append(Entity("name", a, b, text[a:b], rule="name:self-intro",
+                              group=_clean_name(span) if len(pieces) > 1 else ""))
+    return out
+
+
+def _kanji_pieces_are_name(word: str) -> bool:
+    """岡本和子 → 岡本 + 和子, both names in the dictionary; 大地 → a given name (and no common word
+    that would make 「私は元気です」 an introduction)."""
+    if _not_a_name(word):
+        return False
+    toks = sudachi_tokens(word)
+    if toks and all(t.is_person or lexicon_person(t.text) for t in toks) and any(t.is_person for t in toks):
+        return True
+    entries = lexicon_entries(word)
+    return bool(entries) and all("人名" in p or "地名" in p for p, _ in entries)
 
 
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -841,6 +1121,8 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_from_tokens(ctx, toks)
     ents += _names_by_honorific(ctx, toks)
     ents += _names_after_kinship(ctx, toks)
+    ents += _names_after_kinship_appositive(ctx, toks)
+    ents += _names_self_intro(ctx, toks)
     ents += _name_from_answer(ctx, toks)
     if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
         ents += _ner_names(ctx, toks)

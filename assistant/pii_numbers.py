@@ -35,8 +35,13 @@ _KANA_BY_FIRST: dict[str, list[str]] = {}
 for _w in _KANA_BY_LEN:
     _KANA_BY_FIRST.setdefault(_w[0], []).append(_w)
 
-# Separators between digit groups: dashes, spaces, 、 and の (spoken "090の1234").
-_SEP_RE = re.compile(r"[\s\u3000]*(?:[-‐‑–—−－―ー、]|の)?[\s\u3000]*")
+# Separators between digit groups: dashes, spaces, 、 and の (spoken "090の1234"), also stacked the
+# way people pause between groups ("ゼロ七二の、三六一の、…", "090の えー 1234") — a chain still has
+# to start with zero and reach 10–11 digits to be a phone number, so a wide separator costs nothing.
+_DASH = "-‐‑–—−－―ー"
+_SEP_RE = re.compile(
+    rf"[\s\u3000]*(?:(?:の|[{_DASH}])[\s\u3000]*[、,，]?|[、,，])?[\s\u3000]*"
+    r"(?:(?:えーと|えっと|えー|あの)[\s\u3000]*[、,，]?[\s\u3000]*)?")
 
 MONEY_OR_UNIT_RE = re.compile(
     r"^\s*(?:円|万|千|百|億|兆|歳|才|年|月|日|時|分|秒|回|人|件|%|％|か月|ヶ月|カ月|ケ月|か所|キロ|"
@@ -249,9 +254,17 @@ def classify_chains(text: str, context: str = "") -> list[NumberHit]:
         # as the に of "…5678に" must not turn a phone number into 12 digits).
         best: NumberHit | None = None
         for k in range(len(chain.groups), 0, -1):
-            if k < len(chain.groups) and chain.groups[k][0].kind == "ascii":
-                break  # only spoken (kana) tails may be dropped, never written digits
             sub = chain.prefix(k)
+            if k < len(chain.groups) and chain.groups[k][0].kind == "ascii":
+                # written digits after a pause (「090-1234-5678、2時に」) are dropped only when what
+                # is left is a whole phone number; otherwise the written tail belongs to the number
+                if chain.groups[k][0].start == chain.groups[k - 1][-1].end:
+                    break
+                hit = _classify(text, sub, local_ctx, spoken_ids)
+                if hit is not None and hit.type == "phone":
+                    best = hit
+                    break
+                continue
             hit = _classify(text, sub, local_ctx, spoken_ids)
             if hit is not None:
                 best = hit

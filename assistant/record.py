@@ -474,6 +474,9 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     seen: set[int] = set()
     # without speaker labels every turn may be the staff's explanation
     speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
+    by_segment: dict[int, list[Sentence]] = {}
+    for x in sentences:
+        by_segment.setdefault(x.segment.id, []).append(x)
     for s in sentences:
         seg = s.segment
         if seg.speaker not in speakers or seg.id in seen:
@@ -483,7 +486,7 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
             mentions = _mentions_cached(index, analyse_segment, seg.text)
         except Exception:  # noqa: BLE001
             continue
-        seg_sents = [x for x in sentences if x.segment.id == seg.id]
+        seg_sents = by_segment[seg.id]
         for m in mentions:
             if m.how in ("asked", "other", "receiving"):
                 hows.setdefault(m.scheme_id, set()).add(m.how)
@@ -520,6 +523,24 @@ def _mentions_cached(index: Any, analyse: Any, text: str) -> tuple[Any, ...]:
             per_index.clear()
         hit = per_index[text] = tuple(analyse(index, 0, "staff", text).mentions)
     return hit
+
+
+def clear_caches() -> None:
+    """Forget every per-segment analysis (sentences, field words, features, scheme mentions, personal
+    data). A redraft is then computed from scratch; the results are the same, only slower — which
+    is what the tests check (a live redraft must equal a full one)."""
+    from . import pii, record_categories, record_fields, record_text
+
+    for fn in (record_text._segment_sentences, record_text.is_small_talk, record_categories._segment_features,
+               record_fields._question_topics, record_fields._staff_question, record_fields._field_hits,
+               record_fields._is_question, record_fields._informative_text, record_fields._problem,
+               record_fields._action_cue, record_fields._asks_consent):
+        fn.cache_clear()
+    for name in ("sudachi_tokens", "ner_persons", "_detect_cached"):
+        fn = getattr(pii, name, None)
+        if fn is not None and hasattr(fn, "cache_clear"):
+            fn.cache_clear()
+    _mention_cache.clear()
 
 
 def _get(obj: Any, key: str) -> Any:

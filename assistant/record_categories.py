@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,30 +95,43 @@ class Features:
 
 def features(segments: Sequence[Segment]) -> Features:
     """Content-word normalised forms and lexicon hits of a conversation."""
-    from .pii import sudachi_tokens
-
     f = Features([])
     for seg in segments:
-        for t in sudachi_tokens(seg.text):
-            if not t.tag.startswith(_CONTENT_POS) or "固有名詞-人名" in t.tag or "数詞" in t.tag or "非自立" in t.tag:
-                continue
-            norm = t.norm or t.text
-            if _spoken_digits(t.text):
-                continue  # ぜろきゅうぜろ… is a phone number, not a word
-            if norm in _STOP or t.text in _STOP or (len(norm) < 2 and not re.match(r"[一-龯]", norm)):
-                continue
+        words, lexicon = _segment_features(seg.text, seg.speaker == "staff")
+        for norm, surface in words:
             f.tokens.append(norm)
             f.where.setdefault(norm, []).append(seg.id)
-            f.surface.setdefault(norm, t.text)
-        if seg.speaker == "staff":
-            continue  # lexicon hits count only in what the citizen says
-        for cat, pat in LEXICON.items():
-            for m in pat.finditer(seg.text):
-                key = f"LEX:{cat}"
-                f.tokens.append(key)
-                f.where.setdefault(key, []).append(seg.id)
-                f.where.setdefault("LEXW:" + cat + ":" + m.group(), []).append(seg.id)
+            f.surface.setdefault(norm, surface)
+        for key, word_key in lexicon:
+            f.tokens.append(key)
+            f.where.setdefault(key, []).append(seg.id)
+            f.where.setdefault(word_key, []).append(seg.id)
     return f
+
+
+@lru_cache(maxsize=16384)
+def _segment_features(text: str, staff: bool) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """One segment's (normalised form, surface) content words and (LEX:, LEXW:) lexicon hits.
+
+    Cached by text: the counter view redrafts after every utterance and only new text is read."""
+    from .pii import sudachi_tokens
+
+    words: list[tuple[str, str]] = []
+    for t in sudachi_tokens(text):
+        if not t.tag.startswith(_CONTENT_POS) or "固有名詞-人名" in t.tag or "数詞" in t.tag or "非自立" in t.tag:
+            continue
+        norm = t.norm or t.text
+        if _spoken_digits(t.text):
+            continue  # ぜろきゅうぜろ… is a phone number, not a word
+        if norm in _STOP or t.text in _STOP or (len(norm) < 2 and not re.match(r"[一-龯]", norm)):
+            continue
+        words.append((norm, t.text))
+    lexicon: list[tuple[str, str]] = []
+    if not staff:  # lexicon hits count only in what the citizen says
+        for cat, pat in LEXICON.items():
+            for m in pat.finditer(text):
+                lexicon.append((f"LEX:{cat}", "LEXW:" + cat + ":" + m.group()))
+    return tuple(words), tuple(lexicon)
 
 
 @dataclass
@@ -299,6 +313,7 @@ def train(items: Sequence[dict[str, Any]]) -> CategoryModel:
 
 _model_lock = threading.Lock()
 _model_cache: dict[str, CategoryModel | None] = {}
+_key_by_stamp: dict[tuple[tuple[str, int, int], ...], str] = {}
 
 
 def get_model() -> CategoryModel | None:
@@ -306,10 +321,14 @@ def get_model() -> CategoryModel | None:
     files = train_files()
     if not files:
         return None
-    h = hashlib.sha256(FEATURE_VERSION.encode())
-    for f in files:
-        h.update(f.read_bytes())
-    key = h.hexdigest()[:16]
+    stamp = tuple((str(f), st.st_mtime_ns, st.st_size) for f in files for st in (f.stat(),))
+    key = _key_by_stamp.get(stamp)
+    if key is None:  # read and hash the training data only when a file changed (not on every draft)
+        h = hashlib.sha256(FEATURE_VERSION.encode())
+        for f in files:
+            h.update(f.read_bytes())
+        key = h.hexdigest()[:16]
+        _key_by_stamp[stamp] = key
     with _model_lock:
         if key in _model_cache:
             return _model_cache[key]

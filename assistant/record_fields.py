@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .record_text import Sentence
@@ -112,8 +113,34 @@ class FieldDraft:
     reasons: list[str] = field(default_factory=list)
 
 
+# The counter view redrafts after every utterance. Everything below that looks at one sentence or one
+# turn is a pure function of its text and cached, so a redraft only reads the new segments' text;
+# what depends on the order of turns (which question an answer belongs to) is recomputed, cheaply.
+_CACHE = 32768
+
+
 def _topics_of_question(text: str) -> set[str]:
-    return {k for k, p in QUESTION_WORDS.items() if p.search(text)}
+    return set(_question_topics(text))
+
+
+@lru_cache(maxsize=_CACHE)
+def _question_topics(text: str) -> frozenset[str]:
+    return frozenset(k for k, p in QUESTION_WORDS.items() if p.search(text))
+
+
+@lru_cache(maxsize=_CACHE)
+def _staff_question(text: str) -> tuple[bool, frozenset[str], bool, bool]:
+    """A staff turn as a question: (is a question, topics, asks for personal data, explores the concern)."""
+    if not _is_question(text):
+        return False, frozenset(), False, False
+    q = _last_sentences(text, 2)
+    return True, _question_topics(q), bool(PII_QUESTION.search(q)), bool(MAIN_QUESTION.search(q))
+
+
+@lru_cache(maxsize=_CACHE)
+def _field_hits(key: str, condensed: str) -> tuple[str, ...]:
+    """The field's words in a sentence, sorted and unique."""
+    return tuple(sorted(set(FIELD_WORDS[key].findall(condensed))))
 
 
 def _last_sentences(text: str, n: int = 2) -> str:
@@ -121,6 +148,7 @@ def _last_sentences(text: str, n: int = 2) -> str:
     return "".join(parts[-n:])
 
 
+@lru_cache(maxsize=_CACHE)
 def _is_question(text: str) -> bool:
     """Does a staff turn end by asking something? (「ご家族は。」「お仕事は何を。」「体調はいかがですか。」)"""
     last = _last_sentences(text, 1).strip()
@@ -150,10 +178,9 @@ def answer_topics(sentences: list[Sentence]) -> dict[int, tuple[set[str], bool]]
     for idx in sorted(segs):
         seg = segs[idx]
         if seg.speaker == "staff":
-            if _is_question(seg.text):
-                q = _last_sentences(seg.text, 2)
-                topics = _topics_of_question(q)
-                pii = bool(PII_QUESTION.search(q))
+            question, qtopics, pii, _main = _staff_question(seg.text)
+            if question:
+                topics = set(qtopics)
                 if not topics and not pii:
                     topics = set(prev_topics)
                 last_q = (topics, pii)
@@ -167,7 +194,14 @@ def answer_topics(sentences: list[Sentence]) -> dict[int, tuple[set[str], bool]]
 
 
 def _informative(s: Sentence) -> bool:
-    return not s.small_talk and len(re.sub(r"[\s\u3000。、！？!?…]", "", s.condensed)) >= 2
+    return _informative_text(s.condensed)
+
+
+@lru_cache(maxsize=_CACHE)
+def _informative_text(condensed: str) -> bool:
+    from .record_text import is_small_talk
+
+    return not is_small_talk(condensed) and len(re.sub(r"[\s\u3000。、！？!?…]", "", condensed)) >= 2
 
 
 def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dict[str, FieldDraft]:
@@ -186,7 +220,7 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         units: list[tuple[float, int, list[Sentence], str]] = []
         for idx, sents in by_index.items():
             qtopics, pii_q = topics.get(idx, (set(), False))
-            hits = [(s, sorted(set(FIELD_WORDS[key].findall(s.condensed)))) for s in sents]
+            hits = [(s, _field_hits(key, s.condensed)) for s in sents]
             hit_sents = [s for s, h in hits if h]
             words = sorted({w for _s, h in hits for w in h})
             if key in qtopics and not pii_q:
@@ -215,10 +249,10 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
     for idx in sorted(all_by_index):
         seg = all_by_index[idx][0].segment
         if seg.speaker == "staff":
-            if _is_question(seg.text):
-                q = _last_sentences(seg.text, 2)
-                qt = _topics_of_question(q)
-                exploring = bool(MAIN_QUESTION.search(q)) or PII_QUESTION.search(q) or not qt
+            question, qtopics, pii, main_q = _staff_question(seg.text)
+            if question:
+                qt = set(qtopics)
+                exploring = main_q or pii or not qt
                 if segs_used and not exploring:
                     if not opening_fields:
                         opening_fields |= qt
@@ -235,7 +269,7 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
             main.append((s, "相談の冒頭"))
             if segs_used == 0:  # the first statement sets the topic the staff then explores
                 for key in SUMMARY_FIELDS:
-                    if FIELD_WORDS[key].search(s.condensed):
+                    if _field_hits(key, s.condensed):
                         opening_fields.add(key)
         segs_used += 1
         if segs_used >= 5:
@@ -249,8 +283,8 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
     for s in citizen:
         if n_problem >= 3 or id(s) in chosen_ids:
             continue
-        m = PROBLEM.search(s.condensed)
-        if not m:
+        problem = _problem(s.condensed)
+        if problem is None:
             continue
         # the sentence before it in the same turn often says what the problem is about (40万近く来て。まだ払ってない)
         sib = by_index.get(s.index, [])
@@ -258,7 +292,7 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         if pos > 0 and id(sib[pos - 1]) not in chosen_ids:
             main.append((sib[pos - 1], "困りごとの発言の前後"))
             chosen_ids.add(id(sib[pos - 1]))
-        main.append((s, f"困りごとの発言（{m.group()}）"))
+        main.append((s, f"困りごとの発言（{problem}）"))
         chosen_ids.add(id(s))
         n_problem += 1
     main.sort(key=lambda t: (t[0].index, t[0].start))
@@ -273,26 +307,38 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
     n_segments = max((s.index for s in sentences), default=0) + 1
     acts: list[tuple[Sentence, str]] = []
     for s in staff:
-        text = s.condensed
-        if PII_QUESTION.search(text) and not DOCUMENTS.search(text):
-            continue  # 「ご連絡先をお願いします」 asks for data, it is not an action
-        if MAIN_QUESTION.search(text) and not DOCUMENTS.search(text):
-            continue  # 「今日はどうされましたか」
-        late = s.index >= n_segments * 0.5
-        m = NEXT_ACTION.search(text)
-        if m is None and late:
-            m = INSTRUCTION.search(text)
-        if m is None:
-            continue
-        if re.search(r"[？?]\s*$", text) and not WHEN.search(text):
-            continue
-        if not (late or WHEN.search(text) or DOCUMENTS.search(text)):
-            continue
-        acts.append((s, m.group()))
+        cue = _action_cue(s.condensed, s.index >= n_segments * 0.5)
+        if cue is not None:
+            acts.append((s, cue))
     acts = acts[-MAX_SENTENCES["next_actions"]:]
     drafts["next_actions"].sentences = [a[0] for a in acts]
     drafts["next_actions"].reasons = [a[1] for a in acts]
     return drafts
+
+
+@lru_cache(maxsize=_CACHE)
+def _problem(condensed: str) -> str | None:
+    m = PROBLEM.search(condensed)
+    return m.group() if m else None
+
+
+@lru_cache(maxsize=_CACHE)
+def _action_cue(text: str, late: bool) -> str | None:
+    """The words that make a staff sentence 今後の対応 (``late``: in the second half of the talk)."""
+    if PII_QUESTION.search(text) and not DOCUMENTS.search(text):
+        return None  # 「ご連絡先をお願いします」 asks for data, it is not an action
+    if MAIN_QUESTION.search(text) and not DOCUMENTS.search(text):
+        return None  # 「今日はどうされましたか」
+    m = NEXT_ACTION.search(text)
+    if m is None and late:
+        m = INSTRUCTION.search(text)
+    if m is None:
+        return None
+    if re.search(r"[？?]\s*$", text) and not WHEN.search(text):
+        return None
+    if not (late or WHEN.search(text) or DOCUMENTS.search(text)):
+        return None
+    return m.group()
 
 
 def heard_sentences(sentences: list[Sentence]) -> list[list[Sentence]]:
@@ -312,11 +358,16 @@ class ConsentFinding:
     answer: Sentence | None = None
 
 
+@lru_cache(maxsize=_CACHE)
+def _asks_consent(text: str) -> bool:
+    return bool(CONSENT_Q.search(text))
+
+
 def find_consent(sentences: list[Sentence]) -> ConsentFinding:
     """同意: did the staff ask to share information with other offices, and what was the answer?"""
     found = ConsentFinding("not_asked")
     for i, s in enumerate(sentences):
-        if s.segment.speaker != "staff" or not CONSENT_Q.search(s.text):
+        if s.segment.speaker != "staff" or not _asks_consent(s.text):
             continue
         if not _is_question(s.segment.text) and not re.search(r"よろしい|いい|構いません|大丈夫", s.text):
             continue

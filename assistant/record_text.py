@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .transcript import Segment
 
@@ -62,8 +63,14 @@ class Sentence:
 
     @property
     def small_talk(self) -> bool:
-        c = re.sub(r"[\s\u3000。、！？!?…ー〜～]+", "", self.condensed)
-        return not c or bool(SMALL_TALK.match(c))
+        return is_small_talk(self.condensed)
+
+
+@lru_cache(maxsize=32768)
+def is_small_talk(condensed: str) -> bool:
+    """Greetings, thanks and back-channels (cached: a live redraft re-reads every sentence)."""
+    c = re.sub(r"[\s\u3000。、！？!?…ー〜～]+", "", condensed)
+    return not c or bool(SMALL_TALK.match(c))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -114,9 +121,16 @@ def condense(text: str, start: int, end: int, segment_id: int) -> list[Piece]:
     return pieces
 
 
+@lru_cache(maxsize=16384)
+def _segment_sentences(text: str, segment_id: int) -> tuple[tuple[int, int, tuple[Piece, ...]], ...]:
+    """Sentence ranges and condensed pieces of one segment. Cached by text and id: the counter view
+    redrafts after every utterance, and only the new segments' sentences need splitting."""
+    return tuple((s, e, tuple(condense(text, s, e, segment_id))) for s, e in split_sentences(text))
+
+
 def sentences_of(segments: list[Segment]) -> list[Sentence]:
     out: list[Sentence] = []
     for idx, seg in enumerate(segments):
-        for s, e in split_sentences(seg.text):
-            out.append(Sentence(seg, idx, s, e, condense(seg.text, s, e, seg.id)))
+        for s, e, pieces in _segment_sentences(seg.text, seg.id):
+            out.append(Sentence(seg, idx, s, e, list(pieces)))
     return out

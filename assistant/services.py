@@ -157,6 +157,9 @@ class LiveSession:
     analysis_thread: threading.Thread | None = None
     closing: bool = False
     last_fsync: float = 0.0
+    draft_data: dict | None = None  # newest automatic draft (stored at most every autosave_draft_s)
+    draft_saved: dict | None = None  # content of the last stored automatic version
+    draft_saved_at: float = 0.0
 
     def bump(self, *names: str) -> None:
         for n in names:
@@ -264,7 +267,7 @@ class Services:
         with s.lock:
             s.closing = True
         self.stop_recording(c.id)
-        self._analyse(s)
+        self._analyse(s, save=True)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         self.store.update_consultation(c.id, status="ended", ended_at=now)
         self.store.add_event(c.id, "ended", {"segments": len(s.segments)})
@@ -401,8 +404,10 @@ class Services:
             s.segments.extend(result.segments)
             s.bump("transcript")
         s.metrics.append({"seg_ids": [x.id for x in result.segments],
-                          "speech_end": result.utterance.speech_end_wall, "final_at": result.decoded_at,
-                          "committed_at": time.monotonic(), "analysed_at": None})
+                          "speech_end": result.utterance.speech_end_wall, "closed_at": result.utterance.closed_at,
+                          "decode_started": result.started_at, "decode_seconds": result.decode_seconds,
+                          "early": result.early, "final_at": result.decoded_at, "committed_at": time.monotonic(),
+                          "suggested_at": None, "drafted_at": None, "analysed_at": None})
         self._check_urgency(s, result.segments)
         self._request_analysis(s)
 
@@ -435,7 +440,7 @@ class Services:
             s.segments.extend(transcript.segments)
             s.bump("transcript")
         self._check_urgency(s, transcript.segments)
-        self._analyse(s)
+        self._analyse(s, save=True)
         return transcript.segments
 
     def demo_audio_path(self) -> Path:
@@ -452,7 +457,11 @@ class Services:
 
     def _analysis_loop(self, s: LiveSession) -> None:
         while True:
-            if not s.analysis_wanted.wait(timeout=30):
+            if not s.analysis_wanted.wait(timeout=self._autosave_interval()):
+                try:
+                    self._save_auto_draft(s, force=True)  # a quiet moment: store the newest draft
+                except Exception as exc:  # noqa: BLE001 - the transcript is safe; the draft is rebuilt from it
+                    s.errors.append(f"記録案の保存に失敗しました: {type(exc).__name__}: {exc}")
                 return
             s.analysis_wanted.clear()
             if s.cid not in self._sessions:
@@ -462,7 +471,13 @@ class Services:
             except Exception as exc:  # noqa: BLE001 - shown to staff; the transcript is already safe
                 s.errors.append(f"提案・記録案の更新に失敗しました: {type(exc).__name__}: {exc}")
 
-    def _analyse(self, s: LiveSession) -> None:
+    def _analyse(self, s: LiveSession, *, save: bool = False) -> None:
+        """Suggestions first (cheap, incremental; staff look at them), then the draft record.
+
+        The automatic draft is kept in memory at once and stored when its content changed, at most
+        every ``autosave_draft_s`` (``save=True``: now). Losing an unsaved automatic draft in a crash
+        loses nothing: it is drafted again from the committed transcript on resume.
+        """
         with s.analysis_lock:
             with s.lock:
                 segments = list(s.segments)
@@ -470,23 +485,50 @@ class Services:
                 s.suggester = self.engines.new_suggester()
             suggestions = self.engines.suggest(s.suggester, segments) if segments else []
             self.store.record_suggestions(s.cid, suggestions)
+            s.bump("suggestions")
+            self._mark(s, segments, "suggested_at")
             pinned = [r.scheme_id for r in self.store.suggestions(s.cid) if r.status == "pinned"]
             c = self.store.get_consultation(s.cid)
             meta = {"consultation_id": s.cid, "staff": c.staff, "channel": c.channel, "counter": c.counter,
                     "date": _local(c.created_at), "consent_recording": c.consent}
             record = self.engines.draft(Transcript(segments=segments), suggestions, pinned, meta)
-            data = record.to_dict(masked=False)
-            last = self.store.latest_draft(s.cid, "auto")
-            if last is None or last.data != data:
-                self.store.add_draft(s.cid, "auto", data)
-            s.bump("suggestions", "draft")
+            s.draft_data = record.to_dict(masked=False)
+            self._save_auto_draft(s, force=save)
+            s.bump("draft")
+            self._mark(s, segments, "drafted_at", "analysed_at")
             for flag in getattr(record, "urgency", None) or []:
                 self._raise_alert(s, _as_dict(flag))
-            now = time.monotonic()
-            n = len(segments)
-            for m in s.metrics:
-                if m["analysed_at"] is None and n and max(m["seg_ids"]) <= segments[-1].id:
-                    m["analysed_at"] = now
+
+    @staticmethod
+    def _mark(s: LiveSession, segments: list[Segment], *names: str) -> None:
+        """Benchmark timestamps: when each utterance's effect reached suggestions / the draft."""
+        if not segments:
+            return
+        now, last = time.monotonic(), segments[-1].id
+        for m in s.metrics:
+            if m[names[0]] is None and max(m["seg_ids"]) <= last:
+                for n in names:
+                    m[n] = now
+
+    def _autosave_interval(self) -> float:
+        return float(self.cfg.get("stream", {}).get("autosave_draft_s", 30.0))
+
+    def _save_auto_draft(self, s: LiveSession, *, force: bool = False) -> None:
+        """Store the newest automatic draft as a version if its content changed (not just the time)."""
+        data = s.draft_data
+        if data is None:
+            return
+        content = {k: v for k, v in data.items() if k != "drafted_at"}
+        if s.draft_saved is None:
+            last = self.store.latest_draft(s.cid, "auto")
+            s.draft_saved = {k: v for k, v in last.data.items() if k != "drafted_at"} if last else {}
+            s.draft_saved_at = 0.0
+        if content == s.draft_saved:
+            return
+        if not force and time.monotonic() - s.draft_saved_at < self._autosave_interval():
+            return
+        self.store.add_draft(s.cid, "auto", data)
+        s.draft_saved, s.draft_saved_at = content, time.monotonic()
 
     def _check_urgency(self, s: LiveSession, segments: list[Segment]) -> None:
         """Urgent words raise an alert at once, before the slower suggestion/draft pass."""
@@ -548,7 +590,7 @@ class Services:
         s = self.session(c.id)
         s.bump("suggestions")
         if c.status == "open":
-            self._analyse(s)  # 案内した制度 in the draft follows at once
+            self._analyse(s, save=True)  # 案内した制度 in the draft follows at once, stored with the action
 
     # -- draft record ------------------------------------------------------------------------------
     def draft(self, cid: int) -> dict:
@@ -557,6 +599,9 @@ class Services:
         auto = self.store.latest_draft(c.id, "auto")
         staff = self.store.latest_draft(c.id, "staff")
         record = auto.data if auto else {}
+        live = self._sessions.get(c.id)
+        if live is not None and live.draft_data is not None:
+            record = live.draft_data  # newer than the stored version while autosave waits
         edits = dict(staff.data.get("edits", {})) if staff else {}
         fields = record_fields(record)
         for key, text in edits.items():
@@ -670,6 +715,7 @@ class Services:
         for cid in list(self._sessions):
             try:
                 self.stop_recording(cid)
+                self._save_auto_draft(self._sessions[cid], force=True)
             except Exception:  # noqa: BLE001
                 pass
 

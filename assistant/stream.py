@@ -69,6 +69,7 @@ class Utterance:
     end: int
     voice_end: int  # last voiced sample (end of speech, before padding)
     speech_end_wall: float = 0.0  # wall-clock time at which that sample was captured
+    closed_at: float = 0.0  # wall clock when the pause was seen (the utterance became due)
 
 
 @dataclass
@@ -77,6 +78,20 @@ class FinalResult:
     utterance: Utterance
     decoded_at: float  # wall clock when the final text existed
     decode_seconds: float
+    started_at: float = 0.0  # wall clock when its decode began
+    early: bool = False  # decoded during the pause, before the utterance was closed
+
+
+@dataclass
+class _Early:
+    """A final decode started as soon as the pause began (see ``_decode_early``)."""
+
+    start: int
+    end: int
+    prompt: str | None
+    raw: list[dict]
+    started_at: float
+    decoded_at: float
 
 
 @dataclass
@@ -128,6 +143,9 @@ class StreamingTranscriber:
         self._step_lock = threading.Lock()  # one decoder pass at a time keeps ids in order
         self._vad = _vad_model()
         self.final_beam = int(self.cfg.final_beam or self.t.asr["beam_size"])
+        self._early: _Early | None = None  # final decode of the utterance whose pause has begun
+        self._early_tried: tuple[int, int] | None = None
+        self.decodes = {"final": 0, "early": 0, "early_used": 0, "provisional": 0}
 
     # -- input ---------------------------------------------------------------------------
     def feed(self, audio: Audio, wall: float | None = None) -> None:
@@ -186,7 +204,7 @@ class StreamingTranscriber:
         start = max(self.origin, self.speech_start - pad)
         end = min(self.total, voice_end + pad) if reopen_at is None else voice_end
         if self.voiced * 1000 >= self.cfg.min_speech_ms * SAMPLE_RATE:
-            self.pending.append(Utterance(start, end, voice_end, self._wall_of(voice_end)))
+            self.pending.append(Utterance(start, end, voice_end, self._wall_of(voice_end), time.monotonic()))
         if reopen_at is not None:
             self.speech_start, self.voiced, self.last_gap = reopen_at, WINDOW, None
         else:
@@ -202,13 +220,32 @@ class StreamingTranscriber:
 
     # -- decoding ------------------------------------------------------------------------
     def has_work(self) -> bool:
-        return bool(self.pending) or self._provisional_due()
+        return bool(self.pending) or self._early_due() is not None or self._provisional_due()
+
+    def _pad(self) -> int:
+        return self.cfg.speech_pad_ms * SAMPLE_RATE // 1000
+
+    def _early_due(self) -> tuple[int, int] | None:
+        """The (start, end) of the utterance in progress if its pause has lasted ``speech_pad_ms``.
+
+        From then on every sample its final decode needs has arrived: the utterance will end
+        exactly there unless speech resumes within ``min_silence_ms``. Decoding it now instead of
+        when the pause is confirmed takes up to one chunk (0.5 s) off the wait for final text;
+        if speech resumes, the result is simply not used.
+        """
+        if self.speech_start is None or self.voiced * 1000 < self.cfg.min_speech_ms * SAMPLE_RATE:
+            return None
+        pad = self._pad()
+        if self.vad_pos - self.last_voice < pad or self.total < self.last_voice + pad:
+            return None
+        key = (max(self.origin, self.speech_start - pad), self.last_voice + pad)
+        return None if key == self._early_tried else key
 
     def _provisional_due(self) -> bool:
         if not self.cfg.provisional or self.speech_start is None:
             return False
-        if self.vad_pos - self.last_voice >= int(0.2 * SAMPLE_RATE):
-            return False  # a pause has begun: the final decode is probably next, keep the decoder free
+        if self.vad_pos - self.last_voice >= int(0.1 * SAMPLE_RATE):
+            return False  # a pause may have begun: the final decode is probably next, keep the decoder free
         since = time.monotonic() - self._last_provisional_end
         interval = max(self.cfg.provisional_interval_s, self._last_provisional_cost)  # ≤ 50 % duty
         return since >= interval and (self.last_voice - self.speech_start) >= int(0.4 * SAMPLE_RATE)
@@ -224,12 +261,15 @@ class StreamingTranscriber:
             utt = self.pending.popleft() if self.pending else None
             if utt is not None:
                 samples, chan = self._slice(utt.start, utt.end)
+            early_key = None if utt is not None else self._early_due()
         if utt is not None:
             result = self._final(utt, samples, chan)
             with self._lock:
                 self._trim()
             return [result]
-        if self._provisional_due():
+        if early_key is not None:
+            self._decode_early(early_key)
+        elif self._provisional_due():
             self._decode_provisional()
         with self._lock:
             self._trim()
@@ -283,16 +323,53 @@ class StreamingTranscriber:
         now = time.monotonic()
         self._last_provisional_cost = now - t0
         self._last_provisional_end = now
+        self.decodes["provisional"] += 1
         with self._lock:
             if self.speech_start is not None:  # the utterance may have ended meanwhile
                 self.provisional = Provisional(text=text, start=start / SAMPLE_RATE, updated_at=now)
 
+    def _decode_final(self, samples: np.ndarray, stereo: bool, prompt: str | None) -> list[dict]:
+        """The one decode that makes text final (configured beam; words only to split stereo)."""
+        raw = self.t.decode_segments(samples, vad=False, beam_size=self.final_beam, word_timestamps=stereo,
+                                     initial_prompt=prompt)
+        return self.t._clean(raw, bool(self.t.asr.get("hallucination_filter", True)))
+
+    @staticmethod
+    def _stereo(chan: np.ndarray | None) -> bool:
+        return chan is not None and not np.allclose(chan[0], chan[1])
+
+    def _decode_early(self, key: tuple[int, int]) -> None:
+        """Final decode of the utterance in progress during its pause (see ``_early_due``)."""
+        with self._lock:
+            self._early_tried = key
+            samples, chan = self._slice(*key)
+        prompt = self._prompt()
+        t0 = time.monotonic()
+        raw = self._decode_final(samples, self._stereo(chan), prompt)
+        now = time.monotonic()
+        self.decodes["early"] += 1
+        with self._lock:
+            self._early = _Early(key[0], key[1], prompt, raw, t0, now)
+            if self.speech_start is not None and self._early_tried == key:  # still paused: show it
+                text = "".join(r["text"] for r in raw)
+                if text:
+                    self.provisional = Provisional(text=text, start=key[0] / SAMPLE_RATE, updated_at=now)
+
     def _final(self, utt: Utterance, samples: np.ndarray, chan: np.ndarray | None) -> FinalResult:
         t0 = time.monotonic()
-        stereo = chan is not None and not np.allclose(chan[0], chan[1])
-        raw = self.t.decode_segments(samples, vad=False, beam_size=self.final_beam, word_timestamps=stereo,
-                                     initial_prompt=self._prompt())
-        raw = self.t._clean(raw, bool(self.t.asr.get("hallucination_filter", True)))
+        stereo = self._stereo(chan)
+        prompt = self._prompt()
+        early = self._early
+        used_early = early is not None and (early.start, early.end, early.prompt) == (utt.start, utt.end, prompt)
+        if early is not None and (used_early or early.end <= utt.end):
+            self._early = None  # used now, or speech went on after it: stale
+        if early is not None and used_early:
+            raw, t0, decode_seconds = early.raw, early.started_at, early.decoded_at - early.started_at
+            self.decodes["early_used"] += 1
+        else:
+            raw = self._decode_final(samples, stereo, prompt)
+            decode_seconds = time.monotonic() - t0
+            self.decodes["final"] += 1
         offset = utt.start / SAMPLE_RATE
         segments: list[Segment] = []
         live_speaker = self._speaker()
@@ -315,7 +392,8 @@ class StreamingTranscriber:
                 ))
                 self.next_id += 1
         now = time.monotonic()
-        return FinalResult(segments=segments, utterance=utt, decoded_at=now, decode_seconds=now - t0)
+        return FinalResult(segments=segments, utterance=utt, decoded_at=now, decode_seconds=decode_seconds,
+                           started_at=t0, early=used_early)
 
     @property
     def position(self) -> float:

@@ -420,6 +420,18 @@ _RECEIVE = re.compile(
     r"^(?:は|を|も|が|で|の|に)?(?:今|もう|今は|ずっと|既に|すでに|いま)?(?:[^。、\s？?]{0,8}?)"
     r"(?:もらって|貰って|受けて|受給して|受け取って|使って|利用して|持って|通って|入って|出て|支給されて|ついて|付いて|認定(?:を受けて|されて|が出て)|受給中|利用中|いただいて)"
 )
+# Used once and done: 「限度額の認定証を使ったので」「給付金は二回とももらいました」 (a one-off benefit
+# already paid or a cap already applied) — not 「受けたことがある」 (an experience, maybe long ago).
+_RECEIVED_DONE = re.compile(
+    r"^(?:は|を|も|が|で|の|に)?(?:もう|既に|すでに)?(?:[^。、\s？?]{0,10}?)"
+    r"(?:使った|使いました|もらった|もらいました|貰った|貰いました|受け取った|受け取りました|支給されました|出ました)"
+    r"(?!こと|ことが|ことある|ら|けど(?:[^。]{0,6})?(?:切れ|終わ))"
+)
+# A fee waived by the scheme: 「保育料は無償化でもうタダやから」「授業料は就学支援金でタダになってる」.
+_WAIVED = re.compile(r"^[^。？?]{0,14}?(?:タダ|無料|無償|0円|ゼロ円|かから(?:ない|へん|ん))(?:に(?:なって|なっと)|やから|だから|で|です|になってる|やし|$)")
+# A staff turn that only confirms what the citizen said (「妊婦のための支援給付の面談ですね」) proposes nothing.
+_STAFF_CONFIRM = re.compile(r"(?:ですね|ましたね|でしたね|んですね|ってことですね)[。、！!\s]*$")
+_PROPOSAL_WORDS = re.compile(r"使え|受けられ|もらえ|申請|できます|あります|ご案内|対象|利用|手続")
 _COORD = re.compile(r"\s*(?:と|や|とか|、|・|も|および|及び|か)\s*")
 _FIRST_PERSON = re.compile(r"私|わたし|あたし|俺|おれ|僕|ぼく|自分|うち(?:は|も|の)")
 _OTHER_SUBJ = re.compile(r"ママ友|友達|友人|知り合い|知人|近所の|お隣|同僚|隣の")
@@ -471,8 +483,13 @@ def _mention_how(text: str, start: int, end: int, speaker: str, next_start: int)
         return "negated"
     if speaker != "staff" and _RECEIVE.match(rest):
         return "mention" if past_after(text, end, se) else "receiving"
+    if speaker != "staff" and (_RECEIVED_DONE.match(rest) or _WAIVED.match(rest)) \
+            and not _QUESTION.search(sentence.strip()):
+        return "receiving"
     if speaker == "staff":
         if _QUESTION.search(sentence.strip()) or _QUESTION.search(rest.strip()):
+            return "asked"
+        if _STAFF_CONFIRM.search(sentence.strip()) and not _PROPOSAL_WORDS.search(rest):
             return "asked"
         if _CONDITIONAL.search(sentence):
             return "conditional"
@@ -607,6 +624,7 @@ class _State:
         if self.prev is not None:
             p = self.prev
             facts = link_answer(_SegView(p.id, p.text, p.speaker), _SegView(a.id, a.text, a.speaker), p.facts, facts)
+            facts += anaphoric_receipt(self.index, p, a)
         self.facts += facts
         self.lemmas.update(a.lemmas)
         for sid, (cov, ttext) in a.triggers.items():
@@ -623,8 +641,11 @@ class _State:
             acc = self.acc.get(m.scheme_id)
             if acc is None:
                 continue
-            if not m.strong and not (a.speaker != "staff" and m.how == "mention"):
-                continue  # a generic word (補助, 手帳, 認知症) only counts as a citizen's word
+            own = len(self.index.variants[m.surface].scheme_ids) == 1 if m.surface in self.index.variants else False
+            if not m.strong and not (a.speaker != "staff" and m.how == "mention") \
+                    and not (a.speaker == "staff" and m.how == "rule_out" and own):
+                continue  # a generic word (補助, 手帳, 認知症) only counts as a citizen's word, or when
+                # staff rule out the one scheme it names (「介護保険じゃなくて障害福祉サービスのほうで」)
             key = m.how if m.how != "mention" else ("cit_strong" if m.strong else "cit_weak")
             if a.speaker == "staff" and m.how in ("propose", "conditional", "asked", "rule_out"):
                 key = f"staff_{m.how}"
@@ -632,6 +653,34 @@ class _State:
             acc.counts[key] += 1
             acc.mention_segs.setdefault(key, []).append(a.id)
         self.prev = a
+
+
+# 「給付金は二回とももらいました」 right after staff named a scheme: the generic noun refers back to it.
+_GENERIC_RECEIPT = re.compile(
+    r"(給付金|手当|助成|補助|支援金|一時金|資金|それ|そちら|そっち|あれ)(?:は|も|を|なら)?[^。？?]{0,10}?"
+    r"(?:もらいました|もらった|もらって(?:い|お)?ます|もらってる|受け取りました|受け取って(?:い|お)?ます|"
+    r"受けて(?:い|お)?ます|受けてる|使って(?:い|お)?ます|使ってる|使いました)(?![^。]{0,3}か)"
+)
+_GENERIC_HEAD = {"給付金": "給付", "手当": "手当", "助成": "助成", "補助": "補助", "支援金": "支援金", "一時金": "一時金",
+                 "資金": "資金"}
+
+
+def anaphoric_receipt(index: SchemeIndex, prev: SegmentAnalysis, a: SegmentAnalysis) -> list[Fact]:
+    """A citizen's 「それはもらってます」「給付金はもらいました」 answering a staff turn that named a
+    scheme: a receiving fact for the one scheme the generic word can refer to (none if ambiguous)."""
+    if a.speaker == "staff" or prev.speaker != "staff" or a.mentions:
+        return []
+    m = _GENERIC_RECEIPT.search(a.text)
+    if not m or negated_after(a.text, m.end(), len(a.text)):
+        return []
+    named = list(dict.fromkeys(x.scheme_id for x in prev.mentions if x.how not in ("rule_out", "negated")))
+    head = _GENERIC_HEAD.get(m.group(1))
+    if head is not None:
+        named = [sid for sid in named if any(head in v for v in _name_variants(index.by_id[sid]))]
+    if len(named) != 1:
+        return []
+    return [Fact(kind="receiving", value=named[0], text=m.group(0), segment_ids=(prev.id, a.id), speaker=a.speaker,
+                 stance="answered")]
 
 
 def _last_sentence(text: str) -> str:

@@ -158,6 +158,9 @@ class Lattice:
             lst.append((b, key))
 
 
+_ojt_lock = threading.Lock()
+
+
 def _openjtalk_prons(text: str) -> list[tuple[int, int, str]]:
     """OpenJTalk's word readings with offsets (another opinion on how a word is read)."""
     try:
@@ -166,7 +169,9 @@ def _openjtalk_prons(text: str) -> list[tuple[int, int, str]]:
         return []
     out = []
     pos = 0
-    for w in pyopenjtalk.run_frontend(text):
+    with _ojt_lock:  # one global OpenJTalk instance: not safe to call from two threads at once
+        words = pyopenjtalk.run_frontend(text)
+    for w in words:
         s = w.get("string", "")
         i = text.find(s, pos) if s else -1
         if i < 0:

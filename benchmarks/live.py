@@ -4,14 +4,16 @@ The audio goes in exactly as the browser sends it (0.5 s chunks of 48 kHz int16)
 ``Services.feed_audio`` — the same function the counter view calls — with the real store, Whisper,
 suggestion engine and record drafter. Per utterance we report:
 
-- end of speech → final text on screen (committed to the store), and
-- final text → updated suggestions and draft,
+- end of speech → final text on screen (committed to the store), split into the wait for the
+  pause to be confirmed (VAD), the wait for the decoder and the decode itself, and
+- final text → updated suggestions, and final text → updated draft,
 
-as p50 / p95, plus the CPU used by the process (in cores; the machine has ``os.cpu_count()``).
+as p50 / p95, plus the CPU used by the process (in cores; the machine has ``os.cpu_count()``) and the
+load average (the machine may be shared: compare runs at similar load; ``--repeat`` gives medians).
 Two situations: at the start of a consultation (minute 1) and after 30 minutes of history
 (pre-filled into the store, then the same replay).
 
-    .venv/bin/python benchmarks/live.py [--audio FILE] [--seconds 90] [--history-minutes 30]
+    .venv/bin/python benchmarks/live.py [--audio FILE] [--seconds 90] [--history-minutes 30] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -72,15 +74,19 @@ def replay(svc: Services, cid: int, pcm48: np.ndarray) -> dict:
     svc.stop_recording(cid)
     s = svc.session(cid)
     deadline = time.monotonic() + 30
-    while any(m["analysed_at"] is None for m in s.metrics) and time.monotonic() < deadline:
+    while any(m["drafted_at"] is None for m in s.metrics) and time.monotonic() < deadline:
         time.sleep(0.05)
     cpu1, wall1 = proc.cpu_times(), time.monotonic()
     busy = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
-    finals = [m["final_at"] - m["speech_end"] for m in s.metrics]
-    shown = [m["committed_at"] - m["speech_end"] for m in s.metrics]
-    analysed = [m["analysed_at"] - m["committed_at"] for m in s.metrics if m["analysed_at"] is not None]
-    return {"utterances": len(s.metrics), "final": finals, "shown": shown, "analysis": analysed,
-            "cpu_cores": busy / (wall1 - wall0), "wall": wall1 - wall0,
+    ms = s.metrics
+    return {"utterances": len(ms), "final": [m["final_at"] - m["speech_end"] for m in ms],
+            "shown": [m["committed_at"] - m["speech_end"] for m in ms],
+            "vad": [m["closed_at"] - m["speech_end"] for m in ms],
+            "queue": [max(0.0, m["decode_started"] - m["closed_at"]) for m in ms if not m["early"]],
+            "decode": [m["decode_seconds"] for m in ms], "early": sum(bool(m["early"]) for m in ms),
+            "suggest": [m["suggested_at"] - m["committed_at"] for m in ms if m["suggested_at"] is not None],
+            "analysis": [m["drafted_at"] - m["committed_at"] for m in ms if m["drafted_at"] is not None],
+            "cpu_cores": busy / (wall1 - wall0), "wall": wall1 - wall0, "load": os.getloadavg()[0],
             "rss_mb": proc.memory_info().rss / 2**20, "segments": len(s.segments)}
 
 
@@ -89,13 +95,32 @@ def report(label: str, r: dict) -> None:
     print(f"  end of speech → final text (decoded)     p50 {pct(r['final'], 50):.2f} s   p95 {pct(r['final'], 95):.2f} s"
           f"   max {max(r['final'], default=float('nan')):.2f} s")
     print(f"  end of speech → final text (committed)   p50 {pct(r['shown'], 50):.2f} s   p95 {pct(r['shown'], 95):.2f} s")
+    print(f"    of which: pause confirmed (VAD)        p50 {pct(r['vad'], 50):.2f} s   p95 {pct(r['vad'], 95):.2f} s")
+    print(f"              waiting for the decoder      p50 {pct(r['queue'], 50):.2f} s   p95 {pct(r['queue'], 95):.2f} s"
+          f"   ({r['early']} of {r['utterances']} decoded during the pause)")
+    print(f"              final decode                 p50 {pct(r['decode'], 50):.2f} s   p95 {pct(r['decode'], 95):.2f} s")
+    print(f"  final text → suggestions                  p50 {pct(r['suggest'], 50):.3f} s   "
+          f"p95 {pct(r['suggest'], 95):.3f} s   max {max(r['suggest'], default=float('nan')):.3f} s")
     print(f"  final text → suggestions + draft          p50 {pct(r['analysis'], 50):.3f} s   "
           f"p95 {pct(r['analysis'], 95):.3f} s   max {max(r['analysis'], default=float('nan')):.3f} s")
     if r.get("verbose"):
-        for i, (f, a) in enumerate(zip(r["final"], r["analysis"], strict=False), 1):
-            print(f"    utterance {i:2d}: speech end → final {f:.2f} s, final → suggestions+draft {a:.3f} s")
+        for i, (f, g, a) in enumerate(zip(r["final"], r["suggest"], r["analysis"], strict=False), 1):
+            print(f"    utterance {i:2d}: speech end → final {f:.2f} s, final → suggestions {g:.3f} s, "
+                  f"→ draft {a:.3f} s")
     print(f"  CPU {r['cpu_cores']:.2f} cores on average (of {os.cpu_count()}), wall {r['wall']:.1f} s, "
-          f"RSS {r['rss_mb']:.0f} MB")
+          f"RSS {r['rss_mb']:.0f} MB, load average {r['load']:.2f}")
+
+
+def summary(label: str, runs: list[dict]) -> None:
+    """Medians over repeated runs of each run's p50 / p95 (a shared machine is noisy)."""
+    def med(key: str, q: float) -> float:
+        return float(np.median([pct(r[key], q) for r in runs]))
+
+    loads = ", ".join(f"{r['load']:.1f}" for r in runs)
+    print(f"\n## {label}: median over {len(runs)} runs (load average {loads})")
+    for key, name in (("shown", "end of speech → final text"), ("suggest", "final text → suggestions"),
+                      ("analysis", "final text → suggestions + draft")):
+        print(f"  {name:34s} p50 {med(key, 50):.3f} s   p95 {med(key, 95):.3f} s")
 
 
 def main() -> None:
@@ -104,6 +129,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=90.0, help="how much of the recording to replay")
     ap.add_argument("--history-minutes", type=float, default=30.0)
     ap.add_argument("--verbose", "-v", action="store_true", help="print every utterance")
+    ap.add_argument("--repeat", type=int, default=1, help="replays per situation (medians are reported)")
     args = ap.parse_args()
 
     audio = decode(args.audio)
@@ -121,20 +147,29 @@ def main() -> None:
         print(f"# live path: {args.audio.name}, {len(x) / SAMPLE_RATE:.0f} s replayed in real time; "
               f"models loaded in {time.monotonic() - t0:.1f} s; asr beam {svc.cfg['asr']['beam_size']}")
 
-        cid = svc.start_consultation(consent=True)
-        report("minute 1 (new consultation)", {**replay(svc, cid, pcm48), "verbose": args.verbose})
-        svc.end_consultation(cid)
+        first, later = [], []
+        for _ in range(max(1, args.repeat)):
+            cid = svc.start_consultation(consent=True)
+            first.append(replay(svc, cid, pcm48))
+            report("minute 1 (new consultation)", {**first[-1], "verbose": args.verbose})
+            svc.end_consultation(cid)
 
-        cid = svc.start_consultation(consent=True)
-        n = prefill(svc, cid, args.history_minutes)
-        svc._sessions.pop(cid, None)
-        s = svc.session(cid)  # as after a restart: history read back from the store
-        t1 = time.monotonic()
-        svc._analyse(s)
-        print(f"\n# {n} segments ({args.history_minutes:.0f} min) of history pre-filled; first full analysis "
-              f"{time.monotonic() - t1:.2f} s")
-        report(f"minute {args.history_minutes:.0f} (with history)", {**replay(svc, cid, pcm48), "verbose": args.verbose})
-        svc.end_consultation(cid)
+            cid = svc.start_consultation(consent=True)
+            n = prefill(svc, cid, args.history_minutes)
+            svc._sessions.pop(cid, None)
+            s = svc.session(cid)  # as after a restart: history read back from the store
+            t1 = time.monotonic()
+            svc._analyse(s)
+            print(f"\n# {n} segments ({args.history_minutes:.0f} min) of history pre-filled; first full analysis "
+                  f"{time.monotonic() - t1:.2f} s")
+            later.append(replay(svc, cid, pcm48))
+            report(f"minute {args.history_minutes:.0f} (with history)", {**later[-1], "verbose": args.verbose})
+            versions = sum(1 for d in svc.store.draft_versions(cid) if d.author == "auto")
+            svc.end_consultation(cid)
+            print(f"  automatic draft versions stored: {versions} (+1 at the end)")
+        if args.repeat > 1:
+            summary("minute 1", first)
+            summary(f"minute {args.history_minutes:.0f}", later)
         svc.shutdown()
 
 

@@ -285,6 +285,42 @@ def test_live_redrafts_follow_the_transcript() -> None:
     assert a == b
 
 
+@pytest.mark.parametrize("turns", [CLEAN, ASR], ids=["clean", "asr"])
+def test_live_redraft_with_cached_segments_equals_a_full_draft_from_scratch(turns) -> None:
+    """The counter view redrafts after every utterance reusing per-segment analysis; the result must
+    be exactly what a cold, full draft of the same transcript gives (masked and unmasked)."""
+    from assistant.record import clear_caches
+
+    t = transcript(turns)
+    suggestions = [{"scheme_id": "housing-security-benefit", "name": "住居確保給付金",
+                    "reasons": [{"segment_ids": [2]}]}]
+    kwargs = {"suggestions": suggestions, "pinned": ["housing-security-benefit"], "meta": {"staff": "窓口1"},
+              "classifier": None}
+    clear_caches()
+    live = None
+    for k in range(1, len(t.segments) + 1):
+        live = draft_record(Transcript(source=t.source, segments=t.segments[:k]), **kwargs)
+    clear_caches()
+    full = draft_record(t, **kwargs)
+    assert live is not None
+    for masked in (True, False):
+        a, b = live.to_dict(masked=masked), full.to_dict(masked=masked)
+        a.pop("drafted_at"), b.pop("drafted_at")
+        assert a == b
+    assert any(f["lines"] for f in full.to_dict()["fields"].values())
+
+    # a speaker corrected after the fact (same text, same id) is re-read, not taken from the cache
+    moved = [Segment(s.id, s.start, s.end, s.text, "staff" if s.speaker == "citizen" else "citizen")
+             for s in t.segments]
+    warm = draft_record(Transcript(source=t.source, segments=moved), **kwargs).to_dict()
+    clear_caches()
+    cold = draft_record(Transcript(source=t.source, segments=moved), **kwargs).to_dict()
+    before = full.to_dict()
+    for d in (warm, cold, before):
+        d.pop("drafted_at")
+    assert warm == cold and warm != before
+
+
 def test_meta_passes_through_and_channel_is_inferred() -> None:
     turns = [("staff", "お電話ありがとうございます。福祉総合相談窓口です。"), ("citizen", "もしもし、家賃のことで相談したくて。")]
     rec = draft_record(transcript(turns), meta={"staff": "窓口3", "date": "2025-05-01"}, classifier=None)
