@@ -93,7 +93,9 @@ DEFAULTS: dict[str, Any] = {
         "provisional": True,  # show provisional text while someone speaks
         "provisional_interval_s": 1.0,  # at most one provisional decode per interval (beam 1)
         "provisional_beam": 1,
+        "provisional_duty": 0.33,  # share of the time provisional decodes may occupy the decoder
         "final_beam": 0,  # 0 = [asr] beam_size
+        "early_final": True,  # start the final decode once the pause has lasted speech_pad_ms
         "autosave_draft_s": 30.0,  # automatic draft versions are stored at most this often (when changed)
     },
     "server": {

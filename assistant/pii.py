@@ -6,10 +6,14 @@ short addresses, hiragana names from speech recognition), so detection is a set 
 rules over Sudachi tokens (the tokenizer inside GiNZA: fast, and it tags 姓/名 from its lexicon):
 
 * names — Sudachi person-name tokens; honorifics (〜さん, 〜様, 〜ちゃん); self-introductions and
-  answers to a staff member's name question (〇〇です, 〇〇と申します, ``やまだ えー たろう です``);
-  names after kinship words (娘の花子, 夫の健一, おっと、トゥアン); optionally GiNZA NER on the few
-  segments where a name is expected. A name found once is masked everywhere in the transcript,
-  with its surname and given name on their own (佐々木さん after 佐々木浩二です).
+  answers to a staff member's name question (〇〇です, 〇〇と申します, ``やまだ えー たろう です``),
+  also plain and dialect forms (私、妹の岡本和子いいます, わし 田村いうもんです); names after kinship
+  words (娘の花子, 夫の健一, おっと、トゥアン), including one-kanji and kana given names that the
+  tokenizer reads as ordinary words in context (兄の勝が, 息子の湊と, 弟の そうたは) — checked against
+  every entry of Sudachi's dictionary, with a list of common words as the fallback guard (娘の学校,
+  母の ことで); optionally GiNZA NER on the few segments where a name is expected. A name found once
+  is masked everywhere in the transcript, with its surname and given name on their own (佐々木さん
+  after 佐々木浩二です) and in kana (のざわさん after 野沢久美子, ソウタ after そうた).
 * addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after.
 * phone numbers, マイナンバー, account, insurance and pension ids — see ``pii_numbers``.
 * dates of birth (和暦/西暦, in a birth context), e-mail addresses (written or spoken).
@@ -466,15 +470,16 @@ _LEAD_STRIP = re.compile(
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
 # Naming verbs of a self-introduction, standard and dialect, with or without と/って
 # (岡本と申します, 岡本いいます, 岡本っちゅいます, 岡本いうもんです).
-_NAMING_VERB = (r"(?:と|って|っちゅ|ちゅ|て)?(?:申します|申す|もうします|いいます|言います|ゆいます|ゆいよります|"
-                r"いうんです|言うんです|いう者です|いうもんです|言うもんです|ゆうもんです|いうもんだ|いうもの|いいまーす)")
+_NAMING_VERB = (r"(?:(?:と|って|て)?(?:申します|申す|もうします|いいます|言います|ゆいます|ゆいよります|いいまーす|"
+                r"いうんです|言うんです|いう者です|いうもんです|言うもんです|ゆうもんです|いうもんだ|いうもの|いうてます|"
+                r"ゆうてます)|(?:っちゅ|ちゅ)(?:います|うもんです|うてます|うとります))")
 _ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
                          + _NAMING_VERB + ")"
                          r"|で(?=[、,\s])|[、。！!？?\n]")
 _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
-    r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|"
+    r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|" + _NAMING_VERB + "|"
     r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|$)")
 
 
@@ -553,6 +558,8 @@ def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[To
         j = i + 1
         while j < len(toks):
             t = toks[j]
+            if re.match(_NAMING_VERB, text[t.start:]):
+                break  # 藤堂 ゆうもんです: ゆう is the verb of the introduction, not a given name
             if t.is_person:
                 members.append(t)
                 j += 1
@@ -562,7 +569,8 @@ def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[To
             while k < len(toks) and (toks[k].text.strip() in ("", "・") or toks[k].text in FILLERS
                                       or toks[k].tag.startswith(("感動詞", "空白"))):
                 k += 1
-            if k > j and k < len(toks) and toks[k].is_person and "名" in toks[k].tag.split("-")[-1]:
+            if k > j and k < len(toks) and toks[k].is_person and "名" in toks[k].tag.split("-")[-1] \
+                    and not re.match(_NAMING_VERB, text[toks[k].start:]):
                 members.extend(toks[j:k + 1])
                 j = k + 1
                 continue
@@ -576,7 +584,8 @@ def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[To
                 e += 1
             tail = text[end:e]
             if tail and e - end < 3 and not any(text.startswith(h, end) for h in HONORIFICS) and \
-                    not tail.startswith(("です", "で", "が", "は", "と", "の", "も", "に", "を")):
+                    not tail.startswith(("です", "で", "が", "は", "と", "の", "も", "に", "を")) and \
+                    not re.match(_NAMING_VERB, text[end:]):
                 end = e
         runs.append((start, end, members))
         i = j
@@ -716,6 +725,9 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             # hiragana names only in a self-introduction or age shape: 息子の まこと です, 下の さくらが 4歳
             if len(word) < 2 or word in HIRAGANA_NOT_NAMES or not (intro or age or person):
                 continue
+            if word[0] in "おご" and not lexicon_person(word) and \
+                    any(p.startswith("名詞") for p, _ in lexicon_entries(word[1:])):
+                continue  # おいくつ, おしごと: a polite common word, not a name
             if not person and any(x.tag.startswith(("助詞", "助動詞", "動詞", "形容詞", "副詞", "代名詞", "形状詞",
                                                     "名詞-普通名詞-副詞可能", "名詞-普通名詞-形状詞可能"))
                                   for x in inner):
@@ -754,9 +766,9 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
 
 
 # -- names right after a kinship word, and self-introductions in plain or dialect forms -------------
-# Common words that follow 「娘の」「兄の」 and are in the name lexicon too (金, 光 → 光?) or look like
-# a kana name (こと, ほう): never a name in this position. The dictionary is the first guard; this
-# list is the fallback for words the dictionary also knows as given names.
+# Common words that follow 「娘の」「兄の」 and that the dictionary also lists as names (金, 方, 心,
+# 未来, ため, とき) or that look like a kana name (こと, ほう): never a name in this position. The
+# dictionary is the first guard; this list is the fallback for words it also knows as names.
 KIN_NOT_NAMES = frozenset("""
 金 方 顔 心 酒 夢 具 力 前 上 中 所 今 元 実 運 本 円 玉 都 京 島 町 村 家 車 手 件 事 物 声 体 身 店 話 歯 頭 墓
 病 命 代 番 側 横 隣 時 頃 日 年 歳 次 先 後 下 外 気 癖 為 服 靴 薬 腰 骨 血 目 足 首 肩 胸 腕 籍 姓 名 子 親 愛 恋
@@ -817,6 +829,8 @@ def _kana_name_ok(word: str) -> bool:
     if word[0] in "おご" and not lexicon_person(word) and any(p.startswith("名詞") for p, _ in lexicon_entries(word[1:])):
         return False  # おかね, ごはん: a polite common noun
     entries = lexicon_entries(word)
+    if any(p.startswith(("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞")) for p, _ in entries):
+        return False  # そう, どれ, もう: closed-class words, whatever else the dictionary lists
     if any("人名" in p for p, _ in entries):
         return True
     if entries:
@@ -824,12 +838,16 @@ def _kana_name_ok(word: str) -> bool:
     toks = sudachi_tokens(word)
     if toks and all(t.tag.startswith("名詞-普通名詞") for t in toks):
         return False  # an unknown compound of common nouns
+    if len(toks) >= 2 and toks[0].tag.startswith(("代名詞", "副詞", "連体詞", "接続詞", "感動詞")) and \
+            all(t.tag.startswith("助詞") for t in toks[1:]):
+        return False  # ここに, どちらか: a pronoun or adverb and a particle
     return not any(t.tag.startswith(("動詞", "形容詞")) and len(t.text) >= 3 for t in toks)
 
 
-def _kata_name_ok(word: str, age: bool) -> bool:
+def _kata_name_ok(word: str, age: bool, ner_person: bool = False) -> bool:
     """A katakana word after 「孫の」: a name the dictionary knows and not a loanword (マリア), an
-    unknown word (ソウタ, トゥアン), or any katakana word before an age (ハルトが 5歳)."""
+    unknown word (ソウタ, トゥアン), any katakana word before an age (ハルトが 5歳), or a word the
+    dictionary has both as a loanword and a name that GiNZA's NER reads as a person here (アリフ)."""
     if len(word) < 2 or _not_a_name(word) or word in NAME_STOPWORDS:
         return False
     entries = lexicon_entries(word)
@@ -838,6 +856,8 @@ def _kata_name_ok(word: str, age: bool) -> bool:
         return True
     if entries and not common:
         return any("人名" in p for p, _ in entries) or _is_kata_unknown(word)
+    if ner_person and any("人名" in p for p, _ in entries):
+        return True
     if not entries:
         toks = sudachi_tokens(word)
         return len(toks) == 1 or _is_kata_unknown(word)
@@ -856,7 +876,7 @@ def _kanji_name_ok(word: str, age: bool) -> bool:
     return len(parts) >= 2 and all(lexicon_person(t.text) for t in parts)
 
 
-def _names_after_kinship_appositive(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+def _names_after_kinship_appositive(ctx: _Ctx, toks: Sequence[Tok], use_ner: bool = True) -> list[Entity]:
     """Given names right after a kinship word and の, 、 or a pause (兄の勝が, 息子の湊と,
     弟の そうたは, 娘の さくら, 孫の ハルトが): one-kanji names and kana names that Sudachi tags
     as ordinary words in context are checked against every dictionary entry of the word."""
@@ -882,13 +902,18 @@ def _names_after_kinship_appositive(ctx: _Ctx, toks: Sequence[Tok]) -> list[Enti
         elif sc == "kata":
             word = text[s:e]
             age = bool(_AGE_AFTER.match(text[e:]))
-            if not _KIN_NAME_FOLLOW.match(text[e:]) or not _kata_name_ok(word, age):
+            if not _KIN_NAME_FOLLOW.match(text[e:]):
                 continue
+            if not _kata_name_ok(word, age):
+                # パート or アリフ? both are loanwords and names in the dictionary: NER decides
+                ner = use_ner and any(ps <= s and e <= pe for ps, pe in ner_persons(text))
+                if not (ner and _kata_name_ok(word, age, ner_person=True)):
+                    continue
         elif sc == "hira":
             run = text[s:e]
             if len(run) > 9:
                 continue
-            word, e = _split_kana_name(run, s, text)
+            word, e = _split_kana_name(run, s, text, toks)
             if not word or not _KIN_NAME_FOLLOW.match(text[e:]):
                 continue
         else:
@@ -897,8 +922,25 @@ def _names_after_kinship_appositive(ctx: _Ctx, toks: Sequence[Tok]) -> list[Enti
     return out
 
 
-def _split_kana_name(run: str, s: int, text: str) -> tuple[str, int]:
+def _starts_with_common_word(run: str, s: int, toks: Sequence[Tok]) -> bool:
+    """こと|なんですけど, ほう|で: the run opens with an ordinary word and a function word follows."""
+    for k in range(2, len(run)):
+        head = run[:k]
+        entries = lexicon_entries(head)
+        function_word = bool(entries) and all(p.startswith(("代名詞", "副詞", "連体詞", "接続詞", "感動詞"))
+                                              for p, _ in entries)
+        follows = [t for t in toks if t.start == s + k]
+        if head in KIN_NOT_NAMES and follows and follows[0].tag.startswith(("助詞", "助動詞")):
+            return True
+        if function_word and follows and follows[0].tag.startswith("助詞"):
+            return True  # どちら|か, そう|か: a pronoun or adverb and a particle
+    return False
+
+
+def _split_kana_name(run: str, s: int, text: str, toks: Sequence[Tok] = ()) -> tuple[str, int]:
     """Name part of a hiragana run after a kinship word (そうたは → そうた); ("", s) when none."""
+    if _starts_with_common_word(run, s, toks):
+        return "", s
     cands: list[str] = []
     for tail in _KANA_TAILS:
         if run.endswith(tail) and len(run) - len(tail) >= 2:
@@ -916,16 +958,16 @@ def _split_kana_name(run: str, s: int, text: str) -> tuple[str, int]:
             stripped = run  # まこと, けんと: the dictionary knows the whole run as a name
         elif tail in _KANA_TAILS_WEAK and not known_stripped and not _kana_name_ok(stripped):
             stripped = run
-        elif tail in _KANA_TAILS_WEAK and not known_stripped and _char_after(text, s + len(run)) in "。.!！?？\n ":
+        elif tail in _KANA_TAILS_WEAK and not known_stripped and _char_after(text, s + len(run)) in "。.!！?？\n":
             stripped = run  # a particle right before the end of the turn is more likely the name's end
     if not _kana_name_ok(stripped):
         return "", s
     return stripped, s + len(stripped)
 
 
-_SELF_WORDS = r"(?:私|わたし|あたし|わたくし|僕|ぼく|俺|おれ|わし|うち|自分|あたい|わい)"
-_SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯々〆ヶァ-ヶー]{1,6})?(?:[\s\u3000]*[ぁ-ん]{2,5}?)?"
-              r"|[ぁ-ん]{2,6}?(?:[\s\u3000]+[ぁ-ん]{2,6}?)?)")
+_SELF_WORDS = r"(?:わしゃ|あたしゃ|わたしゃ|私|わたし|あたし|わたくし|僕|ぼく|俺|おれ|わし|うち|自分|あたい|わい|おら|おいら|わて|あて|うら)"
+_SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯々〆ヶァ-ヶー]{1,6})?(?:[\s\u3000]*[ぁ-ん]{2,5}?)??"
+              r"|[ぁ-ん]{2,6}?(?:[\s\u3000]+[ぁ-ん]{2,6}?)??)")
 _SELF_INTRO_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…]))" + _SELF_WORDS + r"(?:の名前|の名|の名まえ)?(?:は|、|,|[\s\u3000])*"
     r"(?:(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:の|、)[\s\u3000]*)?"
@@ -960,7 +1002,9 @@ def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             elif sc == "kata":
                 ok = _kata_name_ok(w, age=False)
             else:
-                ok = _kana_name_ok(w)
+                last = [t for t in inner if t.end == b]
+                # みんなに|いいます: a particle before the verb makes it "say to …", not a name
+                ok = _kana_name_ok(w) and not (last and last[0].tag.startswith("助詞") and len(last[0].text) == 1)
             ok_pieces.append(ok)
         if not (person_tok or all(ok_pieces) or (naming and any(ok_pieces))):
             continue
@@ -1121,7 +1165,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_from_tokens(ctx, toks)
     ents += _names_by_honorific(ctx, toks)
     ents += _names_after_kinship(ctx, toks)
-    ents += _names_after_kinship_appositive(ctx, toks)
+    ents += _names_after_kinship_appositive(ctx, toks, use_ner=use_ner)
     ents += _names_self_intro(ctx, toks)
     ents += _name_from_answer(ctx, toks)
     if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
@@ -1197,6 +1241,69 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
     return True
 
 
+def _to_hira(s: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in s)
+
+
+def _to_kata(s: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in s)
+
+
+@lru_cache(maxsize=4096)
+def kana_forms(name: str) -> tuple[str, ...]:
+    """How a detected name may be written again in kana by speech recognition or another writer:
+    the readings of its name tokens (岡本和子 → オカモト, カズコ, オカモトカズコ, and in hiragana),
+    or the other kana script of a kana name (そうた ↔ ソウタ). A token that Sudachi reads as an
+    ordinary word in the name (勝 → カチ) contributes its readings as a person name instead."""
+    core = _clean_name(name)
+    if not core:
+        return ()
+    if all(_is_hira(c) or c == "ー" for c in core):
+        return (_to_kata(core),)
+    if all(_is_kata(c) for c in core):
+        return (_to_hira(core),)
+    if not any(_is_kanji(c) for c in core):
+        return ()
+    per_token: list[list[str]] = []
+    for t in sudachi_tokens(core):
+        if t.is_person and t.reading:
+            # the reading in context first, then the other readings as a name (颯太: フウタ, ソウタ)
+            per_token.append(list(dict.fromkeys([t.reading, *person_readings(t.text)[:3]])))
+        elif lexicon_person(t.text):
+            per_token.append(person_readings(t.text)[:3])
+        elif all(_is_kata(c) for c in t.text):
+            per_token.append([t.text])
+        else:
+            return ()  # not a name throughout: no guess at its reading
+    forms: list[str] = [r for rs in per_token for r in rs]
+    if len(per_token) > 1 and all(per_token):
+        forms.append("".join(rs[0] for rs in per_token))
+    out: list[str] = []
+    for f in forms:
+        if len(f) >= 2:
+            out += [f, _to_hira(f)]
+    return tuple(dict.fromkeys(out))
+
+
+def _reading_ok(text: str, s: int, e: int, word: str) -> bool:
+    """A kana reading is taken only where it stands as a word of its own: after a pause, a kanji
+    or a lone particle, and before a pause, an honorific or a particle (a two-character reading
+    only with an honorific: かつ and カツ are ordinary words too)."""
+    before, after = _char_before(text, s), text[e:e + 6]
+    kata = _is_kata(word[0])
+    if kata and _is_kata(before):
+        return False
+    if not kata and _is_hira(before):
+        if before not in "のはがともにを" or _is_hira(_char_before(text, s - 1)):
+            return False
+    honorific = after.startswith(HONORIFICS)
+    if len(word) <= 2:
+        return honorific
+    if honorific or not after or after[0] in _BOUNDARY or after[0] == " ":
+        return True
+    return bool(re.match(r"(?:です|でした|って|と申|といい|[はがともをにへの](?![ぁ-ゖ]))", after))
+
+
 def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
     words: dict[str, str] = {}  # word -> rule it came from
     for _ctx, ents in segments:
@@ -1212,7 +1319,16 @@ def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
                 if _script(w[0]) == "hira" and len(w) < 3 and len(_clean_name(e.text)) > len(w):
                     continue
                 words.setdefault(w, e.rule)
-    if not words:
+    # the same name in kana (岡本和子 → おかもと, カズコ; そうた → ソウタ), linked to its owner
+    kana: dict[str, str] = {}
+    for _ctx, ents in segments:
+        for e in ents:
+            if e.type == "name":
+                owner = e.group or _clean_name(e.text)
+                for k in kana_forms(e.text):
+                    if k not in words and not _not_a_name(k):
+                        kana.setdefault(k, owner)
+    if not words and not kana:
         return
     ordered = sorted(words, key=len, reverse=True)
     for ctx, ents in segments:
@@ -1229,6 +1345,15 @@ def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
                 if not _lexicon_ok(text, s, e, w):
                     continue
                 added.append(Entity("name", s, e, w, segment_id=ctx.segment_id, rule="name:same-as-earlier"))
+        for w in sorted(kana, key=len, reverse=True):
+            for s in _occurrences(text, w):
+                e = s + len(w)
+                if any(x.start < e and s < x.end for x in ents + added):
+                    continue
+                if any(ps <= s and e <= pe for ps, pe in protected) or not _reading_ok(text, s, e, w):
+                    continue
+                added.append(Entity("name", s, e, w, segment_id=ctx.segment_id, rule="name:reading",
+                                    group=kana[w]))
         if added:
             ents.extend(added)
             ents.sort(key=lambda x: x.start)
@@ -1246,8 +1371,16 @@ def entity_key(e: Entity) -> str:
     if e.type == "email":
         return "email:" + re.sub(r"\s", "", t).lower()
     if e.type == "name":
-        return "name:" + _clean_name(t)
+        return "name:" + _name_key(t)
     return f"{e.type}:" + re.sub(r"[\s、,の]", "", t)
+
+
+def _name_key(text: str) -> str:
+    """A name without spaces and fillers; kana names in hiragana (ソウタ and そうた are one person)."""
+    c = _clean_name(text)
+    if c and all(_is_hira(ch) or _is_kata(ch) for ch in c):
+        return _to_hira(c)
+    return c
 
 
 @dataclass
@@ -1263,19 +1396,26 @@ class PlaceholderTable:
 
     def learn_names(self, entities: Iterable[Entity]) -> None:
         owners: dict[str, set[str]] = {}
+
+        def own(part: str, owner: str) -> None:
+            part, owner = _name_key(part), _name_key(owner)
+            if part and owner and part != owner:
+                owners.setdefault(part, set()).add(owner)
+
         for e in entities:
             if e.type != "name":
                 continue
             full = _clean_name(e.text)
             if e.group and e.group != full:
-                owners.setdefault(full, set()).add(e.group)
+                own(full, e.group)
                 for p in _name_parts(e.text):
                     if _clean_name(p) != e.group:
-                        owners.setdefault(_clean_name(p), set()).add(e.group)
+                        own(_clean_name(p), e.group)
             for p in _name_parts(e.text):
-                p = _clean_name(p)
-                if p and p != full:
-                    owners.setdefault(p, set()).add(full)
+                own(_clean_name(p), full)
+            # the same person written in kana (のざわさん after 野沢久美子)
+            for k in kana_forms(e.text):
+                own(k, e.group or full)
         for part, fulls in owners.items():
             # only when the part is not itself a full name of somebody else
             if len(fulls) == 1:

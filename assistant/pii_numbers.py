@@ -2,7 +2,7 @@
 
 Why a module of its own: counter conversations say numbers in many shapes — ``090-1234-5678``,
 ``090の1234の5678``, ``080 の 2947 の 6615``, ``ゼロキューゼロ…``, ``ぜろはちぜろの ななにーいちよんの…``,
-mixed (``ぜろきゅうぜろ 5521 8830``) and with kanji digits. GiNZA's NER splits or mislabels them, so
+mixed (``ぜろきゅうぜろ 5521 8830``) and with kanji digits and pauses (``ゼロ七二の、三六一の、四四〇八``). GiNZA's NER splits or mislabels them, so
 we read every run of digits, spoken digit words and separators as a *digit chain* (each digit keeps
 its character offsets) and decide on the whole chain: a phone number starts with 0 and has 10–11
 digits, a マイナンバー has 12 (check digit or the word マイナンバー nearby), any other run of six or
@@ -40,8 +40,8 @@ for _w in _KANA_BY_LEN:
 # to start with zero and reach 10–11 digits to be a phone number, so a wide separator costs nothing.
 _DASH = "-‐‑–—−－―ー"
 _SEP_RE = re.compile(
-    rf"[\s\u3000]*(?:(?:の|[{_DASH}])[\s\u3000]*[、,，]?|[、,，])?[\s\u3000]*"
-    r"(?:(?:えーと|えっと|えー|あの)[\s\u3000]*[、,，]?[\s\u3000]*)?")
+    rf"[\s\u3000]*(?:(?:の|[{_DASH}])[\s\u3000]*、?|、)?[\s\u3000]*"
+    r"(?:(?:えーと|えっと|えー|あの)[\s\u3000]*、?[\s\u3000]*)?")
 
 MONEY_OR_UNIT_RE = re.compile(
     r"^\s*(?:円|万|千|百|億|兆|歳|才|年|月|日|時|分|秒|回|人|件|%|％|か月|ヶ月|カ月|ケ月|か所|キロ|"
@@ -253,15 +253,19 @@ def classify_chains(text: str, context: str = "") -> list[NumberHit]:
         # Try the longest prefix of groups that makes a valid number (a trailing kana particle such
         # as the に of "…5678に" must not turn a phone number into 12 digits).
         best: NumberHit | None = None
-        for k in range(len(chain.groups), 0, -1):
+        top = len(chain.groups)
+        if top > 1 and chain.groups[-1][0].start > chain.groups[-2][-1].end and _followed_by_unit(text, chain.end):
+            top -= 1  # 「…一〇三七、2時以降」: a count or a time after a pause is not the number's last digits
+        for k in range(top, 0, -1):
             sub = chain.prefix(k)
             if k < len(chain.groups) and chain.groups[k][0].kind == "ascii":
                 # written digits after a pause (「090-1234-5678、2時に」) are dropped only when what
-                # is left is a whole phone number; otherwise the written tail belongs to the number
+                # is left is a whole phone number, or when they carry a unit (口座 1234567、8万円);
+                # otherwise the written tail belongs to the number
                 if chain.groups[k][0].start == chain.groups[k - 1][-1].end:
                     break
                 hit = _classify(text, sub, local_ctx, spoken_ids)
-                if hit is not None and hit.type == "phone":
+                if hit is not None and (hit.type == "phone" or k == top < len(chain.groups)):
                     best = hit
                     break
                 continue

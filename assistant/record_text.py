@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .transcript import Segment
 
@@ -57,8 +57,9 @@ class Sentence:
     def text(self) -> str:
         return self.segment.text[self.start:self.end]
 
-    @property
+    @cached_property
     def condensed(self) -> str:
+        """The sentence without fillers (computed once: field selection reads it many times)."""
         return "".join(self.segment.text[p.start:p.end] for p in self.pieces)
 
     @property

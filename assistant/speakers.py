@@ -1,10 +1,16 @@
 """Who spoke: staff / citizen attribution.
 
 Stereo recordings with one microphone per person are attributed by channel energy: the whole mix
-is transcribed once (it gave about half the error rate of transcribing each channel alone, because
-each channel on its own still carries the other voice faintly and Whisper mis-segments it) and each
-word is given to the channel that is clearly louder during it. Consecutive words of one speaker
-form a segment, so a Whisper segment that spans a turn change is split at the change.
+is transcribed once and each word is given to the channel that is clearly louder during it.
+Consecutive words of one speaker form a segment, so a Whisper segment that spans a turn change is
+split at the change. Measured on tests/fixtures/dialogue_stereo.wav (each microphone hears the other
+person at −20 dB; ``benchmarks/asr.py --stereo``):
+
+* mix + channel energy per word: CER 3.6 %, 98.0 % of speech time labelled right;
+* each channel transcribed alone: CER 98 % — Whisper is level-invariant and writes the faint
+  other voice too, so every turn appears twice;
+* each channel alone, segments dropped where their channel is not the louder one: CER 22.5 %,
+  81 % right — a channel's segments do not end where the turns do, so whole turns are lost.
 """
 
 from __future__ import annotations

@@ -525,7 +525,8 @@ def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str
             for pat in sr.receiving:
                 m = pat.search(text)
                 if m and sid in index.pos and not negated_after(text, m.end(), len(text)) \
-                        and not _OTHER_SUBJ.search(text[max(0, m.start() - 12):m.start()]):
+                        and not _OTHER_SUBJ.search(text[max(0, m.start() - 12):m.start()]) \
+                        and not _QUESTION.search(text[slice(*_sentence_of(text, m.start()))].strip()):
                     receiving.setdefault(sid, m.group(0))
     for sid, surface in receiving.items():
         facts.append(Fact(kind="receiving", value=sid, text=surface, segment_ids=(seg_id,), speaker=speaker,

@@ -129,39 +129,38 @@ def child(audio: str, compute_type: str, beam: int) -> None:
                       "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 
 
-def bench_single(repeat: int, quick: bool) -> list[dict]:
-    audio = str(speech_file())
-    rows = []
-    configs = [("int8", 5), ("int8", 1), ("float32", 5), ("float32", 1)]
-    for compute_type, beam in configs[:2] if quick else configs:
-        runs = []
-        for _ in range(repeat):
-            _wall, peak, out = run_measured([PY, __file__, "--child", audio, compute_type, str(beam)])
-            d = json.loads(out.strip().splitlines()[-1])
-            runs.append((d["seconds"] / d["duration"], peak, d["load"], d["duration"]))
-        rows.append({"what": f"1 recording, {compute_type}, beam {beam}", "rtf": statistics.median(r[0] for r in runs),
-                     "rtf_all": [round(r[0], 3) for r in runs], "rss_mb": max(r[1] for r in runs) / 2**20,
-                     "audio_s": runs[0][3], "load_s": statistics.median(r[2] for r in runs)})
-    return rows
+def _single(audio: str, compute_type: str, beam: int) -> tuple[float, int, float, float]:
+    _wall, peak, out = run_measured([PY, __file__, "--child", audio, compute_type, str(beam)])
+    d = json.loads(out.strip().splitlines()[-1])
+    return d["seconds"] / d["duration"], peak, d["load"], d["duration"]
 
 
-def bench_batch(repeat: int, quick: bool) -> list[dict]:
+def _batch(folder: Path, total: float, workers: int) -> tuple[float, int, float, float]:
+    with tempfile.TemporaryDirectory() as out:
+        wall, peak, _ = run_measured([CLI, "batch", str(folder), "--out", out, "--workers", str(workers)])
+    return wall / total, peak, float("nan"), total
+
+
+def bench(repeat: int, quick: bool) -> list[dict]:
+    """Every configuration once per round, rounds repeated: a busy spell on the shared machine then
+    slows one round of everything instead of every run of one configuration."""
     from assistant.audio import decode
     from assistant.batch import AUDIO_EXTENSIONS
 
+    audio = str(speech_file())
     folder = batch_folder()
     total = sum(decode(p).duration for p in folder.iterdir() if p.suffix in AUDIO_EXTENSIONS)
-    rows = []
-    for workers in (1,) if quick else (1, 2):
-        runs = []
-        for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as out:
-                wall, peak, _ = run_measured([CLI, "batch", str(folder), "--out", out, "--workers", str(workers)])
-            runs.append((wall / total, peak))
-        rows.append({"what": f"batch of {sum(1 for _ in folder.iterdir())}, {workers} worker(s), defaults",
-                     "rtf": statistics.median(r[0] for r in runs), "rtf_all": [round(r[0], 3) for r in runs],
-                     "rss_mb": max(r[1] for r in runs) / 2**20, "audio_s": total, "load_s": float("nan")})
-    return rows
+    n = sum(1 for _ in folder.iterdir())
+    configs = [(f"1 recording, {c}, beam {b}", _single, (audio, c, b))
+               for c, b in ([("int8", 5), ("int8", 1)] if quick else
+                            [("int8", 5), ("int8", 1), ("float32", 5), ("float32", 1)])]
+    configs += [(f"batch of {n}, {w} worker(s), defaults", _batch, (folder, total, w)) for w in ((1,) if quick else (1, 2))]
+    runs: dict[str, list[tuple[float, int, float, float]]] = {name: [] for name, _, _ in configs}
+    for _ in range(repeat):
+        for name, fn, args in configs:
+            runs[name].append(fn(*args))
+    return [{"what": name, "rtf": statistics.median(r[0] for r in rs), "rtf_all": [round(r[0], 3) for r in rs],
+             "rss_mb": max(r[1] for r in rs) / 2**20, "audio_s": rs[0][3]} for name, rs in runs.items()]
 
 
 def bench_stereo() -> list[dict]:
@@ -217,7 +216,7 @@ def main() -> None:
         child(args.child[0], args.child[1], int(args.child[2]))
         return
     print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}")
-    rows = bench_single(args.repeat, args.quick) + bench_batch(args.repeat, args.quick)
+    rows = bench(args.repeat, args.quick)
     print(f"\n{'measurement':44s} {'audio s':>8s} {'RTF (median)':>13s} {'runs':>22s} {'peak RSS MB':>12s}")
     for r in rows:
         print(f"{r['what']:44s} {r['audio_s']:8.0f} {r['rtf']:13.3f} {str(r['rtf_all']):>22s} {r['rss_mb']:12.0f}")

@@ -146,3 +146,64 @@ def test_scheme_names_and_schemes_already_received() -> None:
     received = {f.value for f in facts if f.kind == "receiving" and f.usable and not f.negated}
     assert received == {"child-rearing-allowance", "child-allowance"}
     assert not any(f.segment_ids == (12,) for f in facts if f.kind == "receiving")
+
+
+def test_known_age_sets_care_bands() -> None:
+    """A parent needing care is elderly only until their age is said; 40–64 needs a 特定疾病."""
+    young = segs(("citizen", "母が病気で最近あまり歩けなくなってて、家事は全部私がやっています。"),
+                 ("staff", "お母さんは今おいくつですか。"), ("citizen", "44です。"))
+    sit = situation(extract_facts(young))
+    assert sit.has("care_need_family") and not sit.has("elderly_family")
+    assert sit.has("care_under_65") and not sit.has("care_under_40")
+    assert not sit.has("specified_disease_family")
+    stroke = segs(("citizen", "父が脳梗塞で倒れて、左の手足が動かなくて介助が必要です。"),
+                  ("staff", "お父さんはおいくつですか。"), ("citizen", "58です。"))
+    sit = situation(extract_facts(stroke))
+    assert sit.has("care_under_65") and sit.has("specified_disease_family")
+    old = segs(("citizen", "母が最近歩けなくなって介助が必要です。"))
+    sit = situation(extract_facts(old))
+    assert sit.has("elderly_family") and not sit.has("care_under_65")
+
+
+def test_whose_school_year() -> None:
+    """A sibling's school year is not a child at home; a pupil introducing themself is a minor."""
+    sibling = situation(extract_facts(segs(("citizen", "妹が高校生で授業料は母が払っています。"))))
+    assert not sibling.has("child_high_school") and not sibling.has("self_minor")
+    pupil = situation(extract_facts(segs(("citizen", "高校2年の森本美咲です。"))))
+    assert pupil.has("self_minor") and not pupil.has("child_high_school")
+    parent = situation(extract_facts(segs(("citizen", "息子が高校2年で、学費が心配です。"))))
+    assert parent.has("child_high_school") and not parent.has("self_minor")
+
+
+def test_own_violence_is_not_dv() -> None:
+    facts = extract_facts(segs(
+        ("citizen", "言うことを聞かないと、かっとなって頭や背中を叩いてしまって。"),
+        ("citizen", "2歳の息子がいます。夫から暴力を受けているとかはないです。"),
+    ))
+    sit = situation(facts)
+    assert not sit.has("dv") and "dv" in sit.denied
+    assert sit.has("child_abuse")
+    victim = situation(extract_facts(segs(("citizen", "夫が酔うと叩いてくるんです。"))))
+    assert victim.has("dv")
+
+
+def test_situations_that_are_over() -> None:
+    """「妊娠中に…会ったことがあります」 is an earlier pregnancy; a settled hospital bill is no burden."""
+    sit = situation(extract_facts(segs(("citizen", "妊娠中に、給付金の面談で保健師さんに会ったことがあります。"))))
+    assert not sit.has("pregnancy")
+    assert situation(extract_facts(segs(("citizen", "妊娠していて、予定日は3月です。")))).has("pregnancy")
+    sit = situation(extract_facts(segs(("citizen", "入院費は月5万くらいで済みました。もう全部払いました。"))))
+    assert not sit.has("high_medical_cost")
+    assert situation(extract_facts(segs(("citizen", "入院費が30万も請求されて払えません。")))).has("high_medical_cost")
+
+
+def test_understanding_beyond_keywords() -> None:
+    """Scams on an elderly parent, sleeplessness, gambling and a daughter's pregnancy."""
+    scam = situation(extract_facts(segs(
+        ("other", "父が市役所の職員を名乗る電話を信じて、ATMで300万円を振り込んでしまったんです。"))))
+    assert scam.has("money_management_family")
+    assert situation(extract_facts(segs(("citizen", "夜中に何度も起きるので、ほとんど寝られていません。")))).has("mental")
+    assert situation(extract_facts(segs(("citizen", "借金はほとんどパチンコと競艇です。")))).has("mental")
+    assert not situation(extract_facts(segs(("citizen", "パチンコ屋でバイトしています。")))).has("mental")
+    teen = situation(extract_facts(segs(("other", "娘のあかりが、妊娠したみたいで。まだ17なんです。"))))
+    assert teen.has("pregnancy_child")

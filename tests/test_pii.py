@@ -12,6 +12,7 @@ from assistant.pii import (
     detect_pii,
     detect_segments,
     entity_key,
+    kana_forms,
     mask_text,
     mask_transcript,
 )
@@ -273,3 +274,163 @@ def test_place_names_in_the_answer_to_an_address_question() -> None:
     m, ents = mask_transcript(t)
     assert [(e.type, e.text) for e in ents] == [("address", "青葉区の桜ヶ丘")]
     assert m.segments[3].text == "大阪です。"  # a place name elsewhere is not an address
+
+
+# -- spoken phone numbers with kanji digits and pauses between the groups ---------------------------
+@pytest.mark.parametrize("text, phone", [
+    ("電話は、ゼロ四五の、八八二の、一〇三七です。", "ゼロ四五の、八八二の、一〇三七"),
+    ("ゼロ九の、四一七三の、五五二〇", "ゼロ九の、四一七三の、五五二〇"),
+    ("家は ゼロ一二五四の、三の、二八一四 です", "ゼロ一二五四の、三の、二八一四"),
+    ("れい九〇、五五一八、二二〇四です", "れい九〇、五五一八、二二〇四"),
+    ("家の電話は 零三の 六六二一の 九〇〇五", "零三の 六六二一の 九〇〇五"),
+    ("〇八〇ー七七二一ー三三〇九に", "〇八〇ー七七二一ー三三〇九"),
+    ("携帯が〇七〇二八八四五一九三です", "〇七〇二八八四五一九三"),
+    ("ゼロ１２３の、４５の、６７８９", "ゼロ１２３の、４５の、６７８９"),
+    ("ゼロナナゼロの、ニーサンヨンゴの、ロクナナハチキュウ", "ゼロナナゼロの、ニーサンヨンゴの、ロクナナハチキュウ"),
+    ("ゼロ九〇の、えー、三一四一の、五九二六", "ゼロ九〇の、えー、三一四一の、五九二六"),
+])
+def test_spoken_phone_numbers_with_kanji_digits_and_pauses(text: str, phone: str) -> None:
+    ents = detect_pii(text)
+    assert [(e.type, e.text) for e in ents] == [("phone", phone)]
+    assert phone not in mask_text(text, ents)
+
+
+def test_written_numbers_after_a_phone_number_are_not_swallowed() -> None:
+    text = "ゼロ四五の、八八二の、一〇三七、2時以降なら出られます"
+    assert found(text, "phone") == ["ゼロ四五の、八八二の、一〇三七"]
+    assert masked_text(text).endswith("、2時以降なら出られます")
+
+
+def test_kanji_digits_that_are_not_a_phone_number_stay() -> None:
+    # nine digits, and counts that do not start with zero
+    assert found("ゼロ四九八の、七の、二二三一") == []
+    assert found("一の、二の、三で 手を挙げて、七二の人から順に") == []
+
+
+# -- self-introductions in plain and dialect forms --------------------------------------------------
+@pytest.mark.parametrize("text, names", [
+    ("わし、弟の木下一郎いうもんです", ["木下一郎"]),
+    ("私、長女の山根みゆきと言います", ["山根みゆき"]),
+    ("うち、姪の大川っていいます", ["大川"]),
+    ("私、義母の松浦でございます", ["松浦"]),
+    ("おら 佐久間っちゅいます", ["佐久間"]),
+    ("わたし たかぎ まゆみ いいます", ["たかぎ", "まゆみ"]),
+    ("うち、かなえ いいます", ["かなえ"]),
+])
+def test_self_introduction_in_plain_and_dialect_forms(text: str, names: list[str]) -> None:
+    ents = detect_pii(text)
+    got = [e.text for e in ents if e.type == "name"]
+    assert all(any(n in g for g in got) for n in names), got
+    masked = mask_text(text, ents)
+    assert not any(n in masked for n in names)
+    assert masked.startswith(text[:2])  # 私/わし/うち is not part of the name
+
+
+@pytest.mark.parametrize("text", [
+    "私は無職です", "私、毎日いいます", "私は 元気です", "わたし そうゆいます", "わたし、みんなにいいます",
+    "私、ここにいます", "私、娘の母親です", "うちは 母子家庭です", "私、生活保護です",
+])
+def test_sentences_shaped_like_an_introduction_are_not_names(text: str) -> None:
+    assert detect_pii(text) == [], [(e.text, e.rule) for e in detect_pii(text)]
+
+
+# -- given names right after kinship words ----------------------------------------------------------
+@pytest.mark.parametrize("text, name", [
+    ("兄の学が 去年 倒れて", "学"),
+    ("孫の 陸と 暮らしています", "陸"),
+    ("娘の 凛は 中学生です", "凛"),
+    ("夫の 茂が 認知症で", "茂"),
+    ("旦那の 大地は 夜勤で", "大地"),
+    ("息子の 湊斗が 小学校で", "湊斗"),
+    ("いとこの 翔が 手伝って", "翔"),
+    ("息子の えーと はるとが 3歳で", "はると"),
+    ("弟の こうへいは 働いてなくて", "こうへい"),
+    ("娘の ひまりと 二人暮らし", "ひまり"),
+    ("長女の あおい", "あおい"),
+    ("孫の ユウキが 高校生で", "ユウキ"),
+    ("妻の ナタリアが 入院して", "ナタリア"),
+    ("おばあちゃんの トメが 95で", "トメ"),
+])
+def test_given_names_right_after_kinship_words(text: str, name: str) -> None:
+    ents = detect_pii(text)
+    assert [e.text for e in ents if e.type == "name"] == [name], [(e.text, e.rule) for e in ents]
+    kin_end = text.index(name)
+    assert mask_text(text, ents).startswith(text[:kin_end])  # the kinship word stays readable
+
+
+@pytest.mark.parametrize("text", [
+    "娘の学校のことで相談に来ました", "息子の部屋が散らかっていて", "母の介護で仕事を辞めました", "兄の家に住んでいます",
+    "夫の給料が減ってしまって", "娘の 保育園 が 決まらなくて", "妻の実家が 遠くて", "母の 具合が 心配で",
+    "娘の ほうが 大変で", "夫の ことで 相談が あって", "兄の 車を 借りています", "息子の 分も お願いします",
+    "娘の 将来が 心配です", "兄の 金を 使い込んで", "母の 方が 詳しいです", "夫の いびきが うるさくて",
+    "娘の ためにも がんばりたい", "父の せいで 借金が", "娘の スマホ代が 高くて", "妻の パートが 終わって",
+    "息子の おこづかいが", "父か母のどちらかと一緒に", "息子さんのことというのは", "近所のおじいさんのことなんですけど",
+])
+def test_ordinary_words_after_kinship_words_are_not_names(text: str) -> None:
+    ents = detect_pii(text)
+    assert ents == [], [(e.text, e.rule) for e in ents]
+
+
+# -- a name found once is masked everywhere, also in kana ------------------------------------------
+def test_kana_forms_of_a_name_come_from_the_dictionary_readings() -> None:
+    forms = kana_forms("野沢久美子")
+    assert {"ノザワ", "のざわ", "クミコ", "くみこ"} <= set(forms)
+    assert kana_forms("そうた") == ("ソウタ",)
+    assert kana_forms("生活保護") == ()  # not a name throughout: no reading is guessed
+
+
+def test_a_name_found_once_is_masked_everywhere_with_its_parts_and_kana_reading() -> None:
+    t = dialogue(("citizen", "私、妹の野沢久美子いいます。"),
+                 ("staff", "のざわさん、ありがとうございます。"),
+                 ("citizen", "兄の勝が 74で、まさるは 足が悪くて。勝は 一人暮らしです。"),
+                 ("staff", "久美子さんが 通っているんですね。"),
+                 ("citizen", "弟の そうたは まだ 学生で。ソウタくんって 呼んでます。"))
+    m, ents = mask_transcript(t)
+    text = m.text()
+    for raw in ("野沢", "久美子", "のざわ", "勝", "まさる", "そうた", "ソウタ"):
+        assert raw not in text, (raw, text)
+    ph = {e.text: e.placeholder for e in ents}
+    assert ph["野沢久美子"] == ph["のざわ"] == ph["久美子"]  # one person, one placeholder
+    assert ph["勝"] == ph["まさる"]
+    assert ph["そうた"] == ph["ソウタ"]
+    assert "足が悪くて" in text and "一人暮らしです" in text
+
+
+def test_a_kana_reading_is_not_masked_inside_ordinary_words() -> None:
+    t = dialogue(("citizen", "兄の勝が 入院して。"), ("citizen", "でしょう。かつ、それに 勝手に 出ていって"))
+    m, _ents = mask_transcript(t)
+    assert m.segments[1].text == "でしょう。かつ、それに 勝手に 出ていって"
+
+
+# -- texts written for this project: mixed patterns, and texts with none ----------------------------
+OWN_TEXTS = [
+    ("あの、私、長男の嫁の岩下ふみ子いいます。義父の清が寝たきりで。", ["岩下ふみ子", "清"]),
+    ("うちの電話は ゼロ七五の、三三八の、四一〇二 です。日中は出られません。", ["ゼロ七五の、三三八の、四一〇二"]),
+    ("僕、次男の 遼です。母の 和枝が 倒れてしもて", ["遼", "和枝"]),
+    ("携帯 〇九〇の 六六〇二の 一八三五 に お願いします", ["〇九〇の 六六〇二の 一八三五"]),
+    ("娘の 芽衣と 息子の 拓海は 保育園です", ["芽衣", "拓海"]),
+    ("わしゃ 藤堂 ゆうもんです。孫の ゆずきが 世話してくれよる", ["藤堂", "ゆずき"]),
+    ("夫の アリフが 仕事を なくして、娘の ライラは 1歳です", ["アリフ", "ライラ"]),
+    ("あたし、姉の 小松 いいます。妹の 千夏が お世話に なってます", ["小松", "千夏"]),
+    ("連絡は れい八〇、二九一四、七七〇三 まで", ["れい八〇、二九一四、七七〇三"]),
+    ("祖母の 八重子が 97で、叔父の 正が 見てます", ["八重子", "正"]),
+    ("母の 介護と 娘の 学費で 貯金が 底をつきました", []),
+    ("夫の 会社が 倒産して、息子の ほうも 仕事が なくて", []),
+    ("私は 無職で、兄の 家に 居候しています", []),
+    ("一の、二の、三で 立ち上がる 練習を しています", []),
+    ("娘の ことが 心配で、母の 具合も よくないんです", []),
+]
+
+
+@pytest.mark.parametrize("text, raws", OWN_TEXTS)
+def test_own_texts_mixed_patterns_and_texts_with_none(text: str, raws: list[str]) -> None:
+    ents = detect_pii(text)
+    masked = mask_text(text, ents)
+    for raw in raws:
+        assert raw not in masked, (raw, masked)
+    if not raws:
+        assert ents == [], [(e.text, e.rule) for e in ents]
+    else:
+        # nothing but the personal data is hidden: every masked span lies inside one of the strings
+        for e in ents:
+            assert any(e.text in raw for raw in raws), (e.text, raws)

@@ -138,3 +138,42 @@ def test_suggestions_and_draft_follow_the_conversation(make_services):
     svc.pin(cid, sugg[0]["scheme_id"])
     d = svc.draft(cid)
     assert d["version"] >= 2 and any(d["fields"].values())
+
+
+def test_automatic_drafts_are_stored_when_changed_and_staff_edits_at_once(make_services):
+    """Live redrafts stay in memory and are stored at most every autosave_draft_s; the view always
+    shows the newest; staff edits and the end of the consultation are stored at once."""
+    pytest.importorskip("assistant.record")
+    from assistant.transcript import Segment
+
+    svc = make_services()
+    cid = svc.start_consultation(consent=True)
+    s = svc.session(cid)
+    turns = [("staff", "本日はどういったご相談でしょうか。"), ("citizen", "家賃を二か月滞納していて、大家さんから退去を求められています。"),
+             ("staff", "ご家族は。"), ("citizen", "娘と二人暮らしです。")]
+
+    def say(i: int) -> None:
+        seg = Segment(id=i + 1, start=i * 4.0, end=i * 4.0 + 3.0, text=turns[i][1], speaker=turns[i][0])
+        svc.store.add_segments(cid, [seg])
+        s.segments.append(seg)
+        svc._analyse(s)
+
+    def auto_versions() -> int:
+        return sum(1 for d in svc.store.draft_versions(cid) if d.author == "auto")
+
+    say(0)
+    say(1)
+    assert auto_versions() == 1, "the first draft is stored, the next one waits for the autosave interval"
+    assert "滞納" in svc.draft(cid)["fields"]["main_concern"], "the view shows the newest draft"
+    svc._analyse(s)
+    assert auto_versions() == 1
+    say(2)
+    say(3)
+    assert "二人暮らし" in svc.draft(cid)["fields"]["household"]
+    svc.edit_draft(cid, "notes", "次回は来週")
+    assert svc.store.latest_draft(cid, "staff").data["edits"]["notes"] == "次回は来週"
+    svc.end_consultation(cid)
+    assert auto_versions() == 2
+    stored = svc.store.latest_draft(cid, "auto").data
+    assert "二人暮らし" in stored["fields"]["household"]["text"]
+    assert svc.draft(cid)["fields"]["notes"] == "次回は来週"

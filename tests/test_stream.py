@@ -109,3 +109,41 @@ def test_live_transcription_worker_reports_finals_in_order(transcriber, demo_aud
     ids = [s.id for r in got for s in r.segments]
     assert ids == sorted(ids) and len(ids) >= 2
     assert all(r.utterance.speech_end_wall <= r.decoded_at for r in got)
+
+
+def test_final_decode_during_the_pause_gives_the_same_text(transcriber, demo_audio):
+    """The final decode may start once the pause has lasted speech_pad_ms; what becomes final is the
+    same audio decoded the same way, so the text and times are those of the decode after the pause."""
+    part = demo_audio.samples[: 26 * SAMPLE_RATE]
+    runs = {}
+    for early in (True, False):
+        engine = StreamingTranscriber(transcriber, config=StreamConfig(provisional=False, early_final=early))
+        results, _ = _feed(engine, part)
+        results += engine.flush()
+        runs[early] = (engine, [(s.start, s.end, s.text) for r in results for s in r.segments], results)
+    engine, with_early, results = runs[True]
+    assert engine.decodes["early_used"] >= 1 and any(r.early for r in results)
+    assert runs[False][0].decodes["early"] == 0
+    assert with_early == runs[False][1]
+
+
+def test_speech_resuming_after_a_short_pause_discards_the_early_decode(transcriber, demo_audio):
+    engine = StreamingTranscriber(transcriber, config=StreamConfig(provisional=False))
+    x = demo_audio.samples[: 12 * SAMPLE_RATE]
+    gap = int(0.35 * SAMPLE_RATE)  # longer than speech_pad_ms, shorter than min_silence_ms
+
+    def loud(a: np.ndarray) -> bool:
+        return float(np.sqrt(np.mean(a ** 2))) > 0.02
+
+    voiced = [i for i in range(2 * SAMPLE_RATE, 10 * SAMPLE_RATE, SAMPLE_RATE // 2)
+              if loud(x[i - gap - 4000:i - gap]) and loud(x[i - gap:i - gap + 4000])]
+    assert voiced, "the demo has speech"
+    cut = voiced[0]  # the inserted pause ends on a chunk boundary, in the middle of speech
+    y = np.concatenate([x[: cut - gap], np.zeros(gap, dtype=np.float32), x[cut - gap:]])
+    results, _ = _feed(engine, y)
+    results += engine.flush()
+    assert engine.decodes["early"] >= 1, "the pause started an early final decode"
+    first = results[0].utterance
+    assert first.start < cut - gap and first.end > cut, "a short pause does not end the utterance"
+    # the decode started in the short pause covered less audio: it was discarded, not made final
+    assert engine.decodes["early"] > engine.decodes["early_used"]

@@ -248,3 +248,89 @@ def test_load_cases_reads_the_development_set() -> None:
     cases = [c for p in paths for c in load_cases(p)]
     assert len(cases) >= 40
     assert all(c["gold_schemes"] and c["turns"] for c in cases)
+
+
+@pytest.fixture(scope="module")
+def every() -> Suggester:
+    """Ranks every scheme (no score threshold), to compare positions."""
+    return Suggester(min_score=0.0)
+
+
+def test_care_insurance_blocked_below_65_without_a_specified_disease(every: Suggester) -> None:
+    """A 44-year-old mother whose illness is not one of the 16 特定疾病: 障害福祉, not 介護保険."""
+    t = transcript("""\
+citizen: 母が病気で手とか足がしびれて、最近あんまり歩けなくなってて、家事は全部私がやってます。
+staff: お母さんは今おいくつですか。
+citizen: 44です。
+""")
+    out = every.suggest(t, top_k=35)
+    top = ids(out)
+    assert top.index("disability-welfare-services") < top.index("long-term-care-insurance")
+    ltc = next(s for s in out if s.scheme_id == "long-term-care-insurance")
+    assert any(r.kind == "rule" and "特定疾病" in r.text for r in ltc.reasons)
+
+
+def test_pension_exemption_blocked_at_sixty(every: Suggester) -> None:
+    young = ids(every.suggest(transcript("citizen: 52歳です。国民年金の保険料が払えていません。"), top_k=35))
+    old = ids(every.suggest(transcript("citizen: 62歳です。国民年金の保険料が払えていません。"), top_k=35))
+    assert young.index("pension-premium-exemption") < old.index("pension-premium-exemption")
+
+
+def test_fee_waived_or_cap_used_counts_as_receiving(suggester: Suggester) -> None:
+    t = transcript("""\
+citizen: 4歳の娘は保育園に通ってます。保育料は無償化でもうタダやから助かってます。
+citizen: 入院費は限度額の認定証を使ったので月5万くらいで済みました。
+""")
+    out = suggester.suggest(t, top_k=5)
+    status = {s.scheme_id: s.status for s in out}
+    assert status.get("early-childhood-education-free") == "receiving"
+    assert status.get("high-cost-medical-expense") == "receiving"
+    asking = suggester.suggest(transcript("citizen: 保育料は無償化でタダになるんですか？"), top_k=35)
+    assert {s.scheme_id: s.status for s in asking}.get("early-childhood-education-free") != "receiving"
+
+
+def test_generic_word_refers_back_to_the_scheme_staff_named(suggester: Suggester) -> None:
+    """「給付金は二回とももらいました」 after staff named 妊婦のための支援給付: already received."""
+    t = transcript("""\
+citizen: 4か月の娘がいて、夜もほとんど寝られていません。
+staff: 妊婦のための支援給付の面談ですね。その保健師さんもこども家庭センターにいます。
+citizen: 給付金は二回とももらいました。
+""")
+    status = {s.scheme_id: s.status for s in suggester.suggest(t, top_k=35)}
+    assert status.get("pregnancy-support-benefit") == "receiving"
+    assert status.get("child-family-support") == "new"
+
+
+def test_staff_ruling_out_a_generic_name(every: Suggester) -> None:
+    """「介護保険じゃなくて障害福祉サービスのほうで」: 介護保険 is a weak name, but staff ruled it out."""
+    base = """\
+citizen: 父が最近歩けなくなって、トイレの介助が必要です。
+"""
+    before = ids(every.suggest(transcript(base), top_k=35))
+    after = ids(every.suggest(transcript(
+        base + "staff: お父さんの場合は介護保険じゃなくて障害福祉サービスのほうで申請しましょう。\n"), top_k=35))
+    assert after.index("long-term-care-insurance") > before.index("long-term-care-insurance")
+
+
+def test_situation_rules_anticipate_schemes(suggester: Suggester) -> None:
+    """Schemes surfaced from the situation alone, before anyone names them."""
+    carer = ids(suggester.suggest(transcript("""\
+citizen: 高校2年の森本美咲です。
+citizen: お母さんが難病で歩けなくなってて、ご飯とか洗濯とか弟の送り迎えとか全部わたしがやってて。
+"""), top_k=5))
+    assert "child-family-support" in carer
+    scam = ids(suggester.suggest(transcript("""\
+other: 父のことで相談に来ました。母が亡くなってから一人暮らしです。
+other: 父が市役所の職員を名乗る電話を信じて、ATMで300万円を振り込んでしまったんです。訪問販売で高い布団も買っていました。
+other: 同じことを何度も聞くようになりましたし、通帳もどこにしまったか分からなくなって再発行を三回もしています。
+"""), top_k=5))
+    assert {"adult-guardianship", "daily-life-independence-support"} <= set(scam)
+    gambling = ids(suggester.suggest(transcript("""\
+citizen: 消費者金融が4社で280万くらいあるんよ。ほとんどパチンコと競艇です。
+citizen: やめよう思うとるんじゃけど、給料日になると足が向いてしまうんよ。
+"""), top_k=5))
+    assert "mental-health-consultation" in gambling and "legal-aid" in gambling
+    hitting = ids(suggester.suggest(transcript("""\
+citizen: 2歳の息子がいて、言うことを聞かないと、かっとなって叩いてしまうんです。夫から暴力を受けているとかはないです。
+"""), top_k=3))
+    assert "child-family-support" in hitting and "domestic-violence-support" not in hitting
