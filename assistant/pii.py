@@ -389,6 +389,10 @@ _DATE_RES = (
 )
 _BIRTH_AFTER = re.compile(r"^[\s\u3000]*(?:の|に)?(?:生まれ|うまれ|産まれ|生(?![活き])|誕生)")
 _NOT_BIRTH_AFTER = re.compile(r"^[\s\u3000]*(?:度|分|から|以降|以後|以前|まで|頃|ごろ|現在|時点|に(?:入|退|離|就|亡|結)|の(?:春|夏|秋|冬))")
+# A full past date stated on its own (「昭和62年4月30日です」), typically right after giving one's name:
+# at a counter that is a date of birth. 令和 dates are recent (appointments, deadlines) and excluded.
+_STATED_AFTER = re.compile(r"^[\s\u3000]*(?:です|でございます|や(?:けど|で)?$|だ(?:よ|ね)?$|$)")
+_OLD_ERA = re.compile(r"^(?:明治|大正|昭和|平成|めいじ|たいしょう|しょうわ|へいせい|メイジ|タイショウ|ショウワ|ヘイセイ)")
 BIRTH_CONTEXT = re.compile(r"生年月日|誕生日|生まれ|うまれ|お生まれ|何年生|たんじょうび|せいねんがっぴ")
 
 
@@ -408,7 +412,9 @@ def _birthdates(text: str, context: str) -> list[Entity]:
             in_context = asked or bool(BIRTH_CONTEXT.search(text[sentence_start:m.start()]))
             followed = bool(_BIRTH_AFTER.match(text[m.end():m.end() + 6]))
             has_month = "月" in m.group() or kind == "numeric"
-            if followed or (in_context and (has_month or kind == "era")):
+            stated = ("日" in m.group() and bool(_STATED_AFTER.match(text[m.end():m.end() + 8]))
+                      and (kind == "western" or bool(_OLD_ERA.match(m.group()))))
+            if followed or stated or (in_context and (has_month or kind == "era")):
                 if kind == "bare" and not (followed or has_month):
                     continue
                 out.append(Entity("birthdate", m.start(), m.end(), m.group(), rule=f"birthdate:{kind}"))

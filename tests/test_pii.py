@@ -434,3 +434,15 @@ def test_own_texts_mixed_patterns_and_texts_with_none(text: str, raws: list[str]
         # nothing but the personal data is hidden: every masked span lies inside one of the strings
         for e in ents:
             assert any(e.text in raw for raw in raws), (e.text, raws)
+
+
+def test_full_past_date_stated_alone_is_a_birthdate_but_recent_dates_are_not():
+    """「名前です 昭和…年…月…日です」 answers a birth-date question nobody had to ask aloud;
+    令和 dates (appointments) and dates followed by an event stay visible."""
+    from assistant.pii import detect_pii
+
+    said = "はい 松井誠です 昭和49年11月2日です 住所は前と同じです"
+    assert [e.text for e in detect_pii(said) if e.type == "birthdate"] == ["昭和49年11月2日"]
+    assert [e.text for e in detect_pii("1979年1月8日です") if e.type == "birthdate"] == ["1979年1月8日"]
+    assert not [e for e in detect_pii("次回の面談は令和8年2月4日です") if e.type == "birthdate"]
+    assert not [e for e in detect_pii("平成30年7月6日の豪雨で家が浸水しました") if e.type == "birthdate"]
