@@ -87,7 +87,7 @@ def replay(svc: Services, cid: int, pcm48: np.ndarray) -> dict:
             "suggest": [m["suggested_at"] - m["committed_at"] for m in ms if m["suggested_at"] is not None],
             "analysis": [m["drafted_at"] - m["committed_at"] for m in ms if m["drafted_at"] is not None],
             "cpu_cores": busy / (wall1 - wall0), "wall": wall1 - wall0, "load": os.getloadavg()[0],
-            "rss_mb": proc.memory_info().rss / 2**20, "segments": len(s.segments)}
+            "rss_mb": proc.memory_info().rss / 2**20, "segments": len(s.segments), "errors": list(s.errors)}
 
 
 def report(label: str, r: dict) -> None:
@@ -109,6 +109,8 @@ def report(label: str, r: dict) -> None:
                   f"→ draft {a:.3f} s")
     print(f"  CPU {r['cpu_cores']:.2f} cores on average (of {os.cpu_count()}), wall {r['wall']:.1f} s, "
           f"RSS {r['rss_mb']:.0f} MB, load average {r['load']:.2f}")
+    for e in r["errors"]:
+        print(f"  ERROR {e}")
 
 
 def summary(label: str, runs: list[dict]) -> None:

@@ -68,7 +68,7 @@ def test_transcript_is_valid_transcript_1(mono: Transcript, fixtures_dir: Path) 
         assert 0.0 <= s["confidence"] <= 1.0 and s["text"].strip()
         assert s["speaker"] == "unknown" and s["speaker_id"] is None  # mono: roles come later
     meta = json.loads((fixtures_dir / "dialogue_mono.json").read_text(encoding="utf-8"))
-    assert cer("".join(t["text"] for t in meta["turns"]), _text(mono)) < 0.20  # measured 0.13
+    assert cer("".join(t["text"] for t in meta["turns"]), _text(mono)) < 0.22  # measured 0.155
 
 
 def test_exports_srt_vtt_text(mono: Transcript) -> None:
