@@ -75,10 +75,14 @@ class Transcript:
     language: str = "ja"
     model: str = ""
     segments: list[Segment] = field(default_factory=list)
+    # Highest id ever handed out, so that an id is never reused even after a segment is removed.
+    _high_water: int = field(default=0, repr=False, compare=False)
 
     # -- ids ---------------------------------------------------------------------------------
     def next_id(self) -> int:
-        return max((s.id for s in self.segments), default=0) + 1
+        """A fresh segment id: above every id present now and every id handed out before."""
+        self._high_water = max(self._high_water, max((s.id for s in self.segments), default=0)) + 1
+        return self._high_water
 
     def by_id(self, seg_id: int) -> Segment | None:
         return next((s for s in self.segments if s.id == seg_id), None)
