@@ -78,6 +78,9 @@ class Transcript:
     # Highest id ever handed out, so that an id is never reused even after a segment is removed.
     _high_water: int = field(default=0, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        self._high_water = max(self._high_water, max((s.id for s in self.segments), default=0))
+
     # -- ids ---------------------------------------------------------------------------------
     def next_id(self) -> int:
         """A fresh segment id: above every id present now and every id handed out before."""
