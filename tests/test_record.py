@@ -344,3 +344,26 @@ def test_transcript_without_speaker_labels() -> None:
     assert "賃貸借契約書" in d["fields"]["next_actions"]["text"]
     out = json.dumps(d, ensure_ascii=False)
     assert "村井" not in out and "健太" not in out and "090-2718-4433" not in out
+
+
+def test_referrals_explained_by_staff_and_homes_without_a_lease_are_drafted():
+    """「…で申請できます」 referrals belong to 今後の対応; 仮設住宅 or nights in a park are 住まいの状況."""
+    from assistant.record import draft_record
+    from assistant.transcript import Transcript
+
+    t = Transcript.from_lines(
+        "職員: 今日はどうされましたか\n"
+        "相談者: 地震で家が全壊して今は仮設住宅に住んでいます\n"
+        "相談者: 仕事もなくなって生活費が足りません\n"
+        "職員: 当面の生活費は社協の緊急小口資金で相談できます\n"
+        "職員: 支援金は市役所の窓口で申請ができますので罹災証明書を確認してください\n"
+    )
+    d = draft_record(t).to_dict(masked=False)
+    fields = d["fields"]
+
+    def text_of(name: str) -> str:
+        return "".join(line["text"] for line in fields[name]["lines"])
+
+    assert "仮設住宅" in text_of("housing")
+    assert "緊急小口資金" in text_of("next_actions")
+    assert "罹災証明書" in text_of("next_actions")
