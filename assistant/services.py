@@ -72,55 +72,35 @@ class Engines:
 
     They load GiNZA and the knowledge base (seconds), so they are created once per process and
     shared; one ``Suggester`` is kept per consultation because it carries conversation state.
+    ``warm_up`` loads everything ahead of the first consultation, so that the first utterance (or
+    ending a consultation) never waits for model loading or first-use training.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _optional(name: str) -> Any:
-        """The module, or None while it is not installed (the view then shows no suggestions)."""
-        import importlib
-
-        try:
-            return importlib.import_module(f"assistant.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"assistant.{name}":
-                raise
-            return None
-
     def new_suggester(self) -> Any:
-        mod = self._optional("suggest")
-        return mod.Suggester() if mod else None
+        from .suggest import Suggester
+
+        return Suggester()
 
     def suggest(self, suggester: Any, segments: list[Segment]) -> list[dict]:
-        if suggester is None:
-            return []
         return [s.to_dict() for s in suggester.update(list(segments))]
 
     def draft(self, transcript: Transcript, suggestions: list[dict], pinned: list[str], meta: dict) -> Any:
-        mod = self._optional("record")
-        if mod is None:
-            return _PlainRecord(transcript)
-        return mod.draft_record(transcript, suggestions=suggestions, pinned=pinned, meta=meta)
+        from .record import draft_record
+
+        return draft_record(transcript, suggestions=suggestions, pinned=pinned, meta=meta)
 
     def urgency(self, segments: list[Segment]) -> list[dict]:
-        mod = self._optional("record")
-        if mod is None or not segments:
-            return []
-        return [_as_dict(f) for f in mod.detect_urgency(list(segments))]
+        from .record import detect_urgency
 
+        return [_as_dict(f) for f in detect_urgency(list(segments))] if segments else []
 
-class _PlainRecord:
-    """Stand-in while the record drafter is not installed: the heard lines only, nothing inferred."""
-
-    def __init__(self, transcript: Transcript) -> None:
-        self.transcript = transcript
-        self.urgency: list = []
-        self.gaps: list[str] = []
-
-    def to_dict(self, masked: bool = True) -> dict:
-        return {"heard": [f"{speaker_label(s.speaker)}: {s.text}" for s in self.transcript.segments]}
+    def warm_up(self) -> None:
+        """Run the whole analysis once on a two-line conversation (loads and caches every model)."""
+        segments = [Segment(id=1, start=0.0, end=1.0, text="今日はどうされましたか", speaker="staff"),
+                    Segment(id=2, start=1.0, end=2.0, text="仕事を辞めて家賃が払えません", speaker="citizen")]
+        suggestions = self.suggest(self.new_suggester(), segments)
+        self.draft(Transcript(segments=segments), suggestions, [], {})
+        self.urgency(segments)
 
 
 def _as_dict(obj: Any) -> dict:

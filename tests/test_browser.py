@@ -116,13 +116,14 @@ def _lines(page) -> list[str]:
     return page.locator("#transcript .line[data-seg]").all_inner_texts()
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
+def _wait(predicate, timeout: float, what: str, page=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+    shown = f"; status shows {page.inner_text('#status')!r}" if page is not None else ""
+    raise AssertionError(f"timed out waiting for {what}{shown}")
 
 
 def _assert_local(requests: list[str]) -> None:
@@ -217,7 +218,7 @@ def test_non_audio_upload_is_refused_with_a_message(playwright, server, tmp_path
         page.set_input_files("#upload input[type=file]", str(bad))
         _wait(lambda: "音声ファイルとして使えません" in page.inner_text("#status"), 30, "the Japanese message")
         page.click("#end")
-        _wait(lambda: "相談を終了しました" in page.inner_text("#status"), 30, "end")
+        _wait(lambda: "相談を終了しました" in page.inner_text("#status"), 60, "end", page)
         page.click("#end")
         _wait(lambda: "すでに終了しています" in page.inner_text("#status"), 30, "ended twice message")
     finally:

@@ -472,6 +472,7 @@ def launch(demo: gr.Blocks, *, host: str | None = None, port: int | None = None,
 def main() -> None:
     """`make run` / `python app.py`: open the counter view on 127.0.0.1."""
     import sys
+    import threading
 
     from ..model_setup import ModelError
 
@@ -480,6 +481,9 @@ def main() -> None:
         svc.transcriber()  # load the speech model now: a missing model is reported before serving
     except ModelError as exc:
         sys.exit(str(exc))
+    # GiNZA, the ranking model and the category classifier load in the background while the page
+    # opens, so the first consultation does not wait for them.
+    threading.Thread(target=svc.engines.warm_up, name="warm-up", daemon=True).start()
     host, port = server_address()
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
     launch(build(svc), host=host, port=port, block=True, quiet=True)
