@@ -112,6 +112,18 @@ def _open(ctx, url: str, requests: list[str]):
     return page
 
 
+def _reopen(page, url: str) -> None:
+    """Open the view again after a server restart. The old page may be navigating on its own while
+    its connection drops (ERR_ABORTED), so a failed navigation is retried once with a fresh load."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        page.reload(wait_until="domcontentloaded")
+    except PlaywrightError:
+        page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#start button, button#start", timeout=60_000)
+
+
 def _lines(page) -> list[str]:
     return page.locator("#transcript .line[data-seg]").all_inner_texts()
 
@@ -156,7 +168,7 @@ def test_live_microphone_consultation_survives_kill_9(playwright, server, tmp_pa
 
         server.kill9()  # mid-consultation, microphone still streaming
         server.start()
-        page.reload(wait_until="domcontentloaded")
+        _reopen(page, server.url)
         page.wait_for_selector("#interrupted-box", state="visible", timeout=60_000)
         _wait(lambda: len(_lines(page)) >= committed, 30, "every finalised line after restart")
         after = _lines(page)
