@@ -41,6 +41,23 @@ def read_input(path: str) -> tuple[str, str]:
         raise fail(f"{path}: not UTF-8 text / UTF-8 のテキストではありません") from None
 
 
+def read_transcript(path: str):
+    """INPUT as a Transcript: transcript/1 JSON or a plain-text dialogue (``-`` = stdin).
+
+    Exits with a one-line error when the input cannot be read or holds no utterance.
+    """
+    from ..transcript import TranscriptFormatError, load_any
+
+    name, text = read_input(path)
+    try:
+        transcript = load_any(name, text)
+    except TranscriptFormatError as exc:
+        raise fail(f"{name}: {exc} / 文字起こしの形式が正しくありません") from None
+    if not transcript.segments:
+        raise fail(f"{name}: no utterances / 発言がありません")
+    return transcript
+
+
 def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)

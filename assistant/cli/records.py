@@ -13,23 +13,10 @@ from pathlib import Path
 
 import typer
 
-from .base import app, eval_app, fail, read_input, write_output
+from .base import app, eval_app, fail, read_transcript, write_output
 
 FORMATS_DRAFT = ("json", "md", "html")
 FORMATS_MASK = ("json", "text")
-
-
-def _load(path: str):
-    from ..transcript import TranscriptFormatError, load_any
-
-    name, text = read_input(path)
-    try:
-        t = load_any(name, text)
-    except TranscriptFormatError as exc:
-        raise fail(f"{name}: {exc} / 文字起こしの形式が正しくありません") from None
-    if not t.segments:
-        raise fail(f"{name}: no segments / 発話がありません")
-    return t
 
 
 @app.command("draft")
@@ -47,7 +34,7 @@ def draft(
     """Draft the consultation record (相談記録) of a transcript: masked record/1 JSON, Markdown or HTML."""
     if format not in FORMATS_DRAFT:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_DRAFT)}")
-    t = _load(input)
+    t = read_transcript(input)
     from ..record import draft_record
 
     meta = {k: v for k, v in {"date": date, "channel": channel, "staff": staff, "consent": consent}.items() if v}
@@ -73,7 +60,7 @@ def mask(
     """Mask personal data in a transcript; entities are listed by type, segment id and offsets only."""
     if format not in FORMATS_MASK:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_MASK)}")
-    t = _load(input)
+    t = read_transcript(input)
     from ..pii import mask_transcript
     from ..transcript import to_text
 

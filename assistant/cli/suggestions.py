@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .base import app, eval_app, fail, read_input, write_output
+from .base import app, eval_app, fail, read_transcript, write_output
 
 
 def _format_text(suggestions: list) -> str:
@@ -40,17 +40,10 @@ def suggest(
     """Suggest benefit schemes for a consultation, each with its reasons (segment ids cited)."""
     from ..config import get_config
     from ..suggest import Suggester, suggestions_json
-    from ..transcript import TranscriptFormatError, load_any
 
     if format not in ("json", "text"):
         raise fail(f"unknown format {format!r}; choose json or text", 2)
-    name, text = read_input(input)
-    try:
-        transcript = load_any(name, text)
-    except TranscriptFormatError as exc:
-        raise fail(f"{name}: {exc} / 文字起こしの形式が正しくありません") from None
-    if not transcript.segments:
-        raise fail(f"{name}: no utterances / 発言がありません")
+    transcript = read_transcript(input)
     k = top_k or int(get_config()["suggest"]["top_k"])
     suggestions = Suggester().suggest(transcript, top_k=k)
     write_output(suggestions_json(suggestions) if format == "json" else _format_text(suggestions), output)
