@@ -39,6 +39,26 @@ def parse(text: str) -> Any:
         return nlp(text)
 
 
+def tokenize(text: str) -> Any:
+    """Morphological analysis only (Sudachi through GiNZA's tokenizer; thread-safe).
+
+    Normalised forms, POS tags and readings without the neural components: ~0.3 ms per utterance
+    instead of ~40 ms for a full parse, which is what keeps live updates within budget.
+    """
+    nlp = get_nlp()
+    with _lock:
+        return nlp.make_doc(text)
+
+
+def parse_with(text: str, components: tuple[str, ...]) -> Any:
+    """Parse with only the named pipeline components enabled (e.g. ``("tok2vec", "ner")``)."""
+    nlp = get_nlp()
+    with _lock:
+        keep = [p for p in components if p in nlp.pipe_names]
+        with nlp.select_pipes(enable=keep):
+            return nlp(text)
+
+
 def parse_many(texts: list[str], batch_size: int = 32) -> list[Any]:
     nlp = get_nlp()
     with _lock:

@@ -136,9 +136,7 @@ def sudachi_tokens(text: str) -> tuple[Tok, ...]:
     """Sudachi tokens of ``text`` via GiNZA's tokenizer (cached: live drafting re-reads segments)."""
     from . import nlp
 
-    pipeline = nlp.get_nlp()
-    with nlp._lock:  # the shared pipeline is not thread-safe
-        doc = pipeline.make_doc(text)
+    doc = nlp.tokenize(text)
     return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_,
                      (t.morph.get("Reading") or [""])[0]) for t in doc)
 
@@ -189,11 +187,7 @@ def ner_persons(text: str) -> tuple[tuple[int, int], ...]:
     """GiNZA NER person spans (only the tok2vec and ner components run: the parser is not needed)."""
     from . import nlp
 
-    pipeline = nlp.get_nlp()
-    with nlp._lock:
-        keep = [p for p in ("tok2vec", "ner") if p in pipeline.pipe_names]
-        with pipeline.select_pipes(enable=keep):
-            doc = pipeline(text)
+    doc = nlp.parse_with(text, ("tok2vec", "ner"))
     return tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in ("Person", "PERSON"))
 
 
