@@ -8,16 +8,27 @@ STAMP  := $(VENV)/.installed
 MODEL  := models/whisper-base/.verified
 export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
-.PHONY: setup run test test-fast lint kb-check browser-deps bench clean
+.PHONY: lock setup run test test-fast lint kb-check browser-deps bench clean
 
 setup: $(STAMP) $(MODEL)
 
-$(STAMP): pyproject.toml
+# Every package comes from requirements.lock (exact versions and hashes), so every counter runs the
+# same software. `make lock` regenerates it after a change to pyproject.toml (see README, "Upgrading").
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -c "import webrtcvad, resemblyzer, torch, distributed, sqlcipher3, argon2"
 	@touch $(STAMP)
+
+# typing (a Python 2 backport resemblyzer still lists) and webrtcvad (an unmaintained resemblyzer dependency that needs pkg_resources) is replaced by
+# webrtcvad-wheels, which provides the same module; hence --no-emit-package and --no-deps above.
+lock:
+	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes --find-links /opt/wheels \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-emit-package webrtcvad --no-emit-package typing \
+		-o requirements.lock
 
 $(MODEL): $(STAMP)
 	$(BIN)/assistant model setup
