@@ -37,7 +37,7 @@ CLI = str(ROOT / ".venv" / "bin" / "assistant")
 
 def speech_file() -> Path:
     """≈ 3 min of Japanese counter dialogue: the demo, four scheme dialogues and the stereo mix."""
-    from assistant.audio import decode, write_wav
+    from assistant.asr.audio import decode, write_wav
 
     out = CACHE / "speech_3min.wav"
     if out.exists():
@@ -114,8 +114,8 @@ def child(audio: str, compute_type: str, beam: int) -> None:
     import resource
 
     import assistant.offline  # noqa: F401
-    from assistant.audio import decode
-    from assistant.transcribe import Transcriber
+    from assistant.asr.audio import decode
+    from assistant.asr.transcribe import Transcriber
 
     a = decode(audio)
     t0 = time.perf_counter()
@@ -144,8 +144,8 @@ def _batch(folder: Path, total: float, workers: int) -> tuple[float, int, float,
 def bench(repeat: int, quick: bool) -> list[dict]:
     """Every configuration once per round, rounds repeated: a busy spell on the shared machine then
     slows one round of everything instead of every run of one configuration."""
-    from assistant.audio import decode
-    from assistant.batch import AUDIO_EXTENSIONS
+    from assistant.asr.audio import decode
+    from assistant.asr.batch import AUDIO_EXTENSIONS
 
     audio = str(speech_file())
     folder = batch_folder()
@@ -166,11 +166,11 @@ def bench(repeat: int, quick: bool) -> list[dict]:
 def bench_stereo() -> list[dict]:
     """Mix + per-word channel energy (as implemented) vs. transcribing each channel on its own."""
     import assistant.offline  # noqa: F401
-    from assistant.audio import Audio, decode
-    from assistant.metrics import cer
-    from assistant.speakers import ChannelMap, channel_role
-    from assistant.transcribe import Transcriber
-    from assistant.transcript import Segment, Transcript
+    from assistant.asr.audio import Audio, decode
+    from assistant.asr.speakers import ChannelMap, channel_role
+    from assistant.asr.transcribe import Transcriber
+    from assistant.asr.transcript import Segment, Transcript
+    from assistant.text.metrics import cer
 
     meta = json.loads((FIX / "dialogue_stereo.json").read_text(encoding="utf-8"))
     ref = "".join(t["text"] for t in meta["turns"])

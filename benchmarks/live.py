@@ -32,11 +32,11 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 import assistant.offline  # noqa: E402,F401
-from assistant.audio import SAMPLE_RATE, decode, resample  # noqa: E402
-from assistant.config import load_config  # noqa: E402
-from assistant.services import Services  # noqa: E402
-from assistant.store import Store  # noqa: E402
-from assistant.transcript import Segment, load_any  # noqa: E402
+from assistant.app.config import load_config  # noqa: E402
+from assistant.app.services import Services  # noqa: E402
+from assistant.app.store import Store  # noqa: E402
+from assistant.asr.audio import SAMPLE_RATE, decode, resample  # noqa: E402
+from assistant.asr.transcript import Segment, load_any  # noqa: E402
 
 DEMO = ROOT / "assistant" / "demo" / "demo_dialogue.wav"
 

@@ -24,8 +24,8 @@ import assistant.offline  # noqa: E402,F401
 
 
 def conversation(chars: int) -> list:
-    from assistant.record_categories import load_dev_set
-    from assistant.transcript import Segment
+    from assistant.asr.transcript import Segment
+    from assistant.record.categories import load_dev_set
 
     files = sorted(glob.glob(str(ROOT / "eval" / "parts" / "*.jsonl"))) or [str(ROOT / "eval" / "consultations.jsonl")]
     items = load_dev_set(files)
@@ -42,14 +42,15 @@ def conversation(chars: int) -> list:
 
 
 def clear_caches() -> None:
-    from assistant import pii, record
+    from assistant.pii import mask as pii
+    from assistant.record import draft as record
 
     pii.sudachi_tokens.cache_clear()
     pii.ner_persons.cache_clear()
     pii._detect_cached.cache_clear()
     record._mention_cache.clear()
     try:
-        from assistant import facts
+        from assistant.facts import extract as facts
 
         for name in dir(facts):
             fn = getattr(facts, name)
@@ -67,9 +68,9 @@ def main() -> None:
 
     import psutil
 
-    from assistant.pii import mask_transcript
-    from assistant.record import draft_record
-    from assistant.transcript import Transcript
+    from assistant.asr.transcript import Transcript
+    from assistant.pii.mask import mask_transcript
+    from assistant.record.draft import draft_record
 
     proc = psutil.Process()
     segs = conversation(args.chars)

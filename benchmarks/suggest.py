@@ -32,12 +32,12 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 import assistant.offline  # noqa: E402,F401
-from assistant.transcript import Segment  # noqa: E402
+from assistant.asr.transcript import Segment  # noqa: E402
 
 
 def hour_of_turns(minutes: float) -> list[Segment]:
     """The development set's turns back to back until ``minutes`` of conversation."""
-    from assistant.suggest import dev_set_paths, load_cases
+    from assistant.schemes.suggest import dev_set_paths, load_cases
 
     turns = [t for p in dev_set_paths() for c in load_cases(p) for t in c["turns"]]
     if not turns:
@@ -66,9 +66,9 @@ def main() -> None:
     proc = psutil.Process()
 
     t = time.perf_counter()
-    from assistant import nlp
-    from assistant.knowledge import get_knowledge_base
-    from assistant.suggest import Suggester, get_model, shared_index
+    from assistant.schemes.knowledge import get_knowledge_base
+    from assistant.schemes.suggest import Suggester, get_model, shared_index
+    from assistant.text import nlp
 
     nlp.get_nlp()
     t_nlp = time.perf_counter() - t

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 FIX = ROOT / "tests" / "fixtures"
 
 import assistant.offline  # noqa: E402,F401
-from assistant.audio import decode  # noqa: E402
-from assistant.metrics import char_errors  # noqa: E402
-from assistant.transcribe import Transcriber  # noqa: E402
-from assistant.vocab import SchemeNameCorrector, names_right  # noqa: E402
+from assistant.asr.audio import decode  # noqa: E402
+from assistant.asr.transcribe import Transcriber  # noqa: E402
+from assistant.schemes.vocab import SchemeNameCorrector, names_right  # noqa: E402
+from assistant.text.metrics import char_errors  # noqa: E402
 
 DEMO_NAMES = ["住居確保給付金", "児童扶養手当", "就学援助", "生活困窮者自立相談支援"]
 

@@ -25,6 +25,6 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from assistant.transcribe import Transcriber
+    from assistant.asr.transcribe import Transcriber
 
     return Transcriber()

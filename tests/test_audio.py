@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.audio import SAMPLE_RATE, AudioError, decode, from_array, rms_db, write_wav
+from assistant.asr.audio import SAMPLE_RATE, AudioError, decode, from_array, rms_db, write_wav
 from tests.fixtures.audio_tools import ENCODINGS, SR, convert, encode, truncated, zero_length_wav
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audio import decode
-from assistant.batch import plan_workers
+from assistant.asr.audio import decode
+from assistant.asr.batch import plan_workers
 from tests.fixtures.audio_tools import convert, truncated
 
 pytestmark = pytest.mark.slow

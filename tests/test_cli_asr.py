@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.audio import decode, write_wav
-from assistant.transcript import Transcript
+from assistant.asr.audio import decode, write_wav
+from assistant.asr.transcript import Transcript
 from tests.fixtures.audio_tools import convert, truncated
 
 pytestmark = pytest.mark.slow

@@ -66,7 +66,7 @@ def test_draft_unmasked_shows_the_input_and_warns(dialogue: Path, tmp_path: Path
 
 
 def test_draft_reads_transcript_json(dialogue: Path, tmp_path: Path) -> None:
-    from assistant.transcript import load_any
+    from assistant.asr.transcript import load_any
 
     p = tmp_path / "t.json"
     p.write_text(load_any(dialogue).to_json(), encoding="utf-8")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.facts import Fact, extract_facts, normalise, situation
-from assistant.transcript import Segment
+from assistant.asr.transcript import Segment
+from assistant.facts.extract import Fact, extract_facts, normalise, situation
 
 
 def segs(*lines: tuple[str, str]) -> list[Segment]:

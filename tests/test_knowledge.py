@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.app.config import load_config
 from assistant.cli import app
-from assistant.config import load_config
-from assistant.knowledge import KnowledgeBase, check, parse_scheme, read_catalogue
+from assistant.schemes.knowledge import KnowledgeBase, check, parse_scheme, read_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "knowledge" / "schemes"

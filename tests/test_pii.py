@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pii import (
+from assistant.asr.transcript import Segment, Transcript
+from assistant.pii.mask import (
     PlaceholderTable,
     detect_pii,
     detect_segments,
@@ -16,8 +17,7 @@ from assistant.pii import (
     mask_text,
     mask_transcript,
 )
-from assistant.pii_numbers import classify_chains, find_chains, mynumber_check_ok
-from assistant.transcript import Segment, Transcript
+from assistant.pii.numbers import classify_chains, find_chains, mynumber_check_ok
 
 pytestmark = pytest.mark.slow
 
@@ -439,7 +439,7 @@ def test_own_texts_mixed_patterns_and_texts_with_none(text: str, raws: list[str]
 def test_full_past_date_stated_alone_is_a_birthdate_but_recent_dates_are_not():
     """「名前です 昭和…年…月…日です」 answers a birth-date question nobody had to ask aloud;
     令和 dates (appointments) and dates followed by an event stay visible."""
-    from assistant.pii import detect_pii
+    from assistant.pii.mask import detect_pii
 
     said = "はい 松井誠です 昭和49年11月2日です 住所は前と同じです"
     assert [e.text for e in detect_pii(said) if e.type == "birthdate"] == ["昭和49年11月2日"]

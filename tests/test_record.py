@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from assistant.record import FIELD_ORDER, SCHEMA, Record, draft_record
-from assistant.record_categories import CategoryModel, features, predict
-from assistant.transcript import Segment, Transcript
-from assistant.urgency import detect_urgency
+from assistant.asr.transcript import Segment, Transcript
+from assistant.facts.urgency import detect_urgency
+from assistant.record.categories import CategoryModel, features, predict
+from assistant.record.draft import FIELD_ORDER, SCHEMA, Record, draft_record
 
 pytestmark = pytest.mark.slow
 
@@ -289,7 +289,7 @@ def test_live_redrafts_follow_the_transcript() -> None:
 def test_live_redraft_with_cached_segments_equals_a_full_draft_from_scratch(turns) -> None:
     """The counter view redrafts after every utterance reusing per-segment analysis; the result must
     be exactly what a cold, full draft of the same transcript gives (masked and unmasked)."""
-    from assistant.record import clear_caches
+    from assistant.record.draft import clear_caches
 
     t = transcript(turns)
     suggestions = [{"scheme_id": "housing-security-benefit", "name": "住居確保給付金",
@@ -348,8 +348,8 @@ def test_transcript_without_speaker_labels() -> None:
 
 def test_referrals_explained_by_staff_and_homes_without_a_lease_are_drafted():
     """「…で申請できます」 referrals belong to 今後の対応; 仮設住宅 or nights in a park are 住まいの状況."""
-    from assistant.record import draft_record
-    from assistant.transcript import Transcript
+    from assistant.asr.transcript import Transcript
+    from assistant.record.draft import draft_record
 
     t = Transcript.from_lines(
         "職員: 今日はどうされましたか\n"

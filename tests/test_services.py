@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.audio import SAMPLE_RATE, decode
-from assistant.config import REPO_ROOT, load_config
-from assistant.services import AlreadyEnded, AudioRejected, ConsentRequired, Services
-from assistant.store import Store
+from assistant.app.config import REPO_ROOT, load_config
+from assistant.app.services import AlreadyEnded, AudioRejected, ConsentRequired, Services
+from assistant.app.store import Store
+from assistant.asr.audio import SAMPLE_RATE, decode
 
 DEMO = REPO_ROOT / "assistant" / "demo" / "demo_dialogue.wav"
 pytestmark = pytest.mark.slow
@@ -33,7 +33,7 @@ def make_services(tmp_path, transcriber):
 @pytest.fixture(scope="module")
 def demo_pcm() -> np.ndarray:
     """The demo dialogue as the browser sends it: 48 kHz int16 mono."""
-    from assistant.audio import resample
+    from assistant.asr.audio import resample
 
     x = resample(decode(DEMO).samples[: 15 * SAMPLE_RATE], SAMPLE_RATE, 48_000)
     return (np.clip(x, -1, 1) * 32767).astype(np.int16)
@@ -125,8 +125,8 @@ def test_pin_edit_handout_and_resume_after_restart(make_services, demo_pcm):
 
 
 def test_suggestions_and_draft_follow_the_conversation(make_services):
-    pytest.importorskip("assistant.suggest")
-    pytest.importorskip("assistant.record")
+    pytest.importorskip("assistant.schemes.suggest")
+    pytest.importorskip("assistant.record.draft")
     svc = make_services()
     cid = svc.start_consultation(consent=True)
     svc.upload_recording(cid, DEMO)
@@ -143,8 +143,8 @@ def test_suggestions_and_draft_follow_the_conversation(make_services):
 def test_automatic_drafts_are_stored_when_changed_and_staff_edits_at_once(make_services):
     """Live redrafts stay in memory and are stored at most every autosave_draft_s; the view always
     shows the newest; staff edits and the end of the consultation are stored at once."""
-    pytest.importorskip("assistant.record")
-    from assistant.transcript import Segment
+    pytest.importorskip("assistant.record.draft")
+    from assistant.asr.transcript import Segment
 
     svc = make_services()
     cid = svc.start_consultation(consent=True)

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from assistant.store import Store
-from assistant.transcript import Segment
+from assistant.app.store import Store
+from assistant.asr.transcript import Segment
 
 
 @pytest.fixture()
@@ -81,8 +81,8 @@ def test_committed_segment_survives_kill(tmp_path):
     code = textwrap.dedent(f"""
         import os, signal, sys
         sys.path.insert(0, {str(tmp_path.parent)!r})
-        from assistant.store import Store
-        from assistant.transcript import Segment
+        from assistant.app.store import Store
+        from assistant.asr.transcript import Segment
         s = Store("sqlite:///{db}")
         c = s.create_consultation()
         s.add_segments(c.id, [Segment(1, 0.0, 1.0, "家賃が払えません")])

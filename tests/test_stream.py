@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.audio import SAMPLE_RATE, Audio, decode, from_array, resample
-from assistant.config import REPO_ROOT
-from assistant.metrics import cer
-from assistant.stream import LiveTranscription, StreamConfig, StreamingTranscriber
+from assistant.app.config import REPO_ROOT
+from assistant.asr.audio import SAMPLE_RATE, Audio, decode, from_array, resample
+from assistant.asr.stream import LiveTranscription, StreamConfig, StreamingTranscriber
+from assistant.text.metrics import cer
 
 DEMO = REPO_ROOT / "assistant" / "demo" / "demo_dialogue.wav"
 pytestmark = pytest.mark.slow

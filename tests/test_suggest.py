@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.asr.transcript import Segment, Transcript
 from assistant.cli import app
-from assistant.knowledge import KnowledgeBase
-from assistant.suggest import SCHEMA, Suggester, Suggestion, evaluate, load_cases
-from assistant.transcript import Segment, Transcript
+from assistant.schemes.knowledge import KnowledgeBase
+from assistant.schemes.suggest import SCHEMA, Suggester, Suggestion, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -216,7 +216,7 @@ CASES = [
 
 
 def test_evaluate_reports_every_metric_on_held_out_folds() -> None:
-    from assistant.knowledge import get_knowledge_base
+    from assistant.schemes.knowledge import get_knowledge_base
 
     report = evaluate(CASES, get_knowledge_base(), folds=2)
     assert report.cases == 4 and report.folds == 2

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.audio import SAMPLE_RATE, Audio, AudioError, decode, write_wav
-from assistant.hallucination import check_segment, drop_repeated_segments
-from assistant.metrics import cer
-from assistant.speakers import ChannelMap
-from assistant.transcript import SCHEMA, Transcript, export
-from assistant.vocab import SchemeNameCorrector
+from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, write_wav
+from assistant.asr.hallucination import check_segment, drop_repeated_segments
+from assistant.asr.speakers import ChannelMap
+from assistant.asr.transcript import SCHEMA, Transcript, export
+from assistant.schemes.vocab import SchemeNameCorrector
+from assistant.text.metrics import cer
 from tests.fixtures.audio_tools import SR, babble, convert, encode, music, pink_noise, white_noise
 
 pytestmark = pytest.mark.slow

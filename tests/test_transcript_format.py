@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.transcript import Segment, Transcript, TranscriptFormatError, load_any
+from assistant.asr.transcript import Segment, Transcript, TranscriptFormatError, load_any
 
 
 def test_ids_are_never_reused_after_a_removal() -> None:

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from assistant.config import REPO_ROOT, load_config
-from assistant.services import Services
-from assistant.store import Store
+from assistant.app.config import REPO_ROOT, load_config
+from assistant.app.services import Services
+from assistant.app.store import Store
 
 DEMO = REPO_ROOT / "assistant" / "demo" / "demo_dialogue.wav"
 pytestmark = pytest.mark.slow

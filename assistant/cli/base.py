@@ -46,7 +46,7 @@ def read_transcript(path: str):
 
     Exits with a one-line error when the input cannot be read or holds no utterance.
     """
-    from ..transcript import TranscriptFormatError, load_any
+    from assistant.asr.transcript import TranscriptFormatError, load_any
 
     name, text = read_input(path)
     try:
@@ -64,6 +64,6 @@ def write_output(text: str, output: Path | None) -> None:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
     else:
-        from ..fileio import atomic_write_text
+        from assistant.fileio import atomic_write_text
 
         atomic_write_text(output, text)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .base import kb_app
+from assistant.cli.base import kb_app
 
 
 @kb_app.command("check")
@@ -16,8 +16,8 @@ def kb_check(
     no_catalogue: bool = typer.Option(False, help="Do not check catalogue coverage (e.g. a local-only folder)."),
 ) -> None:
     """Validate scheme files; exit 1 on any error (warnings, such as old as_of dates, do not fail)."""
-    from ..config import get_config, resolve_path
-    from ..knowledge import KnowledgeBase, check
+    from assistant.app.config import get_config, resolve_path
+    from assistant.schemes.knowledge import KnowledgeBase, check
 
     cfg = get_config()
     if not dirs:
@@ -37,7 +37,7 @@ def kb_check(
 @kb_app.command("list")
 def kb_list() -> None:
     """List the schemes in the knowledge base."""
-    from ..knowledge import KnowledgeBase
+    from assistant.schemes.knowledge import KnowledgeBase
 
     for s in sorted(KnowledgeBase(), key=lambda s: s.id):
         local = "\t(local)" if s.local else ""

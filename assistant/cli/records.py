@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from .base import app, eval_app, fail, read_transcript, write_output
+from assistant.cli.base import app, eval_app, fail, read_transcript, write_output
 
 FORMATS_DRAFT = ("json", "md", "html")
 FORMATS_MASK = ("json", "text")
@@ -35,7 +35,7 @@ def draft(
     if format not in FORMATS_DRAFT:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_DRAFT)}")
     t = read_transcript(input)
-    from ..record import draft_record
+    from assistant.record.draft import draft_record
 
     meta = {k: v for k, v in {"date": date, "channel": channel, "staff": staff, "consent": consent}.items() if v}
     rec = draft_record(t, meta=meta, pinned=list(pinned))
@@ -61,8 +61,8 @@ def mask(
     if format not in FORMATS_MASK:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_MASK)}")
     t = read_transcript(input)
-    from ..pii import mask_transcript
-    from ..transcript import to_text
+    from assistant.asr.transcript import to_text
+    from assistant.pii.mask import mask_transcript
 
     masked, entities = mask_transcript(t)
     if format == "json":
@@ -87,8 +87,8 @@ def eval_record(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List missed facts, extra masks, urgency errors."),
 ) -> None:
     """Personal-data recall/precision, key-fact coverage, evidence, held-out categories, urgency."""
-    from ..record_categories import load_dev_set
-    from ..record_eval import evaluate, format_report
+    from assistant.learn.record_eval import evaluate, format_report
+    from assistant.record.categories import load_dev_set
 
     for f in files:
         if not f.exists():
@@ -100,6 +100,6 @@ def eval_record(
         raise fail(str(exc)) from None
     typer.echo(format_report(report, verbose=verbose), nl=False)
     if json_out is not None:
-        from ..fileio import atomic_write_text
+        from assistant.fileio import atomic_write_text
 
         atomic_write_text(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .base import app, fail
+from assistant.cli.base import app, fail
 
 
 @app.command()
@@ -13,10 +13,10 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default GRADIO_SERVER_PORT or [server] port)."),
 ) -> None:
     """Open the counter view (Gradio) locally. Never shared; no network access."""
-    from ..model_setup import ModelError
-    from ..services import get_services
-    from ..store import StoreError
-    from ..ui.app import build, launch, server_address
+    from assistant.app.services import get_services
+    from assistant.app.store import StoreError
+    from assistant.asr.model_setup import ModelError
+    from assistant.ui.app import build, launch, server_address
 
     try:
         svc = get_services()
@@ -38,7 +38,7 @@ def consultations(
     close: int | None = typer.Option(None, "--close", help="Close (end) this interrupted consultation."),
 ) -> None:
     """List consultations (open ones first); ``--close ID`` ends an interrupted one."""
-    from ..services import ServiceError, get_services
+    from assistant.app.services import ServiceError, get_services
 
     svc = get_services()
     if close is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .base import app, eval_app, fail, read_transcript, write_output
+from assistant.cli.base import app, eval_app, fail, read_transcript, write_output
 
 
 def _format_text(suggestions: list) -> str:
@@ -38,8 +38,8 @@ def suggest(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
 ) -> None:
     """Suggest benefit schemes for a consultation, each with its reasons (segment ids cited)."""
-    from ..config import get_config
-    from ..suggest import Suggester, suggestions_json
+    from assistant.app.config import get_config
+    from assistant.schemes.suggest import Suggester, suggestions_json
 
     if format not in ("json", "text"):
         raise fail(f"unknown format {format!r}; choose json or text", 2)
@@ -61,8 +61,8 @@ def eval_suggest(
     """recall@3, recall@5, MRR, trap rate in the top 3 and anticipation recall@5, on held-out folds."""
     import hashlib
 
-    from ..knowledge import get_knowledge_base
-    from ..suggest import evaluate, load_cases
+    from assistant.schemes.knowledge import get_knowledge_base
+    from assistant.schemes.suggest import evaluate, load_cases
 
     if not file.exists():
         raise fail(f"{file}: file not found / ファイルが見つかりません")

@@ -2,7 +2,7 @@
 
 Layout, left to right: the conversation (controls, microphone, upload, live transcript), the
 suggested schemes (pin 案内した / dismiss, knowledge-base search, handout), the draft record (with
-聞き取り漏れ and field editing). Every button calls one function of ``assistant.services``; this
+聞き取り漏れ and field editing). Every button calls one function of ``assistant.app.services``; this
 module only turns service data into components (``render``) and back.
 
 Offline: ``assistant.offline`` is imported before gradio, the server binds to 127.0.0.1 unless
@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 # isort: off
-from .. import offline  # noqa: F401  (analytics and hub calls off before gradio is imported)
+from assistant import offline  # noqa: F401  (analytics and hub calls off before gradio is imported)
 import gradio as gr
 # isort: on
 
-from ..config import get_config
-from ..services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
-from ..transcript import SPEAKER_LABELS_JA
-from . import render
+from assistant.app.config import get_config
+from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
+from assistant.asr.transcript import SPEAKER_LABELS_JA
+from assistant.ui import render
 
 HERE = Path(__file__).resolve().parent
 SLOTS = 5
@@ -474,7 +474,7 @@ def main() -> None:
     import sys
     import threading
 
-    from ..model_setup import ModelError
+    from assistant.asr.model_setup import ModelError
 
     svc = get_services()
     try:

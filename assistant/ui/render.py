@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..services import DRAFT_FIELDS, fmt_time, speaker_label
+from assistant.app.services import DRAFT_FIELDS, fmt_time, speaker_label
 
 E = html.escape
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .knowledge import KnowledgeBase, Scheme
+from assistant.schemes.knowledge import KnowledgeBase, Scheme
 
 MIN_READING = 5  # shorter names (保護, 後見, 手帳) collide with ordinary words: never targets
 WHISPER_PROMPT_TOKENS = 223  # Whisper keeps the last n_text_ctx // 2 - 1 prompt tokens
@@ -542,7 +542,7 @@ class SchemeRelevance:
     """How strongly a conversation so far points to each scheme (TF-IDF over scheme texts).
 
     Deliberately simple and cheap: it only has to pick which names to prime Whisper with; the
-    explainable suggestions are ``assistant.suggest``'s job.
+    explainable suggestions are ``assistant.schemes.suggest``'s job.
     """
 
     def __init__(self, kb: Iterable[Scheme]) -> None:
@@ -635,7 +635,7 @@ def names_right(reference: str, hypothesis: str, names: Iterable[str],
     A name counts as right when the hypothesis writes it, or a spelling of the same name the
     knowledge base lists with the same reading (子ども家庭センター for こども家庭センター).
     """
-    from .metrics import normalise_for_cer
+    from assistant.text.metrics import normalise_for_cer
 
     ref, hyp = normalise_for_cer(reference), normalise_for_cer(hypothesis)
     spellings: dict[str, set[str]] = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .config import Config, get_config, resolve_path
+from assistant.app.config import Config, get_config, resolve_path
 
 CATEGORIES: dict[str, str] = {
     "livelihood": "生活・収入",

@@ -199,7 +199,7 @@ class Morpheme:
 
 @lru_cache(maxsize=4096)
 def _morphemes_cached(text: str) -> tuple[Morpheme, ...]:
-    from . import nlp
+    from assistant.text import nlp
 
     doc = nlp.tokenize(text)  # the tokenizer alone: normalised forms, POS tags, readings
     out = []
@@ -880,8 +880,8 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
     """
     index = None
     if knowledge and masks is None:
-        from .knowledge import get_knowledge_base
-        from .suggest import shared_index
+        from assistant.schemes.knowledge import get_knowledge_base
+        from assistant.schemes.suggest import shared_index
 
         index = shared_index(get_knowledge_base())
     masks = masks or {}
@@ -891,7 +891,7 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
     for seg in segments:
         view = _view(seg)
         if index is not None:
-            from .suggest import analyse_segment
+            from assistant.schemes.suggest import analyse_segment
 
             own = analyse_segment(index, view.id, view.speaker, view.text, today=today).facts
         else:

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import offline  # noqa: F401  (before onnxruntime)
-from .audio import SAMPLE_RATE, Audio
-from .hallucination import confidence
-from .speakers import group_words, speaker_id_for
-from .transcribe import Transcriber
-from .transcript import Segment
+from assistant import offline  # noqa: F401  (before onnxruntime)
+from assistant.asr.audio import SAMPLE_RATE, Audio
+from assistant.asr.hallucination import confidence
+from assistant.asr.speakers import group_words, speaker_id_for
+from assistant.asr.transcribe import Transcriber
+from assistant.asr.transcript import Segment
 
 WINDOW = 512  # Silero VAD window at 16 kHz (32 ms)
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULTS: dict[str, Any] = {
     "data": {
@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
         "vad_filter": True,
         "vad_min_silence_ms": 500,
         # initial_prompt: "" = none. The per-conversation vocabulary prompt is built by
-        # assistant.vocab when [asr] vocabulary_prompt is true. Off by default: measured on the
+        # assistant.schemes.vocab when [asr] vocabulary_prompt is true. Off by default: measured on the
         # synthesised dialogues it did not add to the name correction and raised CER
         # (benchmarks/vocab.py).
         "initial_prompt": "",

@@ -1,4 +1,4 @@
-"""Alembic environment: uses the connection handed over by ``assistant.store.migrate``.
+"""Alembic environment: uses the connection handed over by ``assistant.app.store.migrate``.
 
 Run by hand (e.g. against PostgreSQL) with ``alembic -x url=postgresql://… upgrade head`` from this
 folder's parent, or simply start the app: migrations run at start.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from assistant.store import Base
+from assistant.app.store import Base
 
 target_metadata = Base.metadata
 config = context.config

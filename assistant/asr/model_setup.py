@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .config import REPO_ROOT, Config, get_config, resolve_path
+from assistant.app.config import REPO_ROOT, Config, get_config, resolve_path
 
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 MODEL_SIZE = 145_217_532

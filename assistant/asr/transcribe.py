@@ -2,9 +2,9 @@
 
 One ``Transcriber`` holds one loaded model; it is cheap to call repeatedly (the streaming engine
 and the batch runner share this code path). Decoding uses Silero VAD (bundled with faster-whisper)
-so silence never reaches the decoder, and every segment passes ``assistant.hallucination``.
+so silence never reaches the decoder, and every segment passes ``assistant.asr.hallucination``.
 
-Scheme vocabulary (``assistant.vocab``): with ``[asr] correct_scheme_names`` every segment's text
+Scheme vocabulary (``assistant.schemes.vocab``): with ``[asr] correct_scheme_names`` every segment's text
 passes the scheme-name corrector (a post-processor); with ``[asr] vocabulary_prompt`` a recording
 is decoded window by window (≤ 30 s of speech each) and each window's ``initial_prompt`` carries
 the scheme names the conversation so far points to. A prompt can make Whisper stop early and skip
@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
-from .audio import SAMPLE_RATE, Audio, decode
-from .config import Config, get_config
-from .hallucination import check_segment, confidence, drop_repeated_segments
-from .model_setup import model_dir
-from .speakers import ChannelMap, Word, channel_role, group_words, speaker_id_for
-from .transcript import Segment, Transcript
+from assistant import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
+from assistant.app.config import Config, get_config
+from assistant.asr.audio import SAMPLE_RATE, Audio, decode
+from assistant.asr.hallucination import check_segment, confidence, drop_repeated_segments
+from assistant.asr.model_setup import model_dir
+from assistant.asr.speakers import ChannelMap, Word, channel_role, group_words, speaker_id_for
+from assistant.asr.transcript import Segment, Transcript
 
 PostProcessor = Callable[[str], str]
 
@@ -60,7 +60,7 @@ class Transcriber:
         self.postprocessors: list[PostProcessor] = []
         self._kb = None
         if _truthy(self.asr.get("correct_scheme_names")):
-            from .vocab import SchemeNameCorrector
+            from assistant.schemes.vocab import SchemeNameCorrector
 
             kb = self.knowledge_base()
             if kb is not None:
@@ -70,7 +70,7 @@ class Transcriber:
         """The scheme knowledge base for vocabulary (None when it cannot be read: ASR still works)."""
         if self._kb is None:
             try:
-                from .knowledge import KnowledgeBase
+                from assistant.schemes.knowledge import KnowledgeBase
 
                 self._kb = KnowledgeBase(self.cfg)
             except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
@@ -89,7 +89,7 @@ class Transcriber:
         kb = self.knowledge_base()
         if kb is None:
             return None
-        from .vocab import build_prompt
+        from assistant.schemes.vocab import build_prompt
 
         return build_prompt(kb, context[-PROMPT_CONTEXT_CHARS:], int(self.asr.get("prompt_max_tokens") or 120),
                             count_tokens=self.count_tokens)
@@ -174,7 +174,7 @@ class Transcriber:
         }
 
     def _clean(self, raw: list[dict], guard: bool) -> list[dict]:
-        """Apply ``assistant.hallucination`` to decoded segments (drop, trim or flag)."""
+        """Apply ``assistant.asr.hallucination`` to decoded segments (drop, trim or flag)."""
         if not guard:
             for r in raw:
                 r["flags"] = []

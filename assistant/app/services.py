@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from . import offline  # noqa: F401
-from .audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
-from .config import Config, get_config, resolve_path
-from .store import Consultation, Store, get_store
-from .transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
+from assistant import offline  # noqa: F401
+from assistant.app.config import Config, get_config, resolve_path
+from assistant.app.store import Consultation, Store, get_store
+from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
+from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
 
 # Draft-record fields staff can edit, in display order (key, label). Matches docs/record-format.md.
 DRAFT_FIELDS: list[tuple[str, str]] = [
@@ -77,7 +77,7 @@ class Engines:
     """
 
     def new_suggester(self) -> Any:
-        from .suggest import Suggester
+        from assistant.schemes.suggest import Suggester
 
         return Suggester()
 
@@ -85,12 +85,12 @@ class Engines:
         return [s.to_dict() for s in suggester.update(list(segments))]
 
     def draft(self, transcript: Transcript, suggestions: list[dict], pinned: list[str], meta: dict) -> Any:
-        from .record import draft_record
+        from assistant.record.draft import draft_record
 
         return draft_record(transcript, suggestions=suggestions, pinned=pinned, meta=meta)
 
     def urgency(self, segments: list[Segment]) -> list[dict]:
-        from .record import detect_urgency
+        from assistant.record.draft import detect_urgency
 
         return [_as_dict(f) for f in detect_urgency(list(segments))] if segments else []
 
@@ -175,7 +175,7 @@ class Services:
     def transcriber(self) -> Any:
         if self._transcriber_factory is not None:
             return self._transcriber_factory()
-        from .transcribe import get_transcriber
+        from assistant.asr.transcribe import get_transcriber
 
         return get_transcriber(self.cfg)
 
@@ -293,7 +293,7 @@ class Services:
     def _ensure_live(self, c: Consultation, s: LiveSession) -> None:
         if s.live is not None:
             return
-        from .stream import LiveTranscription, StreamConfig, StreamingTranscriber
+        from assistant.asr.stream import LiveTranscription, StreamConfig, StreamingTranscriber
 
         offset = self._timeline_end(c.id, s)
         first_id = self.store.max_segment_id(c.id) + 1
@@ -539,7 +539,7 @@ class Services:
                 for r in self.store.suggestions(int(cid)) if r.status == "pinned"]
 
     def _scheme_payload(self, scheme_id: str) -> dict:
-        from .knowledge import get_knowledge_base
+        from assistant.schemes.knowledge import get_knowledge_base
 
         s = get_knowledge_base().get(scheme_id)
         if s is None:
@@ -633,13 +633,13 @@ class Services:
 
     # -- knowledge base and handout ----------------------------------------------------------------
     def search_kb(self, query: str, limit: int = 8) -> list[dict]:
-        from .knowledge import get_knowledge_base
+        from assistant.schemes.knowledge import get_knowledge_base
 
         return [s.to_dict() for s in get_knowledge_base().search(query, limit=limit)]
 
     def handout_html(self, cid: int) -> str:
         """A printable page for the citizen: each pinned scheme's summary, how to apply, 持ち物."""
-        from .knowledge import get_knowledge_base
+        from assistant.schemes.knowledge import get_knowledge_base
 
         c = self._consultation(cid)
         kb = get_knowledge_base()
@@ -671,7 +671,7 @@ class Services:
             "</body></html>")
 
     def write_handout(self, cid: int) -> Path:
-        from .fileio import atomic_write_text
+        from assistant.fileio import atomic_write_text
 
         path = self.cfg.data_dir / "handouts" / f"handout-{int(cid)}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -680,7 +680,7 @@ class Services:
 
     def recording_wav(self, cid: int) -> Path | None:
         """The live recording of a consultation as one WAV (for playback in review)."""
-        from .audio import write_wav
+        from assistant.asr.audio import write_wav
 
         files = [a for a in self.store.audio_files(int(cid)) if a.kind == "live" and Path(a.path).exists()]
         if not files:

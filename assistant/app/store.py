@@ -44,8 +44,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from .config import Config, get_config
-from .transcript import Segment
+from assistant.app.config import Config, get_config
+from assistant.asr.transcript import Segment
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

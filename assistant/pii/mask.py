@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from . import offline  # noqa: F401
-from .pii_numbers import classify_chains, keyword_ids
-from .transcript import Segment, Transcript
+from assistant import offline  # noqa: F401
+from assistant.asr.transcript import Segment, Transcript
+from assistant.pii.numbers import classify_chains, keyword_ids
 
 # -- types and placeholders --------------------------------------------------------------------------
 TYPE_LABELS: dict[str, str] = {
@@ -134,7 +134,7 @@ class Tok:
 @lru_cache(maxsize=4096)
 def sudachi_tokens(text: str) -> tuple[Tok, ...]:
     """Sudachi tokens of ``text`` via GiNZA's tokenizer (cached: live drafting re-reads segments)."""
-    from . import nlp
+    from assistant.text import nlp
 
     doc = nlp.tokenize(text)
     return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_,
@@ -185,7 +185,7 @@ _ner_lock = threading.Lock()
 @lru_cache(maxsize=1024)
 def ner_persons(text: str) -> tuple[tuple[int, int], ...]:
     """GiNZA NER person spans (only the tok2vec and ner components run: the parser is not needed)."""
-    from . import nlp
+    from assistant.text import nlp
 
     doc = nlp.parse_with(text, ("tok2vec", "ner"))
     return tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in ("Person", "PERSON"))
@@ -204,7 +204,7 @@ OFFICE_TERMS = (
 def _protected_re() -> re.Pattern[str] | None:
     terms = set(OFFICE_TERMS)
     try:
-        from .knowledge import get_knowledge_base
+        from assistant.schemes.knowledge import get_knowledge_base
 
         for s in get_knowledge_base():
             for n in [s.name, s.short_name, *s.aliases]:
@@ -1364,7 +1364,7 @@ def entity_key(e: Entity) -> str:
     """What makes two mentions the same thing: digits for numbers, the name without spaces…"""
     t = unicodedata.normalize("NFKC", e.text)
     if e.type in ("phone", "mynumber", "account", "insurance_id", "id"):
-        from .pii_numbers import find_chains
+        from assistant.pii.numbers import find_chains
 
         digits = "".join(c.digits for c in find_chains(t, kana_start=True)) or re.sub(r"\D", "", t)
         return f"{e.type}:{digits or _clean_name(t)}"
@@ -1536,7 +1536,7 @@ def mask_transcript(transcript: Transcript, *, use_ner: bool | None = None) -> t
 
 def _config_ner() -> bool:
     try:
-        from .config import get_config
+        from assistant.app.config import get_config
 
         return bool(get_config().get("pii", {}).get("ner", True))
     except Exception:  # noqa: BLE001

@@ -26,10 +26,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .pii import mask_transcript
-from .record import draft_record
-from .record_categories import CATEGORIES, CategoryModel, features, predict, segments_of
-from .transcript import Transcript
+from assistant.asr.transcript import Transcript
+from assistant.pii.mask import mask_transcript
+from assistant.record.categories import CATEGORIES, CategoryModel, features, predict, segments_of
+from assistant.record.draft import draft_record
 
 
 def _folds(n: int, k: int, seed: int) -> list[list[int]]:

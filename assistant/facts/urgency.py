@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .transcript import Segment
+from assistant.asr.transcript import Segment
 
 KINDS: dict[str, str] = {
     "suicidal": "希死念慮・自殺をほのめかす発言",

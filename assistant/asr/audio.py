@@ -2,7 +2,7 @@
 
 PyAV (FFmpeg) reads wav, mp3, m4a/aac, ogg/opus, flac and browser webm, at any sample rate; we
 resample to Whisper's 16 kHz. Stereo is kept as two channels as well as the mix, because counters
-often record the staff and the citizen on separate microphones (``assistant.speakers``).
+often record the staff and the citizen on separate microphones (``assistant.asr.speakers``).
 Every failure is turned into an ``AudioError`` with a message a person can act on.
 """
 

@@ -7,7 +7,7 @@ segments plus a fixed ~1 ms of aggregation):
    and conjugations folded), scheme names and aliases said (also by kana reading, so ASR text such
    as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
    out, a question, the citizen denying or already receiving it), trigger expressions of the
-   knowledge base matched on lemmas, and situation facts (:mod:`assistant.facts`).
+   knowledge base matched on lemmas, and situation facts (:mod:`assistant.facts.extract`).
 2. **Understanding**: facts fold into situation flags (ひとり親, 小中学生の子, 65歳以上, 失業, 家賃滞納 …)
    and the situation rules of ``assistant/resources/scheme_rules.yaml`` say which schemes they point
    to and which situations rule a scheme out.
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from . import offline  # noqa: F401
-from .facts import (
+from assistant import offline  # noqa: F401
+from assistant.facts.extract import (
     Fact,
     Situation,
     _sentence_of,
@@ -51,7 +51,7 @@ from .facts import (
     past_after,
     situation,
 )
-from .knowledge import KnowledgeBase, Scheme
+from assistant.schemes.knowledge import KnowledgeBase, Scheme
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 RULES_FILE = RESOURCES / "scheme_rules.yaml"
@@ -835,8 +835,8 @@ class Suggester:
 
     def __init__(self, kb: KnowledgeBase | None = None, model: RankModel | None = None, *,
                  min_score: float | None = None, index: SchemeIndex | None = None) -> None:
-        from .config import get_config
-        from .knowledge import get_knowledge_base
+        from assistant.app.config import get_config
+        from assistant.schemes.knowledge import get_knowledge_base
 
         self.kb = kb if kb is not None else get_knowledge_base()
         cfg = get_config()
@@ -1139,7 +1139,7 @@ def kb_fingerprint(kb: KnowledgeBase) -> str:
 
 @lru_cache(maxsize=1)
 def _code_hash() -> str:
-    from . import facts as facts_mod
+    from assistant.facts import extract as facts_mod
 
     h = hashlib.sha256()
     for mod_file in (Path(__file__), Path(facts_mod.__file__)):
@@ -1150,7 +1150,7 @@ def _code_hash() -> str:
 def dev_set_paths() -> list[Path]:
     """The development set used to train the shipped model: ``[suggest] dev_set`` or, until the
     parts are merged, ``eval/parts/*.jsonl``."""
-    from .config import get_config, resolve_path
+    from assistant.app.config import get_config, resolve_path
 
     cfg = get_config()
     main = resolve_path(cfg["suggest"].get("dev_set", "eval/consultations.jsonl"))
@@ -1161,7 +1161,7 @@ def dev_set_paths() -> list[Path]:
 
 
 def cache_dir() -> Path:
-    from .config import get_config, resolve_path
+    from assistant.app.config import get_config, resolve_path
 
     cfg = get_config()
     d = cfg["suggest"].get("cache_dir") or ""
@@ -1240,7 +1240,7 @@ def get_model(kb: KnowledgeBase) -> RankModel:
             cases = [c for p in paths for c in load_cases(p)]
             model = train(cases, kb, cache_key=_hash_files(paths), trained_on=",".join(p.name for p in paths))
             try:
-                from .fileio import atomic_write_text
+                from assistant.fileio import atomic_write_text
 
                 atomic_write_text(path, json.dumps(model.to_dict(), ensure_ascii=False, indent=1))
                 _drop_stale(path.parent, "suggest-model-*.json", key)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import offline  # noqa: F401
+from assistant import offline  # noqa: F401
 
 _lock = threading.Lock()
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import SAMPLE_RATE, rms_db
+from assistant.asr.audio import SAMPLE_RATE, rms_db
 
 
 @dataclass

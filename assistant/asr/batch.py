@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fileio import atomic_write_text
-from .transcript import EXTENSIONS, export
+from assistant.asr.transcript import EXTENSIONS, export
+from assistant.fileio import atomic_write_text
 
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".webm", ".flac", ".mp4", ".wma", ".amr", ".3gp"}
 
@@ -123,15 +123,15 @@ def plan_workers(requested: int, jobs: int, cores: int | None = None) -> tuple[i
 def _init_worker(workers: int) -> None:
     global _worker_transcriber
     # Libraries that size their own thread pools (OpenMP in CTranslate2, BLAS) get the same share.
-    from .transcribe import Transcriber, default_threads
+    from assistant.asr.transcribe import Transcriber, default_threads
 
     os.environ["OMP_NUM_THREADS"] = str(default_threads(workers))
     _worker_transcriber = Transcriber(workers=workers)
 
 
 def _run_job(job: Job, out_dir: Path, formats: list[str], digest: str) -> Result:
-    from .audio import AudioError, decode
-    from .transcript import Transcript
+    from assistant.asr.audio import AudioError, decode
+    from assistant.asr.transcript import Transcript
 
     t0 = time.perf_counter()
     warning = ""

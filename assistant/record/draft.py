@@ -14,7 +14,7 @@ segments holding their strongest features). A line with no evidence is not draft
 
 Output formats: ``to_dict`` (record/1 JSON, docs/record-1.md), ``to_markdown``, ``to_html``
 (printable, self-contained). All are masked unless ``masked=False``: personal data is replaced by
-the transcript-wide placeholders of ``assistant.pii`` ([氏名1], [住所1] …).
+the transcript-wide placeholders of ``assistant.pii.mask`` ([氏名1], [住所1] …).
 """
 
 from __future__ import annotations
@@ -26,10 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import offline  # noqa: F401
-from .pii import Entity, detect_segments, scrub
-from .record_categories import CATEGORIES, CategoryModel, CategoryResult, features, get_model, predict
-from .record_fields import (
+from assistant import offline  # noqa: F401
+from assistant.asr.transcript import Segment, Transcript
+from assistant.facts.urgency import UrgencyFlag, detect_urgency
+from assistant.pii.mask import Entity, detect_segments, scrub
+from assistant.record.categories import (
+    CATEGORIES,
+    CategoryModel,
+    CategoryResult,
+    features,
+    get_model,
+    predict,
+)
+from assistant.record.fields import (
     FIELD_LABELS,
     SUMMARY_FIELDS,
     ConsentFinding,
@@ -38,9 +47,7 @@ from .record_fields import (
     find_consent,
     heard_sentences,
 )
-from .record_text import Piece, Sentence, sentences_of
-from .transcript import Segment, Transcript
-from .urgency import UrgencyFlag, detect_urgency
+from assistant.record.text import Piece, Sentence, sentences_of
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
@@ -251,12 +258,12 @@ class Record:
         return scrub(sentence, self.entities)
 
     def to_markdown(self, masked: bool = True) -> str:
-        from .record_render import to_markdown
+        from assistant.record.render import to_markdown
 
         return to_markdown(self.to_dict(masked=masked))
 
     def to_html(self, masked: bool = True) -> str:
-        from .record_render import to_html
+        from assistant.record.render import to_html
 
         return to_html(self.to_dict(masked=masked))
 
@@ -388,7 +395,7 @@ class _SchemeHit:
 def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], suggestions: Sequence[Any] | None,
                   pinned: Sequence[str] | None) -> list[Line]:
     try:
-        from .knowledge import get_knowledge_base
+        from assistant.schemes.knowledge import get_knowledge_base
 
         kb = get_knowledge_base()
         schemes = list(kb)
@@ -462,7 +469,7 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     重強確保給付金 included, and how each was said: proposed, ruled out, only asked about)."""
     global _SUGGEST_OK
     try:
-        from .suggest import analyse_segment, shared_index
+        from assistant.schemes.suggest import analyse_segment, shared_index
 
         index = shared_index(kb)
     except Exception:  # noqa: BLE001 - the engine is optional; exact names are matched instead
@@ -529,7 +536,10 @@ def clear_caches() -> None:
     """Forget every per-segment analysis (sentences, field words, features, scheme mentions, personal
     data). A redraft is then computed from scratch; the results are the same, only slower — which
     is what the tests check (a live redraft must equal a full one)."""
-    from . import pii, record_categories, record_fields, record_text
+    from assistant.pii import mask as pii
+    from assistant.record import categories as record_categories
+    from assistant.record import fields as record_fields
+    from assistant.record import text as record_text
 
     for fn in (record_text._segment_sentences, record_text.is_small_talk, record_categories._segment_features,
                record_fields._question_topics, record_fields._staff_question, record_fields._field_hits,
@@ -565,7 +575,7 @@ def _meta(meta: dict[str, Any] | None, transcript: Transcript, sentences: Sequen
             out[k] = v
     if "counter" not in out or not out.get("counter"):
         try:
-            from .config import get_config
+            from assistant.app.config import get_config
 
             out["counter"] = get_config()["record"]["counter"]
         except Exception:  # noqa: BLE001

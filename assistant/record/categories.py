@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .transcript import Segment
+from assistant.asr.transcript import Segment
 
 CATEGORIES: tuple[str, ...] = (
     "病気・健康・障害", "住まい", "収入・生活費", "家賃・ローンの支払い", "税金・公共料金の支払い", "債務",
@@ -74,7 +74,7 @@ _STOP = {"する", "ある", "いる", "なる", "思う", "言う", "こと", "
 
 
 def _spoken_digits(word: str) -> bool:
-    from .pii_numbers import _kana_parse
+    from assistant.pii.numbers import _kana_parse
 
     parsed = _kana_parse(word, 0) if word else []
     return bool(parsed) and parsed[-1].end == len(word)
@@ -114,7 +114,7 @@ def _segment_features(text: str, staff: bool) -> tuple[tuple[tuple[str, str], ..
     """One segment's (normalised form, surface) content words and (LEX:, LEXW:) lexicon hits.
 
     Cached by text: the counter view redrafts after every utterance and only new text is read."""
-    from .pii import sudachi_tokens
+    from assistant.pii.mask import sudachi_tokens
 
     words: list[tuple[str, str]] = []
     for t in sudachi_tokens(text):
@@ -293,7 +293,7 @@ def segments_of(item: dict[str, Any]) -> list[Segment]:
 
 def train_files() -> list[Path]:
     """The development set the classifier learns from: ``[record] train_file`` or eval/parts/*.jsonl."""
-    from .config import get_config, resolve_path
+    from assistant.app.config import get_config, resolve_path
 
     cfg = get_config()
     configured = str(cfg.get("record", {}).get("train_file", "eval/consultations.jsonl"))
@@ -332,7 +332,7 @@ def get_model() -> CategoryModel | None:
     with _model_lock:
         if key in _model_cache:
             return _model_cache[key]
-        from .config import get_config
+        from assistant.app.config import get_config
 
         cache = get_config().data_dir / "cache" / f"record-categories-{key}.pkl"
         model: CategoryModel | None = None
@@ -346,7 +346,7 @@ def get_model() -> CategoryModel | None:
             items = load_dev_set(files)
             model = train(items) if len(items) >= 5 else None
             if model is not None:
-                from .fileio import atomic_write_bytes
+                from assistant.fileio import atomic_write_bytes
 
                 atomic_write_bytes(cache, pickle.dumps(model))
         _model_cache[key] = model

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from .transcript import Segment
+from assistant.asr.transcript import Segment
 
 _SENT_END = re.compile(r"[。！？!?\n]+|…{2,}|‥+")
 _FILLER_WORDS = ("えーっと", "えーと", "ええと", "えっと", "えっとー", "えー", "あー", "あのー", "あのう", "あの", "うーん",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .record_text import Sentence
+from assistant.record.text import Sentence
 
 FIELD_LABELS: dict[str, str] = {
     "main_concern": "主訴",
@@ -205,7 +205,7 @@ def _informative(s: Sentence) -> bool:
 
 @lru_cache(maxsize=_CACHE)
 def _informative_text(condensed: str) -> bool:
-    from .record_text import is_small_talk
+    from assistant.record.text import is_small_talk
 
     return not is_small_talk(condensed) and len(re.sub(r"[\s\u3000。、！？!?…]", "", condensed)) >= 2
 

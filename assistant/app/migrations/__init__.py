@@ -1,0 +1,1 @@
+"""Alembic migrations of the consultation store (applied automatically by ``assistant.app.store``)."""

@@ -1,1 +1,0 @@
-"""Alembic migrations of the consultation store (applied automatically by ``assistant.store``)."""
