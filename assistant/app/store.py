@@ -72,6 +72,9 @@ class Consultation(Base):
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     off_record: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    # draft (下書き) | pending (確認待ち) | approved (承認済み) | returned (差戻し)
+    review_status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft", index=True)
+    source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class SegmentRow(Base):
