@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULTS: dict[str, Any] = {
@@ -121,6 +123,49 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> None:
             base[key] = value
 
 
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key."""
+
+
+def _field_type(default: Any) -> Any:
+    """The type a key accepts, taken from its default (ints are accepted where floats are)."""
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, float):
+        return float
+    if isinstance(default, int):
+        return int
+    if isinstance(default, list):
+        return list[str]
+    return str
+
+
+def _section_model(name: str, defaults: dict[str, Any]) -> type[BaseModel]:
+    fields = {key: (_field_type(value), value) for key, value in defaults.items()}
+    return create_model(f"{name.title()}Section", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+# One typed model for the whole file: every section and key is declared by DEFAULTS above, so an
+# unknown key (a typo) or a value of the wrong type is an error naming it, not a silent default.
+SettingsModel: type[BaseModel] = create_model(
+    "Settings", __config__=ConfigDict(extra="forbid"),
+    **{name: (_section_model(name, values), values) for name, values in DEFAULTS.items()},
+)
+
+
+def validate_config(raw: dict[str, Any], source: str = "") -> dict[str, Any]:
+    """Validate a merged configuration dict; raise ConfigError naming the first bad key."""
+    try:
+        return SettingsModel.model_validate(raw).model_dump()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        key = f"[{loc[0]}] {'.'.join(str(p) for p in loc[1:])}" if len(loc) > 1 else f"[{loc[0]}]"
+        what = "不明なキー / unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        where = f" ({source})" if source else ""
+        raise ConfigError(f"設定エラー / configuration error{where}: {key}: {what}") from exc
+
+
 class Config(dict):
     """A nested dict with helpers for paths; sections are plain dicts."""
 
@@ -154,7 +199,7 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
             try:
                 _merge(cfg, tomllib.load(fh))
             except tomllib.TOMLDecodeError as exc:
-                raise ValueError(f"設定ファイル {path} を読めません / cannot parse config file: {exc}") from exc
+                raise ConfigError(f"設定ファイル {path} を読めません / cannot parse config file: {exc}") from exc
     env = os.environ if env is None else env
     for section, values in cfg.items():
         if not isinstance(values, dict):
@@ -164,8 +209,8 @@ def load_config(path: Path | None = None, env: dict[str, str] | None = None) -> 
             if name in env:
                 values[key] = _parse_env_value(env[name])
     if "GRADIO_SERVER_PORT" in env and "ASSISTANT_SERVER_PORT" not in env:
-        cfg["server"]["port"] = int(env["GRADIO_SERVER_PORT"])
-    return Config(cfg)
+        cfg["server"]["port"] = _parse_env_value(env["GRADIO_SERVER_PORT"])
+    return Config(validate_config(cfg, f"{path} + ASSISTANT_* environment"))
 
 
 @lru_cache(maxsize=1)

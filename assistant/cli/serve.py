@@ -12,25 +12,10 @@ def serve(
     host: str | None = typer.Option(None, help="Address to bind (default [server] host, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default GRADIO_SERVER_PORT or [server] port)."),
 ) -> None:
-    """Open the counter view (Gradio) locally. Never shared; no network access."""
-    from assistant.app.services import get_services
-    from assistant.app.store import StoreError
-    from assistant.asr.model_setup import ModelError
-    from assistant.ui.app import build, launch, server_address
+    """Open the counter view (Gradio) locally, exactly as `make run` does. No network access."""
+    from assistant.ui.app import main
 
-    try:
-        svc = get_services()
-        svc.transcriber()
-    except (ModelError, StoreError) as exc:
-        raise fail(str(exc)) from None
-    default_host, default_port = server_address()
-    host, port = host or default_host, port or default_port
-    open_ = svc.interrupted_consultations()
-    if open_:
-        typer.echo(f"中断された相談が {len(open_)} 件あります（画面で再開または終了できます） / "
-                   f"{len(open_)} interrupted consultation(s) can be resumed or closed in the view.")
-    typer.echo(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了 / to stop)")
-    launch(build(svc), host=host, port=port, block=True, quiet=True)
+    main(host=host, port=port)
 
 
 @app.command("consultations")

@@ -469,21 +469,29 @@ def launch(demo: gr.Blocks, *, host: str | None = None, port: int | None = None,
     )
 
 
-def main() -> None:
-    """`make run` / `python app.py`: open the counter view on 127.0.0.1."""
+def main(host: str | None = None, port: int | None = None) -> None:
+    """`make run`, `python app.py` and `assistant serve`: one start-up, so all three behave alike.
+
+    The speech model is loaded first (a missing model is reported before serving); GiNZA, the ranking
+    model and the category classifier warm up in the background while the page opens, so the first
+    consultation does not wait for them.
+    """
     import sys
     import threading
 
+    from assistant.app.store import StoreError
     from assistant.asr.model_setup import ModelError
 
-    svc = get_services()
     try:
-        svc.transcriber()  # load the speech model now: a missing model is reported before serving
-    except ModelError as exc:
+        svc = get_services()
+        svc.transcriber()
+    except (ModelError, StoreError) as exc:
         sys.exit(str(exc))
-    # GiNZA, the ranking model and the category classifier load in the background while the page
-    # opens, so the first consultation does not wait for them.
     threading.Thread(target=svc.engines.warm_up, name="warm-up", daemon=True).start()
-    host, port = server_address()
+    interrupted = svc.interrupted_consultations()
+    if interrupted:
+        print(f"中断された相談が {len(interrupted)} 件あります（画面で再開または終了できます）", flush=True)
+    default_host, default_port = server_address()
+    host, port = host or default_host, port or default_port
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
     launch(build(svc), host=host, port=port, block=True, quiet=True)
