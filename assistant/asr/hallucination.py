@@ -51,6 +51,11 @@ LOOP_COMPRESSION = 2.4
 # A looped segment is dropped when the no-speech probability says the audio is not speech:
 # measured on noise, babble and tones without VAD, every loop came with ≥ 0.65 (speech ≤ 0.3).
 LOOP_NO_SPEECH = 0.5
+# A segment the decoder itself doubts (no-speech probability or weak log-probability). In doubtful
+# segments a unit repeated three times is already a loop; in confident speech it takes four
+# (「はいはいはい」 is something people say).
+DOUBT_NO_SPEECH = 0.3
+DOUBT_LOGPROB = -0.7
 
 
 def normalise(text: str) -> str:
@@ -130,9 +135,14 @@ def check_segment(
         return Verdict(False, text, ["hallucination"])
 
     original = text
-    text, looped = collapse_repetition(text)
+    doubtful = no_speech_prob > DOUBT_NO_SPEECH or avg_logprob < DOUBT_LOGPROB or speech_ratio < 0.5
+    repeats = 3 if doubtful else 4
+    text, looped = collapse_repetition(text, min_repeats=repeats)
+    # Punctuation between the copies (「大体、大体、大体」) must not hide a loop.
+    _, looped_bare = collapse_repetition(normalise(original), min_repeats=repeats)
+    looped = looped or looped_bare
     if looped or compression_ratio > LOOP_COMPRESSION:
-        if no_speech_prob > LOOP_NO_SPEECH or (looped and _loop_only(original, text)):
+        if no_speech_prob > LOOP_NO_SPEECH or (looped and (doubtful or _loop_only(original, text))):
             return Verdict(False, text, ["hallucination", "repetition"])
         flags.append("repetition")
     # Both of the decoder's doubts at once: on babble (a busy lobby) every segment measured
@@ -150,24 +160,25 @@ def _doubtful(seg: dict) -> bool:
     return seg["no_speech_prob"] >= LOOP_NO_SPEECH or seg["avg_logprob"] < -1.0
 
 
-def drop_repeated_segments(segments: list[dict], min_chars: int = 4) -> list[dict]:
+def drop_repeated_segments(segments: list[dict], min_chars: int = 4, short_run: int = 3) -> list[dict]:
     """Handle runs of segments that repeat each other word for word.
 
     Whisper loops across windows on music, noise and babble (measured: 「スタッフを作ることができます。」
-    ×3 on white noise, 「アメリカがボタンを持っています」 ×2 on babble), always with doubt in the decoder:
-    no-speech probability ≥ 0.5 or average log-probability < −1. In a run of copies the doubtful
-    ones are dropped and the confident ones kept (a person may well say a sentence twice); short
-    repeats (はい。はい。) are not looked at.
+    ×3 on white noise, 「アメリカがボタンを持っています」 ×2 on babble, a short phrase ×3 on lobby
+    babble), always with doubt in the decoder: no-speech probability ≥ 0.5 or average
+    log-probability < −1. In a run of copies the doubtful ones are dropped and the confident ones
+    kept (a person may well say a sentence twice). Short texts (はい。はい。) count as a run only
+    from ``short_run`` copies on.
     """
     out: list[dict] = []
     i = 0
     while i < len(segments):
         norm = normalise(segments[i]["text"])
         j = i + 1
-        while j < len(segments) and len(norm) >= min_chars and normalise(segments[j]["text"]) == norm:
+        while j < len(segments) and norm and normalise(segments[j]["text"]) == norm:
             j += 1
         run = segments[i:j]
-        if len(run) == 1:
+        if len(run) == 1 or (len(norm) < min_chars and len(run) < short_run):
             out.append(run[0])
         else:
             out.extend(x for x in run if not _doubtful(x))
