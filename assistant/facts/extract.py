@@ -22,11 +22,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
+
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.schemes.mentions import (
+    Mention,
+    NameIndex,
+    asked_receiving,
+    received_schemes,
+    scheme_mentions,
+    shared_names,
+)
+from assistant.schemes.rules import RECEIVING_FLAG
+from assistant.text.clauses import clause_of, clauses, last_sentence, negated_after, sentence_of
+from assistant.text.fillers import strip_leading_filler
+from assistant.text.normalise import normalise, to_int
 
 # -- labels ---------------------------------------------------------------------------------------
 FACT_LABELS: dict[str, str] = {
@@ -135,169 +147,6 @@ class Fact:
             "segment_ids": list(self.segment_ids), "negated": self.negated, "speaker": self.speaker,
             "subject": self.subject, "apart": self.apart, "stance": self.stance, "past": self.past,
         }
-
-
-# -- text helpers ---------------------------------------------------------------------------------
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                 "九": 9}
-_KANA_COUNTS = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5, "いちにん": 1}
-
-
-_CJK = r"\u3040-\u30ff\u3400-\u9fff\uff66-\uff9fー々〆"
-_GAP = re.compile(rf"(?<=[{_CJK}0-9])[ \u3000]+(?=[{_CJK}0-9])")
-
-
-@lru_cache(maxsize=8192)
-def normalise(text: str) -> str:
-    """NFKC, then spaces between Japanese words made uniform.
-
-    Transcripts come punctuated, phrase-spaced (「いや 生活保護は受けてないです 働いてるんで」, a
-    space where the speaker paused) or word-spaced (「左の 手と 足が まだ 動かなくて」). A pause is
-    read as a comma; spaces between most words are just dropped, so 「物忘れとかは ないんです」
-    is one clause with its negation. Offsets refer to the normalised text."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    gaps = len(_GAP.findall(text))
-    cjk = len(re.findall(rf"[{_CJK}]", text)) or 1
-    return _GAP.sub("" if gaps / cjk > 0.12 else "、", text)
-
-
-def to_int(token: str) -> int | None:
-    """Parse 3 / 三 / 十二 / 二十 / ふたり into an int (small numbers as said at a counter)."""
-    token = token.strip()
-    if not token:
-        return None
-    if token.isdigit():
-        return int(token)
-    if token in _KANA_COUNTS:
-        return _KANA_COUNTS[token]
-    total, current = 0, 0
-    for ch in token:
-        if ch in _KANJI_DIGITS:
-            current = _KANJI_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-@dataclass(frozen=True)
-class Morpheme:
-    """A picklable token of the GiNZA (Sudachi) tokenizer: surface, normalised form, POS, reading."""
-
-    text: str
-    norm: str
-    pos: str
-    tag: str
-    reading: str
-    idx: int
-
-
-@lru_cache(maxsize=4096)
-def _morphemes_cached(text: str) -> tuple[Morpheme, ...]:
-    from assistant.text import nlp
-
-    doc = nlp.tokenize(text)  # the tokenizer alone: normalised forms, POS tags, readings
-    out = []
-    for t in doc:
-        reading = t.morph.get("Reading")
-        out.append(Morpheme(t.text, t.norm_ or t.lemma_, t.pos_, t.tag_, reading[0] if reading else t.text, t.idx))
-    return tuple(out)
-
-
-def morphemes(text: str) -> tuple[Morpheme, ...]:
-    """Sudachi morphemes of ``text`` (cached: a live transcript re-asks for the same segments)."""
-    return _morphemes_cached(text)
-
-
-# Clause boundaries: punctuation, pauses (ASR text has spaces instead of 、。) and conjunctions after
-# which the next predicate belongs to another clause (けど, ので, から, し, のに, たら, ても).
-_BOUNDARY_CHARS = set("。、．，,.！？!?\n\t 　…「」『』（）()")
-_BOUNDARY_SCONJ = {"けれど", "けど", "ので", "から", "し", "のに", "たら", "ても", "ば", "が", "なら", "ながら"}
-
-
-def clauses(text: str) -> list[tuple[int, int]]:
-    """Character spans of the clauses of ``text`` (see the boundary rules above)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in _BOUNDARY_CHARS:
-            if i > start:
-                spans.append((start, i))
-            start = i + 1
-    if start < len(text):
-        spans.append((start, len(text)))
-    out: list[tuple[int, int]] = []
-    toks = morphemes(text) if text else ()
-    cuts = sorted(t.idx + len(t.text) for t in toks if t.pos == "SCONJ" and (t.norm in _BOUNDARY_SCONJ or t.text in _BOUNDARY_SCONJ))
-    for s, e in spans:
-        cur = s
-        for c in cuts:
-            if cur < c < e:
-                out.append((cur, c))
-                cur = c
-        out.append((cur, e))
-    return out
-
-
-def _clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in spans:
-        if s <= pos < e:
-            return s, e
-    return (0, 0)
-
-
-def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    """The sentence around ``pos`` (split at 。？！ and at runs of two or more spaces)."""
-    starts = [m.end() for m in re.finditer(r"[。！？!?\n]|\s{2,}", text[:pos])]
-    s = starts[-1] if starts else 0
-    m = re.search(r"[。！？!?\n]|\s{2,}", text[pos:])
-    e = pos + m.start() if m else len(text)
-    return s, e
-
-
-# Negation right after a keyword: particles, at most a short predicate, then ない/ません/じゃない …
-# 「障害はないです」「生活保護は受けてないです」「難病とかじゃない」「滞納はしていません」.
-_NEG_TAIL = re.compile(
-    r"^(?:とか|なんか|など|って|は|も|を|が|の方|のほう|に|で|、|\s)*"
-    r"(?:[^\s、。の]{0,4}?|[^\s、。の]{0,6}?(?=わけ))"
-    r"(?:わけ(?:では|じゃ)な|ない|なく|なかっ|なし|無い|無く|無し|ません|ねえ|ねぇ|へん|ず[、。\s]|ず$|ずに|じゃな|ではな|でもな|ちゃう|違う|違います|"
-    r"(?<=[かさたまらがばわえけせてねめれげべ])ん(?:の|よ|わ|ね|[。、\s]|$)|いらん|要らん|おらん|できん|出来ん)"
-)
-# 「夫から暴力を受けているとかはないです」「借金があるってことはないです」: a whole predicate, then
-# とか／ってこと + ない.
-_NEG_HEARSAY = re.compile(
-    r"^(?:を|が|に|は|も)?[^\s、。]{0,10}?(?:とか|なんか|ってこと|ということ|わけ)(?:は|も|では|じゃ)?"
-    r"(?:ない|なく|ありません|ないです|ねえ)"
-)
-_NEG_STOP = re.compile(r"てから|たら|ので|から|けど|けれど|のに|と思|って言|といわ|と言|ても|でも|て、|たいと|ないと")
-
-
-def negated_after(text: str, end: int, limit: int | None = None) -> bool:
-    """True if the predicate right after position ``end`` is negated (within its clause)."""
-    tail = text[end: limit if limit is not None else len(text)]
-    stop = _NEG_STOP.search(tail)
-    if stop:
-        # keep the negation of the predicate itself: 「もらえないと思って」→「もらえない」
-        tail = tail[: stop.start() + (2 if tail[stop.start():stop.start() + 2] == "ない" else 0)]
-    tail = tail[:14]
-    m = _NEG_TAIL.match(tail) or _NEG_HEARSAY.match(text[end: limit if limit is not None else len(text)][:24])
-    if not m:
-        return False
-    # 「足りない」「少ない」「危ない」 are adjectives, not the negation of the keyword's predicate,
-    # only when they follow the keyword directly with a subject particle – keep simple: accept.
-    return True
-
-
-_PAST = re.compile(r"^[^。、\s]{0,8}?(?:てた|ていた|てました|ていました|でした|だった|てたん)")
-
-
-def past_after(text: str, end: int, limit: int) -> bool:
-    return bool(_PAST.match(text[end:limit]))
 
 
 # -- kinship --------------------------------------------------------------------------------------
@@ -458,7 +307,6 @@ _CONFIRM_END = re.compile(r"(?:ね|ですね|んですね|ますね|でしたね
 _QUESTION_END = re.compile(r"(?:か|かね|かな|の|ですか|ますか|でしょうか|でしょう|とかは|などは|は|って)[？?。\s]*$|[？?]\s*$")
 _AFFIRM = re.compile(r"^(?:はい|ええ|うん|そう(?:です|なん|ね|や)|そうそう|あります|います|いる|おります|おる|持って|もらって|受けて|もちろん)")
 _DENY = re.compile(r"^(?:いや|いいえ|いえ|いや、|ないです|ありません|いません|いない|おらん|おりません|特に(?:ない|ありません|は)|全然|まだ(?:です|で))")
-_FILLER = re.compile(r"^(?:あの|あのー|えっと|えーと|えー|えと|あー|うーん|まあ|その|ええと)[ー、,\s]*")
 
 
 @dataclass
@@ -610,8 +458,8 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
             s, e = m.start(), m.end()
             if any(ms <= s and e <= me and (me - ms) > (e - s) for ms, me in masked):
                 continue
-            cs, ce = _clause_of(spans, s)
-            ss, se = _sentence_of(text, s)
+            cs, ce = clause_of(spans, s)
+            ss, se = sentence_of(text, s)
             sentence = text[ss:se]
             quoted = any(qs < s and e < qe for qs, qe in quotes)
             # a match that already ends in a negative (払えな, 足りなく, ありません) is not negated again
@@ -650,13 +498,33 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
                 subject = "self" if kind != "spouse" else "spouse"
             emit(kind, value, s, e, negated=negated, subject=subject, sentence=sentence)
     for m in _BARE_AGE.finditer(text):
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         age = int(m.group(1))
         if 18 <= age <= 110:
             who = subject_before(text, m.end(), ss, kins) or ("other" if view.speaker == "other" else "self")
             emit("age", str(age), m.start(), m.end(), negated=False, subject=who, sentence=text[ss:se])
     out += _child_facts(view, text, kins)
     return out
+
+
+def segment_facts(names: NameIndex, seg: Any, *, today: dt.date | None = None) -> tuple[list[Mention], list[Fact]]:
+    """Scheme names said in one segment and its facts: keywords inside a name are the scheme, not a
+    situation, and schemes the household already receives become ``receiving`` facts (value = id)."""
+    view = _view(seg)
+    text = normalise(view.text)
+    mentions = scheme_mentions(names, text, view.speaker)
+    masks = [(m.start, m.end) for m in mentions]
+    facts = facts_in_segment(SegmentView(view.id, text, view.speaker), masks, today=today)
+    stance = "stated" if view.speaker != "staff" else "confirmed"
+    for sid, surface in received_schemes(names, text, view.speaker, mentions).items():
+        facts.append(Fact(kind="receiving", value=sid, text=surface, segment_ids=(view.id,), speaker=view.speaker,
+                          stance=stance))
+    if view.speaker == "staff":
+        # 「児童手当は受け取っていますか」: answered はい by the citizen, it becomes a receiving fact
+        for m in asked_receiving(text, mentions):
+            facts.append(Fact(kind="receiving", value=m.scheme_id, text=m.surface, segment_ids=(view.id,),
+                              speaker=view.speaker, stance="asked"))
+    return mentions, facts
 
 
 # Topic of a staff question carried into a short answer: 「家賃はいつから払えていない？」「2か月です」.
@@ -679,8 +547,8 @@ def topic_facts(question: Any, answer: Any) -> list[Fact]:
     q, a = _view(question), _view(answer)
     if q.speaker != "staff" or a.speaker == "staff":
         return []
-    qtext = _last_sentence(normalise(q.text))
-    atext = _FILLER.sub("", normalise(a.text).strip())
+    qtext = last_sentence(normalise(q.text))
+    atext = strip_leading_filler(normalise(a.text).strip())
     out = []
     for kind, qpat, apat in _TOPICS:
         if qpat.search(qtext) and _QUESTION_END.search(qtext.strip()):
@@ -699,11 +567,6 @@ def topic_facts(question: Any, answer: Any) -> list[Fact]:
     return out
 
 
-def _last_sentence(text: str) -> str:
-    parts = [p for p in re.split(r"(?<=[。！？!?])|\s{2,}", text) if p.strip()]
-    return parts[-1].strip() if parts else text
-
-
 _CHILD_WORD = re.compile(
     r"(?:お?孫(?:さん)?|子ども|子供|こども|お子さん|お子様|息子|娘|長男|長女|次男|次女|三男|三女|上の子|下の子|末っ子|赤ちゃん|赤ん坊|男の子|女の子|(?<=の)子(?=[がはもとをにで、。\s]|$)|(?<=[\d一二三四五六七八九十]歳の)子)"
 )
@@ -720,7 +583,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         n = to_int(m.group(1) or m.group(2) or "")
         if n is None or n > 12:
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         grand = "孫" in m.group(0)
         out.append(Fact(
             kind="children_count", value=str(n), text=m.group(0), segment_ids=(view.id,),
@@ -737,7 +600,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         stage = _child_stage(m.group(0))
         if stage is None:
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         sentence = text[ss:se]
         # whose school year is it? 「妹が高校生で」 is a sibling's, 「私は高校2年」「高校2年の森本美咲です」
         # the speaker's own (a young carer or a pregnant teenager), not a child in the household
@@ -758,7 +621,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
             continue
         if re.search(r"(?:母子|父子|親子|障害児)$", text[max(0, m.start() - 2):m.start()]):
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         # the phrase that qualifies this child: 「中2の息子」「3歳の娘」「息子は高校生で」
         pre_start = m.start() - 12
         # a previous child word closes the qualifier of this one: 「中2の息子と小4の娘」
@@ -810,7 +673,7 @@ def answered_facts(question: Any, answer: Any, q_facts: list[Fact], a_facts: lis
     q, a = _view(question), _view(answer)
     if q.speaker != "staff" or a.speaker == "staff":
         return []
-    atext = _FILLER.sub("", normalise(a.text).strip())
+    atext = strip_leading_filler(normalise(a.text).strip())
     affirm, deny = bool(_AFFIRM.match(atext)), bool(_DENY.match(atext))
     if not (affirm or deny):
         return []
@@ -840,7 +703,7 @@ def attribute_answer(question: Any, a_facts: list[Fact]) -> list[Fact]:
     q = _view(question)
     if q.speaker != "staff":
         return a_facts
-    m = _ASK_KIN.search(_last_sentence(normalise(q.text)))
+    m = _ASK_KIN.search(last_sentence(normalise(q.text)))
     if not m:
         return a_facts
     role = _ASK_KIN_ROLE.get(m.group(1), "parent")
@@ -857,7 +720,7 @@ def link_answer(question: Any, answer: Any, q_facts: list[Fact], a_facts: list[F
     """The facts of ``answer`` once its staff question is taken into account: attributed to the
     person asked about, plus facts the answer confirms or denies and elliptical answers."""
     q = _view(question)
-    last = _last_sentence(normalise(q.text))
+    last = last_sentence(normalise(q.text))
     facts = attribute_answer(question, a_facts)
     asked = [f for f in q_facts if f.stance == "asked" and f.text in last]
     facts += answered_facts(question, answer, asked, facts)
@@ -878,22 +741,15 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
     with their stance so callers can show or ignore them; use ``Fact.usable`` for the citizen's
     situation and :func:`situation` for the folded view.
     """
-    index = None
-    if knowledge and masks is None:
-        from assistant.schemes.knowledge import get_knowledge_base
-        from assistant.schemes.suggest import shared_index
-
-        index = shared_index(get_knowledge_base())
+    names = shared_names(get_knowledge_base()) if knowledge and masks is None else None
     masks = masks or {}
     out: list[Fact] = []
     prev: SegmentView | None = None
     prev_facts: list[Fact] = []
     for seg in segments:
         view = _view(seg)
-        if index is not None:
-            from assistant.schemes.suggest import analyse_segment
-
-            own = analyse_segment(index, view.id, view.speaker, view.text, today=today).facts
+        if names is not None:
+            own = segment_facts(names, view, today=today)[1]
         else:
             own = facts_in_segment(view, masks.get(view.id, ()), today=today)
         facts = link_answer(prev, view, prev_facts, own) if prev is not None else own
@@ -937,6 +793,11 @@ _HOUSEHOLD_KINDS = {
 _FAMILY = ("spouse", "child", "grandchild", "parent")
 
 
+def receiving_flag(scheme_id: str) -> str:
+    """The situation flag of a scheme the household already receives (rules block on it)."""
+    return RECEIVING_FLAG + scheme_id
+
+
 def situation(facts: Iterable[Fact]) -> Situation:
     """Fold facts into situation flags (the understanding the scheme rules work on)."""
     sit = Situation()
@@ -952,6 +813,8 @@ def situation(facts: Iterable[Fact]) -> Situation:
             sit.add("abuse_by_family", f)  # violence from an adult child: elder abuse, not DV
             continue
         if f.kind == "receiving":
+            if not f.negated:
+                sit.add(receiving_flag(f.value), f)  # 「生活保護を受けています」 → receiving:public-assistance
             continue
         if f.negated:
             sit.deny(f.kind, f)
