@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.schemes.knowledge import get_knowledge_base
@@ -35,7 +35,6 @@ from assistant.schemes.mentions import (
     scheme_mentions,
     shared_names,
 )
-from assistant.schemes.rules import RECEIVING_FLAG
 from assistant.text.clauses import clause_of, clauses, last_sentence, negated_after, sentence_of
 from assistant.text.fillers import strip_leading_filler
 from assistant.text.normalise import normalise, to_int
@@ -332,7 +331,7 @@ def _child_stage(text: str) -> str | None:
     if m:
         age = to_int(m.group(1))
         if age is not None:
-            return _stage_from_age(age)
+            return stage_from_age(age)
     if re.search(r"生後|赤ちゃん|赤ん坊|乳児|新生児|0歳", text):
         return "infant"
     if re.search(r"高校|高[1-3一二三](?!齢|額|血)|高等学校", text):
@@ -350,7 +349,7 @@ def _child_stage(text: str) -> str | None:
     return None
 
 
-def _stage_from_age(age: int) -> str:
+def stage_from_age(age: int) -> str:
     if age < 1:
         return "infant"
     if age < 6:
@@ -539,6 +538,10 @@ _TOPICS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("debt", re.compile(r"借金|借り入れ|借入|ローン"), re.compile(r"\d+万|\d+社|何社|消費者金融|カード")),
     ("lives_alone", re.compile(r"ご家族|ご家族は|同居|一緒に住|お一人|一人暮らし|お住まいは.*一人"), re.compile(r"^(?:一人|ひとり|独り|私だけ|自分だけ)(?:です|で|だ|や|よ|暮らし|きり|$)")),
 ]
+# Every kind a fact can have: the pattern tables above plus the kinds built in code (children, ages,
+# schemes received). The situation flags and ``assistant kb check`` are derived from it.
+FACT_KINDS = frozenset({p.kind for p in PATTERNS} | {kind for kind, _, _ in _TOPICS}
+                       | {"child", "children_count", "age", "receiving", "abuse"})
 _AGE_Q = re.compile(r"おいくつ|何歳|年齢|お年")
 
 
@@ -739,7 +742,7 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
     receives become ``receiving`` facts (value = scheme id). ``masks`` (scheme-name spans per
     segment id) replaces that recognition when given. Staff questions and explanations are kept
     with their stance so callers can show or ignore them; use ``Fact.usable`` for the citizen's
-    situation and :func:`situation` for the folded view.
+    situation and :func:`assistant.facts.situation.situation` for the folded view.
     """
     names = shared_names(get_knowledge_base()) if knowledge and masks is None else None
     masks = masks or {}
@@ -756,219 +759,3 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
         out += facts
         prev, prev_facts = view, own
     return out
-
-
-@dataclass
-class Situation:
-    """The citizen's household situation folded from facts: flag → supporting facts.
-
-    Flags are the conditions scheme rules test (e.g. ``child_school``, ``elderly``, ``single_parent``);
-    ``denied`` holds flags the citizen explicitly denied (「障害はないです」).
-    """
-
-    flags: dict[str, list[Fact]] = field(default_factory=dict)
-    denied: dict[str, list[Fact]] = field(default_factory=dict)
-
-    def has(self, flag: str) -> bool:
-        return flag in self.flags
-
-    def add(self, flag: str, fact: Fact) -> None:
-        lst = self.flags.setdefault(flag, [])
-        if fact not in lst:
-            lst.append(fact)
-
-    def deny(self, flag: str, fact: Fact) -> None:
-        self.denied.setdefault(flag, []).append(fact)
-
-
-# fact kinds that name a flag of the same name when about the citizen's household
-_HOUSEHOLD_KINDS = {
-    "job_loss", "not_working", "cannot_work", "income_drop", "low_income", "hardship", "no_money", "rent_trouble",
-    "eviction", "homeless", "own_home", "debt", "nhi_member", "nhi_arrears", "pension_arrears", "tax_arrears",
-    "utility_arrears", "self_employed", "employee", "divorce", "separated", "widowed", "lives_alone", "pensioner",
-    "care_need", "dementia", "money_management", "disability", "mental", "suicidal", "illness", "high_medical_cost",
-    "intractable_disease", "specified_disease", "pregnancy", "birth", "dv", "child_abuse", "parenting_stress", "disaster", "fire", "abuse",
-    "hikikomori", "school_costs", "childcare", "legal_trouble", "moved_in", "single_parent", "elderly", "spouse",
-}
-_FAMILY = ("spouse", "child", "grandchild", "parent")
-
-
-def receiving_flag(scheme_id: str) -> str:
-    """The situation flag of a scheme the household already receives (rules block on it)."""
-    return RECEIVING_FLAG + scheme_id
-
-
-def situation(facts: Iterable[Fact]) -> Situation:
-    """Fold facts into situation flags (the understanding the scheme rules work on)."""
-    sit = Situation()
-    children: list[Fact] = []
-    facts_list = list(facts)
-    denied_in = {(f.kind, f.segment_ids[-1]) for f in facts_list if f.negated and f.usable}
-    for f in facts_list:
-        if not f.usable or f.past:
-            continue
-        if not f.negated and (f.kind, f.segment_ids[-1]) in denied_in and f.kind not in ("child", "age"):
-            continue  # 「借入れはもう返し終わっています。借金はないです」
-        if f.kind == "dv" and f.subject in ("child", "grandchild") and not f.negated:
-            sit.add("abuse_by_family", f)  # violence from an adult child: elder abuse, not DV
-            continue
-        if f.kind == "receiving":
-            if not f.negated:
-                sit.add(receiving_flag(f.value), f)  # 「生活保護を受けています」 → receiving:public-assistance
-            continue
-        if f.negated:
-            sit.deny(f.kind, f)
-            if f.kind == "child" and f.subject == "child":
-                sit.deny("child_in_household", f)
-            continue
-        if f.subject == "other" or f.subject == "ex_spouse" and f.kind not in ("dv", "legal_trouble", "debt"):
-            continue
-        family = f.subject in _FAMILY
-        if f.kind == "pregnancy" and f.subject in ("child", "grandchild") and not f.negated:
-            sit.add("pregnancy_child", f)  # a daughter's (often a teenager's) pregnancy
-        if f.kind == "child" and f.subject == "self":
-            sit.add("self_minor", f)  # the citizen is a pupil themself
-            continue
-        if f.kind in ("child", "children_count"):
-            children.append(f)
-            continue
-        if f.kind == "age":
-            age = int(f.value)
-            if f.subject == "self":
-                sit.add("age_known", f)
-                if age >= 65:
-                    sit.add("elderly", f)
-                elif 20 <= age < 65:
-                    sit.add("working_age", f)
-                if age >= 40:
-                    sit.add("age_40_plus", f)
-                if age >= 60:
-                    sit.add("age_60_plus", f)
-                if age >= 75:
-                    sit.add("age_75_plus", f)
-                if age < 18:
-                    sit.add("self_minor", f)
-            elif f.subject in ("parent", "spouse") and age >= 65:
-                sit.add("elderly_family", f)
-            elif f.subject == "child" and age < 18:
-                children.append(f)
-            continue
-        if f.apart and f.kind not in ("dv", "legal_trouble", "debt"):
-            continue  # about someone living elsewhere
-        if f.kind in _HOUSEHOLD_KINDS:
-            if f.subject in ("parent", "sibling", "child", "grandchild") and f.kind in (
-                    "pensioner", "low_income", "employee", "self_employed", "job_loss", "not_working", "lives_alone",
-                    "nhi_member", "pension_arrears", "cannot_work"):
-                sit.add(f"{f.kind}_family", f)
-                if f.kind not in ("pension_arrears", "cannot_work"):
-                    continue
-            if family and f.kind in ("disability", "mental", "illness", "dementia", "care_need", "hikikomori",
-                                     "intractable_disease", "elderly", "money_management", "suicidal",
-                                     "specified_disease"):
-                if f.apart and f.subject in ("child", "grandchild"):
-                    continue
-                sit.add(f"{f.kind}_family", f)
-                if f.subject in ("child", "grandchild"):
-                    sit.add(f"{f.kind}_child", f)
-                if f.subject == "parent" and f.kind in ("care_need", "dementia", "illness"):
-                    sit.add("elderly_family", f)
-                continue
-            if f.subject in ("child", "grandchild") and f.kind in ("hikikomori", "school_costs"):
-                sit.add(f"{f.kind}_family", f)
-            sit.add(f.kind, f)
-    # A child of unknown age is a minor unless the parent is elderly or the child's age says otherwise.
-    older_parent = sit.has("elderly") or sit.has("elderly_likely") or any(
-        int(f.value) >= 55 for f in sit.flags.get("age_known", []))
-    adult_child = any(f.kind == "age" and f.subject == "child" and int(f.value) >= 18 and f.usable and not f.negated
-                      for f in facts_list)
-    for f in children:
-        if f.negated:
-            continue
-        if f.kind == "age":
-            f_stage = _stage_from_age(int(f.value))
-        else:
-            f_stage = f.value
-        if f.apart or f_stage == "adult" or (f_stage == "unknown" and f.subject == "child" and (older_parent or adult_child)):
-            sit.add("child_adult_or_apart", f)
-            continue
-        sit.add("child_in_household", f)
-        if f.subject == "grandchild":
-            sit.add("raising_grandchild", f)
-        if f.kind == "children_count":
-            if int(f.value) >= 2:
-                sit.add("children_2plus", f)
-            sit.add("child_minor", f)
-            continue
-        if f_stage in ("infant", "preschool"):
-            sit.add("child_preschool", f)
-        if f_stage == "infant":
-            sit.add("child_infant", f)
-        if f_stage in ("elementary", "junior_high"):
-            sit.add("child_school", f)
-        if f_stage == "high_school":
-            sit.add("child_high_school", f)
-        if f_stage in ("infant", "preschool", "elementary", "junior_high", "high_school", "minor", "unknown"):
-            sit.add("child_minor", f)
-    for k in ("widowed", "divorce", "separated"):
-        if sit.has(k) and sit.has("spouse"):
-            del sit.flags["spouse"]
-    # the strain of raising children needs children to raise (an adult son's temper is not it)
-    if sit.has("parenting_stress") and not (sit.has("child_minor") or sit.has("pregnancy") or sit.has("birth")):
-        del sit.flags["parenting_stress"]
-    # Violence against an elderly person by family other than a partner is elder abuse, not DV.
-    if sit.has("elderly") or sit.has("elderly_likely"):
-        for f in list(sit.flags.get("dv", [])):
-            if f.subject not in ("spouse", "ex_spouse"):
-                sit.add("abuse_by_family", f)
-        if "dv" in sit.flags and not any(f.subject in ("spouse", "ex_spouse") for f in sit.flags["dv"]):
-            del sit.flags["dv"]
-        for f in sit.flags.pop("abuse", []):
-            sit.add("abuse_by_family", f)
-    elif sit.has("abuse") and sit.has("child_minor"):
-        for f in sit.flags["abuse"]:
-            sit.add("child_abuse", f)
-    # single parent: said so, or divorced/widowed/separated with a child at home and no spouse at home
-    if not sit.has("single_parent") and sit.has("child_minor") and not sit.has("spouse"):
-        for k in ("divorce", "widowed", "separated"):
-            for f in sit.flags.get(k, []):
-                sit.add("single_parent", f)
-    if sit.has("spouse") and "single_parent" in sit.flags and not any(
-            re.search(r"ひとり親|一人親|シングル|母子|父子", f.text) for f in sit.flags["single_parent"]):
-        del sit.flags["single_parent"]
-    if sit.has("pensioner") and not sit.has("working_age"):
-        for f in sit.flags["pensioner"]:
-            if f.subject == "self":
-                sit.add("elderly_likely", f)
-    for f in sit.flags.get("elderly", []):
-        sit.add("elderly_likely", f)
-    _age_bands(sit, facts_list)
-    for k in ("job_loss", "income_drop", "no_money", "rent_trouble", "debt", "hardship", "low_income", "nhi_arrears",
-              "pension_arrears", "tax_arrears", "utility_arrears", "eviction", "homeless", "high_medical_cost"):
-        for f in sit.flags.get(k, []):
-            sit.add("financial_trouble", f)
-    return sit
-
-
-def _age_bands(sit: Situation, facts: list[Fact]) -> None:
-    """Who is old enough for what, from ages said (a known age overrides what was inferred).
-
-    - A parent or spouse needing care is taken to be elderly (``elderly_family``) unless their age
-      is known: 「お母さんは44です」 makes them a 40–64-year-old, for whom 介護保険 covers only the
-      16 特定疾病 (``care_under_65``; ``care_under_40``: not at all).
-    - The citizen's own care need at a known working age likewise sets ``care_under_65``.
-    """
-    fam_ages = [f for f in facts if f.kind == "age" and f.usable and not f.negated and not f.past
-                and f.subject in ("parent", "spouse")]
-    if fam_ages and max(int(f.value) for f in fam_ages) < 65:
-        sit.flags.pop("elderly_family", None)
-    cared_family = sit.has("care_need_family") or sit.has("dementia_family")
-    young: list[Fact] = []
-    if cared_family and not sit.has("elderly_family") and fam_ages:
-        young = fam_ages
-    elif (sit.has("care_need") or sit.has("dementia")) and not cared_family and not sit.has("elderly_likely"):
-        young = [f for f in sit.flags.get("age_known", []) if int(f.value) < 65]
-    if young:
-        for f in young:
-            sit.add("care_under_65", f)
-            if int(f.value) < 40:
-                sit.add("care_under_40", f)

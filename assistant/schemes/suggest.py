@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from assistant import offline  # noqa: F401
-from assistant.facts.extract import Fact, SegmentView, Situation, link_answer, segment_facts, situation
+from assistant.facts.extract import Fact, SegmentView, link_answer, segment_facts
+from assistant.facts.situation import Situation, situation
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.mentions import Mention, NameIndex, name_variants
 from assistant.schemes.rules import RULES_FILE, Rule, SchemeRules
