@@ -1,7 +1,7 @@
 """Scheme suggestions: reasons with segment ids, traps of keyword matching, incremental updates, CLI.
 
-Real GiNZA tokenizer, real scikit-learn model (trained from the development set on first use and
-cached under the test data folder). The dialogues are written for these tests.
+Real GiNZA tokenizer, real scikit-learn model (the ranker artefact under models/, trained from the
+development set once per test session when missing or stale: tests/conftest.py). The dialogues are written for these tests.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from assistant.asr.transcript import Segment, Transcript
 from assistant.cli import app
+from assistant.learn.dataset import load_cases
+from assistant.learn.suggest_train import evaluate
 from assistant.schemes.knowledge import KnowledgeBase
-from assistant.schemes.suggest import SCHEMA, Suggester, Suggestion, evaluate, load_cases
+from assistant.schemes.suggest import SCHEMA, Suggester, Suggestion
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,16 +27,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.asr.transcript import Transcript
+from assistant.learn.category_train import fold_models
+from assistant.learn.dataset import segments_of
 from assistant.pii.mask import mask_transcript
-from assistant.record.categories import CATEGORIES, CategoryModel, features, predict, segments_of
+from assistant.record.categories import CATEGORIES, features, predict
 from assistant.record.draft import draft_record
-
-
-def _folds(n: int, k: int, seed: int) -> list[list[int]]:
-    from sklearn.model_selection import KFold
-
-    k = max(2, min(k, n))
-    return [list(te) for _tr, te in KFold(k, shuffle=True, random_state=seed).split(list(range(n)))]
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -56,13 +51,7 @@ def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
     docs = [features(segments_of(it)) for it in items]
     labels = [list(it.get("categories") or []) for it in items]
     mains = [str(it.get("main_category") or "") for it in items]
-    fold_of: dict[int, CategoryModel] = {}
-    for held in _folds(n, folds, seed):
-        train_idx = [i for i in range(n) if i not in set(held)]
-        model = CategoryModel().fit([docs[i] for i in train_idx], [labels[i] for i in train_idx],
-                                    [mains[i] or (labels[i][0] if labels[i] else "その他") for i in train_idx])
-        for i in held:
-            fold_of[i] = model
+    fold_of = fold_models(docs, items, folds=folds, seed=seed)
 
     pii = {"strings": 0, "leaked": 0, "by_type": {}, "leaks": [], "masked_chars": 0, "gold_chars": 0,
            "overlap_chars": 0, "false_masks": []}
