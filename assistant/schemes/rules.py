@@ -101,7 +101,7 @@ class SchemeRules:
 # -- reading the YAML with line numbers -----------------------------------------------------------
 def _plain(node: yaml.Node, lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> Any:
     """A composed YAML node as plain Python, recording the 1-based line of every path."""
-    lines[path] = node.start_mark.line + 1
+    lines.setdefault(path, node.start_mark.line + 1)  # a mapping key keeps the line of the key
     if isinstance(node, yaml.MappingNode):
         out = {}
         for k, v in node.value:
