@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.app.config import REPO_ROOT, get_config, resolve_path
 
@@ -109,3 +111,27 @@ def verify_payload(name: str, manifest: dict[str, Any], payload: Path) -> None:
         raise _problem(name, f"is missing ({payload})", f"がありません（{payload}）")
     if sha256_file(payload) != manifest.get("payload_sha256"):
         raise _problem(name, f"does not match its manifest ({payload})", f"がマニフェストと一致しません（{payload}）")
+
+
+T = TypeVar("T")
+_load_lock = threading.Lock()
+_loaded: dict[tuple[str, str, int], Any] = {}
+
+
+def load_artefact(name: str, feature_version: str, build: Callable[[dict[str, Any], Path], T]) -> T:
+    """Artefact ``name`` built from its (fresh) manifest by ``build(manifest, models folder)``;
+    cached until the manifest file changes. Raises :class:`ArtefactError` (never trains)."""
+    path = manifest_path(name)
+    key = (name, str(path), path.stat().st_mtime_ns if path.exists() else 0)
+    with _load_lock:
+        if key not in _loaded:
+            manifest = read_manifest(name)
+            check_fresh(name, manifest, feature_version=feature_version)
+            try:
+                value = build(manifest, path.parent)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise _problem(name, f"is broken ({path}: {exc})", f"が壊れています（{path}）") from None
+            for old in [k for k in _loaded if k[0] == name]:
+                del _loaded[old]
+            _loaded[key] = value
+        return _loaded[key]

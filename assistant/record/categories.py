@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import pickle
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from assistant.artefacts import check_fresh, manifest_path, read_manifest, verify_payload
+from assistant.artefacts import load_artefact, verify_payload
 from assistant.asr.transcript import Segment
 
 CATEGORIES: tuple[str, ...] = (
@@ -258,27 +258,19 @@ def predict(doc: Features, model: CategoryModel | None) -> list[CategoryResult]:
 
 # -- the trained artefact ------------------------------------------------------------------------
 CATEGORY_ARTEFACT = "categories"
-_model_lock = threading.Lock()
-_model_cache: dict[tuple[str, int], CategoryModel | None] = {}
 
 
 def get_model() -> CategoryModel | None:
     """The classifier trained by ``assistant model train`` (``models/categories.pkl``), or None when
     it was trained without a development set (the lexicon then decides). Raises
     :class:`assistant.artefacts.ArtefactError` if it is missing or stale — it is never trained here."""
-    path = manifest_path(CATEGORY_ARTEFACT)
-    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
-    with _model_lock:
-        if key in _model_cache:
-            return _model_cache[key]
-        manifest = read_manifest(CATEGORY_ARTEFACT)
-        check_fresh(CATEGORY_ARTEFACT, manifest, feature_version=FEATURE_VERSION)
-        model: CategoryModel | None = None
-        if manifest.get("payload"):
-            payload = path.parent / str(manifest["payload"])
-            verify_payload(CATEGORY_ARTEFACT, manifest, payload)
-            with payload.open("rb") as fh:
-                model = pickle.load(fh)  # our own file, checked against the manifest's sha256
-        _model_cache.clear()
-        _model_cache[key] = model
-        return model
+    return load_artefact(CATEGORY_ARTEFACT, FEATURE_VERSION, _unpickle)
+
+
+def _unpickle(manifest: dict[str, Any], folder: Path) -> CategoryModel | None:
+    if not manifest.get("payload"):
+        return None
+    payload = folder / str(manifest["payload"])
+    verify_payload(CATEGORY_ARTEFACT, manifest, payload)
+    with payload.open("rb") as fh:
+        return pickle.load(fh)  # our own file, checked against the manifest's sha256

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.rules import SchemeRules, load_rules
@@ -294,17 +295,31 @@ def asked_receiving(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-_names_lock = threading.Lock()
-_names: dict[tuple[int, int], NameIndex] = {}
+T = TypeVar("T")
+
+
+class PerKnowledgeBase(Generic[T]):
+    """One index per knowledge-base version, built on first use (building reads every scheme name
+    and tokenizes it, so live updates must not rebuild it)."""
+
+    def __init__(self, build: Callable[[Iterable[Scheme]], T]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._key: tuple[int, int] | None = None
+        self._value: T | None = None
+
+    def get(self, kb: KnowledgeBase) -> T:
+        key = (id(kb), kb.version)
+        with self._lock:
+            if self._key != key or self._value is None:
+                self._value = self._build(kb.schemes.values())
+                self._key = key
+            return self._value
+
+
+_names: PerKnowledgeBase[NameIndex] = PerKnowledgeBase(NameIndex)
 
 
 def shared_names(kb: KnowledgeBase) -> NameIndex:
-    """One name index per knowledge-base version (building it reads every name: ~0.1 s)."""
-    key = (id(kb), kb.version)
-    with _names_lock:
-        idx = _names.get(key)
-        if idx is None:
-            idx = NameIndex(kb.schemes.values())
-            _names.clear()
-            _names[key] = idx
-        return idx
+    """The name index of ``kb`` (shared, rebuilt when the knowledge base changes)."""
+    return _names.get(kb)

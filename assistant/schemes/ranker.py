@@ -6,13 +6,12 @@ cross-validation live in :mod:`assistant.learn.suggest_train`.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from assistant.artefacts import ArtefactError, check_fresh, manifest_path, read_manifest
+from assistant.artefacts import load_artefact
 
 RANKER = "ranker"
 # Bump when features change: the trained model and cached dev-set features are keyed by it.
@@ -60,25 +59,7 @@ class RankModel:
                    int(d.get("n_cases", 0)))
 
 
-_lock = threading.Lock()
-_loaded: dict[tuple[str, int], RankModel] = {}
-
-
 def load_ranker() -> RankModel:
     """The trained ranker of ``models/ranker.json``; :class:`assistant.artefacts.ArtefactError`
     if it is missing or was trained from other data (run ``assistant model train``)."""
-    path = manifest_path(RANKER)
-    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
-    with _lock:
-        if key in _loaded:
-            return _loaded[key]
-        manifest = read_manifest(RANKER)
-        check_fresh(RANKER, manifest, feature_version=FEATURE_VERSION)
-        try:
-            model = RankModel.from_dict(manifest["model"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArtefactError(f"{path}: broken ranker ({exc}); run `assistant model train` "
-                                f"/ 学習済みモデルが壊れています。`assistant model train` を実行してください。") from None
-        _loaded.clear()
-        _loaded[key] = model
-        return model
+    return load_artefact(RANKER, FEATURE_VERSION, lambda manifest, _folder: RankModel.from_dict(manifest["model"]))

@@ -4,17 +4,20 @@ How a ranking is made (each step is cheap and cached per segment, so an update c
 segments plus a fixed ~1 ms of aggregation):
 
 1. **Segment analysis** (once per segment id): Sudachi lemmas through the GiNZA tokenizer (表記ゆれ
-   and conjugations folded), scheme names and aliases said (also by kana reading, so ASR text such
-   as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
+   and conjugations folded), scheme names and aliases said (:mod:`assistant.schemes.mentions`; also
+   by kana reading, so ASR text such as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
    out, a question, the citizen denying or already receiving it), trigger expressions of the
    knowledge base matched on lemmas, and situation facts (:mod:`assistant.facts.extract`).
 2. **Understanding**: facts fold into situation flags (ひとり親, 小中学生の子, 65歳以上, 失業, 家賃滞納 …)
-   and the situation rules of ``assistant/resources/scheme_rules.yaml`` say which schemes they point
-   to and which situations rule a scheme out.
+   (:mod:`assistant.facts.situation`) and the situation rules of
+   ``assistant/schemes/resources/scheme_rules.yaml`` (:mod:`assistant.schemes.rules`) say which
+   schemes they point to and which situations rule a scheme out (e.g. ``receiving:public-assistance``).
 3. **Ranking**: a handful of features per scheme (rule strength, trigger match, TF-IDF similarity,
-   mentions by kind) go through a logistic regression trained on the development set. The model
-   is generic — the same weights for every scheme — so it carries over to schemes a municipality
-   adds and to conversations phrased differently from the development set.
+   mentions by kind) go through a logistic regression trained on the development set and loaded
+   from ``models/ranker.json`` (:mod:`assistant.schemes.ranker`; trained by ``assistant model train``
+   in :mod:`assistant.learn.suggest_train`, never here). The model is generic — the same weights
+   for every scheme — so it carries over to schemes a municipality adds and to conversations
+   phrased differently from the development set.
 
 Every suggestion carries its reasons (the rule, the facts and the phrases, with segment ids).
 """
@@ -38,7 +41,7 @@ from assistant import offline  # noqa: F401
 from assistant.facts.extract import Fact, SegmentView, link_answer, segment_facts
 from assistant.facts.situation import Situation, situation
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
-from assistant.schemes.mentions import Mention, NameIndex, name_variants
+from assistant.schemes.mentions import Mention, NameIndex, PerKnowledgeBase, name_variants
 from assistant.schemes.ranker import FEATURES, RankModel, load_ranker
 from assistant.schemes.rules import Rule, SchemeRules
 from assistant.text.clauses import negated_after
@@ -461,11 +464,6 @@ class Suggester:
         new = [s for s in ranking if s.status == "new"][:top_k]
         return new + [s for s in ranking if s.status == "receiving"]
 
-    def reset(self) -> None:
-        """Forget the conversation (keep the per-segment cache)."""
-        with self._lock:
-            self._state = _State(self.index)
-
     @property
     def facts(self) -> list[Fact]:
         """The facts extracted so far (all stances; see ``Fact.usable``)."""
@@ -556,13 +554,6 @@ class Suggester:
                 new.append(self._make(i, float(scores[i]), outcomes[i], "new"))
         return new + recv
 
-    def ranked_ids(self) -> tuple[list[str], set[str]]:
-        """Scheme ids best first (receiving ones excluded) and the receiving ids (for evaluation)."""
-        X, V, receiving, _, _ = self.feature_matrix()
-        scores = self.model.score(X) * V
-        order = sorted(range(len(self.index.ids)), key=lambda i: (-scores[i], self.index.ids[i]))
-        return [self.index.ids[i] for i in order if self.index.ids[i] not in receiving], receiving
-
     def _make(self, i: int, score: float, oc: _RuleOutcome, status: str) -> Suggestion:
         sid = self.index.ids[i]
         s = self.index.by_id[sid]
@@ -611,20 +602,12 @@ class Suggester:
 
 
 # -- shared instances -------------------------------------------------
-_index_lock = threading.Lock()
-_indexes: dict[tuple[int, int], SchemeIndex] = {}
+_indexes: PerKnowledgeBase[SchemeIndex] = PerKnowledgeBase(SchemeIndex)
 
 
 def shared_index(kb: KnowledgeBase) -> SchemeIndex:
     """One index per knowledge-base version (building it tokenizes every trigger: ~0.2 s)."""
-    key = (id(kb), kb.version)
-    with _index_lock:
-        idx = _indexes.get(key)
-        if idx is None:
-            idx = SchemeIndex(kb.schemes.values())
-            _indexes.clear()
-            _indexes[key] = idx
-        return idx
+    return _indexes.get(kb)
 
 
 def suggestions_json(suggestions: Sequence[Suggestion]) -> str:
