@@ -37,7 +37,7 @@ $(MODEL): $(STAMP)
 # Learned parts (suggestion ranker, record categories) trained from the development set, saved with
 # manifests under models/; retrained when the data, the knowledge base or the training code changes.
 $(LEARNED): $(STAMP) eval/consultations.jsonl $(wildcard knowledge/schemes/*.md) knowledge/catalogue.tsv \
-		assistant/schemes/resources/scheme_rules.yaml $(wildcard assistant/learn/*.py assistant/facts/*.py \
+		$(wildcard assistant/*/resources/*.yaml assistant/learn/*.py assistant/facts/*.py \
 		assistant/schemes/*.py assistant/text/*.py assistant/record/categories.py)
 	$(BIN)/assistant model train
 	@touch $(LEARNED)

@@ -111,3 +111,21 @@ def test_missing_or_stale_ranker_is_a_clear_error(tmp_path: Path, monkeypatch: p
     (tmp_path / "ranker2.json").replace(tmp_path / "ranker.json")  # new mtime: not the cached load
     with pytest.raises(ArtefactError, match="out of date"):
         load_ranker()
+
+
+def test_fact_patterns_are_validated_data(tmp_path: Path) -> None:
+    """The extractor's pattern table loads from YAML; a bad regex or an unknown kind names the line."""
+    from assistant.facts.extract import FACT_LABELS, PATTERNS
+    from assistant.facts.patterns import PATTERNS_FILE, load_patterns
+
+    assert {p.kind for p in PATTERNS} <= set(FACT_LABELS)
+    table = tmp_path / "patterns.yaml"
+    table.write_text("patterns:\n  - kind: debt\n    regex: '借金'\n  - kind: debt\n    regex: '借(金'\n",
+                     encoding="utf-8")
+    with pytest.raises(RulesError, match=rf"{re.escape(str(table))}:4: regex"):
+        load_patterns(FACT_LABELS, table)
+    table.write_text("patterns:\n  - kind: debt\n    regex: '借金'\n  - kind: no_such_kind\n    regex: 'x'\n",
+                     encoding="utf-8")
+    with pytest.raises(RulesError, match=rf"{re.escape(str(table))}:4: unknown fact kind"):
+        load_patterns(FACT_LABELS, table)
+    assert len(load_patterns(FACT_LABELS, PATTERNS_FILE)) == len(PATTERNS)

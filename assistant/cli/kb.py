@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from assistant.cli.base import kb_app
-from assistant.schemes.rules import RULES_FILE
+from assistant.schemes.rules import RULES_FILE, RulesError
 
 
 @kb_app.command("check")
@@ -22,7 +22,6 @@ def kb_check(
     id or a regex that does not compile is an error, reported as file:line."""
     from assistant.app.config import get_config, resolve_path
     from assistant.schemes.knowledge import KnowledgeBase, check
-    from assistant.schemes.rules_check import check_rules
 
     cfg = get_config()
     installed = KnowledgeBase(cfg)
@@ -31,7 +30,12 @@ def kb_check(
     cat = None if no_catalogue else (catalogue or resolve_path(cfg["knowledge"]["catalogue"]))
     report = check(list(dirs), cat, stale_after_days=int(cfg["knowledge"]["stale_after_days"]))
     ids = set(installed.schemes) | set(KnowledgeBase(cfg, dirs=list(dirs)).schemes)
-    report.errors += check_rules(ids, rules)
+    try:  # the fact extractor reads its pattern table at import: a broken table is reported here too
+        from assistant.schemes.rules_check import check_rules
+    except RulesError as exc:
+        report.errors.append(str(exc))
+    else:
+        report.errors += check_rules(ids, rules)
     for w in report.warnings:
         typer.echo(f"warning: {w}", err=True)
     for e in report.errors:

@@ -117,11 +117,11 @@ def kb_fingerprint(kb: KnowledgeBase) -> str:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Hash of the code that computes the features (text, facts, schemes): cached features and the
-    ranker's manifest are keyed by it."""
+    """Hash of the code and tables that compute the features (text, facts, schemes and their
+    resources/*.yaml): cached features and the ranker's manifest are keyed by it."""
     h = hashlib.sha256()
     for folder in ("text", "facts", "schemes"):
-        for f in sorted((PACKAGE / folder).glob("*.py")):
+        for f in sorted([*(PACKAGE / folder).glob("*.py"), *(PACKAGE / folder).glob("resources/*.yaml")]):
             h.update(f.read_bytes())
     return h.hexdigest()[:12]
 

@@ -131,8 +131,9 @@ class RulesFile:
         return str(self.path)
 
 
-def read_rules_file(path: Path = RULES_FILE) -> RulesFile:
-    """Parse and type-check a rules file; raises :class:`RulesError` naming file and line."""
+def read_yaml_with_lines(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """A hand-edited YAML file as plain data plus the 1-based line of every key path; raises
+    :class:`RulesError` naming the file and line of a syntax error."""
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -141,6 +142,12 @@ def read_rules_file(path: Path = RULES_FILE) -> RulesFile:
         raise RulesError(f"{path}{line}: not valid YAML: {exc}") from None
     lines: dict[tuple[Any, ...], int] = {}
     data = _plain(root, lines, ()) if root is not None else {}
+    return data, lines
+
+
+def read_rules_file(path: Path = RULES_FILE) -> RulesFile:
+    """Parse and type-check a rules file; raises :class:`RulesError` naming file and line."""
+    data, lines = read_yaml_with_lines(path)
     if not isinstance(data, dict):
         raise RulesError(f"{path}:1: the rules file must be a mapping of scheme ids")
     rf = RulesFile(path, {}, {}, lines)

@@ -1,5 +1,6 @@
 """``assistant kb check`` for the situation rules: every flag a rule or blocker names must be one the
-fact extractor can set, and every scheme id must exist in the knowledge base.
+fact extractor can set, and every scheme id must exist in the knowledge base (the lemma tables and,
+at import of the fact extractor, its pattern table are checked too).
 
 Kept apart from :mod:`assistant.schemes.rules` because it needs the fact extractor (to ask which
 flags exist), while the rules loader sits below it.
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.facts.situation import settable_flags
+from assistant.schemes.lemmas import load_lemma_tables
 from assistant.schemes.rules import RULES_FILE, RulesError, RulesFile, condition_flag, read_rules_file
 
 
@@ -18,6 +20,7 @@ def check_rules(scheme_ids: Iterable[str], path: Path = RULES_FILE) -> list[str]
     """Errors (``file:line: message``) of the rules file; empty when it is usable."""
     ids = set(scheme_ids)
     try:
+        load_lemma_tables()
         rf = read_rules_file(path)
     except RulesError as exc:
         return [str(exc)]

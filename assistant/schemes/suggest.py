@@ -41,11 +41,11 @@ from assistant import offline  # noqa: F401
 from assistant.facts.extract import Fact, SegmentView, link_answer, segment_facts
 from assistant.facts.situation import Situation, situation
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
+from assistant.schemes.lemmas import content_lemmas, has_negation
 from assistant.schemes.mentions import Mention, NameIndex, PerKnowledgeBase, name_variants
 from assistant.schemes.ranker import FEATURES, RankModel, load_ranker
 from assistant.schemes.rules import Rule, SchemeRules
 from assistant.text.clauses import negated_after
-from assistant.text.morph import morphemes
 from assistant.text.normalise import normalise
 
 SCHEMA = "suggestions/1"
@@ -53,47 +53,6 @@ SCHEMA = "suggestions/1"
 # its meaning does not depend on phrasing): staff said it does not apply, a situation rules it out,
 # the citizen denied it, it is someone else's, the key situation was denied.
 VETOES = {"ruled_out": 0.25, "partly_ruled_out": 0.6, "blocked": 0.45, "negated": 0.6, "other_person": 0.7, "denied": 0.6}
-
-# -- lemmas ---------------------------------------------------------------------------------------
-# Content lemmas only; Sudachi already folds 子ども/こども/子供 and 払え/払う. A few domain synonyms
-# fold further so that 「クビ」 meets a trigger written 「解雇」.
-SYNONYMS = {
-    "首": "解雇", "リストラ": "解雇", "雇い止め": "解雇", "クビ": "解雇", "退職": "辞める", "やめる": "辞める",
-    "息子": "子供", "娘": "子供", "子": "子供", "お子さん": "子供", "長男": "子供", "長女": "子供", "次男": "子供",
-    "次女": "子供", "旦那": "夫", "主人": "夫", "家内": "妻", "嫁": "妻", "母親": "親", "父親": "親", "母": "親",
-    "父": "親", "お母さん": "親", "お父さん": "親", "おやじ": "親", "親父": "親", "お袋": "親", "おふくろ": "親",
-    "金": "お金", "現金": "お金", "病院代": "医療費", "治療費": "医療費", "入院費": "医療費", "薬代": "医療費",
-    "賃料": "家賃", "借り入れ": "借金", "借入": "借金", "ローン": "借金", "滞る": "滞納", "溜まる": "滞納",
-    "貯える": "貯金", "貯蓄": "貯金", "預金": "貯金", "ボケる": "認知症", "惚ける": "認知症", "物忘れ": "認知症",
-    "こくほ": "国保", "国民健康保険": "国保", "暴力": "殴る", "叩く": "殴る", "蹴る": "殴る", "怒鳴る": "殴る",
-    "産む": "出産", "生む": "出産", "生まれる": "出産", "産まれる": "出産",
-}
-_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
-_STOP = {
-    "為る", "居る", "有る", "成る", "ある", "いる", "なる", "する", "事", "物", "もの", "こと", "方", "よう", "様", "為",
-    "ため", "時", "とき", "さん", "何", "其れ", "此れ", "私", "自分", "今", "ちょっと", "もう", "まだ", "一", "二",
-    "ところ", "所", "感じ", "やつ", "奴", "言う", "思う", "行く", "来る", "見る", "くれる", "貰う", "いう", "の",
-    "ん", "そう", "こう", "どう", "ああ", "はい", "いいえ", "えー", "あの", "その", "この", "みたい", "分かる", "出来る",
-}
-_NEG_NORMS = {"ない", "ず", "ぬ", "無い"}
-
-
-def content_lemmas(text: str) -> list[str]:
-    """Normalised content words of ``text`` (Sudachi norm forms, synonyms folded)."""
-    out = []
-    for m in morphemes(normalise(text)):
-        if m.pos not in _CONTENT_POS:
-            continue
-        lemma = SYNONYMS.get(m.norm, SYNONYMS.get(m.text, m.norm))
-        if lemma in _STOP or len(lemma) == 1 and not re.match(r"[\u4e00-\u9fff]", lemma):
-            continue
-        out.append(lemma)
-    return out
-
-
-def _has_negation(text: str) -> bool:
-    return any(m.norm in _NEG_NORMS or m.text in ("ません",) for m in morphemes(normalise(text)))
-
 
 # -- results --------------------------------------------------------------------------------------
 @dataclass
@@ -154,7 +113,7 @@ class SchemeIndex(NameIndex):
             for t in s.triggers:
                 lem = tuple(dict.fromkeys(content_lemmas(t)))
                 if lem:
-                    self.triggers.append(Trigger(s.id, t, lem, _has_negation(t)))
+                    self.triggers.append(Trigger(s.id, t, lem, has_negation(t)))
                     lem_s.update(lem)
             df.update(lem_s)
         n = max(len(self.schemes), 1)
@@ -237,7 +196,7 @@ def _match_triggers(index: SchemeIndex, text: str, lemmas: set[str]) -> dict[str
             if cov < 0.5:
                 continue
             if neg is None:
-                neg = _has_negation(win)
+                neg = has_negation(win)
             if t.negative != neg:
                 cov *= 0.6
             if cov > out.get(t.scheme_id, (0.0, ""))[0]:
