@@ -10,7 +10,8 @@ export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
 .PHONY: lock setup run test test-fast lint kb-check browser-deps bench clean
 
-setup: $(STAMP) $(MODEL)
+LEARNED := models/.trained
+setup: $(STAMP) $(MODEL) $(LEARNED)
 
 # Every package comes from requirements.lock (exact versions and hashes), so every counter runs the
 # same software. `make lock` regenerates it after a change to pyproject.toml (see README, "Upgrading").
@@ -32,6 +33,14 @@ lock:
 
 $(MODEL): $(STAMP)
 	$(BIN)/assistant model setup
+
+# Learned parts (suggestion ranker, record categories) trained from the development set, saved with
+# manifests under models/; retrained when the data, the knowledge base or the training code changes.
+$(LEARNED): $(STAMP) eval/consultations.jsonl $(wildcard knowledge/schemes/*.md) knowledge/catalogue.tsv \
+		$(wildcard assistant/*/resources/*.yaml assistant/learn/*.py assistant/facts/*.py \
+		assistant/schemes/*.py assistant/text/*.py assistant/record/categories.py)
+	$(BIN)/assistant model train
+	@touch $(LEARNED)
 
 # Debian's Chromium (browser tests) and CJK fonts (legible Japanese in screenshots).
 browser-deps:

@@ -25,7 +25,7 @@ import assistant.offline  # noqa: E402,F401
 
 def conversation(chars: int) -> list:
     from assistant.asr.transcript import Segment
-    from assistant.record.categories import load_dev_set
+    from assistant.learn.dataset import load_dev_set
 
     files = sorted(glob.glob(str(ROOT / "eval" / "parts" / "*.jsonl"))) or [str(ROOT / "eval" / "consultations.jsonl")]
     items = load_dev_set(files)

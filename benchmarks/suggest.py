@@ -5,8 +5,8 @@ segment ids and realistic timings (speaking rate ~7 characters per second, 0.8 s
 every update sees a new, never-analysed segment — what the counter view does each time a segment
 is finalised. Reported:
 
-- cold start: GiNZA load, knowledge base, scheme index, ranking model (cached on disk after the
-  first training; the first-ever start also trains it — both are measured), first update;
+- cold start: GiNZA load, knowledge base, scheme index, ranking model (loaded from the artefact
+  ``assistant model train`` writes), first update;
 - incremental update: p50 / p95 / max over the last ``--updates`` segments of the hour, with the
   whole hour already seen (the budget is 50 ms);
 - the same for an update whose segment was already analysed (the UI re-renders);
@@ -37,7 +37,8 @@ from assistant.asr.transcript import Segment  # noqa: E402
 
 def hour_of_turns(minutes: float) -> list[Segment]:
     """The development set's turns back to back until ``minutes`` of conversation."""
-    from assistant.schemes.suggest import dev_set_paths, load_cases
+    from assistant.artefacts import training_data_paths as dev_set_paths
+    from assistant.learn.dataset import load_cases
 
     turns = [t for p in dev_set_paths() for c in load_cases(p) for t in c["turns"]]
     if not turns:
@@ -67,7 +68,8 @@ def main() -> None:
 
     t = time.perf_counter()
     from assistant.schemes.knowledge import get_knowledge_base
-    from assistant.schemes.suggest import Suggester, get_model, shared_index
+    from assistant.schemes.ranker import load_ranker
+    from assistant.schemes.suggest import Suggester, shared_index
     from assistant.text import nlp
 
     nlp.get_nlp()
@@ -77,7 +79,7 @@ def main() -> None:
     shared_index(kb)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
-    model = get_model(kb)
+    model = load_ranker()
     t_model = time.perf_counter() - t
     segs = hour_of_turns(args.minutes)
     sug = Suggester(kb, model)

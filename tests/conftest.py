@@ -28,3 +28,13 @@ def transcriber():
     from assistant.asr.transcribe import Transcriber
 
     return Transcriber()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def learned_artefacts() -> None:
+    """Set-up, not run time: the suggestion ranker and category classifier must exist under models/
+    (as ``make setup`` leaves them); train them once for the session if missing or out of date."""
+    from assistant.learn.train import needs_training, train_all
+
+    if needs_training():
+        train_all(report=lambda _line: None)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.asr.transcript import Segment
-from assistant.facts.extract import Fact, extract_facts, normalise, situation
+from assistant.facts.extract import Fact, extract_facts, normalise
+from assistant.facts.situation import situation
 
 
 def segs(*lines: tuple[str, str]) -> list[Segment]:

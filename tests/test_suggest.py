@@ -1,7 +1,7 @@
 """Scheme suggestions: reasons with segment ids, traps of keyword matching, incremental updates, CLI.
 
-Real GiNZA tokenizer, real scikit-learn model (trained from the development set on first use and
-cached under the test data folder). The dialogues are written for these tests.
+Real GiNZA tokenizer, real scikit-learn model (the ranker artefact under models/, trained from the
+development set once per test session when missing or stale: tests/conftest.py). The dialogues are written for these tests.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from assistant.asr.transcript import Segment, Transcript
 from assistant.cli import app
+from assistant.learn.dataset import load_cases
+from assistant.learn.suggest_train import evaluate
 from assistant.schemes.knowledge import KnowledgeBase
-from assistant.schemes.suggest import SCHEMA, Suggester, Suggestion, evaluate, load_cases
+from assistant.schemes.suggest import SCHEMA, Suggester, Suggestion
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -334,3 +336,16 @@ citizen: やめよう思うとるんじゃけど、給料日になると足が�
 citizen: 2歳の息子がいて、言うことを聞かないと、かっとなって叩いてしまうんです。夫から暴力を受けているとかはないです。
 """), top_k=3))
     assert "child-family-support" in hitting and "domestic-violence-support" not in hitting
+
+
+def test_citizen_on_public_assistance_gets_no_rent_or_loan_scheme_first() -> None:
+    """Blockers on ``receiving:public-assistance`` apply once the citizen says they receive it."""
+    segs = [Segment(id=1, start=0.0, end=2.0, text="今日はどうされましたか。", speaker="staff"),
+            Segment(id=2, start=2.0, end=6.0, text="今生活保護を受けています。仕事をなくしてから家賃が払えなくて",
+                    speaker="citizen")]
+    ranking = Suggester(min_score=0.0).suggest(Transcript(source="t", segments=segs), top_k=5)
+    new = [s for s in ranking if s.status == "new"]
+    assert new and new[0].scheme_id not in ("housing-security-benefit", "welfare-fund-loan")
+    assert [s.status for s in ranking if s.scheme_id == "public-assistance"] == ["receiving"]
+    housing = [s for s in new if s.scheme_id == "housing-security-benefit"]
+    assert all(any("生活保護を受給中" in r.text for r in s.reasons) for s in housing)

@@ -11,10 +11,11 @@ import importlib
 import sys
 
 from assistant import offline  # noqa: F401  (offline switches before anything else)
+from assistant.artefacts import ArtefactError
 from assistant.cli.base import app, eval_app, kb_app, model_app  # noqa: F401
 
 # Each stage's command module; a module that is not there yet is skipped.
-COMMAND_MODULES = ("asr", "kb", "suggestions", "records", "serve")
+COMMAND_MODULES = ("asr", "kb", "suggestions", "records", "model_train", "serve")
 
 for _name in COMMAND_MODULES:
     try:
@@ -28,4 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     if argv is not None:
         sys.argv = ["assistant", *argv]
-    app()
+    try:
+        app()
+    except ArtefactError as exc:  # a learned model missing or stale: say which command fixes it
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)

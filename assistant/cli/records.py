@@ -87,8 +87,8 @@ def eval_record(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List missed facts, extra masks, urgency errors."),
 ) -> None:
     """Personal-data recall/precision, key-fact coverage, evidence, held-out categories, urgency."""
+    from assistant.learn.dataset import load_dev_set
     from assistant.learn.record_eval import evaluate, format_report
-    from assistant.record.categories import load_dev_set
 
     for f in files:
         if not f.exists():

@@ -61,8 +61,9 @@ def eval_suggest(
     """recall@3, recall@5, MRR, trap rate in the top 3 and anticipation recall@5, on held-out folds."""
     import hashlib
 
+    from assistant.learn.dataset import load_cases
+    from assistant.learn.suggest_train import evaluate
     from assistant.schemes.knowledge import get_knowledge_base
-    from assistant.schemes.suggest import evaluate, load_cases
 
     if not file.exists():
         raise fail(f"{file}: file not found / ファイルが見つかりません")

@@ -22,11 +22,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
+
+from assistant.facts.patterns import Pattern, load_patterns
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.schemes.mentions import (
+    Mention,
+    NameIndex,
+    asked_receiving,
+    received_schemes,
+    scheme_mentions,
+    shared_names,
+)
+from assistant.text.clauses import clause_of, clauses, last_sentence, negated_after, sentence_of
+from assistant.text.fillers import strip_leading_filler
+from assistant.text.normalise import normalise, to_int
 
 # -- labels ---------------------------------------------------------------------------------------
 FACT_LABELS: dict[str, str] = {
@@ -137,169 +149,6 @@ class Fact:
         }
 
 
-# -- text helpers ---------------------------------------------------------------------------------
-_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-                 "九": 9}
-_KANA_COUNTS = {"ひとり": 1, "ふたり": 2, "さんにん": 3, "よにん": 4, "ごにん": 5, "いちにん": 1}
-
-
-_CJK = r"\u3040-\u30ff\u3400-\u9fff\uff66-\uff9fー々〆"
-_GAP = re.compile(rf"(?<=[{_CJK}0-9])[ \u3000]+(?=[{_CJK}0-9])")
-
-
-@lru_cache(maxsize=8192)
-def normalise(text: str) -> str:
-    """NFKC, then spaces between Japanese words made uniform.
-
-    Transcripts come punctuated, phrase-spaced (「いや 生活保護は受けてないです 働いてるんで」, a
-    space where the speaker paused) or word-spaced (「左の 手と 足が まだ 動かなくて」). A pause is
-    read as a comma; spaces between most words are just dropped, so 「物忘れとかは ないんです」
-    is one clause with its negation. Offsets refer to the normalised text."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    gaps = len(_GAP.findall(text))
-    cjk = len(re.findall(rf"[{_CJK}]", text)) or 1
-    return _GAP.sub("" if gaps / cjk > 0.12 else "、", text)
-
-
-def to_int(token: str) -> int | None:
-    """Parse 3 / 三 / 十二 / 二十 / ふたり into an int (small numbers as said at a counter)."""
-    token = token.strip()
-    if not token:
-        return None
-    if token.isdigit():
-        return int(token)
-    if token in _KANA_COUNTS:
-        return _KANA_COUNTS[token]
-    total, current = 0, 0
-    for ch in token:
-        if ch in _KANJI_DIGITS:
-            current = _KANJI_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-@dataclass(frozen=True)
-class Morpheme:
-    """A picklable token of the GiNZA (Sudachi) tokenizer: surface, normalised form, POS, reading."""
-
-    text: str
-    norm: str
-    pos: str
-    tag: str
-    reading: str
-    idx: int
-
-
-@lru_cache(maxsize=4096)
-def _morphemes_cached(text: str) -> tuple[Morpheme, ...]:
-    from assistant.text import nlp
-
-    doc = nlp.tokenize(text)  # the tokenizer alone: normalised forms, POS tags, readings
-    out = []
-    for t in doc:
-        reading = t.morph.get("Reading")
-        out.append(Morpheme(t.text, t.norm_ or t.lemma_, t.pos_, t.tag_, reading[0] if reading else t.text, t.idx))
-    return tuple(out)
-
-
-def morphemes(text: str) -> tuple[Morpheme, ...]:
-    """Sudachi morphemes of ``text`` (cached: a live transcript re-asks for the same segments)."""
-    return _morphemes_cached(text)
-
-
-# Clause boundaries: punctuation, pauses (ASR text has spaces instead of 、。) and conjunctions after
-# which the next predicate belongs to another clause (けど, ので, から, し, のに, たら, ても).
-_BOUNDARY_CHARS = set("。、．，,.！？!?\n\t 　…「」『』（）()")
-_BOUNDARY_SCONJ = {"けれど", "けど", "ので", "から", "し", "のに", "たら", "ても", "ば", "が", "なら", "ながら"}
-
-
-def clauses(text: str) -> list[tuple[int, int]]:
-    """Character spans of the clauses of ``text`` (see the boundary rules above)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in _BOUNDARY_CHARS:
-            if i > start:
-                spans.append((start, i))
-            start = i + 1
-    if start < len(text):
-        spans.append((start, len(text)))
-    out: list[tuple[int, int]] = []
-    toks = morphemes(text) if text else ()
-    cuts = sorted(t.idx + len(t.text) for t in toks if t.pos == "SCONJ" and (t.norm in _BOUNDARY_SCONJ or t.text in _BOUNDARY_SCONJ))
-    for s, e in spans:
-        cur = s
-        for c in cuts:
-            if cur < c < e:
-                out.append((cur, c))
-                cur = c
-        out.append((cur, e))
-    return out
-
-
-def _clause_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
-    for s, e in spans:
-        if s <= pos < e:
-            return s, e
-    return (0, 0)
-
-
-def _sentence_of(text: str, pos: int) -> tuple[int, int]:
-    """The sentence around ``pos`` (split at 。？！ and at runs of two or more spaces)."""
-    starts = [m.end() for m in re.finditer(r"[。！？!?\n]|\s{2,}", text[:pos])]
-    s = starts[-1] if starts else 0
-    m = re.search(r"[。！？!?\n]|\s{2,}", text[pos:])
-    e = pos + m.start() if m else len(text)
-    return s, e
-
-
-# Negation right after a keyword: particles, at most a short predicate, then ない/ません/じゃない …
-# 「障害はないです」「生活保護は受けてないです」「難病とかじゃない」「滞納はしていません」.
-_NEG_TAIL = re.compile(
-    r"^(?:とか|なんか|など|って|は|も|を|が|の方|のほう|に|で|、|\s)*"
-    r"(?:[^\s、。の]{0,4}?|[^\s、。の]{0,6}?(?=わけ))"
-    r"(?:わけ(?:では|じゃ)な|ない|なく|なかっ|なし|無い|無く|無し|ません|ねえ|ねぇ|へん|ず[、。\s]|ず$|ずに|じゃな|ではな|でもな|ちゃう|違う|違います|"
-    r"(?<=[かさたまらがばわえけせてねめれげべ])ん(?:の|よ|わ|ね|[。、\s]|$)|いらん|要らん|おらん|できん|出来ん)"
-)
-# 「夫から暴力を受けているとかはないです」「借金があるってことはないです」: a whole predicate, then
-# とか／ってこと + ない.
-_NEG_HEARSAY = re.compile(
-    r"^(?:を|が|に|は|も)?[^\s、。]{0,10}?(?:とか|なんか|ってこと|ということ|わけ)(?:は|も|では|じゃ)?"
-    r"(?:ない|なく|ありません|ないです|ねえ)"
-)
-_NEG_STOP = re.compile(r"てから|たら|ので|から|けど|けれど|のに|と思|って言|といわ|と言|ても|でも|て、|たいと|ないと")
-
-
-def negated_after(text: str, end: int, limit: int | None = None) -> bool:
-    """True if the predicate right after position ``end`` is negated (within its clause)."""
-    tail = text[end: limit if limit is not None else len(text)]
-    stop = _NEG_STOP.search(tail)
-    if stop:
-        # keep the negation of the predicate itself: 「もらえないと思って」→「もらえない」
-        tail = tail[: stop.start() + (2 if tail[stop.start():stop.start() + 2] == "ない" else 0)]
-    tail = tail[:14]
-    m = _NEG_TAIL.match(tail) or _NEG_HEARSAY.match(text[end: limit if limit is not None else len(text)][:24])
-    if not m:
-        return False
-    # 「足りない」「少ない」「危ない」 are adjectives, not the negation of the keyword's predicate,
-    # only when they follow the keyword directly with a subject particle – keep simple: accept.
-    return True
-
-
-_PAST = re.compile(r"^[^。、\s]{0,8}?(?:てた|ていた|てました|ていました|でした|だった|てたん)")
-
-
-def past_after(text: str, end: int, limit: int) -> bool:
-    return bool(_PAST.match(text[end:limit]))
-
-
 # -- kinship --------------------------------------------------------------------------------------
 _KIN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("none", re.compile(r"母子家庭|父子家庭|母子手帳|母子健康手帳|ひとり親|一人親|両親とも|親子|親戚の?|母子|父子|親身|親切|親御さんの?会")),
@@ -366,91 +215,8 @@ _APART = re.compile(
 
 
 # -- fact patterns --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Pattern:
-    kind: str
-    regex: re.Pattern[str]
-    value: str = ""
-    # negation can only be read from the clause tail for some kinds; others are statements of lack
-    check_negation: bool = True
-    subject_sensitive: bool = True
-
-
-def P(kind: str, regex: str, value: str = "", check_negation: bool = True) -> Pattern:
-    return Pattern(kind, re.compile(regex), value, check_negation)
-
-
-KODOMO = r"(?:子ども|子供|こども|コドモ|お子さん|お子様|息子|娘|長男|長女|次男|次女)"
-MONEY = r"(?:お金|おかね|金|カネ|生活費|現金)"
-CANT_PAY = r"(?:払えそう(?:に|も)(?:な[いく]|ありません|ありませ)|払えなさそう|払えるか(?:どうか)?(?:不安|心配|わから|分から)|(?:払|はら)えな|(?:払|はら)えて(?:い|お)?(?:な|ま?せ)|払えず|払えん|払って(?:い|お)?な|払っておりませ|滞納|たまっ|溜まっ|ため(?:て|ちゃ|てしま)|貯め(?:て|ちゃ)|未納|遅れ|きつ|キツ|苦し|厳し|重(?:い|く|た)|足りな|無理|督促|待ってもら)"
-
-PATTERNS: list[Pattern] = [
-    # work and income
-    P("job_loss", r"(?:仕事|会社|職場|勤め|パート|バイト|アルバイト|派遣|工場|店)(?:を|が|も|は)?(?:急に|先月|今月|先週|去年)?(?:辞め|やめ|クビ|首に|首にな|切ら|解雇|失っ|失くし|無くし|なくし|なくなっ|潰れ|つぶれ|倒産)"),
-    P("job_loss", r"解雇|クビ(?:に|だ|って)|首になっ|首を切ら|リストラ|雇い止め|雇止め|派遣切り|契約(?:を|が)?(?:切ら|打ち切|更新(?:を|が)?(?:しな|されな|してもらえな|なし|なかっ))|倒産|失業(?!保険|手当|給付|の手当)|失職|離職|退職(?!金)|無職|もう来なくていい|辞めさせ|失業中"),
-    P("job_loss", r"廃業|閉店|店(?:を|は)?(?:閉め|たたん|畳ん|つぶ|潰)|事業(?:を|が)?(?:やめ|辞め|畳|たた|失敗)", "廃業"),
-    P("not_working", r"(?:仕事|職)(?:が|は|も)?(?:見つから|決まら|ない|なくて|無い|してな|していな)|働いて(?:い|お)?(?:な|ま?せん)|求職中|就職(?:先)?が?決まら", check_negation=False),
-    P("cannot_work", r"働けな|働けず|働けん|仕事(?:が|に)?(?:でき|行け)な|仕事を?続けられな|休職|療養中|傷病手当|(?:仕事|会社)(?:を|は)?休ん", check_negation=False),
-    P("income_drop", r"(?:収入|給料|給与|稼ぎ|売上|売り上げ|シフト|勤務|残業|仕事|ボーナス|手取り)(?:が|も|を|は)?(?:急に|大きく|かなり|半分に|ほとんど)?(?:減|へっ|へら|カット|少なくな|激減|なくな|削ら|半分|ゼロ)|休業|時短|自宅待機|収入が途絶"),
-    P("hardship", r"(?:学費|授業料|入学金|仕送り)(?:が|を|も|は)?[^。、]{0,8}?(?:払えな|足りな|なくな|止ま|途絶)|(?:もた|持た)(?:ない|なく|へん|ん)(?:です|ん|よ|わ|。|$)|もちません|底をつきそう|(?:お金|おかね|生活費)(?:が|は|も)?(?:すくな|少な|たりな|足りな)|生活(?:が|は)?(?:苦し|きつ|厳し|できな|でき(?:ません|ひん)|回らな|ぎりぎり|ギリギリ|大変)|(?:暮らして|やって)(?:いけ|け)な|生活費(?:が|も)?(?:足りな|ない|出せな)|" + MONEY + r"(?:が|も)?(?:足りな|続かな|回らな)|食べていけな|ぎりぎりの生活|ギリギリの生活", check_negation=False),
-    P("low_income", r"年金(?:だけ|のみ|しか)|年金(?:暮らし|生活)|(?:月|ひと月|一か月)(?:に)?(?:\d+|[一二三四五六七八九十]+)万(?:円)?(?:くらい|ぐらい|ほど|ちょっと)?(?:しか)|収入(?:が|は)?(?:少な|低|わずか|ほとんどな)|非課税|手取り(?:で)?(?:月)?(?:[0-9]|1[0-4])万", check_negation=False),
-    P("no_money", r"貯金(?:は|が|も)?(?:もう)?(?:ない|ありません|なく|ゼロ|底をつ|尽き|なんて|ほとんど|残って)|貯金(?:は|が|も)?(?:もう)?\d+万(?:も|しか)?(?:ない|切って|もない)|蓄え(?:が|も|は)?(?:ない|なく)|" + MONEY + r"(?:が|は|も)?(?:もう)?(?:全然|まったく|全く|ほとんど)?(?:ない|なく|ありません|尽き|底をつ)|所持金|(?:財布|手持ち|手元)(?:に|が|は)?(?:もう)?(?:\d+|数百|数千|千|百)(?:円|千円)?(?:しか|ちょっと|くらい)?|食べるもの(?:が|も)?(?:ない|なく)|食べ物(?:が|も)?(?:ない|なく)|(?:何も|なにも)食べて(?:い)?な|明日の(?:お金|生活費|ご飯)|今日(?:食べる|の)(?:お金|ご飯)", check_negation=False),
-    P("rent_trouble", r"家賃(?:が|を|も|は|の)?(?:[^。、\s]{0,8}?)" + CANT_PAY),
-    P("rent_trouble", r"家賃(?:滞納|払えない)|(?:滞納|ため|ためて)(?:て|てる|ている)?家賃"),
-    P("rent_trouble", r"家賃(?:が|を|で|は|に)?(?:[^。]{0,14}?)(?:残らな|残らん|ほとんど残|消え|精一杯|やっと|ぎりぎり|ギリギリ|大半|半分以上|高くて|重くて|きつくて)", check_negation=False),
-    P("eviction", r"出て(?:いけ|行け|いって|行って|ってくれ|ってほし|いってほし)|出てって(?:って|と)?言われ|出る(?:ように|よう)言われ|出(?:なきゃ|なければ|ないと)(?:いけ|なら|あか)|出ていかな(?:きゃ|いと|ければ)|退去|立ち退|追い出|明け渡|契約(?:を|が)?解除|寮を出|住むところ(?:が|も)?なくな|取り壊"),
-    P("homeless", r"住む(?:ところ|所|場所|家|部屋)(?:が|も)?(?:ない|なく|無い)|ネットカフェ|ネカフェ|漫画喫茶|野宿|車中泊|車で寝|ホームレス|路上|泊まるところ(?:が|も)?ない|今夜(?:泊|寝)", check_negation=False),
-    P("own_home", r"持ち家|持家|自宅(?:は|が)?持ち|住宅ローン|家のローン|マイホーム|自分の家(?:です|で|に住)|(?:親|おやじ|父|母)の家(?:です|で|に住)"),
-    P("debt", r"借金|しゃっきん|借り入れ|借入|消費者金融|サラ金|キャッシング|カードローン|リボ|闇金|ヤミ金|街金|多重債務|債務|(?:返済|支払い)(?:が|に)?(?:苦し|追われ|でき|間に合わ|滞|きつ)|取り立て|何社(?:か|も)?から|借りて返す"),
-    P("nhi_member", r"国保|国民健康保険|こくほ|コクホ"),
-    P("nhi_arrears", r"(?:国保|国民健康保険|こくほ|コクホ|健康保険料|保険料)(?:の)?(?:やつ|料|税)?(?:が|も|を|は)?(?:[^。、]{0,10}?)(?:(?:払|はら)えな|(?:払|はら)えて(?:い|お)?な|(?:払|はら)ってな|払っていな|滞納|たいのう|たまっ|溜まっ|未納|督促|とくそく|高(?:い|くて|すぎ)|きつ|重)"),
-    P("pension_arrears", r"(?:国民年金|年金)(?:の保険料|保険料)?(?:も|が|を|は)?(?:まだ)?(?:[^。、]{0,4}?)(?:払えな|払えて(?:い|お)?な|払ってな|払っていな|払ってま?せん|未納|滞納|納めてな|納めていな|督促|免除)"),
-    P("tax_arrears", r"(?:税金|住民税|市民税|固定資産税|所得税|軽自動車税)(?:が|も|を|は)?(?:[^。、]{0,8}?)(?:払えな|払えて(?:い)?な|払ってな|滞納|たまっ|未納|督促|差し押さえ|差押)"),
-    P("utility_arrears", r"(?:電気|ガス|水道|携帯|スマホ|電話|公共料金|光熱費)(?:代|料金)?(?:が|も|を|は)?(?:[^。、]{0,6}?)(?:止ま|止め|とめ|滞納|払えな|遅れ|たまっ)"),
-    P("self_employed", r"自営|個人事業|フリーランス|店(?:を|は)?(?:閉め|たたん|畳ん|やめ|辞め)|廃業|商売(?:を|が)?|店をやって|店を経営"),
-    P("employee", r"会社員|正社員|契約社員|派遣社員|派遣(?:で|の(?:仕事|契約))|(?<!ア)パートで|(?<!ア)パート(?:を|に)|アルバイト|バイトで|勤め(?:て|先)|社員で|雇われ|工場で働"),
-    # household
-    P("single_parent", r"ひとり親|一人親|シングルマザー|シングルファ(?:ー)?ザー|シンママ|シンパパ|母子家庭|父子家庭|母子世帯|父子世帯|女手一つ|男手一つ|(?:一人|ひとり|1人)で(?:子ども|子供|こども|息子|娘|子)(?:を|たち)?(?:育て|見て)"),
-    P("divorce", r"離婚|別れ(?:た|て)(?:夫|妻|旦那|主人|相手)?|元夫|元妻|元旦那|バツイチ"),
-    P("separated", r"別居|(?:夫|主人|旦那|妻)(?:が|は)?(?:家を)?出て(?:行った|いった|いって)|家を出ていった"),
-    P("widowed", r"(?:夫|主人|旦那|妻|家内|嫁|連れ合い)(?:が|は|を)?(?:[^。、\s]{0,6}?)(?:亡くな|死ん|他界|先立た|急死|病死)|未亡人|死別"),
-    P("spouse", r"(?:夫|ご?主人|旦那|妻|家内|嫁|奥さん)(?:が|は|も|と|の|に)|夫婦(?:で|二人|ふたり|とも)|共働き"),
-    P("lives_alone", r"一人暮らし|ひとり暮らし|独り暮らし|独居|単身(?!赴任)|一人(?:で)?(?:住んで|暮らして)|(?:ずっと|ずーっと|今は)一人|^(?:今は|もう)?(?:一人|ひとり)(?:です|だ|や|よ|なんです|で)|身寄り(?:が|は|も)?(?:ない|なく|ありません|おらん)|独身"),
-    P("age", r"(?:\d{1,3})歳|(?:[2-9]0)代|(?:昭和|平成|令和)(?:\d{1,2}|元)年|(?:19[2-9]\d|20[0-2]\d)年(?:生まれ|\d+月)"),
-    P("elderly", r"老老介護|老々介護|後期高齢|高齢(?:の|で)?(?:夫婦|世帯|者世帯|の一人暮らし)|年寄り(?:の|が)?(?:一人暮らし|夫婦|二人|世帯)|"
-      r"(?:私|わし|わたし|あたし|自分|うち|俺)(?:も|は|ら)?(?:もう)?(?:高齢|年寄り|年|歳)(?:だ|で|なんで|なので|です|やから|だから)|もう年(?:だ|で|なんで)|高齢(?:の|な)(?:母|父|親|両親)"),
-    P("pensioner", r"年金(?:暮らし|生活|だけ|のみ|しか|が(?:月|入)|で(?:暮ら|生活))|年金(?:を|は)?(?:もらって|受け取って)"),
-    # care
-    P("care_need", r"(?<!要)介護(?!保険|認定|サービス|度)|介助|寝たきり|歩けな|歩くのが|歩きにく|足腰|膝が痛|膝を痛|ひざが痛|車(?:いす|椅子)|杖を|転(?:んで|び|倒)|買い物(?:が|に|も)?(?:[^。、]{0,6}?)(?:しんど|行けな|大変|できな|つら)|(?:お風呂|風呂|トイレ|着替え|食事)(?:が|に|も)?(?:[^。、]{0,4}?)(?:一人で|ひとりで)?(?:入れな|できな|大変|介助|怖|こわ)|身の回りのこと|見守り|退院(?:後|した後|を急|を迫)|階段(?:が|も|は|の)?(?:[^。、]{0,6}?)(?:つら|しんど|きつ|上がれな|上がれん|のぼれな|上り下り|無理|急|怖|危な)|腰(?:を|が)?(?:悪く|痛|曲が)|足(?:が|を)?(?:悪く|悪い|弱)|歩行器|杖(?:を|で)?(?:つ|突)|(?:風呂|トイレ|着替え|食事|入浴)(?:も|を|の)?(?:[^。、]{0,6}?)(?:手伝|介助|見守)|(?:手伝|介助)(?:わない|しないと)|(?:手|足|手足)(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動かな|動かん|動きにく)|ふらつ|よろけ|またぎ|一人で(?:は)?(?:できな|無理)|物忘れ"),
-    P("dementia", r"物忘れ|もの忘れ|ものわすれ|認知症|ぼけ(?:て|た|が)|ボケ(?:て|た|が)|同じこと(?:を)?(?:何度|何回|なんど|なんかい)|(?:盗ら|盗ま|取ら)れた|徘徊|道に迷|帰れなくな|鍋(?:を)?(?:[^。、]{0,6}?)焦が|火(?:を)?(?:[^。、]{0,6}?)(?:消し忘|かけたまま|つけっぱなし)|飲み忘れ|しまった場所(?:を|が)?(?:忘れ|分から)|日付(?:が|も)?分から"),
-    P("money_management", r"(?:すぐ|全部|あるだけ)(?:に)?使(?:っちゃ|ってしま|い切|っちま)|(?:払込用紙|払い込み用紙|請求書|督促状)(?:を|も)?[^。、]{0,4}?(?:なくし|無くし|失くし)|振り込んでしま|振り込まされ|名乗る電話|還付金(?:が|の)?(?:ある|詐欺)|訪問販売|(?:布団|浄水器|リフォーム|健康食品)[^。]{0,10}?(?:買|契約)|(?:通帳|印鑑|キャッシュカード)(?:[^。]{0,20}?)(?:再発行|なくし|無くし|忘れ|分から|わから)|(?:預金|貯金|定期)(?:[^。]{0,20}?)(?:中身|分から|わから|下ろせ|解約)|(?:お金|金銭|通帳|年金|財布)(?:の|を|が)?(?:[^。、]{0,6}?)(?:管理|使い切|使い込|なく(?:す|し|な)|再発行|しまった場所|勝手に)|浪費|(?:支払い|払い|払う)(?:の)?(?:を)?忘れ|通帳(?:も|を|が)?(?:[^。]{0,10}?)(?:分から|わから|見つから)|詐欺|だまされ|騙され|(?:高い|高額な)(?:物|もの|布団|商品)(?:を)?(?:[^。、]{0,4}?)買わされ|契約(?:の中身|内容)?(?:が|を)?(?:分から|わから)|定期(?:預金)?(?:の)?(?:中身|解約)|預金(?:が|を)?下ろせな|判断(?:力|する力)(?:が)?(?:落ち|なく|衰え)"),
-    # health and disability
-    P("disability", r"障害|障がい|しょうがい|片?まひ|片?麻痺|後遺症|車(?:いす|椅子)(?:生活|で)|目が(?:ほとんど)?見えな|視力(?:が)?(?:ほとんど)?な|耳が(?:ほとんど)?聞こえな|補聴器|知的(?:な遅れ|障)|発達(?:の遅れ|が遅|障)|自閉|ダウン症|ADHD|注意欠陥|学習障|人工透析|透析|ペースメーカー|人工関節|義足|義手|医療的ケア|手足が(?:動きにく|動かな|動かん)|(?:手|足|手足|左手|右手|左足|右足|左の手|右の手|左半身|右半身|半身)(?:と足)?(?:が|は)?(?:ね|よ|、|\s)*(?:まだ)?(?:思うように)?(?:動きにく|動かな|動かん|不自由|まひ|麻痺)"),
-    P("mental", r"(?:寝|眠)られて(?:い|お)?(?:な|ま?せん)|眠れて(?:い)?(?:な|ま?せん)|涙が[^。、]{0,4}?出|何も(?:したくな|する気|手につかな)|食欲(?:が|も)?(?:な|わかな)|(?:パチンコ|パチスロ|スロット|競艇|競馬|競輪|ボートレース)(?!屋|店|の店)|(?:酒|お酒|飲酒)(?:が|を|の)?[^。、]{0,4}?(?:やめられ|止められ|増え|手放せ)|うつ病|鬱病|うつ(?:で|に|っぽ|状態|と診断)|抑うつ|統合失調|精神科|心療内科|メンタル|パニック(?:障害|発作)|不眠|眠れな|寝られな|寝れな|ねむれな|気分(?:が)?(?:落ち込|沈)|落ち込ん|何もする気|気力(?:が)?(?:ない|なく)|不安(?:で|が強|障害)|双極|躁うつ|適応障害|依存症|アルコール(?:依存|が)|酒(?:が|を)?(?:やめられ|止められ|手放せ)|ギャンブル|パチンコ(?:が|を|で)|摂食障害|リストカット|自傷"),
-    P("suicidal", r"死にたい|消えたい|消えて(?:しまい|しまえ|しま)たい|自殺|死のう|死んでしまいたい|生きてる意味|生きている意味|生きていても|いなくなりたい|楽になりたい"),
-    P("illness", r"入院|手術|がん(?:の|で|と|が|に|治療)|癌|脳梗塞|脳出血|心筋梗塞|くも膜下|骨折|倒れ(?:て|た|ちゃ)|救急(?:車)?|持病|病気|抗がん剤|治療(?:中|を|が|費)|通院(?:して|中|が|を)|リハビリ|糖尿病|腎臓|心臓(?:の病気|病)|肝臓|難病"),
-    # the 16 特定疾病 for which people aged 40–64 can use 介護保険 (介護保険法施行令第2条)
-    P("specified_disease", r"末期(?:の)?(?:がん|癌)|がんの末期|関節リウマチ|リウマチ|筋萎縮性側索硬化症|ALS|後縦靱帯骨化|後縦靭帯骨化|"
-      r"骨粗(?:しょう|鬆)症|若年性認知症|初老期(?:の|における)?認知症|若年性アルツハイマー|進行性核上性麻痺|大脳皮質基底核変性|"
-      r"パーキンソン|脊髄小脳変性|脊柱管狭窄|早老症|ウェルナー|多系統萎縮|糖尿病性(?:神経|腎|網膜)|脳梗塞|脳出血|くも膜下|脳卒中|"
-      r"脳血管|閉塞性動脈硬化|慢性閉塞性肺|COPD|肺気腫|変形性(?:膝|股)?関節症", check_negation=False),
-    P("high_medical_cost", r"(?:医療費|入院費|入院代|病院代|治療費|薬代|手術代|手術費|通院費|病院(?:から)?の?請求)(?:が|も|は|の)?(?:[^。]{0,14}?)(?:高|払えな|かさ|\d+万|何十万|何万|心配|きつ|苦し|重|足りな|払(?:え|わ)なきゃ|真っ白)|(?:\d+|何十)万(?:円)?(?:近く|くらい|ほど|も)?(?:の)?請求"),
-    P("intractable_disease", r"難病|指定難病|特定疾患|パーキンソン|潰瘍性大腸炎|クローン病|膠原病|エリテマトーデス|ALS|筋萎縮性側索|多発性硬化症|筋ジストロフィー|重症筋無力症|強皮症|サルコイドーシス|ベーチェット|多系統萎縮|脊髄小脳変性|もやもや病|網膜色素変性|後縦靱帯|後縦靭帯|特発性"),
-    # children and family events
-    P("pregnancy", r"妊娠|妊婦|身ごも|お腹に(?:赤ちゃん|子ども|子供|こども|子)|出産予定|予定日|つわり|臨月|妊娠届|(?:生|産)まれる予定|おめでた|母子手帳|母子健康手帳|産む(?:予定|つもり|ことに)"),
-    P("birth", r"(?:子ども|子供|こども|赤ちゃん|娘|息子|双子|子|孫|次男|長男|次女|長女|下の子|三人目|二人目|3人目|2人目)(?:が)?(?:[^。、\s]{0,4}?)(?:生まれ|産まれ)(?:た|まし|て)|(?:生|産)まれたばかり|出産(?:した|しまし|して|後)|出生届|新生児|生後\d+(?:か月|ヶ月|カ月|ケ月|日)|産後"),
-    P("dv", r"暴力(?!(?:の|に関する)?相談|防止|相談支援)|(?:殴|なぐ)(?:ら|る|っ|り)|(?:叩|たた)(?:か|く|い)|蹴(?:ら|る|っ)|怒鳴(?:ら|る|っ|り)|DV|ドメスティック|脅(?:さ|し|す)|殺す(?:ぞ|って)|束縛|監視|(?:携帯|スマホ)(?:を|も)?(?:[^。、]{0,4}?)(?:見られ|チェック)|逃げ(?:てき|たい|出|ている|てる)|シェルター|生活費(?:を|も)?(?:くれな|渡してくれな|もらえな)|モラハラ|保護命令|(?:物|もの)を投げ|首を絞め|無理やり"),
-    P("child_abuse", r"(?:子ども|子供|こども|孫|娘|息子)(?:へ|に|を)?(?:の)?虐待|(?:子ども|子供|こども|息子|娘|子)(?:に|を)(?:[^。、]{0,6}?)(?:手をあげ|手を上げ|殴|叩|怒鳴|蹴)|手を(?:あげ|上げ)(?:て|ちゃ|そう)|育児放棄|ネグレクト|189"),
-    P("parenting_stress", r"(?:子育て|育児)(?:が|に|で|も)?(?:[^。、]{0,6}?)(?:つら|辛|しんど|限界|疲れ|不安|大変|もう無理|イライラ|ノイローゼ)|泣き止まな|泣きやまな|夜泣き|(?:子ども|子供|こども|子)(?:に|が)(?:[^。、]{0,6}?)イライラ|産後(?:うつ|の落ち込)|ワンオペ|相談(?:する|できる)(?:人|相手)(?:が|も)?(?:い|おら)な"),
-    P("abuse", r"虐待|高齢者虐待|(?:年金|お金)(?:を)?(?:勝手に)?(?:取り上げ|使い込|取られ)"),
-    P("disaster", r"地震|台風|豪雨|大雨|洪水|浸水|床上|床下|水害|土砂(?:崩れ|災害)|がけ崩れ|液状化|津波|噴火|竜巻|全壊|半壊|損壊|罹災|り災|被災|避難(?:所|指示|勧告)"),
-    P("fire", r"火事|火災|全焼|半焼|もらい火|焼け出さ"),
-    P("hikikomori", r"ひきこもり|引きこもり|引き籠|引きこも|ひきこも|部屋(?:に|から)(?:[^。、]{0,6}?)(?:こも|籠|出てこな|出てこ(?:ー|う)へん|出な)|家(?:に|から)(?:[^。、]{0,4}?)(?:こも|籠|出な|出られな)|閉じこも|外に(?:出な|出られな|出ていな|出てな)|昼夜逆転|不登校|人と会うのが(?:怖|つら|辛|苦手)"),
-    P("school_costs", r"給食費|修学旅行|学用品|ランドセル|制服|教材(?:費)?|体操服|上履き|入学準備|学校(?:の|で|に)(?:お金|集金|費用|払う)|部活(?:の)?(?:費用|お金|道具)|林間学校|遠足|積立金|教科書代|授業料|学費|入学金|ノート代"),
-    P("childcare", r"保育園|保育所|幼稚園|こども園|子ども園|預け(?:たい|先|られ|るところ|る所)|保活|一時預かり|待機児童"),
-    P("legal_trouble", r"裁判|訴え|訴訟|弁護士|司法書士|調停|養育費|慰謝料|相続|遺産|差し押さえ|差押|給料(?:を|が)?(?:[^。、]{0,4}?)(?:未払い|払ってもらえな|出な)|未払い|自己破産|破産|債務整理|任意整理|過払い"),
-    P("moved_in", r"引っ越して(?:き|来)|転入|越してきた|こっちに来た|移ってきた|転勤で"),
-]
+# The keyword table is data (resources/patterns.yaml), read and checked once at import.
+PATTERNS: list[Pattern] = load_patterns(FACT_LABELS)
 
 # Words in a staff utterance that mark a general explanation of a scheme, not the citizen's case.
 _EXPLAIN = re.compile(r"方向け|方が対象|方は対象|場合は|場合に|場合でも|場合、|方(?:で|は|が)?(?:あれば|なら)|対象(?:に|と)な|制度で|制度が|といって|ための|向けの|であれば|ことができ|ことも|ときは|と(?:、)?|もらえ(?:ます|る)|受けられ|使え(?:ます|る)")
@@ -458,7 +224,6 @@ _CONFIRM_END = re.compile(r"(?:ね|ですね|んですね|ますね|でしたね
 _QUESTION_END = re.compile(r"(?:か|かね|かな|の|ですか|ますか|でしょうか|でしょう|とかは|などは|は|って)[？?。\s]*$|[？?]\s*$")
 _AFFIRM = re.compile(r"^(?:はい|ええ|うん|そう(?:です|なん|ね|や)|そうそう|あります|います|いる|おります|おる|持って|もらって|受けて|もちろん)")
 _DENY = re.compile(r"^(?:いや|いいえ|いえ|いや、|ないです|ありません|いません|いない|おらん|おりません|特に(?:ない|ありません|は)|全然|まだ(?:です|で))")
-_FILLER = re.compile(r"^(?:あの|あのー|えっと|えーと|えー|えと|あー|うーん|まあ|その|ええと)[ー、,\s]*")
 
 
 @dataclass
@@ -484,7 +249,7 @@ def _child_stage(text: str) -> str | None:
     if m:
         age = to_int(m.group(1))
         if age is not None:
-            return _stage_from_age(age)
+            return stage_from_age(age)
     if re.search(r"生後|赤ちゃん|赤ん坊|乳児|新生児|0歳", text):
         return "infant"
     if re.search(r"高校|高[1-3一二三](?!齢|額|血)|高等学校", text):
@@ -502,7 +267,7 @@ def _child_stage(text: str) -> str | None:
     return None
 
 
-def _stage_from_age(age: int) -> str:
+def stage_from_age(age: int) -> str:
     if age < 1:
         return "infant"
     if age < 6:
@@ -610,8 +375,8 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
             s, e = m.start(), m.end()
             if any(ms <= s and e <= me and (me - ms) > (e - s) for ms, me in masked):
                 continue
-            cs, ce = _clause_of(spans, s)
-            ss, se = _sentence_of(text, s)
+            cs, ce = clause_of(spans, s)
+            ss, se = sentence_of(text, s)
             sentence = text[ss:se]
             quoted = any(qs < s and e < qe for qs, qe in quotes)
             # a match that already ends in a negative (払えな, 足りなく, ありません) is not negated again
@@ -650,13 +415,33 @@ def facts_in_segment(seg: Any, masked: Sequence[tuple[int, int]] = (), *, today:
                 subject = "self" if kind != "spouse" else "spouse"
             emit(kind, value, s, e, negated=negated, subject=subject, sentence=sentence)
     for m in _BARE_AGE.finditer(text):
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         age = int(m.group(1))
         if 18 <= age <= 110:
             who = subject_before(text, m.end(), ss, kins) or ("other" if view.speaker == "other" else "self")
             emit("age", str(age), m.start(), m.end(), negated=False, subject=who, sentence=text[ss:se])
     out += _child_facts(view, text, kins)
     return out
+
+
+def segment_facts(names: NameIndex, seg: Any, *, today: dt.date | None = None) -> tuple[list[Mention], list[Fact]]:
+    """Scheme names said in one segment and its facts: keywords inside a name are the scheme, not a
+    situation, and schemes the household already receives become ``receiving`` facts (value = id)."""
+    view = _view(seg)
+    text = normalise(view.text)
+    mentions = scheme_mentions(names, text, view.speaker)
+    masks = [(m.start, m.end) for m in mentions]
+    facts = facts_in_segment(SegmentView(view.id, text, view.speaker), masks, today=today)
+    stance = "stated" if view.speaker != "staff" else "confirmed"
+    for sid, surface in received_schemes(names, text, view.speaker, mentions).items():
+        facts.append(Fact(kind="receiving", value=sid, text=surface, segment_ids=(view.id,), speaker=view.speaker,
+                          stance=stance))
+    if view.speaker == "staff":
+        # 「児童手当は受け取っていますか」: answered はい by the citizen, it becomes a receiving fact
+        for m in asked_receiving(text, mentions):
+            facts.append(Fact(kind="receiving", value=m.scheme_id, text=m.surface, segment_ids=(view.id,),
+                              speaker=view.speaker, stance="asked"))
+    return mentions, facts
 
 
 # Topic of a staff question carried into a short answer: 「家賃はいつから払えていない？」「2か月です」.
@@ -671,6 +456,10 @@ _TOPICS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     ("debt", re.compile(r"借金|借り入れ|借入|ローン"), re.compile(r"\d+万|\d+社|何社|消費者金融|カード")),
     ("lives_alone", re.compile(r"ご家族|ご家族は|同居|一緒に住|お一人|一人暮らし|お住まいは.*一人"), re.compile(r"^(?:一人|ひとり|独り|私だけ|自分だけ)(?:です|で|だ|や|よ|暮らし|きり|$)")),
 ]
+# Every kind a fact can have: the pattern tables above plus the kinds built in code (children, ages,
+# schemes received). The situation flags and ``assistant kb check`` are derived from it.
+FACT_KINDS = frozenset({p.kind for p in PATTERNS} | {kind for kind, _, _ in _TOPICS}
+                       | {"child", "children_count", "age", "receiving", "abuse"})
 _AGE_Q = re.compile(r"おいくつ|何歳|年齢|お年")
 
 
@@ -679,8 +468,8 @@ def topic_facts(question: Any, answer: Any) -> list[Fact]:
     q, a = _view(question), _view(answer)
     if q.speaker != "staff" or a.speaker == "staff":
         return []
-    qtext = _last_sentence(normalise(q.text))
-    atext = _FILLER.sub("", normalise(a.text).strip())
+    qtext = last_sentence(normalise(q.text))
+    atext = strip_leading_filler(normalise(a.text).strip())
     out = []
     for kind, qpat, apat in _TOPICS:
         if qpat.search(qtext) and _QUESTION_END.search(qtext.strip()):
@@ -699,11 +488,6 @@ def topic_facts(question: Any, answer: Any) -> list[Fact]:
     return out
 
 
-def _last_sentence(text: str) -> str:
-    parts = [p for p in re.split(r"(?<=[。！？!?])|\s{2,}", text) if p.strip()]
-    return parts[-1].strip() if parts else text
-
-
 _CHILD_WORD = re.compile(
     r"(?:お?孫(?:さん)?|子ども|子供|こども|お子さん|お子様|息子|娘|長男|長女|次男|次女|三男|三女|上の子|下の子|末っ子|赤ちゃん|赤ん坊|男の子|女の子|(?<=の)子(?=[がはもとをにで、。\s]|$)|(?<=[\d一二三四五六七八九十]歳の)子)"
 )
@@ -720,7 +504,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         n = to_int(m.group(1) or m.group(2) or "")
         if n is None or n > 12:
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         grand = "孫" in m.group(0)
         out.append(Fact(
             kind="children_count", value=str(n), text=m.group(0), segment_ids=(view.id,),
@@ -737,7 +521,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
         stage = _child_stage(m.group(0))
         if stage is None:
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         sentence = text[ss:se]
         # whose school year is it? 「妹が高校生で」 is a sibling's, 「私は高校2年」「高校2年の森本美咲です」
         # the speaker's own (a young carer or a pregnant teenager), not a child in the household
@@ -758,7 +542,7 @@ def _child_facts(view: SegmentView, text: str, kins: list[tuple[int, int, str]])
             continue
         if re.search(r"(?:母子|父子|親子|障害児)$", text[max(0, m.start() - 2):m.start()]):
             continue
-        ss, se = _sentence_of(text, m.start())
+        ss, se = sentence_of(text, m.start())
         # the phrase that qualifies this child: 「中2の息子」「3歳の娘」「息子は高校生で」
         pre_start = m.start() - 12
         # a previous child word closes the qualifier of this one: 「中2の息子と小4の娘」
@@ -810,7 +594,7 @@ def answered_facts(question: Any, answer: Any, q_facts: list[Fact], a_facts: lis
     q, a = _view(question), _view(answer)
     if q.speaker != "staff" or a.speaker == "staff":
         return []
-    atext = _FILLER.sub("", normalise(a.text).strip())
+    atext = strip_leading_filler(normalise(a.text).strip())
     affirm, deny = bool(_AFFIRM.match(atext)), bool(_DENY.match(atext))
     if not (affirm or deny):
         return []
@@ -840,7 +624,7 @@ def attribute_answer(question: Any, a_facts: list[Fact]) -> list[Fact]:
     q = _view(question)
     if q.speaker != "staff":
         return a_facts
-    m = _ASK_KIN.search(_last_sentence(normalise(q.text)))
+    m = _ASK_KIN.search(last_sentence(normalise(q.text)))
     if not m:
         return a_facts
     role = _ASK_KIN_ROLE.get(m.group(1), "parent")
@@ -857,7 +641,7 @@ def link_answer(question: Any, answer: Any, q_facts: list[Fact], a_facts: list[F
     """The facts of ``answer`` once its staff question is taken into account: attributed to the
     person asked about, plus facts the answer confirms or denies and elliptical answers."""
     q = _view(question)
-    last = _last_sentence(normalise(q.text))
+    last = last_sentence(normalise(q.text))
     facts = attribute_answer(question, a_facts)
     asked = [f for f in q_facts if f.stance == "asked" and f.text in last]
     facts += answered_facts(question, answer, asked, facts)
@@ -876,236 +660,20 @@ def extract_facts(segments: Iterable[Any], masks: dict[int, Sequence[tuple[int, 
     receives become ``receiving`` facts (value = scheme id). ``masks`` (scheme-name spans per
     segment id) replaces that recognition when given. Staff questions and explanations are kept
     with their stance so callers can show or ignore them; use ``Fact.usable`` for the citizen's
-    situation and :func:`situation` for the folded view.
+    situation and :func:`assistant.facts.situation.situation` for the folded view.
     """
-    index = None
-    if knowledge and masks is None:
-        from assistant.schemes.knowledge import get_knowledge_base
-        from assistant.schemes.suggest import shared_index
-
-        index = shared_index(get_knowledge_base())
+    names = shared_names(get_knowledge_base()) if knowledge and masks is None else None
     masks = masks or {}
     out: list[Fact] = []
     prev: SegmentView | None = None
     prev_facts: list[Fact] = []
     for seg in segments:
         view = _view(seg)
-        if index is not None:
-            from assistant.schemes.suggest import analyse_segment
-
-            own = analyse_segment(index, view.id, view.speaker, view.text, today=today).facts
+        if names is not None:
+            own = segment_facts(names, view, today=today)[1]
         else:
             own = facts_in_segment(view, masks.get(view.id, ()), today=today)
         facts = link_answer(prev, view, prev_facts, own) if prev is not None else own
         out += facts
         prev, prev_facts = view, own
     return out
-
-
-@dataclass
-class Situation:
-    """The citizen's household situation folded from facts: flag → supporting facts.
-
-    Flags are the conditions scheme rules test (e.g. ``child_school``, ``elderly``, ``single_parent``);
-    ``denied`` holds flags the citizen explicitly denied (「障害はないです」).
-    """
-
-    flags: dict[str, list[Fact]] = field(default_factory=dict)
-    denied: dict[str, list[Fact]] = field(default_factory=dict)
-
-    def has(self, flag: str) -> bool:
-        return flag in self.flags
-
-    def add(self, flag: str, fact: Fact) -> None:
-        lst = self.flags.setdefault(flag, [])
-        if fact not in lst:
-            lst.append(fact)
-
-    def deny(self, flag: str, fact: Fact) -> None:
-        self.denied.setdefault(flag, []).append(fact)
-
-
-# fact kinds that name a flag of the same name when about the citizen's household
-_HOUSEHOLD_KINDS = {
-    "job_loss", "not_working", "cannot_work", "income_drop", "low_income", "hardship", "no_money", "rent_trouble",
-    "eviction", "homeless", "own_home", "debt", "nhi_member", "nhi_arrears", "pension_arrears", "tax_arrears",
-    "utility_arrears", "self_employed", "employee", "divorce", "separated", "widowed", "lives_alone", "pensioner",
-    "care_need", "dementia", "money_management", "disability", "mental", "suicidal", "illness", "high_medical_cost",
-    "intractable_disease", "specified_disease", "pregnancy", "birth", "dv", "child_abuse", "parenting_stress", "disaster", "fire", "abuse",
-    "hikikomori", "school_costs", "childcare", "legal_trouble", "moved_in", "single_parent", "elderly", "spouse",
-}
-_FAMILY = ("spouse", "child", "grandchild", "parent")
-
-
-def situation(facts: Iterable[Fact]) -> Situation:
-    """Fold facts into situation flags (the understanding the scheme rules work on)."""
-    sit = Situation()
-    children: list[Fact] = []
-    facts_list = list(facts)
-    denied_in = {(f.kind, f.segment_ids[-1]) for f in facts_list if f.negated and f.usable}
-    for f in facts_list:
-        if not f.usable or f.past:
-            continue
-        if not f.negated and (f.kind, f.segment_ids[-1]) in denied_in and f.kind not in ("child", "age"):
-            continue  # 「借入れはもう返し終わっています。借金はないです」
-        if f.kind == "dv" and f.subject in ("child", "grandchild") and not f.negated:
-            sit.add("abuse_by_family", f)  # violence from an adult child: elder abuse, not DV
-            continue
-        if f.kind == "receiving":
-            continue
-        if f.negated:
-            sit.deny(f.kind, f)
-            if f.kind == "child" and f.subject == "child":
-                sit.deny("child_in_household", f)
-            continue
-        if f.subject == "other" or f.subject == "ex_spouse" and f.kind not in ("dv", "legal_trouble", "debt"):
-            continue
-        family = f.subject in _FAMILY
-        if f.kind == "pregnancy" and f.subject in ("child", "grandchild") and not f.negated:
-            sit.add("pregnancy_child", f)  # a daughter's (often a teenager's) pregnancy
-        if f.kind == "child" and f.subject == "self":
-            sit.add("self_minor", f)  # the citizen is a pupil themself
-            continue
-        if f.kind in ("child", "children_count"):
-            children.append(f)
-            continue
-        if f.kind == "age":
-            age = int(f.value)
-            if f.subject == "self":
-                sit.add("age_known", f)
-                if age >= 65:
-                    sit.add("elderly", f)
-                elif 20 <= age < 65:
-                    sit.add("working_age", f)
-                if age >= 40:
-                    sit.add("age_40_plus", f)
-                if age >= 60:
-                    sit.add("age_60_plus", f)
-                if age >= 75:
-                    sit.add("age_75_plus", f)
-                if age < 18:
-                    sit.add("self_minor", f)
-            elif f.subject in ("parent", "spouse") and age >= 65:
-                sit.add("elderly_family", f)
-            elif f.subject == "child" and age < 18:
-                children.append(f)
-            continue
-        if f.apart and f.kind not in ("dv", "legal_trouble", "debt"):
-            continue  # about someone living elsewhere
-        if f.kind in _HOUSEHOLD_KINDS:
-            if f.subject in ("parent", "sibling", "child", "grandchild") and f.kind in (
-                    "pensioner", "low_income", "employee", "self_employed", "job_loss", "not_working", "lives_alone",
-                    "nhi_member", "pension_arrears", "cannot_work"):
-                sit.add(f"{f.kind}_family", f)
-                if f.kind not in ("pension_arrears", "cannot_work"):
-                    continue
-            if family and f.kind in ("disability", "mental", "illness", "dementia", "care_need", "hikikomori",
-                                     "intractable_disease", "elderly", "money_management", "suicidal",
-                                     "specified_disease"):
-                if f.apart and f.subject in ("child", "grandchild"):
-                    continue
-                sit.add(f"{f.kind}_family", f)
-                if f.subject in ("child", "grandchild"):
-                    sit.add(f"{f.kind}_child", f)
-                if f.subject == "parent" and f.kind in ("care_need", "dementia", "illness"):
-                    sit.add("elderly_family", f)
-                continue
-            if f.subject in ("child", "grandchild") and f.kind in ("hikikomori", "school_costs"):
-                sit.add(f"{f.kind}_family", f)
-            sit.add(f.kind, f)
-    # A child of unknown age is a minor unless the parent is elderly or the child's age says otherwise.
-    older_parent = sit.has("elderly") or sit.has("elderly_likely") or any(
-        int(f.value) >= 55 for f in sit.flags.get("age_known", []))
-    adult_child = any(f.kind == "age" and f.subject == "child" and int(f.value) >= 18 and f.usable and not f.negated
-                      for f in facts_list)
-    for f in children:
-        if f.negated:
-            continue
-        if f.kind == "age":
-            f_stage = _stage_from_age(int(f.value))
-        else:
-            f_stage = f.value
-        if f.apart or f_stage == "adult" or (f_stage == "unknown" and f.subject == "child" and (older_parent or adult_child)):
-            sit.add("child_adult_or_apart", f)
-            continue
-        sit.add("child_in_household", f)
-        if f.subject == "grandchild":
-            sit.add("raising_grandchild", f)
-        if f.kind == "children_count":
-            if int(f.value) >= 2:
-                sit.add("children_2plus", f)
-            sit.add("child_minor", f)
-            continue
-        if f_stage in ("infant", "preschool"):
-            sit.add("child_preschool", f)
-        if f_stage == "infant":
-            sit.add("child_infant", f)
-        if f_stage in ("elementary", "junior_high"):
-            sit.add("child_school", f)
-        if f_stage == "high_school":
-            sit.add("child_high_school", f)
-        if f_stage in ("infant", "preschool", "elementary", "junior_high", "high_school", "minor", "unknown"):
-            sit.add("child_minor", f)
-    for k in ("widowed", "divorce", "separated"):
-        if sit.has(k) and sit.has("spouse"):
-            del sit.flags["spouse"]
-    # the strain of raising children needs children to raise (an adult son's temper is not it)
-    if sit.has("parenting_stress") and not (sit.has("child_minor") or sit.has("pregnancy") or sit.has("birth")):
-        del sit.flags["parenting_stress"]
-    # Violence against an elderly person by family other than a partner is elder abuse, not DV.
-    if sit.has("elderly") or sit.has("elderly_likely"):
-        for f in list(sit.flags.get("dv", [])):
-            if f.subject not in ("spouse", "ex_spouse"):
-                sit.add("abuse_by_family", f)
-        if "dv" in sit.flags and not any(f.subject in ("spouse", "ex_spouse") for f in sit.flags["dv"]):
-            del sit.flags["dv"]
-        for f in sit.flags.pop("abuse", []):
-            sit.add("abuse_by_family", f)
-    elif sit.has("abuse") and sit.has("child_minor"):
-        for f in sit.flags["abuse"]:
-            sit.add("child_abuse", f)
-    # single parent: said so, or divorced/widowed/separated with a child at home and no spouse at home
-    if not sit.has("single_parent") and sit.has("child_minor") and not sit.has("spouse"):
-        for k in ("divorce", "widowed", "separated"):
-            for f in sit.flags.get(k, []):
-                sit.add("single_parent", f)
-    if sit.has("spouse") and "single_parent" in sit.flags and not any(
-            re.search(r"ひとり親|一人親|シングル|母子|父子", f.text) for f in sit.flags["single_parent"]):
-        del sit.flags["single_parent"]
-    if sit.has("pensioner") and not sit.has("working_age"):
-        for f in sit.flags["pensioner"]:
-            if f.subject == "self":
-                sit.add("elderly_likely", f)
-    for f in sit.flags.get("elderly", []):
-        sit.add("elderly_likely", f)
-    _age_bands(sit, facts_list)
-    for k in ("job_loss", "income_drop", "no_money", "rent_trouble", "debt", "hardship", "low_income", "nhi_arrears",
-              "pension_arrears", "tax_arrears", "utility_arrears", "eviction", "homeless", "high_medical_cost"):
-        for f in sit.flags.get(k, []):
-            sit.add("financial_trouble", f)
-    return sit
-
-
-def _age_bands(sit: Situation, facts: list[Fact]) -> None:
-    """Who is old enough for what, from ages said (a known age overrides what was inferred).
-
-    - A parent or spouse needing care is taken to be elderly (``elderly_family``) unless their age
-      is known: 「お母さんは44です」 makes them a 40–64-year-old, for whom 介護保険 covers only the
-      16 特定疾病 (``care_under_65``; ``care_under_40``: not at all).
-    - The citizen's own care need at a known working age likewise sets ``care_under_65``.
-    """
-    fam_ages = [f for f in facts if f.kind == "age" and f.usable and not f.negated and not f.past
-                and f.subject in ("parent", "spouse")]
-    if fam_ages and max(int(f.value) for f in fam_ages) < 65:
-        sit.flags.pop("elderly_family", None)
-    cared_family = sit.has("care_need_family") or sit.has("dementia_family")
-    young: list[Fact] = []
-    if cared_family and not sit.has("elderly_family") and fam_ages:
-        young = fam_ages
-    elif (sit.has("care_need") or sit.has("dementia")) and not cared_family and not sit.has("elderly_likely"):
-        young = [f for f in sit.flags.get("age_known", []) if int(f.value) < 65]
-    if young:
-        for f in young:
-            sit.add("care_under_65", f)
-            if int(f.value) < 40:
-                sit.add("care_under_40", f)

@@ -24,19 +24,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.asr.transcript import Transcript
+from assistant.learn.category_train import fold_models
+from assistant.learn.dataset import segments_of
 from assistant.pii.mask import mask_transcript
-from assistant.record.categories import CATEGORIES, CategoryModel, features, predict, segments_of
+from assistant.record.categories import CATEGORIES, features, predict
 from assistant.record.draft import draft_record
-
-
-def _folds(n: int, k: int, seed: int) -> list[list[int]]:
-    from sklearn.model_selection import KFold
-
-    k = max(2, min(k, n))
-    return [list(te) for _tr, te in KFold(k, shuffle=True, random_state=seed).split(list(range(n)))]
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -54,149 +50,185 @@ def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
     if n < 2:
         raise ValueError("at least two consultations are needed for held-out scoring")
     docs = [features(segments_of(it)) for it in items]
-    labels = [list(it.get("categories") or []) for it in items]
-    mains = [str(it.get("main_category") or "") for it in items]
-    fold_of: dict[int, CategoryModel] = {}
-    for held in _folds(n, folds, seed):
-        train_idx = [i for i in range(n) if i not in set(held)]
-        model = CategoryModel().fit([docs[i] for i in train_idx], [labels[i] for i in train_idx],
-                                    [mains[i] or (labels[i][0] if labels[i] else "その他") for i in train_idx])
-        for i in held:
-            fold_of[i] = model
-
-    pii = {"strings": 0, "leaked": 0, "by_type": {}, "leaks": [], "masked_chars": 0, "gold_chars": 0,
-           "overlap_chars": 0, "false_masks": []}
-    facts = {"total": 0, "covered": 0, "by_field": {}, "missed": []}
-    ev = {"lines": 0, "without_evidence": 0, "not_reproducible": 0}
-    cat = {"tp": 0, "fp": 0, "fn": 0, "main_ok": 0, "lex_tp": 0, "lex_fp": 0, "lex_fn": 0, "lex_main_ok": 0,
-           "per_category": {c: {"tp": 0, "fp": 0, "fn": 0} for c in CATEGORIES}}
-    urg = {"tp": 0, "fp": 0, "fn": 0, "errors": []}
-    sch = {"tp": 0, "fp": 0, "fn": 0, "traps_explained": 0, "traps_said": 0}
-    times: list[float] = []
-    chars_total = 0
-
+    fold_of = fold_models(docs, items, folds=folds, seed=seed)
+    t = _Tallies()
     for i, item in enumerate(items):
         cid = str(item.get("id", i))
         segs = segments_of(item)
-        chars_total += sum(len(s.text) for s in segs)
+        t.chars += sum(len(s.text) for s in segs)
         tr = Transcript(source=cid, segments=segs)
         t0 = time.perf_counter()
         rec = draft_record(tr, classifier=fold_of[i])
-        times.append(time.perf_counter() - t0)
+        t.times.append(time.perf_counter() - t0)
         masked_tr, ents = mask_transcript(tr)
         outputs = [masked_tr.to_json(), json.dumps(rec.to_dict(masked=True), ensure_ascii=False),
                    rec.to_markdown(masked=True), rec.to_html(masked=True)]
-        # -- personal data ---------------------------------------------------------------------
-        for p in item.get("pii") or []:
-            raw = str(p.get("text", ""))
-            if not raw:
-                continue
-            t = str(p.get("type", "other"))
-            bt = pii["by_type"].setdefault(t, {"strings": 0, "leaked": 0})
-            pii["strings"] += 1
-            bt["strings"] += 1
-            leaked_in = [name for name, out in zip(("mask", "json", "md", "html"), outputs, strict=True) if raw in out]
-            if leaked_in:
-                pii["leaked"] += 1
-                bt["leaked"] += 1
-                pii["leaks"].append({"id": cid, "type": t, "text": raw, "in": leaked_in})
-        golds = [str(p.get("text", "")) for p in item.get("pii") or [] if p.get("text")]
-        for seg in segs:
-            gold: set[int] = set()
-            for g in golds:
-                for s in _occurrences(seg.text, g):
-                    gold.update(range(s, s + len(g)))
-            masked: set[int] = set()
-            for e in ents:
-                if e.segment_id == seg.id:
-                    span = set(range(e.start, e.end))
-                    masked |= span
-                    extra = span - gold
-                    if extra and len(pii["false_masks"]) < 200:
-                        pii["false_masks"].append({"id": cid, "segment": seg.id, "type": e.type, "rule": e.rule,
-                                                   "text": e.text})
-            pii["masked_chars"] += len(masked)
-            pii["gold_chars"] += len(gold)
-            pii["overlap_chars"] += len(masked & gold)
-        # -- facts -------------------------------------------------------------------------------
-        data = rec.to_dict(masked=False)
-        for f in item.get("facts") or []:
-            key = str(f.get("field"))
-            kws = [str(k) for k in f.get("keywords") or []]
-            lines = (data["fields"].get(key) or {}).get("lines", [])
-            ok = any(all(k in ln["text"] for k in kws) for ln in lines)
-            bf = facts["by_field"].setdefault(key, {"total": 0, "covered": 0})
-            facts["total"] += 1
-            bf["total"] += 1
-            if ok:
-                facts["covered"] += 1
-                bf["covered"] += 1
-            else:
-                facts["missed"].append({"id": cid, "field": key, "keywords": kws})
-        # -- evidence ------------------------------------------------------------------------------
-        for lines in rec.fields.values():
-            for ln in lines:
-                ev["lines"] += 1
-                if not ln.evidence:
-                    ev["without_evidence"] += 1
-                if ln.pieces and rec.line_text(ln, masked=False) != _rebuild(ln, tr):
-                    ev["not_reproducible"] += 1
-        # -- categories (held-out) -------------------------------------------------------------
-        got = {c.name for c in rec.categories}
-        gold_c = set(labels[i])
-        cat["tp"] += len(got & gold_c)
-        cat["fp"] += len(got - gold_c)
-        cat["fn"] += len(gold_c - got)
-        for c in CATEGORIES:
-            pc = cat["per_category"][c]
-            pc["tp"] += int(c in got and c in gold_c)
-            pc["fp"] += int(c in got and c not in gold_c)
-            pc["fn"] += int(c not in got and c in gold_c)
-        main = next((c.name for c in rec.categories if c.main), None)
-        cat["main_ok"] += int(main == mains[i])
-        lex = predict(docs[i], None)
-        lg = {c.name for c in lex}
-        cat["lex_tp"] += len(lg & gold_c)
-        cat["lex_fp"] += len(lg - gold_c)
-        cat["lex_fn"] += len(gold_c - lg)
-        cat["lex_main_ok"] += int(bool(lex) and lex[0].name == mains[i])
-        # -- schemes presented (staff explanations; the dev set's gold and trap schemes) ---------
-        explained = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"] if ln.extra.get("status") != "not_applicable"}
-        said = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"]}
-        gold_s = set(item.get("gold_schemes") or [])
-        traps = set(item.get("trap_schemes") or [])
-        sch["tp"] += len(explained & gold_s)
-        sch["fp"] += len(explained - gold_s)
-        sch["fn"] += len(gold_s - explained)
-        sch["traps_said"] += len(traps & said)
-        sch["traps_explained"] += len(traps & explained)
-        # -- urgency -----------------------------------------------------------------------------
-        gu = set(item.get("urgency") or [])
-        ru = {f.kind for f in rec.urgency}
-        urg["tp"] += len(gu & ru)
-        urg["fp"] += len(ru - gu)
-        urg["fn"] += len(gu - ru)
-        for k in ru - gu:
-            urg["errors"].append({"id": cid, "kind": k, "error": "false flag"})
-        for k in gu - ru:
-            urg["errors"].append({"id": cid, "kind": k, "error": "missed"})
+        _score_leaks(t.pii, item, cid, outputs)
+        _score_masked_chars(t.pii, item, cid, segs, ents)
+        _score_facts(t.facts, item, cid, rec.to_dict(masked=False))
+        _score_evidence(t.ev, rec, tr)
+        _score_categories(t.cat, item, rec, docs[i])
+        _score_schemes(t.sch, item, rec)
+        _score_urgency(t.urg, item, cid, rec)
         if progress:
             progress(f"{cid} done")
+    return _summary(t, n, folds)
 
-    def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
+@dataclass
+class _Tallies:
+    """Running counts of every figure over the consultations."""
+
+    pii: dict[str, Any] = field(default_factory=lambda: {
+        "strings": 0, "leaked": 0, "by_type": {}, "leaks": [], "masked_chars": 0, "gold_chars": 0,
+        "overlap_chars": 0, "false_masks": []})
+    facts: dict[str, Any] = field(default_factory=lambda: {"total": 0, "covered": 0, "by_field": {}, "missed": []})
+    ev: dict[str, int] = field(default_factory=lambda: {"lines": 0, "without_evidence": 0, "not_reproducible": 0})
+    cat: dict[str, Any] = field(default_factory=lambda: {
+        "tp": 0, "fp": 0, "fn": 0, "main_ok": 0, "lex_tp": 0, "lex_fp": 0, "lex_fn": 0, "lex_main_ok": 0,
+        "per_category": {c: {"tp": 0, "fp": 0, "fn": 0} for c in CATEGORIES}})
+    urg: dict[str, Any] = field(default_factory=lambda: {"tp": 0, "fp": 0, "fn": 0, "errors": []})
+    sch: dict[str, int] = field(default_factory=lambda: {"tp": 0, "fp": 0, "fn": 0, "traps_explained": 0,
+                                                         "traps_said": 0})
+    times: list[float] = field(default_factory=list)
+    chars: int = 0
+
+
+def _score_leaks(pii: dict[str, Any], item: dict[str, Any], cid: str, outputs: list[str]) -> None:
+    """A gold personal-data string found in any masked output is a leak."""
+    for p in item.get("pii") or []:
+        raw = str(p.get("text", ""))
+        if not raw:
+            continue
+        t = str(p.get("type", "other"))
+        bt = pii["by_type"].setdefault(t, {"strings": 0, "leaked": 0})
+        pii["strings"] += 1
+        bt["strings"] += 1
+        leaked_in = [name for name, out in zip(("mask", "json", "md", "html"), outputs, strict=True) if raw in out]
+        if leaked_in:
+            pii["leaked"] += 1
+            bt["leaked"] += 1
+            pii["leaks"].append({"id": cid, "type": t, "text": raw, "in": leaked_in})
+
+
+def _score_masked_chars(pii: dict[str, Any], item: dict[str, Any], cid: str, segs: Sequence[Any],
+                        ents: Sequence[Any]) -> None:
+    """Characters masked in the transcript against every occurrence of the gold strings."""
+    golds = [str(p.get("text", "")) for p in item.get("pii") or [] if p.get("text")]
+    for seg in segs:
+        gold: set[int] = set()
+        for g in golds:
+            for s in _occurrences(seg.text, g):
+                gold.update(range(s, s + len(g)))
+        masked: set[int] = set()
+        for e in ents:
+            if e.segment_id == seg.id:
+                span = set(range(e.start, e.end))
+                masked |= span
+                extra = span - gold
+                if extra and len(pii["false_masks"]) < 200:
+                    pii["false_masks"].append({"id": cid, "segment": seg.id, "type": e.type, "rule": e.rule,
+                                               "text": e.text})
+        pii["masked_chars"] += len(masked)
+        pii["gold_chars"] += len(gold)
+        pii["overlap_chars"] += len(masked & gold)
+
+
+def _score_facts(facts: dict[str, Any], item: dict[str, Any], cid: str, data: dict[str, Any]) -> None:
+    """A key fact is covered when one line of its field holds all its keywords."""
+    for f in item.get("facts") or []:
+        key = str(f.get("field"))
+        kws = [str(k) for k in f.get("keywords") or []]
+        lines = (data["fields"].get(key) or {}).get("lines", [])
+        ok = any(all(k in ln["text"] for k in kws) for ln in lines)
+        bf = facts["by_field"].setdefault(key, {"total": 0, "covered": 0})
+        facts["total"] += 1
+        bf["total"] += 1
+        if ok:
+            facts["covered"] += 1
+            bf["covered"] += 1
+        else:
+            facts["missed"].append({"id": cid, "field": key, "keywords": kws})
+
+
+def _score_evidence(ev: dict[str, int], rec: Any, tr: Transcript) -> None:
+    """Every line cites segments and is reproducible from the cited characters."""
+    for lines in rec.fields.values():
+        for ln in lines:
+            ev["lines"] += 1
+            if not ln.evidence:
+                ev["without_evidence"] += 1
+            if ln.pieces and rec.line_text(ln, masked=False) != _rebuild(ln, tr):
+                ev["not_reproducible"] += 1
+
+
+def _score_categories(cat: dict[str, Any], item: dict[str, Any], rec: Any, doc: Any) -> None:
+    """Held-out categories of the draft, and the lexicon alone for comparison."""
+    got = {c.name for c in rec.categories}
+    gold_c = set(item.get("categories") or [])
+    main_gold = str(item.get("main_category") or "")
+    cat["tp"] += len(got & gold_c)
+    cat["fp"] += len(got - gold_c)
+    cat["fn"] += len(gold_c - got)
+    for c in CATEGORIES:
+        pc = cat["per_category"][c]
+        pc["tp"] += int(c in got and c in gold_c)
+        pc["fp"] += int(c in got and c not in gold_c)
+        pc["fn"] += int(c not in got and c in gold_c)
+    main = next((c.name for c in rec.categories if c.main), None)
+    cat["main_ok"] += int(main == main_gold)
+    lex = predict(doc, None)
+    lg = {c.name for c in lex}
+    cat["lex_tp"] += len(lg & gold_c)
+    cat["lex_fp"] += len(lg - gold_c)
+    cat["lex_fn"] += len(gold_c - lg)
+    cat["lex_main_ok"] += int(bool(lex) and lex[0].name == main_gold)
+
+
+def _score_schemes(sch: dict[str, int], item: dict[str, Any], rec: Any) -> None:
+    """Schemes the draft lists as explained by staff, against the gold and trap schemes."""
+    explained = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"] if ln.extra.get("status") != "not_applicable"}
+    said = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"]}
+    gold_s = set(item.get("gold_schemes") or [])
+    traps = set(item.get("trap_schemes") or [])
+    sch["tp"] += len(explained & gold_s)
+    sch["fp"] += len(explained - gold_s)
+    sch["fn"] += len(gold_s - explained)
+    sch["traps_said"] += len(traps & said)
+    sch["traps_explained"] += len(traps & explained)
+
+
+def _score_urgency(urg: dict[str, Any], item: dict[str, Any], cid: str, rec: Any) -> None:
+    """Urgency flags against the gold list: false flags and misses are listed."""
+    gu = set(item.get("urgency") or [])
+    ru = {f.kind for f in rec.urgency}
+    urg["tp"] += len(gu & ru)
+    urg["fp"] += len(ru - gu)
+    urg["fn"] += len(gu - ru)
+    for k in ru - gu:
+        urg["errors"].append({"id": cid, "kind": k, "error": "false flag"})
+    for k in gu - ru:
+        urg["errors"].append({"id": cid, "kind": k, "error": "missed"})
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def _summary(t: _Tallies, n: int, folds: int) -> dict[str, Any]:
+    """The report dictionary (``--json`` output and :func:`format_report` input)."""
+    pii, facts, cat, urg, sch = t.pii, t.facts, t.cat, t.urg, t.sch
     return {
         "consultations": n,
-        "characters": chars_total,
+        "characters": t.chars,
         "pii": {
             "strings": pii["strings"], "leaked": pii["leaked"],
             "recall": round(1 - pii["leaked"] / pii["strings"], 4) if pii["strings"] else None,
             "char_precision": round(pii["overlap_chars"] / pii["masked_chars"], 4) if pii["masked_chars"] else None,
             "char_recall": round(pii["overlap_chars"] / pii["gold_chars"], 4) if pii["gold_chars"] else None,
-            "by_type": {t: {**v, "recall": round(1 - v["leaked"] / v["strings"], 4)} for t, v in sorted(pii["by_type"].items())},
+            "by_type": {k: {**v, "recall": round(1 - v["leaked"] / v["strings"], 4)} for k, v in sorted(pii["by_type"].items())},
             "leaks": pii["leaks"], "false_masks": pii["false_masks"],
         },
         "facts": {
@@ -205,19 +237,19 @@ def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
             "by_field": {k: {**v, "coverage": round(v["covered"] / v["total"], 4)} for k, v in sorted(facts["by_field"].items())},
             "missed": facts["missed"],
         },
-        "evidence": ev,
+        "evidence": t.ev,
         "categories": {
             "folds": max(2, min(folds, n)),
-            **prf(cat["tp"], cat["fp"], cat["fn"]),
+            **_prf(cat["tp"], cat["fp"], cat["fn"]),
             "main_accuracy": round(cat["main_ok"] / n, 4),
-            "lexicon_only": {**prf(cat["lex_tp"], cat["lex_fp"], cat["lex_fn"]),
+            "lexicon_only": {**_prf(cat["lex_tp"], cat["lex_fp"], cat["lex_fn"]),
                              "main_accuracy": round(cat["lex_main_ok"] / n, 4)},
-            "per_category": {c: prf(**v) | {"support": v["tp"] + v["fn"]} for c, v in cat["per_category"].items()},
+            "per_category": {c: _prf(**v) | {"support": v["tp"] + v["fn"]} for c, v in cat["per_category"].items()},
         },
-        "urgency": {**prf(urg["tp"], urg["fp"], urg["fn"]), "errors": urg["errors"]},
-        "schemes": {**prf(sch["tp"], sch["fp"], sch["fn"]), "traps_said": sch["traps_said"],
+        "urgency": {**_prf(urg["tp"], urg["fp"], urg["fn"]), "errors": urg["errors"]},
+        "schemes": {**_prf(sch["tp"], sch["fp"], sch["fn"]), "traps_said": sch["traps_said"],
                     "traps_listed_as_explained": sch["traps_explained"]},
-        "draft_seconds": {"mean": round(sum(times) / len(times), 3), "max": round(max(times), 3)},
+        "draft_seconds": {"mean": round(sum(t.times) / len(t.times), 3), "max": round(max(t.times), 3)},
     }
 
 

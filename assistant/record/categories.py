@@ -7,26 +7,23 @@ still has a signal. One logistic regression per category (one-vs-rest, class wei
 the main category is the most probable one. Every category in a record cites the segments that
 hold its strongest features — the answer to "why this category?".
 
-The model is trained on the project's development set (``[record] train_file``) and cached under
-``<data dir>/cache`` keyed by the training data's hash; without a development set the lexicon alone
-decides (documented in docs/record-1.md). Quality is measured on held-out folds only
+The model is trained on the project's development set by ``assistant model train`` (run by
+``make setup``) and loaded from ``models/categories.pkl``; trained without a development set, the
+lexicon alone decides (documented in docs/record-1.md). Quality is measured on held-out folds only
 (``assistant eval record``).
 """
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
 import pickle
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.artefacts import load_artefact, verify_payload
 from assistant.asr.transcript import Segment
 
 CATEGORIES: tuple[str, ...] = (
@@ -259,95 +256,21 @@ def predict(doc: Features, model: CategoryModel | None) -> list[CategoryResult]:
     return results
 
 
-# -- training data and cache -------------------------------------------------------------------------
-def load_dev_set(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
-    """Consultations (eval/README.md format) from JSONL files; ids must be unique."""
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for p in paths:
-        with open(p, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    d = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{p}:{n}: not JSON: {exc}") from exc
-                if not isinstance(d, dict) or "turns" not in d:
-                    raise ValueError(f"{p}:{n}: a consultation needs 'turns'")
-                cid = str(d.get("id", f"{Path(p).name}:{n}"))
-                if cid in seen:
-                    continue
-                seen.add(cid)
-                items.append(d)
-    return items
-
-
-def segments_of(item: dict[str, Any]) -> list[Segment]:
-    """A development-set consultation as segments (ids 1…n, one second per turn)."""
-    return [Segment(id=i + 1, start=float(i), end=float(i + 1), text=str(t.get("text", "")),
-                    speaker=str(t.get("speaker") or "unknown") if t.get("speaker") in ("staff", "citizen", "other") else "unknown")
-            for i, t in enumerate(item.get("turns", []))]
-
-
-def train_files() -> list[Path]:
-    """The development set the classifier learns from: ``[record] train_file`` or eval/parts/*.jsonl."""
-    from assistant.app.config import get_config, resolve_path
-
-    cfg = get_config()
-    configured = str(cfg.get("record", {}).get("train_file", "eval/consultations.jsonl"))
-    p = resolve_path(configured)
-    if p.exists():
-        return [p]
-    parts = sorted(glob.glob(str(resolve_path("eval/parts") / "*.jsonl")))
-    return [Path(x) for x in parts]
-
-
-def train(items: Sequence[dict[str, Any]]) -> CategoryModel:
-    docs = [features(segments_of(it)) for it in items]
-    labels = [list(it.get("categories") or []) for it in items]
-    mains = [str(it.get("main_category") or (labels[i][0] if labels[i] else "その他")) for i, it in enumerate(items)]
-    return CategoryModel().fit(docs, labels, mains)
-
-
-_model_lock = threading.Lock()
-_model_cache: dict[str, CategoryModel | None] = {}
-_key_by_stamp: dict[tuple[tuple[str, int, int], ...], str] = {}
+# -- the trained artefact ------------------------------------------------------------------------
+CATEGORY_ARTEFACT = "categories"
 
 
 def get_model() -> CategoryModel | None:
-    """The trained classifier (cached on disk and in memory), or None without a development set."""
-    files = train_files()
-    if not files:
+    """The classifier trained by ``assistant model train`` (``models/categories.pkl``), or None when
+    it was trained without a development set (the lexicon then decides). Raises
+    :class:`assistant.artefacts.ArtefactError` if it is missing or stale — it is never trained here."""
+    return load_artefact(CATEGORY_ARTEFACT, FEATURE_VERSION, _unpickle)
+
+
+def _unpickle(manifest: dict[str, Any], folder: Path) -> CategoryModel | None:
+    if not manifest.get("payload"):
         return None
-    stamp = tuple((str(f), st.st_mtime_ns, st.st_size) for f in files for st in (f.stat(),))
-    key = _key_by_stamp.get(stamp)
-    if key is None:  # read and hash the training data only when a file changed (not on every draft)
-        h = hashlib.sha256(FEATURE_VERSION.encode())
-        for f in files:
-            h.update(f.read_bytes())
-        key = h.hexdigest()[:16]
-        _key_by_stamp[stamp] = key
-    with _model_lock:
-        if key in _model_cache:
-            return _model_cache[key]
-        from assistant.app.config import get_config
-
-        cache = get_config().data_dir / "cache" / f"record-categories-{key}.pkl"
-        model: CategoryModel | None = None
-        if cache.exists():
-            try:
-                with cache.open("rb") as fh:
-                    model = pickle.load(fh)
-            except Exception:  # noqa: BLE001 - a broken cache is rebuilt
-                model = None
-        if model is None:
-            items = load_dev_set(files)
-            model = train(items) if len(items) >= 5 else None
-            if model is not None:
-                from assistant.fileio import atomic_write_bytes
-
-                atomic_write_bytes(cache, pickle.dumps(model))
-        _model_cache[key] = model
-        return model
+    payload = folder / str(manifest["payload"])
+    verify_payload(CATEGORY_ARTEFACT, manifest, payload)
+    with payload.open("rb") as fh:
+        return pickle.load(fh)  # our own file, checked against the manifest's sha256

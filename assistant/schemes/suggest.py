@@ -4,17 +4,20 @@ How a ranking is made (each step is cheap and cached per segment, so an update c
 segments plus a fixed ~1 ms of aggregation):
 
 1. **Segment analysis** (once per segment id): Sudachi lemmas through the GiNZA tokenizer (表記ゆれ
-   and conjugations folded), scheme names and aliases said (also by kana reading, so ASR text such
-   as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
+   and conjugations folded), scheme names and aliases said (:mod:`assistant.schemes.mentions`; also
+   by kana reading, so ASR text such as 「ほうかつ」「法照らす」 still counts), how each name was said (staff proposing it, staff ruling it
    out, a question, the citizen denying or already receiving it), trigger expressions of the
    knowledge base matched on lemmas, and situation facts (:mod:`assistant.facts.extract`).
 2. **Understanding**: facts fold into situation flags (ひとり親, 小中学生の子, 65歳以上, 失業, 家賃滞納 …)
-   and the situation rules of ``assistant/resources/scheme_rules.yaml`` say which schemes they point
-   to and which situations rule a scheme out.
+   (:mod:`assistant.facts.situation`) and the situation rules of
+   ``assistant/schemes/resources/scheme_rules.yaml`` (:mod:`assistant.schemes.rules`) say which
+   schemes they point to and which situations rule a scheme out (e.g. ``receiving:public-assistance``).
 3. **Ranking**: a handful of features per scheme (rule strength, trigger match, TF-IDF similarity,
-   mentions by kind) go through a logistic regression trained on the development set. The model
-   is generic — the same weights for every scheme — so it carries over to schemes a municipality
-   adds and to conversations phrased differently from the development set.
+   mentions by kind) go through a logistic regression trained on the development set and loaded
+   from ``models/ranker.json`` (:mod:`assistant.schemes.ranker`; trained by ``assistant model train``
+   in :mod:`assistant.learn.suggest_train`, never here). The model is generic — the same weights
+   for every scheme — so it carries over to schemes a municipality adds and to conversations
+   phrased differently from the development set.
 
 Every suggestion carries its reasons (the rule, the facts and the phrases, with segment ids).
 """
@@ -22,7 +25,6 @@ Every suggestion carries its reasons (the rule, the facts and the phrases, with 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import re
@@ -31,109 +33,26 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from assistant import offline  # noqa: F401
-from assistant.facts.extract import (
-    Fact,
-    Situation,
-    _sentence_of,
-    facts_in_segment,
-    link_answer,
-    morphemes,
-    negated_after,
-    normalise,
-    past_after,
-    situation,
-)
+from assistant.facts.extract import Fact, SegmentView, link_answer, segment_facts
+from assistant.facts.situation import Situation, situation
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
+from assistant.schemes.lemmas import content_lemmas, has_negation
+from assistant.schemes.mentions import Mention, NameIndex, PerKnowledgeBase, name_variants
+from assistant.schemes.ranker import FEATURES, RankModel, load_ranker
+from assistant.schemes.rules import Rule, SchemeRules
+from assistant.text.clauses import negated_after
+from assistant.text.normalise import normalise
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
-RULES_FILE = RESOURCES / "scheme_rules.yaml"
 SCHEMA = "suggestions/1"
-# Bump when features change: cached models and dev-set features are keyed by it.
-FEATURE_VERSION = "4"
-
-FEATURES = (
-    "rule_max", "rule_or", "trig_max", "trig_n", "tfidf", "cit_strong", "cit_weak", "cit_asked", "staff_propose",
-    "staff_cond", "staff_asked",
-)
 # Evidence against a scheme is not learned but applied as fixed discounts (few examples carry it, and
 # its meaning does not depend on phrasing): staff said it does not apply, a situation rules it out,
 # the citizen denied it, it is someone else's, the key situation was denied.
 VETOES = {"ruled_out": 0.25, "partly_ruled_out": 0.6, "blocked": 0.45, "negated": 0.6, "other_person": 0.7, "denied": 0.6}
-
-# Prior weights used when no development set is available to train on (set from the trained
-# model's typical values; the trained model replaces them).
-DEFAULT_COEF = {
-    "rule_max": 3.0, "rule_or": 1.5, "trig_max": 1.0, "trig_n": 0.8, "tfidf": 4.0, "cit_strong": 0.5,
-    "cit_weak": 1.0, "cit_asked": 0.0, "staff_propose": 3.5, "staff_cond": 1.0, "staff_asked": 1.5,
-}
-DEFAULT_INTERCEPT = -4.0
-
-# -- lemmas ---------------------------------------------------------------------------------------
-# Content lemmas only; Sudachi already folds 子ども/こども/子供 and 払え/払う. A few domain synonyms
-# fold further so that 「クビ」 meets a trigger written 「解雇」.
-SYNONYMS = {
-    "首": "解雇", "リストラ": "解雇", "雇い止め": "解雇", "クビ": "解雇", "退職": "辞める", "やめる": "辞める",
-    "息子": "子供", "娘": "子供", "子": "子供", "お子さん": "子供", "長男": "子供", "長女": "子供", "次男": "子供",
-    "次女": "子供", "旦那": "夫", "主人": "夫", "家内": "妻", "嫁": "妻", "母親": "親", "父親": "親", "母": "親",
-    "父": "親", "お母さん": "親", "お父さん": "親", "おやじ": "親", "親父": "親", "お袋": "親", "おふくろ": "親",
-    "金": "お金", "現金": "お金", "病院代": "医療費", "治療費": "医療費", "入院費": "医療費", "薬代": "医療費",
-    "賃料": "家賃", "借り入れ": "借金", "借入": "借金", "ローン": "借金", "滞る": "滞納", "溜まる": "滞納",
-    "貯える": "貯金", "貯蓄": "貯金", "預金": "貯金", "ボケる": "認知症", "惚ける": "認知症", "物忘れ": "認知症",
-    "こくほ": "国保", "国民健康保険": "国保", "暴力": "殴る", "叩く": "殴る", "蹴る": "殴る", "怒鳴る": "殴る",
-    "産む": "出産", "生む": "出産", "生まれる": "出産", "産まれる": "出産",
-}
-_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
-_STOP = {
-    "為る", "居る", "有る", "成る", "ある", "いる", "なる", "する", "事", "物", "もの", "こと", "方", "よう", "様", "為",
-    "ため", "時", "とき", "さん", "何", "其れ", "此れ", "私", "自分", "今", "ちょっと", "もう", "まだ", "一", "二",
-    "ところ", "所", "感じ", "やつ", "奴", "言う", "思う", "行く", "来る", "見る", "くれる", "貰う", "いう", "の",
-    "ん", "そう", "こう", "どう", "ああ", "はい", "いいえ", "えー", "あの", "その", "この", "みたい", "分かる", "出来る",
-}
-_NEG_NORMS = {"ない", "ず", "ぬ", "無い"}
-
-
-def content_lemmas(text: str) -> list[str]:
-    """Normalised content words of ``text`` (Sudachi norm forms, synonyms folded)."""
-    out = []
-    for m in morphemes(normalise(text)):
-        if m.pos not in _CONTENT_POS:
-            continue
-        lemma = SYNONYMS.get(m.norm, SYNONYMS.get(m.text, m.norm))
-        if lemma in _STOP or len(lemma) == 1 and not re.match(r"[\u4e00-\u9fff]", lemma):
-            continue
-        out.append(lemma)
-    return out
-
-
-def _has_negation(text: str) -> bool:
-    return any(m.norm in _NEG_NORMS or m.text in ("ません",) for m in morphemes(normalise(text)))
-
-
-def _katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
-def reading_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Katakana reading of ``text`` and, for each reading character, its surface offset."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for m in morphemes(text):
-        if m.pos in ("PUNCT", "SYM") or not m.text.strip():
-            continue
-        r = _katakana(m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else m.text)
-        for i, ch in enumerate(r):
-            chars.append(ch)
-            offsets.append(m.idx + min(i * len(m.text) // max(len(r), 1), len(m.text) - 1))
-    return "".join(chars), offsets
-
 
 # -- results --------------------------------------------------------------------------------------
 @dataclass
@@ -172,58 +91,6 @@ class Suggestion:
         }
 
 
-# -- the scheme index -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rule:
-    all: tuple[str, ...]
-    any: tuple[str, ...]
-    unless: tuple[str, ...]
-    weight: float
-    because: str
-
-
-@dataclass
-class SchemeRules:
-    rules: list[Rule] = field(default_factory=list)
-    blocked_by: dict[str, str] = field(default_factory=dict)
-    block_unless: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    receiving: list[re.Pattern[str]] = field(default_factory=list)
-
-    @property
-    def key_flags(self) -> set[str]:
-        """Flags every strong rule needs: if the citizen denies one, the scheme loses its footing."""
-        return {f.split("~")[0] for r in self.rules if r.weight >= 0.6 for f in r.all}
-
-
-def load_rules(path: Path = RULES_FILE) -> dict[str, SchemeRules]:
-    """Read the situation rules (see the comments at the top of the YAML file)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: dict[str, SchemeRules] = {}
-    for sid, entry in data.items():
-        if sid == "receiving":
-            continue
-        sr = out.setdefault(sid, SchemeRules())
-        for r in entry.get("rules") or []:
-            sr.rules.append(Rule(tuple(r.get("all") or ()), tuple(r.get("any") or ()), tuple(r.get("unless") or ()),
-                                 float(r["weight"]), str(r.get("because", ""))))
-        for k, v in (entry.get("blocked_by") or {}).items():
-            if isinstance(v, dict):
-                sr.blocked_by[str(k)] = str(v.get("because", ""))
-                sr.block_unless[str(k)] = tuple(v.get("unless") or ())
-            else:
-                sr.blocked_by[str(k)] = str(v)
-    for sid, pats in (data.get("receiving") or {}).items():
-        out.setdefault(sid, SchemeRules()).receiving = [re.compile(p) for p in pats]
-    return out
-
-
-@dataclass(frozen=True)
-class NameVariant:
-    surface: str
-    scheme_ids: tuple[str, ...]
-    strong: bool  # a proper name, not a word that also describes a situation (認知症, 保育園, 手帳)
-
-
 @dataclass(frozen=True)
 class Trigger:
     scheme_id: str
@@ -232,62 +99,12 @@ class Trigger:
     negative: bool
 
 
-@dataclass(frozen=True)
-class Mention:
-    scheme_id: str
-    surface: str
-    start: int
-    end: int
-    strong: bool
-    fuzzy: bool
-    how: str  # propose | conditional | asked | rule_out | mention | negated | other | receiving
-
-
-def _name_variants(s: Scheme) -> list[str]:
-    out = [s.name, s.short_name]
-    for part in re.split(r"[（）()・、]", s.name):
-        if len(part) >= 3:
-            out.append(part)
-    out += s.aliases
-    return [v.strip() for v in dict.fromkeys(out) if len(v.strip()) >= 2]
-
-
-class SchemeIndex:
-    """Everything derived from the knowledge base that matching needs (rebuilt when it changes)."""
+class SchemeIndex(NameIndex):
+    """Everything derived from the knowledge base that ranking needs: the names (see
+    :class:`NameIndex`), trigger lemmas and TF-IDF over scheme texts (rebuilt when it changes)."""
 
     def __init__(self, schemes: Iterable[Scheme], rules: dict[str, SchemeRules] | None = None) -> None:
-        self.schemes = sorted(schemes, key=lambda s: s.id)
-        self.ids = [s.id for s in self.schemes]
-        self.pos = {sid: i for i, sid in enumerate(self.ids)}
-        self.by_id = {s.id: s for s in self.schemes}
-        self.rules = rules if rules is not None else load_rules()
-        trigger_text = {s.id: " ".join(s.triggers) for s in self.schemes}
-        owners: dict[str, list[str]] = {}
-        for s in self.schemes:
-            for v in _name_variants(s):
-                owners.setdefault(v, []).append(s.id)
-        self.variants: dict[str, NameVariant] = {}
-        for v, sids in owners.items():
-            in_others = any(v in trigger_text[o] for o in self.ids if o not in sids)
-            official = any(v in (self.by_id[x].name, self.by_id[x].short_name) for x in sids)
-            strong = len(sids) == 1 and (official or (len(v) >= 3 and not (len(v) <= 4 and in_others)))
-            self.variants[v] = NameVariant(v, tuple(sids), strong)
-        alts = sorted(self.variants, key=len, reverse=True)
-        self.name_re = re.compile("|".join(re.escape(a) for a in alts)) if alts else re.compile(r"(?!x)x")
-        # readings of strong variants, for names heard in kana or misheard as homophones
-        self.readings: list[tuple[str, NameVariant, frozenset[str]]] = []
-        for v in self.variants.values():
-            if not v.strong:
-                continue
-            r, _ = reading_with_offsets(v.surface)
-            if len(r) >= 4:
-                self.readings.append((r, v, frozenset(r[i:i + 2] for i in range(len(r) - 1))))
-        for s in self.schemes:
-            for kana in [s.reading, *s.alias_readings]:
-                r = _katakana(re.sub(r"[\s（）()・]", "", kana))
-                if len(r) >= 5 and not any(r == x[0] for x in self.readings):
-                    v = NameVariant(s.short_name, (s.id,), True)
-                    self.readings.append((r, v, frozenset(r[i:i + 2] for i in range(len(r) - 1))))
+        super().__init__(schemes, rules)
         # triggers on lemmas, weighted by how specific each lemma is across schemes
         self.triggers: list[Trigger] = []
         df: Counter[str] = Counter()
@@ -296,7 +113,7 @@ class SchemeIndex:
             for t in s.triggers:
                 lem = tuple(dict.fromkeys(content_lemmas(t)))
                 if lem:
-                    self.triggers.append(Trigger(s.id, t, lem, _has_negation(t)))
+                    self.triggers.append(Trigger(s.id, t, lem, has_negation(t)))
                     lem_s.update(lem)
             df.update(lem_s)
         n = max(len(self.schemes), 1)
@@ -318,125 +135,7 @@ class SchemeIndex:
         self.idf_vec = self.vectorizer.idf_ if docs else np.zeros(0)
         self.key_flags = {sid: self.rules[sid].key_flags if sid in self.rules else set() for sid in self.ids}
 
-    # -- names ----------------------------------------------------------------------------------
-    def find_names(self, text: str) -> list[tuple[int, int, NameVariant, bool]]:
-        """(start, end, variant, fuzzy) of scheme names in ``text``; the longest name wins."""
-        found: list[tuple[int, int, NameVariant, bool]] = []
-        taken = [False] * len(text)
-        # names never contain pauses: match on the text without 、 and spaces (a transcript may
-        # put a pause inside a name: 「日常生活、自立支援事業」)
-        keep = [i for i, ch in enumerate(text) if ch not in "、 　"]
-        compact = "".join(text[i] for i in keep)
-        for m in self.name_re.finditer(compact):
-            v = self.variants[m.group(0)]
-            s, e = keep[m.start()], keep[m.end() - 1] + 1
-            found.append((s, e, v, False))
-            for i in range(s, e):
-                taken[i] = True
-        if not self.readings or not text.strip():
-            return found
-        reading, offsets = reading_with_offsets(text)
-        if not reading:
-            return found
-        # a misheard name still starts and ends on word boundaries (not 「康保険」 inside 健康保険)
-        starts = {m.idx for m in morphemes(text)}
-        ends = {m.idx + len(m.text) for m in morphemes(text)}
-        bigrams = {reading[i:i + 2] for i in range(len(reading) - 1)}
-        for r, v, grams in self.readings:
-            if len(grams & bigrams) < max(1, int(0.5 * len(grams))):
-                continue
-            hits: list[tuple[int, int]] = []
-            i = reading.find(r)
-            while i >= 0:
-                hits.append((i, i + len(r)))
-                i = reading.find(r, i + 1)
-            if not hits and len(r) >= 6:
-                hits = _approx_find(r, reading, 1 if len(r) < 10 else 2)
-            for a, b in hits:
-                s = offsets[a]
-                e = offsets[b - 1] + 1 if b - 1 < len(offsets) else len(text)
-                while e < len(text) and not text[e - 1:e].strip():
-                    e += 1
-                if any(taken[s:e]) or s not in starts:
-                    continue
-                if text[s:e] != v.surface and e not in ends and not _KANA_END.match(text[e - 1:e + 1]):
-                    continue
-                found.append((s, e, v, text[s:e] != v.surface))
-                for k in range(s, e):
-                    taken[k] = True
-        found.sort(key=lambda x: x[0])
-        return found
-
-
-_KANA_END = re.compile(r"[\u4e00-\u9fff][\u3040-\u309f、。\s]|.$")
-
-
-def _approx_find(pattern: str, text: str, allowed: int) -> list[tuple[int, int]]:
-    """Non-overlapping windows of ``text`` within ``allowed`` edits of ``pattern`` (same first kana:
-    mishearings keep the onset, 住居確保給付金 → 重強確保給付金)."""
-    from rapidfuzz.distance import Levenshtein
-
-    n = len(pattern)
-    hits: list[tuple[int, int]] = []
-    i = text.find(pattern[0])
-    while i >= 0 and i <= len(text) - n + allowed:
-        best = None
-        for length in range(max(1, n - allowed), n + allowed + 1):
-            if i + length > len(text):
-                break
-            d = Levenshtein.distance(pattern, text[i:i + length], score_cutoff=allowed)
-            key = (d, 0 if text[i + length - 1] == pattern[-1] else 1)
-            if d <= allowed and (best is None or key < best[0]):
-                best = (key, i + length)
-        if best is not None and (best[0][1] == 0 or best[0][0] < allowed):
-            hits.append((i, best[1]))
-            i = text.find(pattern[0], best[1])
-        else:
-            i = text.find(pattern[0], i + 1)
-    return hits
-
-
 # -- per-segment analysis -------------------------------------------------------------------------
-# Staff ruling a scheme out: 「…なので、山口さんのご病気は対象外なんです」「今からは難しいと思います」.
-_RULE_OUT = re.compile(
-    r"対象(?:では|じゃ|には|とは)?(?:な[いく]|ありませ)|対象外|対象(?:に|と)(?:は)?(?:なら|なりませ|なって(?:い|お)?な|ならな)|"
-    r"当てはまら|あてはまら|該当しな|該当しませ|支給されな|支給されませ|受けられな|受けられませ|もらえな|もらえませ|"
-    r"使えな|使えませ|借りられな|借りられませ|利用できな|利用できませ|申請できな|申請できませ|請求できな|請求できませ|"
-    r"受け取れな|受け取れませ|入れな|入れませ|出ませ|出な(?:い|いん)|難し(?:い|く)|無理|別の(?:窓口|制度|相談)|"
-    r"当たらな|当たりませ|(?:い|要)らな(?:い|いで)|(?:い|要)りませ|必要(?:は|が)?(?:な[いく]|ありませ)|手続き(?:は)?できな|手続き(?:は)?できませ"
-)
-# ... unless the same stretch says what it does cover (「過去の分は対象外で、これからの家賃が対象です」)
-_COVER = re.compile(r"(?:が|は|も)対象(?:です|になります|になる)|使えます|受けられます|もらえます|申請できます|利用できます|借りられます")
-_ANAPHOR = re.compile(r"^(?:あれ|それ|そちら|こちら|その制度|この制度|そっち|あっち|これ)(?:は|も|って)")
-# Deferral: 「生活保護は、それでも難しくなったときに改めて検討します」 — a fallback, not a proposal.
-_CONDITIONAL = re.compile(
-    r"(?:それでも|もし|万一|万が一|いずれ|将来|最終的|今後|その時|そのとき)[^。]*(?:検討|考え|相談|申請|使え|なる)|"
-    r"(?:なったら|なった時|なったとき|難しくなっ|困ったら|足りなくなっ)[^。]*(?:検討|考え|相談|申請)|改めて[^。]*(?:検討|考え)|"
-    r"(?:てから|たら|あとで|後で)(?:また|改めて)?(?:ご)?相談"
-)
-_QUESTION = re.compile(r"(?:か|かね|かな|とかは|などは|は|って|とか)[？?。\s]*$|[？?]\s*$|ですか|ますか|でしょうか|んですか|の？")
-_HEARD = re.compile(r"って聞いた|と聞いた|って聞き|と聞き|あるって|あると|ってある|って言われ|ってなんですか|ってどう|ってありますか|知りたい|使えますか|もらえますか|受けられますか|ないですか|ありますか")
-_RECEIVE = re.compile(
-    r"^(?:は|を|も|が|で|の|に)?(?:今|もう|今は|ずっと|既に|すでに|いま)?(?:[^。、\s？?]{0,8}?)"
-    r"(?:もらって|貰って|受けて|受給して|受け取って|使って|利用して|持って|通って|入って|出て|支給されて|ついて|付いて|認定(?:を受けて|されて|が出て)|受給中|利用中|いただいて)"
-)
-# Used once and done: 「限度額の認定証を使ったので」「給付金は二回とももらいました」 (a one-off benefit
-# already paid or a cap already applied) — not 「受けたことがある」 (an experience, maybe long ago).
-_RECEIVED_DONE = re.compile(
-    r"^(?:は|を|も|が|で|の|に)?(?:もう|既に|すでに)?(?:[^。、\s？?]{0,10}?)"
-    r"(?:使った|使いました|もらった|もらいました|貰った|貰いました|受け取った|受け取りました|支給されました|出ました)"
-    r"(?!こと|ことが|ことある|ら|けど(?:[^。]{0,6})?(?:切れ|終わ))"
-)
-# A fee waived by the scheme: 「保育料は無償化でもうタダやから」「授業料は就学支援金でタダになってる」.
-_WAIVED = re.compile(r"^[^。？?]{0,14}?(?:タダ|無料|無償|0円|ゼロ円|かから(?:ない|へん|ん))(?:に(?:なって|なっと)|やから|だから|で|です|になってる|やし|$)")
-# A staff turn that only confirms what the citizen said (「妊婦のための支援給付の面談ですね」) proposes nothing.
-_STAFF_CONFIRM = re.compile(r"(?:ですね|ましたね|でしたね|んですね|ってことですね)[。、！!\s]*$")
-_PROPOSAL_WORDS = re.compile(r"使え|受けられ|もらえ|申請|できます|あります|ご案内|対象|利用|手続")
-_COORD = re.compile(r"\s*(?:と|や|とか|、|・|も|および|及び|か)\s*")
-_FIRST_PERSON = re.compile(r"私|わたし|あたし|俺|おれ|僕|ぼく|自分|うち(?:は|も|の)")
-_OTHER_SUBJ = re.compile(r"ママ友|友達|友人|知り合い|知人|近所の|お隣|同僚|隣の")
-
-
 @dataclass
 class SegmentAnalysis:
     id: int
@@ -448,96 +147,11 @@ class SegmentAnalysis:
     facts: list[Fact]
 
 
-# Negation of a scheme name's own predicate: 「生活保護は受けてないです」「障害年金とかじゃない」
-# 「緊急小口は借りられない」 — not a negation later in the clause (「生活保護で足りない分を補う」).
-_MENTION_NEG = re.compile(
-    r"^(?:とか|など|なんか|って|は|も|を|が|には|にも|の方|のほう|の|、|\s)*"
-    r"(?:(?:受け|もらっ|貰っ|使っ|入っ|申請し|利用し|持っ|行っ|通っ|取っ|出)(?:て|てい|ては|てお|とら|てへ)?|"
-    r"使え|受けられ|もらえ|借りられ|利用でき|申請でき|入れ|対象(?:に|と)?(?:は|には)?|じゃ|では|で(?:は|も)?)?"
-    r"(?:な[いくかけ]|ません|ありません|ねえ|へん|ん(?:です|よ|わ|の|[。、\s]|$))"
-)
-
-
-def _mention_how(text: str, start: int, end: int, speaker: str, next_start: int) -> str:
-    """How a scheme name was said: proposed, deferred, asked about, ruled out, denied, received…"""
-    ss, se = _sentence_of(text, start)
-    sentence = text[ss:se]
-    before = text[ss:start]
-    if _OTHER_SUBJ.search(before) and not _FIRST_PERSON.search(before):
-        return "other"
-    # what is said about this name: up to the next scheme name or the end of the sentence, plus the
-    # next sentence when it refers back (「あれは…対象ではない」)
-    rest = text[end:min(se, next_start)]
-    nxt_s = se + 1
-    nxt_e = _sentence_of(text, nxt_s)[1] if nxt_s < len(text) else nxt_s
-    wider = text[end:min(nxt_e, next_start)]  # this sentence and the next (the verdict often follows)
-    negated = bool(_MENTION_NEG.match(rest))
-    if negated:
-        return "rule_out" if speaker == "staff" else "negated"
-    if speaker == "staff":
-        for stretch in (rest, wider):
-            outs = list(_RULE_OUT.finditer(stretch))
-            if outs and not _COVER.search(stretch[outs[-1].end():]):
-                return "rule_out"
-    elif _RULE_OUT.search(rest[:20]):
-        return "negated"
-    if speaker != "staff" and _RECEIVE.match(rest):
-        return "mention" if past_after(text, end, se) else "receiving"
-    if speaker != "staff" and (_RECEIVED_DONE.match(rest) or _WAIVED.match(rest)) \
-            and not _QUESTION.search(sentence.strip()):
-        return "receiving"
-    if speaker == "staff":
-        if _QUESTION.search(sentence.strip()) or _QUESTION.search(rest.strip()):
-            return "asked"
-        if _STAFF_CONFIRM.search(sentence.strip()) and not _PROPOSAL_WORDS.search(rest):
-            return "asked"
-        if _CONDITIONAL.search(sentence):
-            return "conditional"
-        return "propose"
-    if _QUESTION.search(sentence.strip()) or _HEARD.search(rest):
-        return "asked"
-    return "mention"
-
-
 def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str, *,
                     today: dt.date | None = None) -> SegmentAnalysis:
     """Everything about one segment that does not depend on the other segments."""
     text = normalise(raw_text)
-    names = index.find_names(text)
-    mentions: list[Mention] = []
-    masks: list[tuple[int, int]] = []
-    hows = []
-    for k, (s, e, _v, _fuzzy) in enumerate(names):
-        masks.append((s, e))
-        hows.append(_mention_how(text, s, e, speaker, names[k + 1][0] if k + 1 < len(names) else len(text)))
-    # 「児童扶養手当と児童手当をもらっています」: coordinated names share the predicate
-    for k in range(len(names) - 2, -1, -1):
-        if _COORD.fullmatch(text[names[k][1]:names[k + 1][0]]):
-            hows[k] = hows[k + 1]
-    for (s, e, v, fuzzy), how in zip(names, hows, strict=True):
-        for sid in v.scheme_ids:
-            mentions.append(Mention(sid, text[s:e], s, e, v.strong, fuzzy, how))
-    facts = facts_in_segment(_SegView(seg_id, text, speaker), masks, today=today)
-    # schemes already received: by name (「児童手当はもらってます」) or by tell-tale words (要介護3)
-    receiving: dict[str, str] = {m.scheme_id: m.surface for m in mentions if m.how == "receiving"}
-    if speaker != "staff":
-        for sid, sr in index.rules.items():
-            for pat in sr.receiving:
-                m = pat.search(text)
-                if m and sid in index.pos and not negated_after(text, m.end(), len(text)) \
-                        and not _OTHER_SUBJ.search(text[max(0, m.start() - 12):m.start()]) \
-                        and not _QUESTION.search(text[slice(*_sentence_of(text, m.start()))].strip()):
-                    receiving.setdefault(sid, m.group(0))
-    for sid, surface in receiving.items():
-        facts.append(Fact(kind="receiving", value=sid, text=surface, segment_ids=(seg_id,), speaker=speaker,
-                          stance="stated" if speaker != "staff" else "confirmed"))
-    if speaker == "staff":
-        # 「児童手当は受け取っていますか」: answered はい by the citizen, it becomes a receiving fact
-        for k, m in enumerate(mentions):
-            nxt = mentions[k + 1].start if k + 1 < len(mentions) else len(text)
-            if m.how == "asked" and _RECEIVE.match(text[m.end:nxt]):
-                facts.append(Fact(kind="receiving", value=m.scheme_id, text=m.surface, segment_ids=(seg_id,),
-                                  speaker=speaker, stance="asked"))
+    mentions, facts = segment_facts(index, SegmentView(seg_id, text, speaker), today=today)
     lemmas: Counter[str] = Counter()
     trig: dict[str, tuple[float, str]] = {}
     if speaker != "staff":
@@ -545,13 +159,6 @@ def analyse_segment(index: SchemeIndex, seg_id: int, speaker: str, raw_text: str
         lemmas.update(lem_list)
         trig = _match_triggers(index, text, set(lem_list))
     return SegmentAnalysis(seg_id, speaker, text, lemmas, mentions, trig, facts)
-
-
-@dataclass
-class _SegView:
-    id: int
-    text: str
-    speaker: str
 
 
 def _windows(text: str) -> list[str]:
@@ -589,7 +196,7 @@ def _match_triggers(index: SchemeIndex, text: str, lemmas: set[str]) -> dict[str
             if cov < 0.5:
                 continue
             if neg is None:
-                neg = _has_negation(win)
+                neg = has_negation(win)
             if t.negative != neg:
                 cov *= 0.6
             if cov > out.get(t.scheme_id, (0.0, ""))[0]:
@@ -624,7 +231,7 @@ class _State:
         facts = list(a.facts)
         if self.prev is not None:
             p = self.prev
-            facts = link_answer(_SegView(p.id, p.text, p.speaker), _SegView(a.id, a.text, a.speaker), p.facts, facts)
+            facts = link_answer(SegmentView(p.id, p.text, p.speaker), SegmentView(a.id, a.text, a.speaker), p.facts, facts)
             facts += anaphoric_receipt(self.index, p, a)
         self.facts += facts
         self.lemmas.update(a.lemmas)
@@ -677,16 +284,11 @@ def anaphoric_receipt(index: SchemeIndex, prev: SegmentAnalysis, a: SegmentAnaly
     named = list(dict.fromkeys(x.scheme_id for x in prev.mentions if x.how not in ("rule_out", "negated")))
     head = _GENERIC_HEAD.get(m.group(1))
     if head is not None:
-        named = [sid for sid in named if any(head in v for v in _name_variants(index.by_id[sid]))]
+        named = [sid for sid in named if any(head in v for v in name_variants(index.by_id[sid]))]
     if len(named) != 1:
         return []
     return [Fact(kind="receiving", value=named[0], text=m.group(0), segment_ids=(prev.id, a.id), speaker=a.speaker,
                  stance="answered")]
-
-
-def _last_sentence(text: str) -> str:
-    parts = [p for p in re.split(r"(?<=[。！？!?])|\s{2,}", text) if p.strip()]
-    return parts[-1] if parts else text
 
 
 def _flag_facts(sit: Situation, cond: str) -> list[Fact] | None:
@@ -746,63 +348,6 @@ def evaluate_rules(sr: SchemeRules | None, sit: Situation) -> _RuleOutcome:
     return out
 
 
-# -- the model ------------------------------------------------------------------------------------
-@dataclass
-class RankModel:
-    """Logistic regression over the features of :data:`FEATURES` (same weights for every scheme)."""
-
-    coef: np.ndarray
-    intercept: float
-    features: tuple[str, ...] = FEATURES
-    trained_on: str = "default"
-    n_cases: int = 0
-
-    @classmethod
-    def default(cls) -> RankModel:
-        return cls(np.array([DEFAULT_COEF[f] for f in FEATURES]), DEFAULT_INTERCEPT)
-
-    def score(self, X: np.ndarray) -> np.ndarray:
-        z = X @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"features": list(self.features), "coef": [float(c) for c in self.coef],
-                "intercept": float(self.intercept), "trained_on": self.trained_on, "n_cases": self.n_cases}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> RankModel:
-        if tuple(d["features"]) != FEATURES:
-            raise ValueError("model features do not match this version")
-        return cls(np.array(d["coef"], dtype=float), float(d["intercept"]), FEATURES, d.get("trained_on", ""),
-                   int(d.get("n_cases", 0)))
-
-
-def fit_model(X: np.ndarray, y: np.ndarray, *, C: float = 1.0, trained_on: str = "", n_cases: int = 0) -> RankModel:
-    """Fit the ranking model (scikit-learn logistic regression, L2, no per-scheme terms).
-
-    Every feature is evidence *for* a scheme, so weights are kept non-negative: a feature that comes
-    out negative (e.g. because the development set happens to contain many schemes that citizens
-    name but that do not apply) is dropped and the rest refitted. Evidence against a scheme is
-    handled by the fixed :data:`VETOES`, not learned from a few examples.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    active = list(range(X.shape[1]))
-    coef = np.zeros(X.shape[1])
-    intercept = 0.0
-    while active:
-        clf = LogisticRegression(C=C, max_iter=2000)
-        clf.fit(X[:, active], y)
-        w = clf.coef_[0]
-        if (w >= 0).all():
-            coef[:] = 0.0
-            coef[active] = w
-            intercept = float(clf.intercept_[0])
-            break
-        active = [a for a, wi in zip(active, w, strict=True) if wi >= 0]
-    return RankModel(coef, intercept, FEATURES, trained_on, n_cases)
-
-
 def _veto(acc: _SchemeAcc, oc: _RuleOutcome) -> float:
     """Fixed discounts for evidence against the scheme (see :data:`VETOES`)."""
     c = acc.counts
@@ -851,8 +396,9 @@ class Suggester:
 
     @property
     def model(self) -> RankModel:
+        """The ranker passed in, else the trained artefact (:func:`assistant.schemes.ranker.load_ranker`)."""
         if self._model is None:
-            self._model = get_model(self.kb)
+            self._model = load_ranker()
         return self._model
 
     # -- public API --------------------------------------------------------------------------
@@ -876,11 +422,6 @@ class Suggester:
         ranking = fresh.update(segs)
         new = [s for s in ranking if s.status == "new"][:top_k]
         return new + [s for s in ranking if s.status == "receiving"]
-
-    def reset(self) -> None:
-        """Forget the conversation (keep the per-segment cache)."""
-        with self._lock:
-            self._state = _State(self.index)
 
     @property
     def facts(self) -> list[Fact]:
@@ -972,13 +513,6 @@ class Suggester:
                 new.append(self._make(i, float(scores[i]), outcomes[i], "new"))
         return new + recv
 
-    def ranked_ids(self) -> tuple[list[str], set[str]]:
-        """Scheme ids best first (receiving ones excluded) and the receiving ids (for evaluation)."""
-        X, V, receiving, _, _ = self.feature_matrix()
-        scores = self.model.score(X) * V
-        order = sorted(range(len(self.index.ids)), key=lambda i: (-scores[i], self.index.ids[i]))
-        return [self.index.ids[i] for i in order if self.index.ids[i] not in receiving], receiving
-
     def _make(self, i: int, score: float, oc: _RuleOutcome, status: str) -> Suggestion:
         sid = self.index.ids[i]
         s = self.index.by_id[sid]
@@ -1026,352 +560,15 @@ class Suggester:
         return reasons
 
 
-# -- shared instances, model training and caching -------------------------------------------------
-_index_lock = threading.Lock()
-_indexes: dict[tuple[int, int], SchemeIndex] = {}
+# -- shared instances -------------------------------------------------
+_indexes: PerKnowledgeBase[SchemeIndex] = PerKnowledgeBase(SchemeIndex)
 
 
 def shared_index(kb: KnowledgeBase) -> SchemeIndex:
     """One index per knowledge-base version (building it tokenizes every trigger: ~0.2 s)."""
-    key = (id(kb), kb.version)
-    with _index_lock:
-        idx = _indexes.get(key)
-        if idx is None:
-            idx = SchemeIndex(kb.schemes.values())
-            _indexes.clear()
-            _indexes[key] = idx
-        return idx
-
-
-def load_cases(path: str | Path) -> list[dict[str, Any]]:
-    """Read a development-set JSONL file (eval/README.md); raises ValueError with the line number."""
-    p = Path(path)
-    cases = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{p}:{n}: not JSON: {exc.msg}") from None
-        if not isinstance(d, dict) or not isinstance(d.get("turns"), list):
-            raise ValueError(f"{p}:{n}: a consultation needs a 'turns' list")
-        d.setdefault("id", f"line{n}")
-        d.setdefault("gold_schemes", [])
-        d.setdefault("trap_schemes", [])
-        d.setdefault("receiving", [])
-        cases.append(d)
-    return cases
-
-
-@dataclass
-class _Seg:
-    id: int
-    text: str
-    speaker: str
-
-
-def case_segments(case: dict[str, Any]) -> list[_Seg]:
-    return [_Seg(i + 1, str(t.get("text", "")), str(t.get("speaker") or "unknown"))
-            for i, t in enumerate(case["turns"])]
-
-
-@dataclass
-class CaseFeatures:
-    """Per-prefix features of one consultation: ``X[t]`` is the state after the first t turns."""
-
-    case_id: str
-    ids: list[str]
-    X: np.ndarray  # (turns + 1, schemes, features)
-    V: np.ndarray  # (turns + 1, schemes) veto multipliers
-    receiving: list[list[str]]
-    first_mention: dict[str, int]  # scheme id → index of the turn that first names it
-
-
-def case_features(case: dict[str, Any], kb: KnowledgeBase, index: SchemeIndex | None = None) -> CaseFeatures:
-    """Feed a consultation turn by turn and record the features after every turn."""
-    sug = Suggester(kb, RankModel.default(), min_score=0.0, index=index)
-    segs = case_segments(case)
-    mats, vetoes = [], []
-    recv = []
-    first: dict[str, int] = {}
-    for t in range(len(segs) + 1):
-        sug._advance(segs[:t])
-        X, V, receiving, _, _ = sug.feature_matrix()
-        mats.append(X)
-        vetoes.append(V)
-        recv.append(sorted(receiving))
-        if t < len(segs):
-            for m in sug._analysis(segs[t]).mentions:
-                first.setdefault(m.scheme_id, t)
-    return CaseFeatures(str(case["id"]), list(sug.index.ids), np.stack(mats), np.stack(vetoes), recv, first)
-
-
-def training_rows(feats: Sequence[CaseFeatures], cases: Sequence[dict[str, Any]],
-                  snapshots: int = 6) -> tuple[np.ndarray, np.ndarray]:
-    """Rows for training: each case at ``snapshots`` points through the conversation (so the model
-    learns to rank before names are said), receiving schemes left out."""
-    Xs, ys = [], []
-    for cf, case in zip(feats, cases, strict=True):
-        gold = set(case.get("gold_schemes") or [])
-        n = cf.X.shape[0] - 1
-        points = sorted({max(1, round(n * k / snapshots)) for k in range(1, snapshots + 1)})
-        for t in points:
-            for i, sid in enumerate(cf.ids):
-                if sid in cf.receiving[t]:
-                    continue
-                Xs.append(cf.X[t, i])
-                ys.append(1 if sid in gold else 0)
-    if not Xs:
-        return np.zeros((0, len(FEATURES))), np.zeros(0)
-    return np.asarray(Xs), np.asarray(ys)
-
-
-def kb_fingerprint(kb: KnowledgeBase) -> str:
-    h = hashlib.sha256()
-    for s in sorted(kb.schemes.values(), key=lambda s: s.id):
-        h.update(Path(s.path).read_bytes() if s.path and Path(s.path).exists() else s.id.encode())
-    h.update(RULES_FILE.read_bytes())
-    h.update(FEATURE_VERSION.encode())
-    h.update(_code_hash().encode())
-    return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
-    from assistant.facts import extract as facts_mod
-
-    h = hashlib.sha256()
-    for mod_file in (Path(__file__), Path(facts_mod.__file__)):
-        h.update(mod_file.read_bytes())
-    return h.hexdigest()[:12]
-
-
-def dev_set_paths() -> list[Path]:
-    """The development set used to train the shipped model: ``[suggest] dev_set`` or, until the
-    parts are merged, ``eval/parts/*.jsonl``."""
-    from assistant.app.config import get_config, resolve_path
-
-    cfg = get_config()
-    main = resolve_path(cfg["suggest"].get("dev_set", "eval/consultations.jsonl"))
-    if main.exists():
-        return [main]
-    parts = sorted((main.parent / "parts").glob("*.jsonl"))
-    return parts
-
-
-def cache_dir() -> Path:
-    from assistant.app.config import get_config, resolve_path
-
-    cfg = get_config()
-    d = cfg["suggest"].get("cache_dir") or ""
-    return resolve_path(d) if d else cfg.data_dir / "cache"
-
-
-def features_for_cases(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, cache_key: str | None = None,
-                       ) -> list[CaseFeatures]:
-    """Per-prefix features of every case, cached under the data cache keyed by content hashes."""
-    index = shared_index(kb)
-    path = None
-    if cache_key:
-        path = cache_dir() / f"suggest-features-{cache_key}-{kb_fingerprint(kb)}.npz"
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    meta = json.loads(str(z["meta"]))
-                    if meta["ids"] == index.ids and len(meta["cases"]) == len(cases):
-                        return [CaseFeatures(c["id"], meta["ids"], z[f"x{k}"], z[f"v{k}"], c["receiving"], c["first"])
-                                for k, c in enumerate(meta["cases"])]
-            except (OSError, KeyError, ValueError):
-                pass
-    feats = [case_features(c, kb, index) for c in cases]
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            meta = {"ids": index.ids, "cases": [{"id": f.case_id, "receiving": f.receiving, "first": f.first_mention}
-                                                for f in feats]}
-            arrays = {f"x{k}": f.X for k, f in enumerate(feats)}
-            arrays.update({f"v{k}": f.V for k, f in enumerate(feats)})
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
-            tmp.replace(path)
-            _drop_stale(path.parent, "suggest-features-*.npz", kb_fingerprint(kb))
-        except OSError:
-            pass
-    return feats
-
-
-def _drop_stale(folder: Path, pattern: str, keep: str) -> None:
-    """Remove cache files made by other versions of the code, rules or knowledge base."""
-    for old in folder.glob(pattern):
-        if keep not in old.name:
-            old.unlink(missing_ok=True)
-
-
-def _hash_files(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-_model_lock = threading.Lock()
-_models: dict[str, RankModel] = {}
-
-
-def get_model(kb: KnowledgeBase) -> RankModel:
-    """The shipped ranking model: trained on the whole development set, cached on disk by the hash
-    of the set, the knowledge base, the rules and this code; prior weights if there is no set."""
-    paths = dev_set_paths()
-    if not paths:
-        return RankModel.default()
-    key = f"{_hash_files(paths)}-{kb_fingerprint(kb)}"
-    with _model_lock:
-        if key in _models:
-            return _models[key]
-        path = cache_dir() / f"suggest-model-{key}.json"
-        model = None
-        if path.exists():
-            try:
-                model = RankModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError, json.JSONDecodeError):
-                model = None
-        if model is None:
-            cases = [c for p in paths for c in load_cases(p)]
-            model = train(cases, kb, cache_key=_hash_files(paths), trained_on=",".join(p.name for p in paths))
-            try:
-                from assistant.fileio import atomic_write_text
-
-                atomic_write_text(path, json.dumps(model.to_dict(), ensure_ascii=False, indent=1))
-                _drop_stale(path.parent, "suggest-model-*.json", key)
-            except OSError:
-                pass
-        _models.clear()
-        _models[key] = model
-        return model
-
-
-def train(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, cache_key: str | None = None,
-          trained_on: str = "") -> RankModel:
-    """Train the ranking model on consultations (all of them: this is the shipped model)."""
-    feats = features_for_cases(cases, kb, cache_key=cache_key)
-    X, y = training_rows(feats, cases)
-    if len(set(y.tolist())) < 2:
-        return RankModel.default()
-    return fit_model(X, y, trained_on=trained_on, n_cases=len(cases))
+    return _indexes.get(kb)
 
 
 def suggestions_json(suggestions: Sequence[Suggestion]) -> str:
     return json.dumps({"schema": SCHEMA, "suggestions": [s.to_dict() for s in suggestions]}, ensure_ascii=False,
                       indent=2)
-
-
-# -- evaluation (held-out folds only) -------------------------------------------------------------
-@dataclass
-class EvalReport:
-    """Metrics of ``assistant eval suggest``; every case is scored by a model that never saw it."""
-
-    cases: int
-    folds: int
-    recall_at_3: float
-    recall_at_5: float
-    mrr: float
-    trap_rate_top3: float  # share of cases with a trap (or already-received) scheme in the top 3
-    trap_slots_top3: float  # share of top-3 slots taken by trap schemes
-    anticipation_recall_at_5: float
-    anticipation_n: int
-    anticipation_skipped: int  # named before the citizen said anything: nothing to anticipate from
-    per_case: list[dict[str, Any]] = field(default_factory=list)
-    misses: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
-
-
-def _fold_of(case_id: str, folds: int) -> int:
-    # Deterministic, order-independent assignment (stable when cases are added).
-    return int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % folds
-
-
-def evaluate(cases: Sequence[dict[str, Any]], kb: KnowledgeBase, *, folds: int = 5,
-             cache_key: str | None = None,
-             train_cases: Sequence[dict[str, Any]] | None = None) -> EvalReport:
-    """k-fold cross-validation: the model for fold k is trained on the other folds only.
-
-    recall@k = |gold ∩ top k| / min(k, |gold|) per case (so a case with 4 gold schemes can reach 1.0
-    at k=3), averaged over cases; MRR uses the first gold scheme; anticipation ranks each gold
-    scheme that is named in the conversation using only the turns before it is first named.
-
-    With ``train_cases`` (a separate set, e.g. the development set when scoring consultations written
-    by someone else) one model is trained on them and every case in ``cases`` is scored by it.
-    """
-    feats = features_for_cases(cases, kb, cache_key=cache_key)
-    folds = max(2, min(folds, len(cases)))
-    fold = [_fold_of(str(c["id"]), folds) for c in cases]
-    models: dict[int, RankModel] = {}
-    if train_cases is not None:
-        X, y = training_rows(features_for_cases(train_cases, kb), list(train_cases))
-        shared = fit_model(X, y) if len(set(y.tolist())) == 2 else RankModel.default()
-        models = dict.fromkeys(range(folds), shared)
-    for k in range(folds):
-        if k in models:
-            continue
-        tr = [i for i in range(len(cases)) if fold[i] != k]
-        X, y = training_rows([feats[i] for i in tr], [cases[i] for i in tr])
-        models[k] = fit_model(X, y) if len(set(y.tolist())) == 2 else RankModel.default()
-
-    def ranking(cf: CaseFeatures, t: int, model: RankModel) -> list[str]:
-        scores = model.score(cf.X[t]) * cf.V[t]
-        order = sorted(range(len(cf.ids)), key=lambda i: (-scores[i], cf.ids[i]))
-        return [cf.ids[i] for i in order if cf.ids[i] not in cf.receiving[t]]
-
-    r3, r5, rr, trap_cases, trap_slots = [], [], [], 0, 0
-    ant_hits, ant_n, ant_skip = 0, 0, 0
-    per_case, misses = [], []
-    for i, (case, cf) in enumerate(zip(cases, feats, strict=True)):
-        model = models[fold[i]]
-        gold = [g for g in case.get("gold_schemes") or [] if g in cf.ids]
-        traps = set(case.get("trap_schemes") or []) | set(case.get("receiving") or [])
-        final = ranking(cf, cf.X.shape[0] - 1, model)
-        if gold:
-            r3.append(len(set(final[:3]) & set(gold)) / min(3, len(gold)))
-            r5.append(len(set(final[:5]) & set(gold)) / min(5, len(gold)))
-            rank = next((j + 1 for j, sid in enumerate(final) if sid in gold), None)
-            rr.append(1.0 / rank if rank else 0.0)
-        top3_traps = [s for s in final[:3] if s in traps]
-        trap_cases += bool(top3_traps)
-        trap_slots += len(top3_traps)
-        ant = []
-        spoke = [i for i, turn in enumerate(case["turns"]) if turn.get("speaker") != "staff"]
-        for g in gold:
-            t = cf.first_mention.get(g)
-            if t is None:
-                continue
-            if not any(i < t for i in spoke):
-                ant_skip += 1  # named before the citizen said anything: nothing to anticipate from
-                continue
-            ranked = ranking(cf, t, model)
-            hit = g in ranked[:5]
-            ant_n += 1
-            ant_hits += hit
-            ant.append({"scheme": g, "turn": t, "rank": ranked.index(g) + 1 if g in ranked else None})
-            if not hit:
-                misses.append({"case": case["id"], "kind": "anticipation", "scheme": g, "turn": t,
-                               "rank": ranked.index(g) + 1 if g in ranked else None, "top5": ranked[:5]})
-        for g in gold:
-            if g not in final[:5]:
-                misses.append({"case": case["id"], "kind": "recall@5", "scheme": g,
-                               "rank": final.index(g) + 1 if g in final else None, "top5": final[:5]})
-        for s in top3_traps:
-            misses.append({"case": case["id"], "kind": "trap@3", "scheme": s, "top3": final[:3]})
-        per_case.append({"id": case["id"], "fold": fold[i], "gold": gold, "top5": final[:5],
-                         "traps_in_top3": top3_traps, "anticipation": ant})
-    n = len(cases)
-    return EvalReport(
-        cases=n, folds=folds,
-        recall_at_3=float(np.mean(r3)) if r3 else 0.0, recall_at_5=float(np.mean(r5)) if r5 else 0.0,
-        mrr=float(np.mean(rr)) if rr else 0.0, trap_rate_top3=trap_cases / n if n else 0.0,
-        trap_slots_top3=trap_slots / (3 * n) if n else 0.0,
-        anticipation_recall_at_5=ant_hits / ant_n if ant_n else 0.0, anticipation_n=ant_n,
-        anticipation_skipped=ant_skip, per_case=per_case, misses=misses,
-    )

@@ -9,7 +9,6 @@ calls because a spaCy pipeline is not safe to call from several threads at once.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -57,33 +56,3 @@ def parse_with(text: str, components: tuple[str, ...]) -> Any:
         keep = [p for p in components if p in nlp.pipe_names]
         with nlp.select_pipes(enable=keep):
             return nlp(text)
-
-
-def parse_many(texts: list[str], batch_size: int = 32) -> list[Any]:
-    nlp = get_nlp()
-    with _lock:
-        return list(nlp.pipe(texts, batch_size=batch_size))
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    norm: str  # Sudachi normalised form (lemma with 表記ゆれ folded)
-    pos: str
-    reading: str  # katakana
-    idx: int  # character offset in the source text
-
-
-def tokens(text: str) -> list[Token]:
-    """Light, picklable tokens for matching (normalised form, POS, reading, offset)."""
-    doc = parse(text)
-    out = []
-    for t in doc:
-        reading = t.morph.get("Reading")
-        out.append(Token(t.text, t.norm_ or t.lemma_, t.pos_, reading[0] if reading else t.text, t.idx))
-    return out
-
-
-def reading_of(text: str) -> str:
-    """Katakana reading of a text (Sudachi), e.g. for comparing homophones."""
-    return "".join(t.reading for t in tokens(text))

@@ -1,0 +1,28 @@
+"""Command: model train (the learned parts of suggestions and records, from the development set)."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.cli.base import fail, model_app
+
+
+@model_app.command("train")
+def model_train(
+    if_stale: bool = typer.Option(False, "--if-stale", help="Only train when an artefact is missing or out of date."),
+) -> None:
+    """Train the suggestion ranker and the record category classifier; save them under models/
+    with manifests (training-data sha256, knowledge-base fingerprint, code version, held-out figures)."""
+    from assistant.learn.train import needs_training, train_all
+
+    if if_stale and not needs_training():
+        typer.echo("model train: artefacts are up to date / 学習済みモデルは最新です")
+        return
+    try:
+        manifests = train_all(report=lambda line: typer.echo(line, err=True))
+    except (OSError, ValueError) as exc:
+        raise fail(f"model train: {exc}") from None
+    for name, m in manifests.items():
+        cv = m.get("cross_validation") or {}
+        figures = ", ".join(f"{k} {v}" for k, v in cv.items() if isinstance(v, float))
+        typer.echo(f"{name}: trained ({figures or 'no held-out figures'}) / 学習しました")

@@ -1,0 +1,108 @@
+"""``assistant model train``: train the learned parts from the development set and save them as
+artefacts under ``models/`` with their manifests (see :mod:`assistant.artefacts`).
+
+Each manifest records what the model was trained from (sha256 of every training file), the
+knowledge-base fingerprint, the code version and cross-validated figures, so an operator can see
+what a counter runs and run time can refuse an artefact that no longer fits its data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.artefacts import (
+    ArtefactError,
+    check_fresh,
+    data_manifest,
+    manifest_path,
+    read_manifest,
+    sha256_file,
+    training_data_paths,
+)
+from assistant.fileio import atomic_write_bytes, atomic_write_text
+from assistant.learn.category_train import MIN_ITEMS, category_cv, train_categories
+from assistant.learn.dataset import load_dev_set
+from assistant.learn.suggest_train import _hash_files, code_version, evaluate, kb_fingerprint, train
+from assistant.record.categories import CATEGORY_ARTEFACT
+from assistant.record.categories import FEATURE_VERSION as CATEGORY_FEATURES
+from assistant.schemes.knowledge import KnowledgeBase, get_knowledge_base
+from assistant.schemes.ranker import FEATURE_VERSION as RANKER_FEATURES
+from assistant.schemes.ranker import RANKER
+
+Report = Callable[[str], None]
+
+
+def _base_manifest(name: str, feature_version: str, paths: list[Path], kb: KnowledgeBase) -> dict[str, Any]:
+    return {"name": name, "feature_version": feature_version, "data": data_manifest(paths),
+            "knowledge": kb_fingerprint(kb), "code": code_version(),
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def train_ranker(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
+    """Fit the ranker on every development-set case; record 5-fold held-out figures."""
+    paths = training_data_paths("suggest", "dev_set")
+    cases = [c for p in paths for c in load_dev_set([p])]
+    key = _hash_files(paths) if paths else None
+    manifest = _base_manifest(RANKER, RANKER_FEATURES, paths, kb)
+    model = train(cases, kb, cache_key=key, trained_on=",".join(p.name for p in paths))
+    manifest["model"] = model.to_dict()
+    if len(cases) >= 2:
+        cv = evaluate(cases, kb, folds=5, cache_key=key)
+        manifest["cross_validation"] = {
+            "cases": cv.cases, "folds": cv.folds, "recall_at_3": round(cv.recall_at_3, 4),
+            "recall_at_5": round(cv.recall_at_5, 4), "mrr": round(cv.mrr, 4),
+            "trap_rate_top3": round(cv.trap_rate_top3, 4),
+            "anticipation_recall_at_5": round(cv.anticipation_recall_at_5, 4)}
+    atomic_write_text(manifest_path(RANKER), json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    report(f"ranker: {len(cases)} consultations → {manifest_path(RANKER)}")
+    return manifest
+
+
+def train_category_model(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
+    """Fit the category classifier on every development-set case; record 5-fold held-out figures."""
+    paths = training_data_paths("record", "train_file")
+    items = load_dev_set(paths)
+    manifest = _base_manifest(CATEGORY_ARTEFACT, CATEGORY_FEATURES, paths, kb)
+    model = train_categories(items)
+    target = manifest_path(CATEGORY_ARTEFACT)
+    if model is not None:
+        payload = target.with_suffix(".pkl")
+        atomic_write_bytes(payload, pickle.dumps(model))
+        manifest["payload"] = payload.name
+        manifest["payload_sha256"] = sha256_file(payload)
+        manifest["cross_validation"] = category_cv(items)
+    else:
+        manifest["payload"] = None  # fewer than MIN_ITEMS consultations: the lexicon decides
+        manifest["note"] = f"fewer than {MIN_ITEMS} consultations: no classifier, lexicon only"
+    atomic_write_text(target, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    report(f"categories: {len(items)} consultations → {target}")
+    return manifest
+
+
+def train_all(report: Report = print) -> dict[str, dict[str, Any]]:
+    """Train and save both learned parts."""
+    kb = get_knowledge_base()
+    return {RANKER: train_ranker(kb, report), CATEGORY_ARTEFACT: train_category_model(kb, report)}
+
+
+def needs_training(*, strict: bool = True) -> list[str]:
+    """Names of artefacts that are missing or stale. ``strict`` also counts a changed knowledge
+    base or feature code (what set-up and the test session retrain for; run time only refuses
+    changed training data)."""
+    kb = get_knowledge_base() if strict else None
+    out = []
+    for name, version in ((RANKER, RANKER_FEATURES), (CATEGORY_ARTEFACT, CATEGORY_FEATURES)):
+        try:
+            manifest = read_manifest(name)
+            check_fresh(name, manifest, feature_version=version)
+        except ArtefactError:
+            out.append(name)
+            continue
+        if kb is not None and (manifest.get("knowledge") != kb_fingerprint(kb) or manifest.get("code") != code_version()):
+            out.append(name)
+    return out
