@@ -19,7 +19,6 @@ the transcript-wide placeholders of ``assistant.pii.mask`` ([氏名1], [住所1]
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import weakref
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from typing import Any
 
 from assistant import offline  # noqa: F401
 from assistant.asr.transcript import Segment, Transcript
+from assistant.facts.subjects import Subjects, extract_subjects, subject_words
 from assistant.facts.urgency import UrgencyFlag, detect_urgency
 from assistant.pii.mask import Entity, detect_segments, scrub
 from assistant.record.categories import (
@@ -47,7 +47,9 @@ from assistant.record.fields import (
     find_consent,
     heard_sentences,
 )
+from assistant.record.statements import statements
 from assistant.record.text import Piece, Sentence, sentences_of
+from assistant.record.when import now_jst
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
@@ -132,6 +134,7 @@ class Record:
     visitor: dict[str, Any]
     meta: dict[str, Any]
     drafted_at: str = ""
+    subjects: Subjects | None = None
 
     # -- masking -----------------------------------------------------------------------------
     def _seg(self, seg_id: int) -> Segment | None:
@@ -216,6 +219,7 @@ class Record:
             fields[key] = fd
         citizen = {k: (self._line_dict(v, masked) if v else None) for k, v in self.citizen.items()}
         visitor = {"present": bool(self.visitor.get("present")),
+                   "role": self.subjects.visitor.relation if self.subjects else None,
                    "name": self._line_dict(self.visitor["name"], masked) if self.visitor.get("name") else None,
                    "relation": self._line_dict(self.visitor["relation"], masked) if self.visitor.get("relation") else None}
         urgency = []
@@ -234,6 +238,8 @@ class Record:
             "meta": dict(self.meta),
             "citizen": citizen,
             "visitor": visitor,
+            "subject": self._subject_dict(),
+            "facts": [f.to_dict() for f in self.subjects.facts] if self.subjects else [],
             "categories": categories,
             "main_category": next((c.name for c in self.categories if c.main), None),
             "fields": fields,
@@ -246,6 +252,11 @@ class Record:
         if masked:
             d = _scrub_tree(d, self.entities, skip=("meta",))
         return d
+
+    def _subject_dict(self) -> dict[str, Any] | None:
+        if self.subjects is None:
+            return None
+        return {"visitor": self.subjects.visitor.to_dict(), **self.subjects.subject.to_dict()}
 
     def _mask_sentence(self, sentence: str, seg_ids: Sequence[int]) -> str:
         for sid in seg_ids:
@@ -478,6 +489,7 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     _SUGGEST_OK = True
     hits: dict[str, _SchemeHit] = {}
     hows: dict[str, set[str]] = {}
+    surfaces: dict[str, set[str]] = {}
     seen: set[int] = set()
     # without speaker labels every turn may be the staff's explanation
     speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
@@ -505,6 +517,7 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
             if sent is None:
                 continue
             sch = kb.get(m.scheme_id)
+            surfaces.setdefault(m.scheme_id, set()).add(m.surface)
             h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
             if sent not in h.sentences:
                 h.sentences.append(sent)
@@ -514,7 +527,28 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     for sid, h in hits.items():
         if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
             h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
-    return hits
+    return _drop_shared_services(hits, surfaces, kb)
+
+
+def _drop_shared_services(hits: dict[str, _SchemeHit], surfaces: dict[str, set[str]], kb: Any) -> dict[str, _SchemeHit]:
+    """A service the staff names (ヘルパー, デイサービス) belongs to the scheme being explained: when
+    every word that raised a scheme is a service that another scheme named in the same conversation
+    also provides (its aliases or benefits text), it is that scheme's service, not a second scheme."""
+    out = dict(hits)
+    for sid in list(hits):
+        words = surfaces.get(sid, set())
+        sch = kb.get(sid)
+        if not words or sch is None or any(w in (sch.name, sch.short_name) for w in words):
+            continue
+        for other in hits:
+            o = kb.get(other)
+            if other == sid or other not in out or o is None:
+                continue
+            provides = " ".join([*o.aliases, o.benefits, o.summary])
+            if all(w in provides for w in words):
+                del out[sid]
+                break
+    return out
 
 
 _mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
@@ -599,6 +633,46 @@ def _consent_value(meta: dict[str, Any] | None, found: ConsentFinding) -> str:
     return found.value
 
 
+MAX_MAIN_CONCERN = 2
+_CITIZEN_QUESTION = re.compile(r"(?:か|でしょうか|ですか|の)[。？?]?$|[？?]$")
+
+
+def _main_concern(sents: Sequence[Sentence], keep: list[int], urgent: set[tuple[int, str]]) -> list[int]:
+    """主訴 is one or two sentences in the citizen's words: the first concern sentences, plus any
+    urgent statement (never dropped)."""
+    out = keep[:MAX_MAIN_CONCERN]
+    out += [i for i in keep[MAX_MAIN_CONCERN:] if (sents[i].segment.id, sents[i].text.strip()) in urgent]
+    return out
+
+
+def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_ids: set[int]) -> bool:
+    """A citizen's answer already written as a fact of this field (「いいえ、まだ何も申請していません」
+    → 要介護認定未申請) is not copied again; and what the visitor says about their own home (「私は
+    隣の市に住んでいて」) is neither the subject's housing nor the concern."""
+    if s.segment.speaker == "staff":
+        return False
+    if key in ("main_concern", "housing") and s.segment.id in visitor_ids:
+        return True
+    cited = {i for ln in fact_lines for i in ln.segment_ids}
+    return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
+
+
+BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
+
+
+def _only_subject_words(reason: str, kin: set[str]) -> bool:
+    """A household line chosen only because it names the subject (「父とも話してみます」) adds nothing
+    to the subject block already written."""
+    words = {w for w in re.split(r"[、,\s]+", reason) if w}
+    return bool(words) and bool(kin) and words <= kin
+
+
+def _citizen_question(s: Sentence) -> bool:
+    """A citizen's own question (費用はどのくらいかかるんでしょうか) asks, it does not tell: not part of
+    the account summarised in 聞き取り内容."""
+    return s.segment.speaker != "staff" and bool(_CITIZEN_QUESTION.search(s.text.strip()))
+
+
 def draft_record(transcript: Transcript, *, suggestions: list | None = None, pinned: list[str] | None = None,
                  meta: dict | None = None, classifier: CategoryModel | None | str = "auto") -> Record:
     """Draft the consultation record of ``transcript``.
@@ -619,15 +693,31 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     for e in entities:
         by_seg.setdefault(e.segment_id, []).append(e)
     fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
+    subjects = extract_subjects(segments)
+    for st in statements(subjects):
+        ev = [Evidence(i, float(segs[i].start), float(segs[i].end), segs[i].speaker) for i in st.segment_ids if i in segs]
+        fields[st.field].append(Line(text=st.text, evidence=ev, why=st.why, extra={"kind": "fact"}))
+    used: set[tuple[int, int]] = set()  # each sentence once in the record
+    visitor_ids = {i for f in subjects.facts if f.subject == "相談者" for i in f.segment_ids}
+    kin = subject_words(subjects)
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
         d = drafts[key]
         keep = [i for i, s in enumerate(d.sentences) if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
+        keep = [i for i in keep if (d.sentences[i].segment.id, d.sentences[i].start) not in used
+                and not _said_by_facts(d.sentences[i], key, fields[key], visitor_ids)
+                and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
+        if key == "main_concern":
+            keep = _main_concern(d.sentences, keep, urgent)
+        used.update((d.sentences[i].segment.id, d.sentences[i].start) for i in keep)
         line = _line_from_sentences([d.sentences[i] for i in keep], segs,
                                     [d.reasons[i] for i in keep if i < len(d.reasons)])
         if line is not None:
             fields[key].append(line)
+    fact_ids = {i for lines in fields.values() for ln in lines if ln.extra.get("kind") == "fact" for i in ln.segment_ids}
     for group in heard_sentences(sentences):
-        group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
+        group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))
+                 and (s.segment.id, s.start) not in used and not _citizen_question(s)
+                 and not (s.segment.id in fact_ids and len(s.text) <= BARE_ANSWER)]
         line = _line_from_sentences(group, segs)
         if line is not None:
             fields["heard"].append(line)
@@ -659,5 +749,5 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
                               model=transcript.model, segments=segments),
         entities=entities, fields=fields, categories=categories, urgency=urgency, gaps=gaps, consent=consent,
         citizen=citizen, visitor=visitor, meta=_meta(meta, transcript, sentences),
-        drafted_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        drafted_at=now_jst().isoformat(timespec="seconds"), subjects=subjects,
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from assistant.record.when import jst_label
+
 SPEAKER_JA = {"staff": "職員", "citizen": "相談者", "other": "同席者", "unknown": "話者不明"}
 META_LABELS = (("date", "相談日"), ("time", "時刻"), ("duration", "所要時間（秒）"), ("channel", "相談方法"),
                ("staff", "受付者"), ("counter", "担当窓口"), ("consultation_id", "相談番号"))
@@ -33,6 +35,19 @@ def _speaker(line: dict[str, Any]) -> str:
     return "・".join(SPEAKER_JA.get(s, s) for s in sorted(sp) if s)
 
 
+def _parties(rec: dict[str, Any]) -> list[str]:
+    """「来談者: 子」「対象者: 父（82歳・男性）独居」 from the record's subject block."""
+    sub = rec.get("subject") or {}
+    if not sub:
+        return []
+    vis = (sub.get("visitor") or {}).get("relation") or "本人"
+    out = [f"- 来談者: {vis}"]
+    if vis != "本人":
+        bits = "・".join(x for x in ((f"{sub['age']}歳" if sub.get("age") else ""), sub.get("sex") or "") if x)
+        out.append(f"- 対象者: {sub.get('relation', '')}" + (f"（{bits}）" if bits else "") + (sub.get("living") or ""))
+    return out
+
+
 def to_markdown(rec: dict[str, Any]) -> str:
     out: list[str] = []
     masked = rec.get("masked", True)
@@ -43,7 +58,7 @@ def to_markdown(rec: dict[str, Any]) -> str:
     for key, label in META_LABELS:
         if meta.get(key) not in (None, ""):
             out.append(f"- {label}: {meta[key]}")
-    out.append(f"- 作成: {rec.get('drafted_at', '')}")
+    out.append(f"- 作成: {jst_label(str(rec.get('drafted_at', '')))}")
     out.append("")
     if rec.get("urgency"):
         out.append("## ⚠ 緊急性")
@@ -52,6 +67,7 @@ def to_markdown(rec: dict[str, Any]) -> str:
             out.append(f"- **{u['label']}**（{segs}）: " + " / ".join(u.get("sentences", [])))
         out.append("")
     out.append("## 相談者")
+    out += _parties(rec)
     cit = rec.get("citizen") or {}
     for key, label in CITIZEN_LABELS.items():
         line = cit.get(key)
@@ -155,7 +171,7 @@ def to_html(rec: dict[str, Any]) -> str:
     cls = "mask" if masked else "mask unmasked"
     p.append(f"<p class='{cls}'>{'個人情報はマスクしています' if masked else 'マスクなし：個人情報を含みます（取り扱い注意）'}</p>")
     rows = [(label, meta[k]) for k, label in META_LABELS if meta.get(k) not in (None, "")]
-    rows.append(("作成", rec.get("drafted_at", "")))
+    rows.append(("作成", jst_label(str(rec.get("drafted_at", "")))))
     p.append("<table class='meta'>" + "".join(f"<tr><th>{_e(a)}</th><td>{_e(b)}</td></tr>" for a, b in rows) + "</table>")
     if rec.get("urgency"):
         p.append("<section class='urgent'><h2>緊急性</h2><ul>")
