@@ -1495,12 +1495,23 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = [e for _ctx, ents in pairs for e in ents]
+    from assistant.pii.spoken import extend  # spoken.py builds on this module's patterns
+
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents])
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:
         e.placeholder = table.placeholder(e)
+    _share_group_placeholders(entities)
     return entities
+
+
+def _share_group_placeholders(entities: Sequence[Entity]) -> None:
+    """Pieces of one number or date said over two turns (same ``group``) show one placeholder."""
+    first: dict[tuple[str, str], str] = {}
+    for e in entities:
+        if e.group and e.type != "name":
+            e.placeholder = first.setdefault((e.type, e.group), e.placeholder)
 
 
 def detect_pii(text: str, *, use_ner: bool | None = None) -> list[Entity]:
