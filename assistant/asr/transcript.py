@@ -40,9 +40,16 @@ class Segment:
     speaker_id: str | None = None
     confidence: float = 1.0
     flags: list[str] = field(default_factory=list)
+    # set by the scheme-name correction (a post-ASR stage): the text as recognised, and each change
+    original_text: str | None = None
+    corrections: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        if self.original_text is None:
+            d.pop("original_text")
+        if not self.corrections:
+            d.pop("corrections")
         d["start"] = round(float(self.start), 3)
         d["end"] = round(float(self.end), 3)
         d["confidence"] = round(float(self.confidence), 3)
@@ -60,6 +67,8 @@ class Segment:
                 speaker_id=d.get("speaker_id"),
                 confidence=float(d.get("confidence", 1.0)),
                 flags=[str(f) for f in d.get("flags") or []],
+                original_text=str(d["original_text"]) if d.get("original_text") is not None else None,
+                corrections=[dict(c) for c in d.get("corrections") or [] if isinstance(c, dict)],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TranscriptFormatError(f"invalid segment {d!r}: {exc}") from exc

@@ -28,6 +28,11 @@ _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あ�
 _GAP = rf"(?:[\s\u3000、,…]|の|{_FILLERS})*"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
+# hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
+# last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
+_EDGE_GAP = r"(?:[\s\u3000、,の]|えー+|あー+)*"
+_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる){_EDGE_GAP}")
+_AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
 _RUN = re.compile(rf"{_DIGIT}+(?:{_GAP}{_DIGIT}+)*")
@@ -38,7 +43,7 @@ _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手�
 _PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 
-_NUMK = r"(?:[0-9０-９]{1,4}|[一二三四五六七八九十〇]{1,4})"
+_NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
 _S = r"[\s\u3000]*"
 _LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?!室))?"
@@ -60,7 +65,7 @@ _KANA_DATE = re.compile(rf"{_ERA}{_S}(?:{_KANA_NUM}|がん){_S}ねん(?:{_S}の?
                         rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
-_GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}|[一-龯々]{1,3})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+_GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 
 
 @dataclass
@@ -98,7 +103,7 @@ def _number_type(run: str, context: str) -> str | None:
         return "insurance_id"
     if zero and 10 <= n <= 11:
         return "phone"
-    return "id" if n >= 7 else None
+    return "id" if n >= 7 and _NUMBER_Q.search(context) else None
 
 
 def _overlaps(ents: Sequence[Entity], sid: int, s: int, e: int) -> list[Entity]:
@@ -115,6 +120,8 @@ def _add(ents: list[Entity], new: Entity) -> None:
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
         keep.type, keep.rule = new.type, new.rule
+    elif keep.type != new.type:
+        return  # one span cannot be two kinds of data: the per-turn rule stands
     keep.group = keep.group or new.group
     if keep.start <= new.start and keep.end >= new.end:
         return
@@ -124,13 +131,47 @@ def _add(ents: list[Entity], new: Entity) -> None:
             ents.remove(extra)
 
 
+@dataclass
+class _Span:
+    text: str
+    s: int
+    e: int
+
+    def group(self) -> str:
+        return self.text
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+
+def _trimmed(m: re.Match[str]) -> _Span | None:
+    """The run without ambiguous kana words at its edges (None when no digit is left)."""
+    s, e, text = m.start(), m.end(), m.group()
+    changed = True
+    while changed and text:
+        changed = False
+        lead = _AMBIGUOUS_LEAD.match(text)
+        if lead and lead.end() < len(text):
+            s, text, changed = s + lead.end(), text[lead.end():], True
+        tail = _AMBIGUOUS_TAIL.search(text)
+        if tail and tail.start() > 0:
+            e, text, changed = e - (len(text) - tail.start()), text[:tail.start()], True
+    return _Span(text, s, e) if re.search(_DIGIT, text) else None
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Entity]) -> None:
     """Digit runs broken by fillers or carried into the next turn."""
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
             continue
         text = t.seg.text
-        for m in _RUN.finditer(text):
+        for m0 in _RUN.finditer(text):
+            m = _trimmed(m0)
+            if m is None:
+                continue
             run, end = m.group(), m.end()
             nxt = turns[i + 1] if i + 1 < len(turns) else None
             cont = None

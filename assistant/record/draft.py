@@ -84,10 +84,18 @@ class Evidence:
     end: float
     speaker: str
     chars: list[tuple[int, int]] = field(default_factory=list)
+    original_text: str | None = None  # the segment as recognised, when the scheme-name correction changed it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"segment_id": self.segment_id, "start": round(self.start, 3), "end": round(self.end, 3),
-                "speaker": self.speaker, "chars": [list(c) for c in self.chars]}
+        d = {"segment_id": self.segment_id, "start": round(self.start, 3), "end": round(self.end, 3),
+             "speaker": self.speaker, "chars": [list(c) for c in self.chars]}
+        if self.original_text is not None:
+            d["original_text"] = self.original_text
+        return d
+
+    @classmethod
+    def of(cls, seg: Segment) -> Evidence:
+        return cls(seg.id, float(seg.start), float(seg.end), seg.speaker, original_text=seg.original_text)
 
 
 @dataclass
@@ -299,7 +307,7 @@ def _evidence(pieces: Sequence[Piece], segs: dict[int, Segment]) -> list[Evidenc
             continue
         ev = out.get(seg.id)
         if ev is None:
-            ev = out[seg.id] = Evidence(seg.id, float(seg.start), float(seg.end), seg.speaker)
+            ev = out[seg.id] = Evidence.of(seg)
         ev.chars.append((p.start, p.end))
     return list(out.values())
 
@@ -459,8 +467,7 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
             pieces = [Piece(s.segment.id, s.start, s.end) for s in h.sentences]
             ev = _evidence(pieces, segs)
         else:
-            ev = [Evidence(i, float(segs[i].start), float(segs[i].end), segs[i].speaker) for i in sugg_ids.get(sid, [])
-                  if i in segs]
+            ev = [Evidence.of(segs[i]) for i in sugg_ids.get(sid, []) if i in segs]
         why = ["職員が「案内した」と記録"] if sid in pinned else []
         if h:
             why.append("職員の説明に制度名")
@@ -695,7 +702,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
     subjects = extract_subjects(segments)
     for st in statements(subjects):
-        ev = [Evidence(i, float(segs[i].start), float(segs[i].end), segs[i].speaker) for i in st.segment_ids if i in segs]
+        ev = [Evidence.of(segs[i]) for i in st.segment_ids if i in segs]
         fields[st.field].append(Line(text=st.text, evidence=ev, why=st.why, extra={"kind": "fact"}))
     used: set[tuple[int, int]] = set()  # each sentence once in the record
     visitor_ids = {i for f in subjects.facts if f.subject == "相談者" for i in f.segment_ids}

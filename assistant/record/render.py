@@ -27,7 +27,8 @@ def _mmss(seconds: float) -> str:
 
 def evidence_label(evidence: list[dict[str, Any]]) -> str:
     """「#3 00:12, #5 00:40」: the segment ids and start times of a line."""
-    return ", ".join(f"#{e['segment_id']} {_mmss(e.get('start', 0.0))}" for e in evidence)
+    return ", ".join(f"#{e['segment_id']} {_mmss(e.get('start', 0.0))}"
+                     + (f" 原文「{e['original_text']}」" if e.get("original_text") else "") for e in evidence)
 
 
 def _speaker(line: dict[str, Any]) -> str:

@@ -255,6 +255,9 @@ def check(dirs: list[Path], catalogue: Path | None = None, *, today: dt.date | N
         for sid, name in read_catalogue(catalogue).items():
             if sid not in ids:
                 report.errors.append(f"catalogue: scheme {sid!r} ({name}) has no entry")
+    from assistant.schemes.protected import check_protected_terms  # its own module; no cycle
+
+    report.errors += check_protected_terms(schemes)
     report.schemes = len(ids)
     return report
 
