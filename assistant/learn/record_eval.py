@@ -233,6 +233,7 @@ def _quality(q: dict[str, Any], item: dict[str, Any], rec: Any, data: dict[str, 
     for f in rq.key_facts(item):
         q["kf_total"] += 1
         q["kf_kept"] += int(rq.retained(f, data["fields"]))
+        q["kf_strict"] = q.get("kf_strict", 0) + int(rq.retained_strict(f, data["fields"]))
     n = rq.record_chars(rec.to_markdown(masked=False))
     q["rec_chars"] += n
     q["shares"].append(n / max(1, sum(len(s.text) for s in segs)))
@@ -265,6 +266,7 @@ def _quality_figures(q: dict[str, Any], transcript_chars: int) -> dict[str, Any]
     sch = q["sch"]
     out: dict[str, Any] = {
         "key_fact_retention": ratio(q["kf_kept"], q["kf_total"]), "key_facts": q["kf_total"],
+        "key_fact_retention_strict": ratio(q.get("kf_strict", 0), q["kf_total"]),
         "record_share": ratio(q["rec_chars"], transcript_chars),
         "record_share_max": round(max(q["shares"]), 4) if q["shares"] else None,
         "leak_rate": ratio(q["leaked"], q["leak_strings"]), "leaked": q["leaked"], "pii_strings": q["leak_strings"],
@@ -291,7 +293,8 @@ def format_quality(r: dict[str, Any]) -> list[str]:
     lines = [
         "",
         "record quality",
-        f"  key-fact retention (compatible fields)  {f(q['key_fact_retention'])}  ({q['key_facts']} facts)",
+        f"  key-fact retention (compatible fields)  {f(q['key_fact_retention'])}  ({q['key_facts']} facts; "
+        f"strict, one line of its own field: {f(q['key_fact_retention_strict'])})",
         f"  record length / transcript length       {f(q['record_share'])}  (max per consultation {f(q['record_share_max'])})",
         f"  personal-data leak (partial counts)     {f(q['leak_rate'])}  ({q['leaked']}/{q['pii_strings']})",
         f"  false-positive masks                    {f(q['false_mask_rate'])}  ({q['false_masks']}/{q['masks']}; "

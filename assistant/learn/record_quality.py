@@ -4,8 +4,11 @@ Each function scores one consultation and returns counts; ``assistant.learn.reco
 them. Definitions (also in docs/record-1.md and eval/README.md):
 
 * **Key-fact retention** — a gold key fact (``key_facts``, else the development set's ``facts``) is
-  retained when all its keywords occur in one record line of a *compatible* field: its own field,
-  主訴 or 聞き取り内容 (where a reader looks for the citizen's account). Fact statements count as lines.
+  retained when all its keywords occur in the record lines of its *compatible* fields: a fact about
+  the citizen's situation (主訴, 世帯, 収入・就労, 住まい, 健康・障害・介護) in any of those fields or
+  聞き取り内容 (a sentence is written once, in the first field it fits, so rent arrears may stand in
+  収入・就労 rather than 住まい); a 今後の対応 fact only in 今後の対応. Fact statements count as lines. The strict figure (all keywords in one line of the
+  fact's own field) is reported alongside.
 * **Record length** — characters of the record's Markdown without headings, the metadata and 相談者
   blocks, categories, 聞き取り漏れ hints, bullets, speaker labels and evidence markers, divided by the
   transcript's characters.
@@ -29,7 +32,8 @@ from typing import Any
 
 from assistant.asr.transcript import Segment
 
-COMPATIBLE = {"main_concern": ("main_concern", "heard"), "next_actions": ("next_actions",)}
+SITUATION = ("main_concern", "household", "income_work", "housing", "health_care", "heard")
+COMPATIBLE = {"main_concern": SITUATION, "next_actions": ("next_actions",)}
 _NON_IDENTIFYING = re.compile(r"[\s\u3000、。，,・\-－ー〜～…「」]|えーっと|えーと|えっと|えー|あー|あのー|あの|えと|"
                               r"生まれ|です|の|と|さん|普通預金|普通|ふつう|当座|口座番号|口座|記号|番号|[はがで](?=[\s\u3000、0-9０-９]|$)")
 _EVIDENCE = re.compile(r"（#\d+[^）]*）")
@@ -38,7 +42,7 @@ _SKIP_SECTIONS = ("相談者", "相談内容の分類", "聞き取り漏れ", "�
 
 
 def compatible_fields(field: str) -> tuple[str, ...]:
-    return COMPATIBLE.get(field, (field, "main_concern", "heard"))
+    return COMPATIBLE.get(field, SITUATION)
 
 
 def key_facts(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -55,11 +59,19 @@ def _keywords(fact: Any) -> list[str]:
 
 
 def retained(fact: Any, fields: dict[str, Any]) -> bool:
-    """All keywords of the fact in one line of a compatible field."""
+    """All keywords of the fact in the lines of its compatible fields."""
     kws = _keywords(fact)
     field = str(fact.get("field", "")) if isinstance(fact, dict) else ""
     keys = compatible_fields(field) if field else tuple(fields)
-    lines = [ln["text"] for k in keys for ln in (fields.get(k) or {}).get("lines", [])]
+    text = "\n".join(ln["text"] for k in keys for ln in (fields.get(k) or {}).get("lines", []))
+    return bool(kws) and all(k in text for k in kws)
+
+
+def retained_strict(fact: Any, fields: dict[str, Any]) -> bool:
+    """All keywords in one line of the fact's own field (the stricter figure, reported alongside)."""
+    kws = _keywords(fact)
+    field = str(fact.get("field", "")) if isinstance(fact, dict) else ""
+    lines = [ln["text"] for ln in (fields.get(field) or {}).get("lines", [])]
     return bool(kws) and any(all(k in ln for k in kws) for ln in lines)
 
 
@@ -73,7 +85,7 @@ def record_chars(markdown: str) -> int:
         if not section or section in _SKIP_SECTIONS or section.startswith("相談記録"):
             continue
         text = raw.strip().removeprefix("- ").strip()
-        if text in ("（未聴取）", "（未記載）", "なし", "未確認", "（各欄に記載）"):
+        if text in ("（未聴取）", "（未記載）", "なし", "未確認", "（他の欄に記載）"):
             continue
         text = _SPEAKER.sub("", _EVIDENCE.sub("", text))
         text = re.sub(r"（[a-z0-9-]+）", "", text)  # scheme ids

@@ -43,6 +43,7 @@ from assistant.record.fields import (
     SUMMARY_FIELDS,
     ConsentFinding,
     FieldDraft,
+    _problem,
     draft_fields,
     find_consent,
     heard_sentences,
@@ -456,7 +457,8 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
     for sid in order:
         h = hits.get(sid)
         sch = kb.get(sid) if kb else None
-        name = sch.name if sch else (h.name if h else sugg_names.get(sid, sid))
+        # the name without its parenthesised details (障害者手帳, not the three kinds of 手帳 in full)
+        name = sch.short_name if sch else (h.name if h else sugg_names.get(sid, sid))
         if sid in pinned:
             status = "presented"
         elif h and h.negated == len(h.sentences):
@@ -526,15 +528,60 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
             sch = kb.get(m.scheme_id)
             surfaces.setdefault(m.scheme_id, set()).add(m.surface)
             h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
+            how = "rule_out" if _ruled_out_after(seg.text, pos, sent) else m.how
             if sent not in h.sentences:
                 h.sentences.append(sent)
-                if m.how == "rule_out":
+                if how == "rule_out":
                     h.negated += 1
-            hows.setdefault(m.scheme_id, set()).add(m.how)
+            hows.setdefault(m.scheme_id, set()).add(how)
+    received = _received(sentences, index, analyse_segment)
     for sid, h in hits.items():
         if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
             h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
+    hits = {sid: h for sid, h in hits.items() if h.negated or _explained(h, hows.get(sid, set()))}
+    # a scheme the citizen already receives is not 案内した (its 証書 asked for is not a proposal)
+    hits = {sid: h for sid, h in hits.items() if sid not in received or "propose" in hows.get(sid, set())}
     return _drop_shared_services(hits, surfaces, kb)
+
+
+def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
+    """「雇用保険の失業給付の対象にはなりません。その代わり…」: the clause that names the scheme ends
+    in a negation, whatever the rest of the turn proposes."""
+    if pos < 0:
+        return False
+    end = sent.end if sent is not None else len(text)
+    clause = re.split(r"(?<=[がけど])、|ので、|から、", text[pos:end], maxsplit=1)[0]
+    return bool(_NEGATED_SCHEME.search(clause))
+
+
+def _received(sentences: Sequence[Sentence], index: Any, analyse: Any) -> set[str]:
+    """Schemes the citizen or companion says they already receive (the engine's ``receiving``)."""
+    out: set[str] = set()
+    seen: set[int] = set()
+    for s in sentences:
+        if s.segment.speaker == "staff" or s.segment.id in seen:
+            continue
+        seen.add(s.segment.id)
+        try:
+            out |= {m.scheme_id for m in _mentions_cached(index, analyse, s.segment.text, "citizen")
+                    if m.how == "receiving"}
+        except Exception:  # noqa: BLE001
+            continue
+    return out
+
+
+_EXPLAINED = re.compile(r"申請|手続き|手続|窓口|届け出|届出|支給|給付|助成|減免|免除|貸付|貸し付け|受けられ|使え|利用|"
+                        r"対象|もらえ|出ます|出る|払われ|パンフレット|チラシ|資料|お渡し|案内|紹介|ご相談|相談でき|"
+                        r"つなぎ|つな|連絡し|予約|できます|制度")
+
+
+def _explained(h: _SchemeHit, hows: set[str]) -> bool:
+    """案内した制度 lists a scheme the staff explained or proposed: proposed in so many words, or
+    named in a sentence that explains it (what it gives, who qualifies), an application step or a
+    handout — not a name dropped in passing (「ケアマネさんは？」「以前、生活保護の話も出ましたが」)."""
+    if hows & {"propose", "conditional"}:
+        return True
+    return any(_EXPLAINED.search(s.text) for s in h.sentences)
 
 
 def _drop_shared_services(hits: dict[str, _SchemeHit], surfaces: dict[str, set[str]], kb: Any) -> dict[str, _SchemeHit]:
@@ -561,15 +608,16 @@ def _drop_shared_services(hits: dict[str, _SchemeHit], surfaces: dict[str, set[s
 _mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 
 
-def _mentions_cached(index: Any, analyse: Any, text: str) -> tuple[Any, ...]:
+def _mentions_cached(index: Any, analyse: Any, text: str, speaker: str = "staff") -> tuple[Any, ...]:
     """Scheme mentions of one staff segment, computed once per text and knowledge-base index (a
     new index — the knowledge base changed — starts a new cache)."""
     per_index = _mention_cache.setdefault(index, {})
-    hit = per_index.get(text)
+    key = text if speaker == "staff" else f"{speaker}\x00{text}"
+    hit = per_index.get(key)
     if hit is None:
         if len(per_index) > 4096:
             per_index.clear()
-        hit = per_index[text] = tuple(analyse(index, 0, "staff", text).mentions)
+        hit = per_index[key] = tuple(analyse(index, 0, speaker, text).mentions)
     return hit
 
 
@@ -664,6 +712,8 @@ def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_id
     return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
 
 
+MAX_HEARD = 3
+HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
 BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
 
 
@@ -710,9 +760,11 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
         d = drafts[key]
         keep = [i for i, s in enumerate(d.sentences) if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
-        keep = [i for i in keep if (d.sentences[i].segment.id, d.sentences[i].start) not in used
-                and not _said_by_facts(d.sentences[i], key, fields[key], visitor_ids)
-                and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
+        relevant = [i for i in keep if not _said_by_facts(d.sentences[i], key, fields[key], visitor_ids)
+                    and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
+        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used]
+        if not keep and not fields[key] and key in SUMMARY_FIELDS:
+            keep = relevant[:2]  # the field's one answer is also the concern: say it here too
         if key == "main_concern":
             keep = _main_concern(d.sentences, keep, urgent)
         used.update((d.sentences[i].segment.id, d.sentences[i].start) for i in keep)
@@ -721,13 +773,16 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
         if line is not None:
             fields[key].append(line)
     fact_ids = {i for lines in fields.values() for ln in lines if ln.extra.get("kind") == "fact" for i in ln.segment_ids}
-    for group in heard_sentences(sentences):
+    heard: list[tuple[int, int, Line]] = []
+    for n, group in enumerate(heard_sentences(sentences)):
         group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))
                  and (s.segment.id, s.start) not in used and not _citizen_question(s)
                  and not (s.segment.id in fact_ids and len(s.text) <= BARE_ANSWER)]
-        line = _line_from_sentences(group, segs)
+        line = _line_from_sentences(group[:HEARD_SENTENCES], segs)
         if line is not None:
-            fields["heard"].append(line)
+            heard.append((-sum(1 for s in group if _problem(s.condensed)), n, line))
+    # a summary, not the transcript: the account's remaining turns, those telling a problem first
+    fields["heard"] = [ln for _p, _n, ln in sorted(sorted(heard)[:MAX_HEARD], key=lambda h: h[1])]
     fields["schemes"] = _scheme_lines(sentences, segs, suggestions, pinned)
     consent_found = find_consent(sentences)
     consent = _consent_value(meta, consent_found)
@@ -744,7 +799,8 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
 
     gaps: list[Gap] = []
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
-        if not fields[key]:
+        # a field whose answers are already written in an earlier field (each sentence once) was heard
+        if not fields[key] and not drafts[key].sentences:
             gaps.append(Gap(key, FIELD_LABELS[key], GAP_HINTS[key]))
     if consent in ("not_asked", "asked"):
         gaps.append(Gap("consent", FIELD_LABELS["consent"], GAP_HINTS["consent"]))

@@ -98,7 +98,8 @@ def to_markdown(rec: dict[str, Any]) -> str:
         for line in f.get("lines", []):
             out.append(f"- {line['text']}（{evidence_label(line['evidence'])}）")
         if not f.get("lines"):
-            out.append("- （未聴取）")
+            gap = any(g.get("field") == key for g in rec.get("gaps") or [])
+            out.append("- （未聴取）" if gap else "- （他の欄に記載）")
         out.append("")
     f = fields.get("heard") or {}
     out.append(f"## {f.get('label', '聞き取り内容')}")

@@ -69,11 +69,11 @@ def statements(subj: Subjects) -> list[Statement]:
     living = [f for f in facts if f.key == "住まい"]
     head_ids = sorted({i for v in subj.subject.evidence.values() for i in v})
     person = _person(subj)
-    if subj.third_party or subj.subject.age or living:
+    if subj.subject.age or living:  # the relation alone is already in the 来談者/対象者 block
         text = person + ("".join(f.value for f in living[:1]) if living else "") + "。"
         out.append(Statement("household", text, _ids(living[:1], head_ids), ["事実: 対象者"]))
-    if subj.third_party:
-        vis = [f for f in facts if f.subject == "相談者"]
+    vis = [f for f in facts if f.subject == "相談者"]
+    if subj.third_party and vis:
         parts = [f"{f.value}在住" if f.key == "在住" else f"{f.value}訪問" if f.key == "訪問" else f.statement()
                  for f in vis]
         rel = subj.visitor.relation
