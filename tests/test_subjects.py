@@ -119,3 +119,24 @@ def test_spouse_subject_and_negated_living_alone():
     assert sub.visitor.relation == "配偶者"
     assert sub.subject.relation == "夫"
     assert sub.subject.living != "独居"
+
+
+def test_office_vocabulary_for_visitor_and_subject():
+    segs = _segs([("citizen", "祖母のことで相談に来ました。九十一歳の祖母が施設に入っていて、費用が払えなくて。")])
+    sub = extract_subjects(segs)
+    assert (sub.visitor.kind, sub.subject.kind) == ("孫", "その他親族")
+    assert sub.subject.age == 91 and sub.subject.living == "施設"
+
+
+def test_self_age_and_sex_from_the_spouse_word():
+    segs = _segs([("staff", "失礼ですが、おいくつですか。"), ("citizen", "えっと、58歳です。"),
+                  ("citizen", "主人と二人暮らしで、主人が先月仕事を辞めまして。")])
+    sub = extract_subjects(segs)
+    assert sub.visitor.kind == "本人" and sub.subject.kind == "本人"
+    assert sub.subject.age == 58 and sub.subject.sex == "女" and sub.subject.living == "同居"
+
+
+def test_care_manager_visitor_has_no_kin_relation():
+    segs = _segs([("citizen", "ケアマネをしております田村です。担当の利用者さんのことで伺いました。")])
+    sub = extract_subjects(segs)
+    assert sub.visitor.kind == "ケアマネ" and sub.subject.kind is None

@@ -32,19 +32,19 @@ Status = Literal["stated", "denied", "not_asked"]
 # kinship word (as the visitor says it, or as the staff says it politely) → (subject label, sex,
 # what the visitor is to the subject)
 _KIN: dict[str, tuple[str, str, str]] = {
-    "祖父": ("祖父", "男性", "孫"), "祖母": ("祖母", "女性", "孫"), "おじいちゃん": ("祖父", "男性", "孫"),
-    "おばあちゃん": ("祖母", "女性", "孫"),
-    "義父": ("義父", "男性", "子の配偶者"), "義母": ("義母", "女性", "子の配偶者"), "姑": ("義母", "女性", "子の配偶者"),
-    "父親": ("父", "男性", "子"), "母親": ("母", "女性", "子"), "父": ("父", "男性", "子"), "母": ("母", "女性", "子"),
-    "お父様": ("父", "男性", "子"), "お父さん": ("父", "男性", "子"), "お母様": ("母", "女性", "子"),
-    "お母さん": ("母", "女性", "子"), "両親": ("両親", "", "子"), "親": ("親", "", "子"),
-    "夫": ("夫", "男性", "配偶者"), "主人": ("夫", "男性", "配偶者"), "旦那": ("夫", "男性", "配偶者"),
-    "ご主人": ("夫", "男性", "配偶者"), "妻": ("妻", "女性", "配偶者"), "家内": ("妻", "女性", "配偶者"),
-    "嫁": ("妻", "女性", "配偶者"), "奥様": ("妻", "女性", "配偶者"), "奥さん": ("妻", "女性", "配偶者"),
-    "息子": ("息子", "男性", "親"), "娘": ("娘", "女性", "親"), "息子さん": ("息子", "男性", "親"),
-    "娘さん": ("娘", "女性", "親"), "子ども": ("子", "", "親"), "子供": ("子", "", "親"),
-    "兄": ("兄", "男性", "きょうだい"), "姉": ("姉", "女性", "きょうだい"), "弟": ("弟", "男性", "きょうだい"),
-    "妹": ("妹", "女性", "きょうだい"), "孫": ("孫", "", "祖父母"),
+    "祖父": ("祖父", "男", "孫"), "祖母": ("祖母", "女", "孫"), "おじいちゃん": ("祖父", "男", "孫"),
+    "おばあちゃん": ("祖母", "女", "孫"),
+    "義父": ("義父", "男", "子の配偶者"), "義母": ("義母", "女", "子の配偶者"), "姑": ("義母", "女", "子の配偶者"),
+    "父親": ("父", "男", "子"), "母親": ("母", "女", "子"), "父": ("父", "男", "子"), "母": ("母", "女", "子"),
+    "お父様": ("父", "男", "子"), "お父さん": ("父", "男", "子"), "お母様": ("母", "女", "子"),
+    "お母さん": ("母", "女", "子"), "両親": ("両親", "", "子"), "親": ("親", "", "子"),
+    "夫": ("夫", "男", "配偶者"), "主人": ("夫", "男", "配偶者"), "旦那": ("夫", "男", "配偶者"),
+    "ご主人": ("夫", "男", "配偶者"), "妻": ("妻", "女", "配偶者"), "家内": ("妻", "女", "配偶者"),
+    "嫁": ("妻", "女", "配偶者"), "奥様": ("妻", "女", "配偶者"), "奥さん": ("妻", "女", "配偶者"),
+    "息子": ("息子", "男", "親"), "娘": ("娘", "女", "親"), "息子さん": ("息子", "男", "親"),
+    "娘さん": ("娘", "女", "親"), "子ども": ("子", "", "親"), "子供": ("子", "", "親"),
+    "兄": ("兄", "男", "きょうだい"), "姉": ("姉", "女", "きょうだい"), "弟": ("弟", "男", "きょうだい"),
+    "妹": ("妹", "女", "きょうだい"), "孫": ("孫", "", "祖父母"),
 }
 _KIN_RE = re.compile("(?<![叔伯祖義])(?:" + "|".join(sorted(map(re.escape, _KIN), key=len, reverse=True))
                      + r")(?![子婦方親])")
@@ -98,7 +98,8 @@ class Fact:
 class Person:
     """The visitor or the subject: relation, age, sex, living arrangement, with evidence ids."""
 
-    relation: str = "本人"
+    relation: str = "本人"  # the word used: 父, 子, ケアマネジャー …
+    kind: str | None = "本人"  # the office's vocabulary (本人, 子, 配偶者, 親, 兄弟姉妹, 孫, その他親族, ケアマネ, 民生委員, 知人, 支援者)
     age: int | None = None
     sex: str = ""
     living: str = ""
@@ -124,6 +125,23 @@ class Subjects:
     def to_dict(self) -> dict[str, Any]:
         return {"visitor": self.visitor.to_dict(), "subject": self.subject.to_dict(),
                 "facts": [f.to_dict() for f in self.facts]}
+
+
+# what the subject is to the visitor, and what the visitor is to the subject, in the office's words
+SUBJECT_KIND = {"父": "親", "母": "親", "両親": "親", "親": "親", "夫": "配偶者", "妻": "配偶者", "息子": "子", "娘": "子",
+                "子": "子", "兄": "兄弟姉妹", "姉": "兄弟姉妹", "弟": "兄弟姉妹", "妹": "兄弟姉妹", "孫": "孫",
+                "祖父": "その他親族", "祖母": "その他親族", "義父": "その他親族", "義母": "その他親族"}
+VISITOR_KIND = {"子": "子", "配偶者": "配偶者", "親": "親", "きょうだい": "兄弟姉妹", "孫": "孫", "祖父母": "その他親族",
+                "子の配偶者": "その他親族", "ケアマネジャー": "ケアマネ", "民生委員": "民生委員", "大家": "知人"}
+_LIVING = [
+    (re.compile(r"施設に(?:入って|入所|おり|い)|入所して|入所中|(?:老人|グループ)ホームに(?:入って|い)"), "施設"),
+    (re.compile(r"入院(?:して(?:い|お)|中)|今も(?:まだ)?入院"), "入院中"),
+    (re.compile(r"(?:二人|ふたり|三人|家族|親子|夫婦)(?:で|暮らし)|同居|一緒に(?:住|暮ら)|と住んで|と暮らして"), "同居"),
+]
+_SELF_AGE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|わし|自分)(?:は|、|も)?\s*(?:今年|もう)?(\d{1,3}|[一二三四五六七八九十]{1,5})(?:歳|才)")
+_AGE_Q = re.compile(r"年齢|おいくつ|何歳|お年")
+_AGE_ANSWER = re.compile(r"^(?:[\s、。]|えー+|えっと|あの)*(\d{1,3}|[一二三四五六七八九十]{1,5})(?:歳|才)")
+_SPOUSE_SEX = [(re.compile(r"主人|夫|旦那"), "女"), (re.compile(r"妻|家内|嫁|女房"), "男")]
 
 
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -171,6 +189,16 @@ def _age_near(seg: Segment, start: int, end: int) -> int | None:
         return None
     n = kanji_number(m.group(1))
     return n if n is not None and 0 < n < 120 else None
+
+
+def _mentions_of(segments: Sequence[Segment], label: str) -> list[tuple[Segment, int, int]]:
+    """Every use of a kinship word naming ``label`` in the first turns (visitor's and staff's)."""
+    out = []
+    for seg in [s for s in segments if s.text.strip()][:12]:
+        for m in _KIN_RE.finditer(seg.text):
+            if _KIN[m.group()][0] == label:
+                out.append((seg, m.start(), m.end()))
+    return out
 
 
 def _find_role(segments: Sequence[Segment]) -> tuple[str, int] | None:
@@ -293,25 +321,29 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
     if found is not None:
         word, seg, start, end = found
         label, sex, inverse = _KIN[word]
-        subject = Person(relation=label, sex=sex, evidence={"relation": [seg.id]})
-        visitor = Person(relation=inverse, evidence={"relation": [seg.id]})
-        age = _age_near(seg, start, end)
-        if age is not None:
-            subject.age = age
-            subject.evidence["age"] = [seg.id]
+        subject = Person(relation=label, kind=SUBJECT_KIND.get(label, "その他親族"), sex=sex,
+                         evidence={"relation": [seg.id]})
+        visitor = Person(relation=inverse, kind=VISITOR_KIND.get(inverse, "その他親族"), evidence={"relation": [seg.id]})
+        for s2, a, b in _mentions_of(segments, label):  # the age may come with a later mention
+            age = _age_near(s2, a, b)
+            if age is not None:
+                subject.age = age
+                subject.evidence["age"] = [s2.id]
+                break
     if role is not None:
-        visitor = Person(relation=role[0], evidence={"relation": [role[1]]})
-        if found is None:
-            subject = Person(relation="利用者" if role[0] in ("ケアマネジャー", "ホームヘルパー", "相談支援専門員")
-                             else "地域住民", evidence={"relation": [role[1]]})
+        visitor = Person(relation=role[0], kind=VISITOR_KIND.get(role[0], "支援者"), evidence={"relation": [role[1]]})
+        subject = Person(relation="利用者" if role[0] in ("ケアマネジャー", "ホームヘルパー", "相談支援専門員")
+                         else "地域住民", kind=None, evidence={"relation": [role[1]]},
+                         age=subject.age, sex=subject.sex)
     if found is None and role is None:
         subject = visitor  # the visitor consults about themself
+        _self_details(segments, pairs, subject)
     third = visitor.relation != "本人"
     asked = {i for qa in pairs for i in qa.answer_ids}
     facts = _dedupe([*_qa_facts(pairs), *_statement_facts(segments, asked), *_visitor_facts(segments, third)])
-    living = next((f for f in facts if f.key == "住まい"), None)
+    living = next((f for f in facts if f.key == "住まい"), None) or _living_statement(segments, third)
     if living is not None:
-        subject.living = living.value
+        subject.living = {"同居者あり": "同居"}.get(living.value, living.value)
         subject.evidence["living"] = list(living.segment_ids)
     res = next((f for f in facts if f.key == "在住"), None)
     if res is not None:
@@ -320,6 +352,39 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
     if subject.age is not None and subject.age >= 65 and not any(f.key == "要介護認定" for f in facts):
         facts.append(Fact("要介護認定", "不明", "対象者", "not_asked", [], "checklist:65歳以上"))
     return Subjects(visitor, subject, facts, pairs)
+
+
+def _self_details(segments: Sequence[Segment], pairs: Sequence[QA], person: Person) -> None:
+    """Age and sex of a visitor consulting about themself: 「私は45歳で」, the answer to 「おいくつですか」,
+    and 主人/妻 said of their spouse."""
+    for qa in pairs:
+        if _AGE_Q.search(qa.question):
+            m = _AGE_ANSWER.match(qa.answer)
+            if m and kanji_number(m.group(1)):
+                person.age, person.evidence["age"] = kanji_number(m.group(1)), list(qa.segment_ids)
+                break
+    for seg in _talkers(segments):
+        m = _SELF_AGE.search(seg.text)
+        if m and person.age is None and kanji_number(m.group(1)):
+            person.age, person.evidence["age"] = kanji_number(m.group(1)), [seg.id]
+        if not person.sex:
+            for pat, sex in _SPOUSE_SEX:
+                if re.search(rf"(?:うちの|私の|わたしの)?{pat.pattern}(?:が|は|の|と)", seg.text) and not re.search(
+                        r"ご主人|奥さん|奥様", seg.text):
+                    person.sex, person.evidence["sex"] = sex, [seg.id]
+                    break
+
+
+def _living_statement(segments: Sequence[Segment], third_party: bool) -> Fact | None:
+    """同居 / 施設 / 入院中 said by the visitor (独居 comes from the 一人暮らし rules). Someone at the
+    counter is neither in hospital nor in a care home: those only for a subject who is not there."""
+    for seg in _talkers(segments):
+        for pat, value in _LIVING:
+            if value in ("施設", "入院中") and not third_party:
+                continue
+            if pat.search(seg.text):
+                return Fact("住まい", value, "対象者", "stated", [seg.id], f"statement:{value}")
+    return None
 
 
 def subject_words(subj: Subjects) -> set[str]:

@@ -27,6 +27,7 @@ them. Definitions (also in docs/record-1.md and eval/README.md):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,16 +64,21 @@ def retained(fact: Any, fields: dict[str, Any]) -> bool:
     kws = _keywords(fact)
     field = str(fact.get("field", "")) if isinstance(fact, dict) else ""
     keys = compatible_fields(field) if field else tuple(fields)
-    text = "\n".join(ln["text"] for k in keys for ln in (fields.get(k) or {}).get("lines", []))
-    return bool(kws) and all(k in text for k in kws)
+    text = _norm("\n".join(ln["text"] for k in keys for ln in (fields.get(k) or {}).get("lines", [])))
+    return bool(kws) and all(_norm(k) in text for k in kws)
+
+
+def _norm(text: str) -> str:
+    """Text normalisation for keyword matching: NFKC (全角/半角) and no spaces."""
+    return re.sub(r"[\s\u3000]", "", unicodedata.normalize("NFKC", text))
 
 
 def retained_strict(fact: Any, fields: dict[str, Any]) -> bool:
     """All keywords in one line of the fact's own field (the stricter figure, reported alongside)."""
     kws = _keywords(fact)
     field = str(fact.get("field", "")) if isinstance(fact, dict) else ""
-    lines = [ln["text"] for ln in (fields.get(field) or {}).get("lines", [])]
-    return bool(kws) and any(all(k in ln for k in kws) for ln in lines)
+    lines = [_norm(ln["text"]) for ln in (fields.get(field) or {}).get("lines", [])]
+    return bool(kws) and any(all(_norm(k) in ln for k in kws) for ln in lines)
 
 
 def record_chars(markdown: str) -> int:
@@ -170,19 +176,21 @@ def scheme_counts(listed: set[str], item: dict[str, Any]) -> dict[str, int] | No
 
 
 def subject_counts(record: dict[str, Any], item: dict[str, Any]) -> dict[str, tuple[int, int]]:
-    """(correct, total) per subject attribute present in the gold."""
+    """(correct, total) per subject attribute present in the gold: the visitor's and the subject's
+    relation in the office's vocabulary (``kind``), age, sex (男/女/null), living (不明 when unknown)."""
     out: dict[str, tuple[int, int]] = {}
     sub = record.get("subject") or {}
     gv = item.get("visitor")
     if gv is not None:
         want = gv.get("relation") if isinstance(gv, dict) else gv
-        out["visitor"] = (int(str(want) == str((sub.get("visitor") or {}).get("relation"))), 1)
+        out["visitor"] = (int(str(want) == str((sub.get("visitor") or {}).get("kind"))), 1)
     gs = item.get("subject")
     if isinstance(gs, dict):
-        for key in ("relation", "age", "living"):
-            if key in gs and gs[key] not in (None, ""):
-                got = sub.get(key)
-                out[f"subject_{key}"] = (int(str(gs[key]) == str(got if got is not None else "")), 1)
+        got = {"relation": sub.get("kind"), "age": sub.get("age"), "sex": sub.get("sex") or None,
+               "living": sub.get("living") or "不明"}
+        for key in ("relation", "age", "sex", "living"):
+            if key in gs:
+                out[f"subject_{key}"] = (int(gs[key] == got[key]), 1)
     return out
 
 

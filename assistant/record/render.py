@@ -37,14 +37,15 @@ def _speaker(line: dict[str, Any]) -> str:
 
 
 def _parties(rec: dict[str, Any]) -> list[str]:
-    """「来談者: 子」「対象者: 父（82歳・男性）独居」 from the record's subject block."""
+    """「来談者: 子」「対象者: 父（82歳・男性）独居」 from the record's subject block."""  # noqa: RUF002
     sub = rec.get("subject") or {}
     if not sub:
         return []
     vis = (sub.get("visitor") or {}).get("relation") or "本人"
     out = [f"- 来談者: {vis}"]
     if vis != "本人":
-        bits = "・".join(x for x in ((f"{sub['age']}歳" if sub.get("age") else ""), sub.get("sex") or "") if x)
+        bits = "・".join(x for x in ((f"{sub['age']}歳" if sub.get("age") else ""),
+                                    (f"{sub['sex']}性" if sub.get("sex") else "")) if x)
         out.append(f"- 対象者: {sub.get('relation', '')}" + (f"（{bits}）" if bits else "") + (sub.get("living") or ""))
     return out
 
