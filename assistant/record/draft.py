@@ -554,12 +554,16 @@ def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
     return bool(_NEGATED_SCHEME.search(clause))
 
 
+# only a turn saying it gets something can say a scheme is already received (keeps this pass cheap)
+_RECEIVING_WORDS = re.compile(r"もら|貰|受け|受給|受け取|入って|使って|利用して|通って|持って|出て")
+
+
 def _received(sentences: Sequence[Sentence], index: Any, analyse: Any) -> set[str]:
     """Schemes the citizen or companion says they already receive (the engine's ``receiving``)."""
     out: set[str] = set()
     seen: set[int] = set()
     for s in sentences:
-        if s.segment.speaker == "staff" or s.segment.id in seen:
+        if s.segment.speaker == "staff" or s.segment.id in seen or not _RECEIVING_WORDS.search(s.segment.text):
             continue
         seen.add(s.segment.id)
         try:
