@@ -329,8 +329,9 @@ def _rebuild(line: Any, tr: Transcript) -> str:
     return "".join(out)
 
 
-def format_report(r: dict[str, Any], verbose: bool = False) -> str:
-    """A plain-text report of ``evaluate``'s figures."""
+def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = False) -> str:
+    """A plain-text report of ``evaluate``'s figures (``summary``: aggregate figures only, no line
+    that names a case — for a held-out set)."""
     p, f, c, u = r["pii"], r["facts"], r["categories"], r["urgency"]
     lines = [
         f"record eval: {r['consultations']} consultations, {r['characters']} characters",
@@ -342,7 +343,7 @@ def format_report(r: dict[str, Any], verbose: bool = False) -> str:
     ]
     for t, v in p["by_type"].items():
         lines.append(f"    {t:<13} {v['recall']:.4f}  ({v['strings'] - v['leaked']}/{v['strings']})")
-    for leak in p["leaks"]:
+    for leak in [] if summary else p["leaks"]:
         lines.append(f"  LEAK {leak['id']} {leak['type']} in {','.join(leak['in'])}")
     lines += [
         "",
@@ -366,7 +367,7 @@ def format_report(r: dict[str, Any], verbose: bool = False) -> str:
         f"draft time per consultation     mean {r['draft_seconds']['mean']:.3f} s  max {r['draft_seconds']['max']:.3f} s",
         *format_quality(r),
     ]
-    if verbose:
+    if verbose and not summary:
         lines.append("")
         for m in f["missed"]:
             lines.append(f"  missed fact {m['id']} {m['field']}: {' / '.join(m['keywords'])}")
