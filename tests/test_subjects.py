@@ -140,3 +140,15 @@ def test_care_manager_visitor_has_no_kin_relation():
     segs = _segs([("citizen", "ケアマネをしております田村です。担当の利用者さんのことで伺いました。")])
     sub = extract_subjects(segs)
     assert sub.visitor.kind == "ケアマネ" and sub.subject.kind is None
+
+
+def test_cli_drafts_the_fixture_dialogue_script(fixtures_dir):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    res = CliRunner().invoke(app, ["draft", str(fixtures_dir / "dialogue_stereo.json"), "--format", "md"])
+    assert res.exit_code == 0, res.output
+    assert "要介護認定未申請" in res.output and "隣市在住" in res.output
+    assert "障害福祉サービス" not in res.output
+    assert "（JST）" in res.output

@@ -761,11 +761,14 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     used: set[tuple[int, int]] = set()  # each sentence once in the record
     visitor_ids = {i for f in subjects.facts if f.subject == "相談者" for i in f.segment_ids}
     kin = subject_words(subjects)
+    heard_in: set[str] = set()  # fields with an answer, wherever it is written
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
         d = drafts[key]
         keep = [i for i, s in enumerate(d.sentences) if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
         relevant = [i for i in keep if not _said_by_facts(d.sentences[i], key, fields[key], visitor_ids)
                     and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
+        if relevant:
+            heard_in.add(key)
         keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used]
         if not keep and not fields[key] and key in SUMMARY_FIELDS:
             keep = relevant[:2]  # the field's one answer is also the concern: say it here too
@@ -804,7 +807,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     gaps: list[Gap] = []
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
         # a field whose answers are already written in an earlier field (each sentence once) was heard
-        if not fields[key] and not drafts[key].sentences:
+        if not fields[key] and key not in heard_in:
             gaps.append(Gap(key, FIELD_LABELS[key], GAP_HINTS[key]))
     if consent in ("not_asked", "asked"):
         gaps.append(Gap("consent", FIELD_LABELS["consent"], GAP_HINTS["consent"]))
