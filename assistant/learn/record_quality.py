@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.asr.transcript import Segment
+from assistant.schemes.knowledge import get_knowledge_base
 
 SITUATION = ("main_concern", "household", "income_work", "housing", "health_care", "heard")
 COMPATIBLE = {"main_concern": SITUATION, "next_actions": ("next_actions",)}
@@ -159,8 +160,6 @@ def _defect(text: str) -> str:
     if re.search(r"[0-9０-９〇一二三四五六七八九十]+\s*(?:歳|才)", text):
         return "age"
     try:
-        from assistant.schemes.knowledge import get_knowledge_base
-
         names = {n for s in get_knowledge_base() for n in (s.name, s.short_name, *s.aliases) if len(n) >= 2}
     except Exception:  # noqa: BLE001 - no knowledge base: nothing to compare with
         names = set()

@@ -18,11 +18,12 @@ never removes what the per-turn rules found.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.asr.transcript import Segment
-from assistant.pii.mask import BUILDING_KW, Entity
+from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
 _GAP = rf"(?:[\s\u3000、,…]|の|{_FILLERS})*"
@@ -106,11 +107,11 @@ def _number_type(run: str, context: str) -> str | None:
     return "id" if n >= 7 and _NUMBER_Q.search(context) else None
 
 
-def _overlaps(ents: Sequence[Entity], sid: int, s: int, e: int) -> list[Entity]:
+def _overlaps(ents: Sequence[Any], sid: int, s: int, e: int) -> list[Any]:
     return [x for x in ents if x.segment_id == sid and x.start < e and s < x.end]
 
 
-def _add(ents: list[Entity], new: Entity) -> None:
+def _add(ents: list[Any], new: Any) -> None:
     """Add a span; where it overlaps spans already found, widen the first of them to the union
     (the texts are refreshed from the segment at the end)."""
     hit = _overlaps(ents, new.segment_id or 0, new.start, new.end)
@@ -162,7 +163,7 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
 
 
-def _numbers(turns: Sequence[_Turn], ents: list[Entity]) -> None:
+def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """Digit runs broken by fillers or carried into the next turn."""
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
@@ -185,13 +186,13 @@ def _numbers(turns: Sequence[_Turn], ents: list[Entity]) -> None:
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if cont else ""
-            _add(ents, Entity(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
+            _add(ents, make(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
             if cont and nxt is not None:
-                _add(ents, Entity(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
+                _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
                                   rule=f"{kind}:spoken-continued", group=group))
 
 
-def _addresses(turns: Sequence[_Turn], ents: list[Entity]) -> None:
+def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
             continue
@@ -221,15 +222,15 @@ def _addresses(turns: Sequence[_Turn], ents: list[Entity]) -> None:
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
-            _add(ents, Entity("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
+            _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
 
 
-def _birthdates(turns: Sequence[_Turn], ents: list[Entity]) -> None:
+def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         text = t.seg.text
         for m in _KANA_DATE.finditer(text):
             if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
-                _add(ents, Entity("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
+                _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and "月" not in x.text]:
             tail = _MD_TAIL.match(text[e.end:])
             if tail:
@@ -240,11 +241,11 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Entity]) -> None:
                 if tail and nxt.speaker == t.seg.speaker:
                     s = len(nxt.text) - len(nxt.text.lstrip("、,の \u3000…"))
                     e.group = e.group or f"birth:{t.seg.id}:{e.start}"
-                    ents.append(Entity("birthdate", s, tail.end(), nxt.text[s:tail.end()], segment_id=nxt.id,
+                    ents.append(make("birthdate", s, tail.end(), nxt.text[s:tail.end()], segment_id=nxt.id,
                                        rule="birthdate:continued", group=e.group))
 
 
-def _given_names(turns: Sequence[_Turn], ents: list[Entity]) -> None:
+def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
         text = t.seg.text
@@ -254,13 +255,14 @@ def _given_names(turns: Sequence[_Turn], ents: list[Entity]) -> None:
                 e.end += m.end("g")
 
 
-def extend(segments: Sequence[Segment], entities: list[Entity]) -> list[Entity]:
-    """The entities with the spoken forms above added or widened (texts refreshed from the segments)."""
+def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any]) -> list[Any]:
+    """The entities with the spoken forms above added or widened (texts refreshed from the segments);
+    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
-    _numbers(turns, ents)
-    _addresses(turns, ents)
-    _birthdates(turns, ents)
+    _numbers(turns, ents, make)
+    _addresses(turns, ents, make)
+    _birthdates(turns, ents, make)
     _given_names(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
+from assistant.schemes.knowledge import KnowledgeBase
 from assistant.schemes.vocab import SchemeNameCorrector
 
 FLAG = "corrected"
@@ -22,8 +24,6 @@ _shared: dict[str, SchemeNameCorrector] = {}
 def enabled(cfg: dict[str, Any] | None = None) -> bool:
     """``[asr] correct_scheme_names`` (on by default)."""
     if cfg is None:
-        from assistant.app.config import get_config
-
         cfg = get_config()
     v = (cfg.get("asr") or {}).get("correct_scheme_names", True)
     return str(v).lower() not in ("0", "false", "no", "off")
@@ -33,8 +33,6 @@ def corrector(cfg: dict[str, Any] | None = None) -> SchemeNameCorrector | None:
     """The shared corrector over the configured knowledge base (None when it cannot be read)."""
     if "kb" not in _shared:
         try:
-            from assistant.schemes.knowledge import KnowledgeBase
-
             _shared["kb"] = SchemeNameCorrector(KnowledgeBase(cfg) if cfg is not None else KnowledgeBase())
         except Exception:  # noqa: BLE001 - a broken knowledge base must not lose a transcript
             return None
