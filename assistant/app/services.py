@@ -28,6 +28,7 @@ from assistant.app.config import Config, get_config, resolve_path
 from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
 from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
+from assistant.schemes import postasr
 
 # Draft-record fields staff can edit, in display order (key, label). Matches docs/record-format.md.
 DRAFT_FIELDS: list[tuple[str, str]] = [
@@ -379,6 +380,8 @@ class Services:
         """Worker thread: commit the finished utterance first, then the rest can follow."""
         if not result.segments:
             return
+        if postasr.enabled(self.cfg):
+            postasr.correct_segments(result.segments, context=s.segments[-2:])
         self.store.add_segments(s.cid, result.segments, source="live")
         with s.lock:
             s.segments.extend(result.segments)
@@ -414,6 +417,8 @@ class Services:
         t = self.transcriber()
         first = self.store.max_segment_id(c.id) + 1
         transcript = t.transcribe(audio, source=name, first_id=first, offset=offset)
+        if postasr.enabled(self.cfg):
+            postasr.correct_segments(transcript.segments)
         self.store.add_segments(c.id, transcript.segments, source="upload")
         self.store.add_event(c.id, "upload", {"name": name, "segments": len(transcript.segments)})
         with s.lock:

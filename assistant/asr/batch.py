@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from assistant.asr.transcript import EXTENSIONS, export
+from assistant.asr.transcript import EXTENSIONS, Transcript, export
 from assistant.fileio import atomic_write_text
 
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".webm", ".flac", ".mp4", ".wma", ".amr", ".3gp"}
@@ -110,6 +111,7 @@ def is_done(job: Job, out_dir: Path, formats: list[str], digest: str) -> bool:
 
 # -- worker side -------------------------------------------------------------------------
 _worker_transcriber = None
+_worker_post: Callable[[Transcript], Any] | None = None
 
 
 def plan_workers(requested: int, jobs: int, cores: int | None = None) -> tuple[int, int]:
@@ -120,8 +122,9 @@ def plan_workers(requested: int, jobs: int, cores: int | None = None) -> tuple[i
     return workers, max(1, cores // workers)
 
 
-def _init_worker(workers: int) -> None:
-    global _worker_transcriber
+def _init_worker(workers: int, post: Callable[[Transcript], Any] | None = None) -> None:
+    global _worker_transcriber, _worker_post
+    _worker_post = post
     # Libraries that size their own thread pools (OpenMP in CTranslate2, BLAS) get the same share.
     from assistant.asr.transcribe import Transcriber, default_threads
 
@@ -131,7 +134,6 @@ def _init_worker(workers: int) -> None:
 
 def _run_job(job: Job, out_dir: Path, formats: list[str], digest: str) -> Result:
     from assistant.asr.audio import AudioError, decode
-    from assistant.asr.transcript import Transcript
 
     t0 = time.perf_counter()
     warning = ""
@@ -139,6 +141,8 @@ def _run_job(job: Job, out_dir: Path, formats: list[str], digest: str) -> Result
         audio = decode(job.input)
         warning = "; ".join(audio.warnings)
         transcript: Transcript = _worker_transcriber.transcribe(audio, source=job.input.name)
+        if _worker_post is not None:
+            _worker_post(transcript)
     except AudioError as exc:
         return Result(job, "failed", error=str(exc).replace(str(job.input), job.input.name))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
@@ -169,8 +173,12 @@ def run_batch(
     workers: int = 1,
     on_result: Callable[[Result], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    post: Callable[[Transcript], Any] | None = None,
 ) -> Summary:
-    """Transcribe ``jobs`` into ``out_dir``; skip what is already done; never raise per file."""
+    """Transcribe ``jobs`` into ``out_dir``; skip what is already done; never raise per file.
+
+    ``post`` is the post-ASR stage run on each transcript before it is written (the CLI passes
+    the scheme-name correction; it must be a module-level function so worker processes get it)."""
     formats = formats or ["json"]
     for f in formats:
         if f not in EXTENSIONS:
@@ -199,14 +207,14 @@ def run_batch(
 
     workers, _threads = plan_workers(workers, len(todo))
     if workers == 1:
-        _init_worker(1)
+        _init_worker(1, post)
         for job, digest in todo:
             r = _run_job(job, out_dir, formats, digest)
             summary.results.append(r)
             on_result and on_result(r)
         return summary
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(workers,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(workers, post)) as pool:
         futures = {pool.submit(_run_job, job, out_dir, formats, digest): job for job, digest in todo}
         for fut in as_completed(futures):
             try:

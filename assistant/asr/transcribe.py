@@ -4,8 +4,8 @@ One ``Transcriber`` holds one loaded model; it is cheap to call repeatedly (the 
 and the batch runner share this code path). Decoding uses Silero VAD (bundled with faster-whisper)
 so silence never reaches the decoder, and every segment passes ``assistant.asr.hallucination``.
 
-Scheme vocabulary (``assistant.schemes.vocab``): with ``[asr] correct_scheme_names`` every segment's text
-passes the scheme-name corrector (a post-processor); with ``[asr] vocabulary_prompt`` a recording
+Scheme vocabulary: speech recognition does not correct scheme names (that is a post-ASR stage,
+``assistant.schemes.postasr``, which keeps the recognised text); with ``[asr] vocabulary_prompt`` a recording
 is decoded window by window (≤ 30 s of speech each) and each window's ``initial_prompt`` carries
 the scheme names the conversation so far points to. A prompt can make Whisper stop early and skip
 the rest of a window, so a window whose text falls short of its speech is decoded again without it.
@@ -59,12 +59,6 @@ class Transcriber:
         self._lock = threading.Lock()  # CTranslate2 models are not re-entrant per instance here
         self.postprocessors: list[PostProcessor] = []
         self._kb = None
-        if _truthy(self.asr.get("correct_scheme_names")):
-            from assistant.schemes.vocab import SchemeNameCorrector
-
-            kb = self.knowledge_base()
-            if kb is not None:
-                self.postprocessors.append(SchemeNameCorrector(kb))
 
     def knowledge_base(self):
         """The scheme knowledge base for vocabulary (None when it cannot be read: ASR still works)."""

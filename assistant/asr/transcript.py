@@ -40,9 +40,16 @@ class Segment:
     speaker_id: str | None = None
     confidence: float = 1.0
     flags: list[str] = field(default_factory=list)
+    # set by the scheme-name correction (a post-ASR stage): the text as recognised, and each change
+    original_text: str | None = None
+    corrections: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        if self.original_text is None:
+            d.pop("original_text")
+        if not self.corrections:
+            d.pop("corrections")
         d["start"] = round(float(self.start), 3)
         d["end"] = round(float(self.end), 3)
         d["confidence"] = round(float(self.confidence), 3)
@@ -60,6 +67,8 @@ class Segment:
                 speaker_id=d.get("speaker_id"),
                 confidence=float(d.get("confidence", 1.0)),
                 flags=[str(f) for f in d.get("flags") or []],
+                original_text=str(d["original_text"]) if d.get("original_text") is not None else None,
+                corrections=[dict(c) for c in d.get("corrections") or [] if isinstance(c, dict)],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TranscriptFormatError(f"invalid segment {d!r}: {exc}") from exc
@@ -180,12 +189,29 @@ class Transcript:
 
 
 def load_any(path: str | Path, text: str | None = None) -> Transcript:
-    """Read a transcript/1 JSON file or a plain-text dialogue (``-`` = the given text)."""
+    """Read a transcript/1 JSON file, a dialogue script (JSON with ``turns``: speaker, text and
+    optional start/end, as the test fixtures and the evaluation sets are written) or a plain-text
+    dialogue (``-`` = the given text)."""
     if text is None:
         text = Path(path).read_text(encoding="utf-8")
     if text.lstrip().startswith("{"):
+        data = json.loads(text) if '"turns"' in text and '"segments"' not in text else None
+        if isinstance(data, dict) and isinstance(data.get("turns"), list):
+            return _from_turns(data, str(path))
         return Transcript.from_json(text)
     return Transcript.from_lines(text, source=str(path))
+
+
+def _from_turns(data: dict[str, Any], source: str) -> Transcript:
+    segs = []
+    for i, t in enumerate(data["turns"]):
+        if not isinstance(t, dict):
+            raise TranscriptFormatError(f"turn {i + 1} is not an object")
+        speaker = t.get("speaker") if t.get("speaker") in SPEAKERS else "unknown"
+        start = float(t.get("start", i))
+        segs.append(Segment(id=i + 1, start=start, end=float(t.get("end", start + 1.0)), text=str(t.get("text", "")),
+                            speaker=str(speaker)))
+    return Transcript(source=str(data.get("id") or source), duration=float(data.get("duration") or 0.0), segments=segs)
 
 
 # -- exports ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def transcribe(
     from assistant.asr.model_setup import ModelError
     from assistant.asr.transcribe import get_transcriber
     from assistant.asr.transcript import EXPORTERS, export
+    from assistant.schemes.postasr import correct_transcript
 
     if format not in EXPORTERS:
         raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
@@ -35,6 +36,7 @@ def transcribe(
             typer.echo(f"warning: {w}", err=True)
         overrides = {"beam_size": beam_size} if beam_size else {}
         transcript = get_transcriber(**overrides).transcribe(decoded, source=audio.name)
+        correct_transcript(transcript)
     except (AudioError, ModelError) as exc:
         raise fail(str(exc)) from None
     write_output(export(transcript, format), output)
@@ -63,6 +65,7 @@ def batch(
     from assistant.app.config import get_config
     from assistant.asr.batch import collect_jobs, plan_workers, run_batch
     from assistant.asr.model_setup import ModelError, model_dir
+    from assistant.schemes.postasr import correct_transcript
 
     cfg = get_config()
     formats = [f.strip() for f in (format or ",".join(cfg["batch"]["formats"])).split(",") if f.strip()]
@@ -105,7 +108,8 @@ def batch(
     t0 = time.perf_counter()
     try:
         with progress:
-            summary = run_batch(jobs, out, formats=formats, workers=workers, on_result=on_result, on_start=on_start)
+            summary = run_batch(jobs, out, formats=formats, workers=workers, on_result=on_result, on_start=on_start,
+                                post=correct_transcript)
     except KeyboardInterrupt:
         console.print("\ninterrupted: finished outputs are kept; run the same command again to continue. "
                       "/ 中断しました。同じコマンドを再実行すると続きから処理します。")

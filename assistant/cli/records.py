@@ -85,8 +85,9 @@ def eval_record(
     folds: int = typer.Option(5, help="Folds for held-out scoring of the category classifier."),
     json_out: Path | None = typer.Option(None, "--json", help="Also write all figures (and misses) as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List missed facts, extra masks, urgency errors."),
+    summary: bool = typer.Option(False, "--summary", help="Aggregate figures only (no line naming a case): for a held-out set."),
 ) -> None:
-    """Personal-data recall/precision, key-fact coverage, evidence, held-out categories, urgency."""
+    """Personal-data recall/precision, key-fact coverage, evidence, held-out categories, urgency, record quality."""
     from assistant.learn.dataset import load_dev_set
     from assistant.learn.record_eval import evaluate, format_report
 
@@ -98,7 +99,7 @@ def eval_record(
         report = evaluate(items, folds=folds)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    typer.echo(format_report(report, verbose=verbose), nl=False)
+    typer.echo(format_report(report, verbose=verbose, summary=summary), nl=False)
     if json_out is not None:
         from assistant.fileio import atomic_write_text
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.asr.transcript import Transcript
+from assistant.learn import record_quality as rq
 from assistant.learn.category_train import fold_models
 from assistant.learn.dataset import segments_of
 from assistant.pii.mask import mask_transcript
@@ -65,7 +66,9 @@ def evaluate(items: Sequence[dict[str, Any]], *, folds: int = 5, seed: int = 0,
                    rec.to_markdown(masked=True), rec.to_html(masked=True)]
         _score_leaks(t.pii, item, cid, outputs)
         _score_masked_chars(t.pii, item, cid, segs, ents)
-        _score_facts(t.facts, item, cid, rec.to_dict(masked=False))
+        data = rec.to_dict(masked=False)
+        _score_facts(t.facts, item, cid, data)
+        _quality(t.quality, item, rec, data, segs, ents, outputs)
         _score_evidence(t.ev, rec, tr)
         _score_categories(t.cat, item, rec, docs[i])
         _score_schemes(t.sch, item, rec)
@@ -92,6 +95,10 @@ class _Tallies:
                                                          "traps_said": 0})
     times: list[float] = field(default_factory=list)
     chars: int = 0
+    quality: dict[str, Any] = field(default_factory=lambda: {
+        "kf_total": 0, "kf_kept": 0, "rec_chars": 0, "shares": [], "leak_strings": 0, "leaked": 0,
+        "leak_by_type": {}, "masks": 0, "false_masks": 0, "defects": {}, "sch": None, "subject": {},
+        "no_hit": 0, "no_total": 0})
 
 
 def _score_leaks(pii: dict[str, Any], item: dict[str, Any], cid: str, outputs: list[str]) -> None:
@@ -249,8 +256,96 @@ def _summary(t: _Tallies, n: int, folds: int) -> dict[str, Any]:
         "urgency": {**_prf(urg["tp"], urg["fp"], urg["fn"]), "errors": urg["errors"]},
         "schemes": {**_prf(sch["tp"], sch["fp"], sch["fn"]), "traps_said": sch["traps_said"],
                     "traps_listed_as_explained": sch["traps_explained"]},
+        "quality": _quality_figures(t.quality, t.chars),
         "draft_seconds": {"mean": round(sum(t.times) / len(t.times), 3), "max": round(max(t.times), 3)},
     }
+
+
+def _quality(q: dict[str, Any], item: dict[str, Any], rec: Any, data: dict[str, Any], segs: list, ents: list,
+             outputs: list[str]) -> None:
+    """Add one consultation's retention, length, scheme, leak, false-mask and subject counts to ``q``."""
+    for f in rq.key_facts(item):
+        q["kf_total"] += 1
+        q["kf_kept"] += int(rq.retained(f, data["fields"]))
+        q["kf_strict"] = q.get("kf_strict", 0) + int(rq.retained_strict(f, data["fields"]))
+    n = rq.record_chars(rec.to_markdown(masked=False))
+    q["rec_chars"] += n
+    q["shares"].append(n / max(1, sum(len(s.text) for s in segs)))
+    lk = rq.leak_check(segs, ents, item.get("pii") or [], outputs)
+    q["leak_strings"] += lk["strings"]
+    q["leaked"] += len(lk["leaks"])
+    for x in lk["leaks"]:
+        q["leak_by_type"][x["type"]] = q["leak_by_type"].get(x["type"], 0) + 1
+    q["masks"] += lk["masks"]
+    q["false_masks"] += len(lk["false_masks"])
+    for fm in lk["false_masks"]:
+        if fm["defect"]:
+            q["defects"][fm["defect"]] = q["defects"].get(fm["defect"], 0) + 1
+    listed = {ln.extra.get("scheme_id") for ln in rec.fields["schemes"] if ln.extra.get("status") != "not_applicable"}
+    sc = rq.scheme_counts({str(x) for x in listed if x}, item)
+    if sc is not None:
+        q["sch"] = {k: (q["sch"] or {}).get(k, 0) + v for k, v in sc.items()}
+    for k, (ok, tot) in rq.subject_counts(data, item).items():
+        a, b = q["subject"].get(k, (0, 0))
+        q["subject"][k] = (a + ok, b + tot)
+    hit, tot = rq.answered_no_counts(data, item)
+    q["no_hit"] += hit
+    q["no_total"] += tot
+
+
+def _quality_figures(q: dict[str, Any], transcript_chars: int) -> dict[str, Any]:
+    def ratio(a: int, b: int) -> float | None:
+        return round(a / b, 4) if b else None
+
+    sch = q["sch"]
+    out: dict[str, Any] = {
+        "key_fact_retention": ratio(q["kf_kept"], q["kf_total"]), "key_facts": q["kf_total"],
+        "key_fact_retention_strict": ratio(q.get("kf_strict", 0), q["kf_total"]),
+        "record_share": ratio(q["rec_chars"], transcript_chars),
+        "record_share_max": round(max(q["shares"]), 4) if q["shares"] else None,
+        "leak_rate": ratio(q["leaked"], q["leak_strings"]), "leaked": q["leaked"], "pii_strings": q["leak_strings"],
+        "leak_by_type": q["leak_by_type"],
+        "false_mask_rate": ratio(q["false_masks"], q["masks"]), "false_masks": q["false_masks"], "masks": q["masks"],
+        "false_mask_defects": q["defects"],
+        "subject_accuracy": {k: ratio(a, b) for k, (a, b) in sorted(q["subject"].items())},
+        "answered_no": ratio(q["no_hit"], q["no_total"]),
+    }
+    if sch is not None:
+        p = sch["tp"] / (sch["tp"] + sch["fp"]) if sch["tp"] + sch["fp"] else 0.0
+        r = sch["tp"] / (sch["tp"] + sch["fn"]) if sch["tp"] + sch["fn"] else 0.0
+        out["explained_schemes"] = {"precision": round(p, 4), "recall": round(r, 4), **sch}
+    return out
+
+
+def format_quality(r: dict[str, Any]) -> list[str]:
+    """The record-quality lines of the report."""
+    q = r["quality"]
+
+    def f(x: Any) -> str:
+        return "n/a" if x is None else f"{x:.4f}"
+
+    lines = [
+        "",
+        "record quality",
+        f"  key-fact retention (compatible fields)  {f(q['key_fact_retention'])}  ({q['key_facts']} facts; "
+        f"strict, one line of its own field: {f(q['key_fact_retention_strict'])})",
+        f"  record length / transcript length       {f(q['record_share'])}  (max per consultation {f(q['record_share_max'])})",
+        f"  personal-data leak (partial counts)     {f(q['leak_rate'])}  ({q['leaked']}/{q['pii_strings']})",
+        f"  false-positive masks                    {f(q['false_mask_rate'])}  ({q['false_masks']}/{q['masks']}; "
+        f"defects {q['false_mask_defects'] or 'none'})",
+    ]
+    if "explained_schemes" in q:
+        e = q["explained_schemes"]
+        lines.append(f"  案内した制度 vs explained_schemes        P {e['precision']:.4f}  R {e['recall']:.4f}")
+    else:
+        lines.append("  案内した制度 vs explained_schemes        n/a (no gold explained_schemes)")
+    if q["subject_accuracy"]:
+        lines.append("  subject accuracy  " + "  ".join(f"{k} {f(v)}" for k, v in q["subject_accuracy"].items()))
+    else:
+        lines.append("  subject accuracy                        n/a (no gold visitor/subject)")
+    if q["answered_no"] is not None:
+        lines.append(f"  asked-and-denied facts found            {f(q['answered_no'])}")
+    return lines
 
 
 def _rebuild(line: Any, tr: Transcript) -> str:
@@ -268,8 +363,9 @@ def _rebuild(line: Any, tr: Transcript) -> str:
     return "".join(out)
 
 
-def format_report(r: dict[str, Any], verbose: bool = False) -> str:
-    """A plain-text report of ``evaluate``'s figures."""
+def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = False) -> str:
+    """A plain-text report of ``evaluate``'s figures (``summary``: aggregate figures only, no line
+    that names a case — for a held-out set)."""
     p, f, c, u = r["pii"], r["facts"], r["categories"], r["urgency"]
     lines = [
         f"record eval: {r['consultations']} consultations, {r['characters']} characters",
@@ -281,7 +377,7 @@ def format_report(r: dict[str, Any], verbose: bool = False) -> str:
     ]
     for t, v in p["by_type"].items():
         lines.append(f"    {t:<13} {v['recall']:.4f}  ({v['strings'] - v['leaked']}/{v['strings']})")
-    for leak in p["leaks"]:
+    for leak in [] if summary else p["leaks"]:
         lines.append(f"  LEAK {leak['id']} {leak['type']} in {','.join(leak['in'])}")
     lines += [
         "",
@@ -303,8 +399,9 @@ def format_report(r: dict[str, Any], verbose: bool = False) -> str:
         f"(trap schemes named by staff: {r['schemes']['traps_said']}, listed as explained: "
         f"{r['schemes']['traps_listed_as_explained']})",
         f"draft time per consultation     mean {r['draft_seconds']['mean']:.3f} s  max {r['draft_seconds']['max']:.3f} s",
+        *format_quality(r),
     ]
-    if verbose:
+    if verbose and not summary:
         lines.append("")
         for m in f["missed"]:
             lines.append(f"  missed fact {m['id']} {m['field']}: {' / '.join(m['keywords'])}")

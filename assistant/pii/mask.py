@@ -36,6 +36,8 @@ from typing import Any
 from assistant import offline  # noqa: F401
 from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, keyword_ids
+from assistant.pii.patterns import BUILDING_KW
+from assistant.pii.spoken import extend
 
 # -- types and placeholders --------------------------------------------------------------------------
 TYPE_LABELS: dict[str, str] = {
@@ -247,9 +249,6 @@ _STREET_RE = re.compile(
     rf"|{_NUMK}{_S}番{_S}(?:の{_S})?{_NUMK}(?:{_S}号(?!室|棟))?"
     rf"|[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}(?![0-9０-９])"
     rf"|[0-9０-９]{{1,4}}[-‐−－ー][0-9０-９]{{1,4}}(?:[-‐−－ー][0-9０-９]{{1,4}})?)")
-BUILDING_KW = (r"(?:ハイツ|コーポ|メゾン|マンション|アパート|レジデンス|ハウス|ハイム|ヴィラ|パレス|コート|ビル|タワー|"
-               r"ヒルズ|プラザ|シャトー|カーサ|フラット|テラス|ガーデン|荘|寮|団地|住宅|館|ドミール|エステート|"
-               r"キャッスル|ロイヤル|シティ|ビレッジ|メゾネット|コーポラス|ハイム)")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・]"
 _AFTER_STREET_RE = re.compile(
     rf"(?P<sep>(?:[、,\s\u3000]|の)*)(?P<b>{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}[一-龯ァ-ヶー]{{0,6}}(?=[0-9０-９]{{3,4}}))?"
@@ -1495,12 +1494,21 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = [e for _ctx, ents in pairs for e in ents]
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity)
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:
         e.placeholder = table.placeholder(e)
+    _share_group_placeholders(entities)
     return entities
+
+
+def _share_group_placeholders(entities: Sequence[Entity]) -> None:
+    """Pieces of one number or date said over two turns (same ``group``) show one placeholder."""
+    first: dict[tuple[str, str], str] = {}
+    for e in entities:
+        if e.group and e.type != "name":
+            e.placeholder = first.setdefault((e.type, e.group), e.placeholder)
 
 
 def detect_pii(text: str, *, use_ner: bool | None = None) -> list[Entity]:

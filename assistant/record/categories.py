@@ -31,7 +31,7 @@ CATEGORIES: tuple[str, ...] = (
     "仕事探し・就職", "仕事上の不安・トラブル", "地域との関係", "家族関係・人間関係", "子育て", "介護",
     "ひきこもり・不登校", "DV・虐待", "食べるものがない", "その他",
 )
-FEATURE_VERSION = "cat-features/2"
+FEATURE_VERSION = "cat-features/3"
 
 LEXICON: dict[str, re.Pattern[str]] = {
     "病気・健康・障害": re.compile(r"病気|病院|通院|入院|障害|障がい|手帳|うつ|症|難病|治療|手術|まひ|麻痺|薬|診断|医療費|"
@@ -67,7 +67,9 @@ _CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
 _STOP = {"する", "ある", "いる", "なる", "思う", "言う", "こと", "もの", "よう", "ため", "方", "感じ", "所", "今", "前",
          "さん", "様", "くらい", "ぐらい", "ちょっと", "そう", "これ", "それ", "あれ", "どう", "何", "いう", "できる",
          "いく", "くる", "来る", "行く", "てる", "ちゃう", "とく", "分かる", "わかる", "大丈夫", "はい", "居る", "有る",
-         "為る", "成る", "出来る", "良い", "いい", "無い", "ない"}
+         "為る", "成る", "出来る", "良い", "いい", "無い", "ない",
+         # where someone lives is not a housing problem (「隣の市に住んでいて」): 住まい needs its own words
+         "住む", "暮らす"}
 
 
 def _spoken_digits(word: str) -> bool:
@@ -242,7 +244,7 @@ def predict(doc: Features, model: CategoryModel | None) -> list[CategoryResult]:
             elif w.startswith("LEXW:"):
                 words.append(w.split(":", 2)[2])
             else:
-                words.append(doc.surface.get(w, w))
+                words.append(w)  # the dictionary form (住む), never a conjugation fragment (住ん)
             for sid in ids[:2]:
                 if sid not in seg_ids:
                     seg_ids.append(sid)

@@ -19,7 +19,6 @@ the transcript-wide placeholders of ``assistant.pii.mask`` ([氏名1], [住所1]
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import weakref
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from typing import Any
 
 from assistant import offline  # noqa: F401
 from assistant.asr.transcript import Segment, Transcript
+from assistant.facts.subjects import Subjects, extract_subjects, subject_words
 from assistant.facts.urgency import UrgencyFlag, detect_urgency
 from assistant.pii.mask import Entity, detect_segments, scrub
 from assistant.record.categories import (
@@ -43,11 +43,14 @@ from assistant.record.fields import (
     SUMMARY_FIELDS,
     ConsentFinding,
     FieldDraft,
+    _problem,
     draft_fields,
     find_consent,
     heard_sentences,
 )
+from assistant.record.statements import statements
 from assistant.record.text import Piece, Sentence, sentences_of
+from assistant.record.when import now_jst
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
@@ -82,10 +85,18 @@ class Evidence:
     end: float
     speaker: str
     chars: list[tuple[int, int]] = field(default_factory=list)
+    original_text: str | None = None  # the segment as recognised, when the scheme-name correction changed it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"segment_id": self.segment_id, "start": round(self.start, 3), "end": round(self.end, 3),
-                "speaker": self.speaker, "chars": [list(c) for c in self.chars]}
+        d = {"segment_id": self.segment_id, "start": round(self.start, 3), "end": round(self.end, 3),
+             "speaker": self.speaker, "chars": [list(c) for c in self.chars]}
+        if self.original_text is not None:
+            d["original_text"] = self.original_text
+        return d
+
+    @classmethod
+    def of(cls, seg: Segment) -> Evidence:
+        return cls(seg.id, float(seg.start), float(seg.end), seg.speaker, original_text=seg.original_text)
 
 
 @dataclass
@@ -132,6 +143,7 @@ class Record:
     visitor: dict[str, Any]
     meta: dict[str, Any]
     drafted_at: str = ""
+    subjects: Subjects | None = None
 
     # -- masking -----------------------------------------------------------------------------
     def _seg(self, seg_id: int) -> Segment | None:
@@ -216,6 +228,7 @@ class Record:
             fields[key] = fd
         citizen = {k: (self._line_dict(v, masked) if v else None) for k, v in self.citizen.items()}
         visitor = {"present": bool(self.visitor.get("present")),
+                   "role": self.subjects.visitor.relation if self.subjects else None,
                    "name": self._line_dict(self.visitor["name"], masked) if self.visitor.get("name") else None,
                    "relation": self._line_dict(self.visitor["relation"], masked) if self.visitor.get("relation") else None}
         urgency = []
@@ -234,6 +247,8 @@ class Record:
             "meta": dict(self.meta),
             "citizen": citizen,
             "visitor": visitor,
+            "subject": self._subject_dict(),
+            "facts": [f.to_dict() for f in self.subjects.facts] if self.subjects else [],
             "categories": categories,
             "main_category": next((c.name for c in self.categories if c.main), None),
             "fields": fields,
@@ -246,6 +261,11 @@ class Record:
         if masked:
             d = _scrub_tree(d, self.entities, skip=("meta",))
         return d
+
+    def _subject_dict(self) -> dict[str, Any] | None:
+        if self.subjects is None:
+            return None
+        return {"visitor": self.subjects.visitor.to_dict(), **self.subjects.subject.to_dict()}
 
     def _mask_sentence(self, sentence: str, seg_ids: Sequence[int]) -> str:
         for sid in seg_ids:
@@ -288,7 +308,7 @@ def _evidence(pieces: Sequence[Piece], segs: dict[int, Segment]) -> list[Evidenc
             continue
         ev = out.get(seg.id)
         if ev is None:
-            ev = out[seg.id] = Evidence(seg.id, float(seg.start), float(seg.end), seg.speaker)
+            ev = out[seg.id] = Evidence.of(seg)
         ev.chars.append((p.start, p.end))
     return list(out.values())
 
@@ -437,7 +457,8 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
     for sid in order:
         h = hits.get(sid)
         sch = kb.get(sid) if kb else None
-        name = sch.name if sch else (h.name if h else sugg_names.get(sid, sid))
+        # the name without its parenthesised details (障害者手帳, not the three kinds of 手帳 in full)
+        name = sch.short_name if sch else (h.name if h else sugg_names.get(sid, sid))
         if sid in pinned:
             status = "presented"
         elif h and h.negated == len(h.sentences):
@@ -448,8 +469,7 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
             pieces = [Piece(s.segment.id, s.start, s.end) for s in h.sentences]
             ev = _evidence(pieces, segs)
         else:
-            ev = [Evidence(i, float(segs[i].start), float(segs[i].end), segs[i].speaker) for i in sugg_ids.get(sid, [])
-                  if i in segs]
+            ev = [Evidence.of(segs[i]) for i in sugg_ids.get(sid, []) if i in segs]
         why = ["職員が「案内した」と記録"] if sid in pinned else []
         if h:
             why.append("職員の説明に制度名")
@@ -478,6 +498,7 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     _SUGGEST_OK = True
     hits: dict[str, _SchemeHit] = {}
     hows: dict[str, set[str]] = {}
+    surfaces: dict[str, set[str]] = {}
     seen: set[int] = set()
     # without speaker labels every turn may be the staff's explanation
     speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
@@ -505,30 +526,102 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
             if sent is None:
                 continue
             sch = kb.get(m.scheme_id)
+            surfaces.setdefault(m.scheme_id, set()).add(m.surface)
             h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
+            how = "rule_out" if _ruled_out_after(seg.text, pos, sent) else m.how
             if sent not in h.sentences:
                 h.sentences.append(sent)
-                if m.how == "rule_out":
+                if how == "rule_out":
                     h.negated += 1
-            hows.setdefault(m.scheme_id, set()).add(m.how)
+            hows.setdefault(m.scheme_id, set()).add(how)
+    received = _received(sentences, index, analyse_segment)
     for sid, h in hits.items():
         if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
             h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
-    return hits
+    hits = {sid: h for sid, h in hits.items() if h.negated or _explained(h, hows.get(sid, set()))}
+    # a scheme the citizen already receives is not 案内した (its 証書 asked for is not a proposal)
+    hits = {sid: h for sid, h in hits.items() if sid not in received or "propose" in hows.get(sid, set())}
+    return _drop_shared_services(hits, surfaces, kb)
+
+
+def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
+    """「雇用保険の失業給付の対象にはなりません。その代わり…」: the clause that names the scheme ends
+    in a negation, whatever the rest of the turn proposes."""
+    if pos < 0:
+        return False
+    end = sent.end if sent is not None else len(text)
+    clause = re.split(r"(?<=[がけど])、|ので、|から、", text[pos:end], maxsplit=1)[0]
+    return bool(_NEGATED_SCHEME.search(clause))
+
+
+# only a turn saying it gets something can say a scheme is already received (keeps this pass cheap)
+_RECEIVING_WORDS = re.compile(r"もら|貰|受け|受給|受け取|入って|使って|利用して|通って|持って|出て")
+
+
+def _received(sentences: Sequence[Sentence], index: Any, analyse: Any) -> set[str]:
+    """Schemes the citizen or companion says they already receive (the engine's ``receiving``)."""
+    out: set[str] = set()
+    seen: set[int] = set()
+    for s in sentences:
+        if s.segment.speaker == "staff" or s.segment.id in seen or not _RECEIVING_WORDS.search(s.segment.text):
+            continue
+        seen.add(s.segment.id)
+        try:
+            out |= {m.scheme_id for m in _mentions_cached(index, analyse, s.segment.text, "citizen")
+                    if m.how == "receiving"}
+        except Exception:  # noqa: BLE001
+            continue
+    return out
+
+
+_EXPLAINED = re.compile(r"申請|手続き|手続|窓口|届け出|届出|支給|給付|助成|減免|免除|貸付|貸し付け|受けられ|使え|利用|"
+                        r"対象|もらえ|出ます|出る|払われ|パンフレット|チラシ|資料|お渡し|案内|紹介|ご相談|相談でき|"
+                        r"つなぎ|つな|連絡し|予約|できます|制度")
+
+
+def _explained(h: _SchemeHit, hows: set[str]) -> bool:
+    """案内した制度 lists a scheme the staff explained or proposed: proposed in so many words, or
+    named in a sentence that explains it (what it gives, who qualifies), an application step or a
+    handout — not a name dropped in passing (「ケアマネさんは？」「以前、生活保護の話も出ましたが」)."""
+    if hows & {"propose", "conditional"}:
+        return True
+    return any(_EXPLAINED.search(s.text) for s in h.sentences)
+
+
+def _drop_shared_services(hits: dict[str, _SchemeHit], surfaces: dict[str, set[str]], kb: Any) -> dict[str, _SchemeHit]:
+    """A service the staff names (ヘルパー, デイサービス) belongs to the scheme being explained: when
+    every word that raised a scheme is a service that another scheme named in the same conversation
+    also provides (its aliases or benefits text), it is that scheme's service, not a second scheme."""
+    out = dict(hits)
+    for sid in list(hits):
+        words = surfaces.get(sid, set())
+        sch = kb.get(sid)
+        if not words or sch is None or any(w in (sch.name, sch.short_name) for w in words):
+            continue
+        for other in hits:
+            o = kb.get(other)
+            if other == sid or other not in out or o is None:
+                continue
+            provides = " ".join([*o.aliases, o.benefits, o.summary])
+            if all(w in provides for w in words):
+                del out[sid]
+                break
+    return out
 
 
 _mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 
 
-def _mentions_cached(index: Any, analyse: Any, text: str) -> tuple[Any, ...]:
+def _mentions_cached(index: Any, analyse: Any, text: str, speaker: str = "staff") -> tuple[Any, ...]:
     """Scheme mentions of one staff segment, computed once per text and knowledge-base index (a
     new index — the knowledge base changed — starts a new cache)."""
     per_index = _mention_cache.setdefault(index, {})
-    hit = per_index.get(text)
+    key = text if speaker == "staff" else f"{speaker}\x00{text}"
+    hit = per_index.get(key)
     if hit is None:
         if len(per_index) > 4096:
             per_index.clear()
-        hit = per_index[text] = tuple(analyse(index, 0, "staff", text).mentions)
+        hit = per_index[key] = tuple(analyse(index, 0, speaker, text).mentions)
     return hit
 
 
@@ -599,6 +692,48 @@ def _consent_value(meta: dict[str, Any] | None, found: ConsentFinding) -> str:
     return found.value
 
 
+MAX_MAIN_CONCERN = 2
+_CITIZEN_QUESTION = re.compile(r"(?:か|でしょうか|ですか|の)[。？?]?$|[？?]$")
+
+
+def _main_concern(sents: Sequence[Sentence], keep: list[int], urgent: set[tuple[int, str]]) -> list[int]:
+    """主訴 is one or two sentences in the citizen's words: the first concern sentences, plus any
+    urgent statement (never dropped)."""
+    out = keep[:MAX_MAIN_CONCERN]
+    out += [i for i in keep[MAX_MAIN_CONCERN:] if (sents[i].segment.id, sents[i].text.strip()) in urgent]
+    return out
+
+
+def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_ids: set[int]) -> bool:
+    """A citizen's answer already written as a fact of this field (「いいえ、まだ何も申請していません」
+    → 要介護認定未申請) is not copied again; and what the visitor says about their own home (「私は
+    隣の市に住んでいて」) is neither the subject's housing nor the concern."""
+    if s.segment.speaker == "staff":
+        return False
+    if key in ("main_concern", "housing") and s.segment.id in visitor_ids:
+        return True
+    cited = {i for ln in fact_lines for i in ln.segment_ids}
+    return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
+
+
+MAX_HEARD = 3
+HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
+BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
+
+
+def _only_subject_words(reason: str, kin: set[str]) -> bool:
+    """A household line chosen only because it names the subject (「父とも話してみます」) adds nothing
+    to the subject block already written."""
+    words = {w for w in re.split(r"[、,\s]+", reason) if w}
+    return bool(words) and bool(kin) and words <= kin
+
+
+def _citizen_question(s: Sentence) -> bool:
+    """A citizen's own question (費用はどのくらいかかるんでしょうか) asks, it does not tell: not part of
+    the account summarised in 聞き取り内容."""
+    return s.segment.speaker != "staff" and bool(_CITIZEN_QUESTION.search(s.text.strip()))
+
+
 def draft_record(transcript: Transcript, *, suggestions: list | None = None, pinned: list[str] | None = None,
                  meta: dict | None = None, classifier: CategoryModel | None | str = "auto") -> Record:
     """Draft the consultation record of ``transcript``.
@@ -619,18 +754,42 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     for e in entities:
         by_seg.setdefault(e.segment_id, []).append(e)
     fields: dict[str, list[Line]] = {k: [] for k in FIELD_ORDER}
+    subjects = extract_subjects(segments)
+    for st in statements(subjects):
+        ev = [Evidence.of(segs[i]) for i in st.segment_ids if i in segs]
+        fields[st.field].append(Line(text=st.text, evidence=ev, why=st.why, extra={"kind": "fact"}))
+    used: set[tuple[int, int]] = set()  # each sentence once in the record
+    visitor_ids = {i for f in subjects.facts if f.subject == "相談者" for i in f.segment_ids}
+    kin = subject_words(subjects)
+    heard_in: set[str] = set()  # fields with an answer, wherever it is written
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
         d = drafts[key]
         keep = [i for i, s in enumerate(d.sentences) if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
+        relevant = [i for i in keep if not _said_by_facts(d.sentences[i], key, fields[key], visitor_ids)
+                    and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
+        if relevant:
+            heard_in.add(key)
+        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used]
+        if not keep and not fields[key] and key in SUMMARY_FIELDS:
+            keep = relevant[:2]  # the field's one answer is also the concern: say it here too
+        if key == "main_concern":
+            keep = _main_concern(d.sentences, keep, urgent)
+        used.update((d.sentences[i].segment.id, d.sentences[i].start) for i in keep)
         line = _line_from_sentences([d.sentences[i] for i in keep], segs,
                                     [d.reasons[i] for i in keep if i < len(d.reasons)])
         if line is not None:
             fields[key].append(line)
-    for group in heard_sentences(sentences):
-        group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))]
-        line = _line_from_sentences(group, segs)
+    fact_ids = {i for lines in fields.values() for ln in lines if ln.extra.get("kind") == "fact" for i in ln.segment_ids}
+    heard: list[tuple[int, int, Line]] = []
+    for n, group in enumerate(heard_sentences(sentences)):
+        group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))
+                 and (s.segment.id, s.start) not in used and not _citizen_question(s)
+                 and not (s.segment.id in fact_ids and len(s.text) <= BARE_ANSWER)]
+        line = _line_from_sentences(group[:HEARD_SENTENCES], segs)
         if line is not None:
-            fields["heard"].append(line)
+            heard.append((-sum(1 for s in group if _problem(s.condensed)), n, line))
+    # a summary, not the transcript: the account's remaining turns, those telling a problem first
+    fields["heard"] = [ln for _p, _n, ln in sorted(sorted(heard)[:MAX_HEARD], key=lambda h: h[1])]
     fields["schemes"] = _scheme_lines(sentences, segs, suggestions, pinned)
     consent_found = find_consent(sentences)
     consent = _consent_value(meta, consent_found)
@@ -647,7 +806,8 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
 
     gaps: list[Gap] = []
     for key in ("main_concern", *SUMMARY_FIELDS, "next_actions"):
-        if not fields[key]:
+        # a field whose answers are already written in an earlier field (each sentence once) was heard
+        if not fields[key] and key not in heard_in:
             gaps.append(Gap(key, FIELD_LABELS[key], GAP_HINTS[key]))
     if consent in ("not_asked", "asked"):
         gaps.append(Gap("consent", FIELD_LABELS["consent"], GAP_HINTS["consent"]))
@@ -659,5 +819,5 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
                               model=transcript.model, segments=segments),
         entities=entities, fields=fields, categories=categories, urgency=urgency, gaps=gaps, consent=consent,
         citizen=citizen, visitor=visitor, meta=_meta(meta, transcript, sentences),
-        drafted_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        drafted_at=now_jst().isoformat(timespec="seconds"), subjects=subjects,
     )

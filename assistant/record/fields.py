@@ -107,7 +107,7 @@ YES = re.compile(r"^(?:[\s、…]*)(?:はい|お願いします|大丈夫|構い
 NO = re.compile(r"^(?:[\s、…]*)(?:いや|いいえ|困ります|やめて|嫌|ちょっと|ダメ|だめ|それは|知られたくない|言わないで)")
 
 MAX_SENTENCES = {"main_concern": 6, "household": 5, "income_work": 7, "housing": 5, "health_care": 6,
-                 "next_actions": 10}
+                 "next_actions": 4}
 
 
 @dataclass
@@ -168,7 +168,8 @@ def _is_question(text: str) -> bool:
 
 MAIN_QUESTION = re.compile(r"どうされ|どんな|どういった|どのような|どういう|ご様子|お困り|ご相談|いつ頃|いつから|きっかけ|"
                            r"何があった|何から|どうしました|ご用件")
-MAX_UNITS = {"household": 5, "income_work": 6, "housing": 5, "health_care": 6}
+# answers per field: a record is a summary (≤ 40 % of the conversation), not the transcript
+MAX_UNITS = {"household": 2, "income_work": 3, "housing": 2, "health_care": 3}
 
 
 def answer_topics(sentences: list[Sentence]) -> dict[int, tuple[set[str], bool]]:
@@ -316,7 +317,11 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         cue = _action_cue(s.condensed, s.index >= n_segments * 0.5)
         if cue is not None:
             acts.append((s, cue))
-    acts = acts[-MAX_SENTENCES["next_actions"]:]
+    # the concrete ones first (a date or time, documents to bring), then the latest; in spoken order
+    ranked = sorted(range(len(acts)), key=lambda i: (-(bool(WHEN.search(acts[i][0].condensed))
+                                                       + bool(DOCUMENTS.search(acts[i][0].condensed))), -i))
+    keep = sorted(ranked[:MAX_SENTENCES["next_actions"]])
+    acts = [acts[i] for i in keep]
     drafts["next_actions"].sentences = [a[0] for a in acts]
     drafts["next_actions"].reasons = [a[1] for a in acts]
     return drafts
@@ -348,7 +353,8 @@ def _action_cue(text: str, late: bool) -> str | None:
 
 
 def heard_sentences(sentences: list[Sentence]) -> list[list[Sentence]]:
-    """聞き取り内容: per citizen/companion segment, its informative sentences (in order)."""
+    """聞き取り内容 candidates: per citizen/companion segment, its informative sentences (in order);
+    the record keeps those not already written in another field (``record.draft``)."""
     groups: dict[int, list[Sentence]] = {}
     for s in sentences:
         if s.segment.speaker == "staff" or not _informative(s):

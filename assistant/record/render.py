@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from assistant.record.when import jst_label
+
 SPEAKER_JA = {"staff": "職員", "citizen": "相談者", "other": "同席者", "unknown": "話者不明"}
 META_LABELS = (("date", "相談日"), ("time", "時刻"), ("duration", "所要時間（秒）"), ("channel", "相談方法"),
                ("staff", "受付者"), ("counter", "担当窓口"), ("consultation_id", "相談番号"))
@@ -25,12 +27,27 @@ def _mmss(seconds: float) -> str:
 
 def evidence_label(evidence: list[dict[str, Any]]) -> str:
     """「#3 00:12, #5 00:40」: the segment ids and start times of a line."""
-    return ", ".join(f"#{e['segment_id']} {_mmss(e.get('start', 0.0))}" for e in evidence)
+    return ", ".join(f"#{e['segment_id']} {_mmss(e.get('start', 0.0))}"
+                     + (f" 原文「{e['original_text']}」" if e.get("original_text") else "") for e in evidence)
 
 
 def _speaker(line: dict[str, Any]) -> str:
     sp = {e.get("speaker") for e in line.get("evidence", [])}
     return "・".join(SPEAKER_JA.get(s, s) for s in sorted(sp) if s)
+
+
+def _parties(rec: dict[str, Any]) -> list[str]:
+    """「来談者: 子」「対象者: 父（82歳・男性）独居」 from the record's subject block."""  # noqa: RUF002
+    sub = rec.get("subject") or {}
+    if not sub:
+        return []
+    vis = (sub.get("visitor") or {}).get("relation") or "本人"
+    out = [f"- 来談者: {vis}"]
+    if vis != "本人":
+        bits = "・".join(x for x in ((f"{sub['age']}歳" if sub.get("age") else ""),
+                                    (f"{sub['sex']}性" if sub.get("sex") else "")) if x)
+        out.append(f"- 対象者: {sub.get('relation', '')}" + (f"（{bits}）" if bits else "") + (sub.get("living") or ""))
+    return out
 
 
 def to_markdown(rec: dict[str, Any]) -> str:
@@ -43,7 +60,7 @@ def to_markdown(rec: dict[str, Any]) -> str:
     for key, label in META_LABELS:
         if meta.get(key) not in (None, ""):
             out.append(f"- {label}: {meta[key]}")
-    out.append(f"- 作成: {rec.get('drafted_at', '')}")
+    out.append(f"- 作成: {jst_label(str(rec.get('drafted_at', '')))}")
     out.append("")
     if rec.get("urgency"):
         out.append("## ⚠ 緊急性")
@@ -52,6 +69,7 @@ def to_markdown(rec: dict[str, Any]) -> str:
             out.append(f"- **{u['label']}**（{segs}）: " + " / ".join(u.get("sentences", [])))
         out.append("")
     out.append("## 相談者")
+    out += _parties(rec)
     cit = rec.get("citizen") or {}
     for key, label in CITIZEN_LABELS.items():
         line = cit.get(key)
@@ -81,7 +99,8 @@ def to_markdown(rec: dict[str, Any]) -> str:
         for line in f.get("lines", []):
             out.append(f"- {line['text']}（{evidence_label(line['evidence'])}）")
         if not f.get("lines"):
-            out.append("- （未聴取）")
+            gap = any(g.get("field") == key for g in rec.get("gaps") or [])
+            out.append("- （未聴取）" if gap else "- （他の欄に記載）")
         out.append("")
     f = fields.get("heard") or {}
     out.append(f"## {f.get('label', '聞き取り内容')}")
@@ -155,7 +174,7 @@ def to_html(rec: dict[str, Any]) -> str:
     cls = "mask" if masked else "mask unmasked"
     p.append(f"<p class='{cls}'>{'個人情報はマスクしています' if masked else 'マスクなし：個人情報を含みます（取り扱い注意）'}</p>")
     rows = [(label, meta[k]) for k, label in META_LABELS if meta.get(k) not in (None, "")]
-    rows.append(("作成", rec.get("drafted_at", "")))
+    rows.append(("作成", jst_label(str(rec.get("drafted_at", "")))))
     p.append("<table class='meta'>" + "".join(f"<tr><th>{_e(a)}</th><td>{_e(b)}</td></tr>" for a, b in rows) + "</table>")
     if rec.get("urgency"):
         p.append("<section class='urgent'><h2>緊急性</h2><ul>")

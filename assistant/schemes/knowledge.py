@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from assistant.app.config import Config, get_config, resolve_path
+from assistant.schemes.protected import check_protected_terms
 
 CATEGORIES: dict[str, str] = {
     "livelihood": "生活・収入",
@@ -255,6 +256,7 @@ def check(dirs: list[Path], catalogue: Path | None = None, *, today: dt.date | N
         for sid, name in read_catalogue(catalogue).items():
             if sid not in ids:
                 report.errors.append(f"catalogue: scheme {sid!r} ({name}) has no entry")
+    report.errors += check_protected_terms(schemes)
     report.schemes = len(ids)
     return report
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
+from assistant.schemes.protected import load_protected_terms
 
 MIN_READING = 5  # shorter names (保護, 後見, 手帳) collide with ordinary words: never targets
 WHISPER_PROMPT_TOKENS = 223  # Whisper keeps the last n_text_ctx // 2 - 1 prompt tokens
@@ -412,8 +413,17 @@ class SchemeNameCorrector:
     def __call__(self, text: str) -> str:
         return self.correct(text)[0]
 
-    def find(self, text: str) -> list[Correction]:
-        """Stretches of ``text`` that sound like a scheme name but are written otherwise."""
+    def find(self, text: str, context: str = "") -> list[Correction]:
+        """Stretches of ``text`` that sound like a scheme name but are written otherwise, except
+        real names of the protected-terms list (地域生活支援センター, 公団住宅 …; ``context``, the
+        turns around, may allow a term's correction: knowledge/protected_terms.yaml)."""
+        found = self._find(text)
+        if not found:
+            return found
+        terms = load_protected_terms()
+        return [c for c in found if terms.blocks(text, c.start, c.end, context) is None]
+
+    def _find(self, text: str) -> list[Correction]:
         if not text or not text.strip():
             return []
         lat = build_lattice(text)
@@ -497,7 +507,7 @@ class SchemeNameCorrector:
             return None  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
 
-    def correct(self, text: str) -> tuple[str, list[Correction]]:
+    def correct(self, text: str, context: str = "") -> tuple[str, list[Correction]]:
         """(corrected text, corrections made).
 
         Repeated until nothing changes (at most three rounds): a restored name can make the next
@@ -507,7 +517,7 @@ class SchemeNameCorrector:
         self._refresh()
         made: list[Correction] = []
         for _ in range(3):
-            fixes = self.find(text)
+            fixes = self.find(text, context)
             if not fixes:
                 break
             out, pos = [], 0

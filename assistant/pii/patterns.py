@@ -1,0 +1,8 @@
+"""Patterns shared by the per-turn rules (``mask``) and the conversation-wide pass (``spoken``)."""
+
+from __future__ import annotations
+
+# words that end a building name (コーポ緑が丘, さくらハイツ, 第2寮)
+BUILDING_KW = (r"(?:ハイツ|コーポ|メゾン|マンション|アパート|レジデンス|ハウス|ハイム|ヴィラ|パレス|コート|ビル|タワー|"
+               r"ヒルズ|プラザ|シャトー|カーサ|フラット|テラス|ガーデン|荘|寮|団地|住宅|館|ドミール|エステート|"
+               r"キャッスル|ロイヤル|シティ|ビレッジ|メゾネット|コーポラス|ハイム)")

@@ -1,0 +1,272 @@
+"""Personal data in the forms real speech gives it, found after the per-turn rules of ``mask``.
+
+People do not say numbers and addresses the way forms print them:
+
+* digits broken by fillers and pauses — 「ゼロキューゼロの、えーと、4821の、あー、7730」 — or split over
+  two turns (「080の3391の」 / 「5527です」), in kanji digits without the word 口座 (「七三〇五五一二」);
+* lot and room numbers after the town, with a pause between (「東山町 2の14の3 の コーポ東山 201」,
+  「桜木町です。」 then 「3の12の6です。」), 丁目 in kana (「にちょうめ」);
+* a birth date whose year and day are said apart (「昭和56年、7月2日です」), or all in kana
+  (「しょうわ ごじゅうろく ねん しちがつ ふつか」);
+* a given name after a surname already masked (「ヤマグチ ミドリです」).
+
+``extend`` works on the whole conversation, so a span that continues into the next turn is masked
+in both, with one placeholder (the pieces share ``Entity.group``). It only adds or widens spans; it
+never removes what the per-turn rules found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.asr.transcript import Segment
+from assistant.pii.patterns import BUILDING_KW
+
+_FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
+_GAP = rf"(?:[\s\u3000、,…]|の|{_FILLERS})*"
+_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
+               r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
+# hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
+# last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
+_EDGE_GAP = r"(?:[\s\u3000、,の]|えー+|あー+)*"
+_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる){_EDGE_GAP}")
+_AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
+_DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
+# a run of digits, each group separated by pauses, の, commas or fillers
+_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP}{_DIGIT}+)*")
+_UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番|丁目|度|週|枚)")
+_NUMBER_Q = re.compile(r"電話|携帯|連絡先|番号|口座|振込|振り込み|記号|通帳|ナンバー|保険証|手帳")
+_ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
+_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
+_PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
+_MYNUMBER = re.compile(r"マイナンバー|個人番号")
+
+_NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
+_KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
+_S = r"[\s\u3000]*"
+_LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?!室))?"
+_KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
+_PLACE = r"(?:町|丁目|ちょうめ|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
+_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S})?"
+                       rf"(?P<lot>{_LOT}|{_KANA_LOT})")
+# a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
+# when the lot has three parts or a building or room follows
+_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
+_KANA_CHOME = re.compile(rf"{_KANA_NUM}ちょうめ(?:{_S}[、,]?{_S}(?:{_KANA_LOT}|{_LOT}))?")
+_BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
+_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}})?{_S}(?:の{_S})?"
+                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?:{_S}号室|{_S}号)?)?")
+_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
+_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住")
+_ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
+_KANA_DATE = re.compile(rf"{_ERA}{_S}(?:{_KANA_NUM}|がん){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
+                        rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
+_BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+_MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
+_GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+
+
+@dataclass
+class _Turn:
+    seg: Segment
+    asked: str  # the staff turn this one answers ("" for staff turns)
+
+
+def _turns(segments: Sequence[Segment]) -> list[_Turn]:
+    out, last = [], ""
+    for s in segments:
+        if s.speaker == "staff":
+            last = s.text
+            out.append(_Turn(s, ""))
+        else:
+            out.append(_Turn(s, last))
+    return out
+
+
+def _digits(text: str) -> int:
+    return len(re.findall(_DIGIT, text))
+
+
+def _number_type(run: str, context: str) -> str | None:
+    n = _digits(run)
+    first = re.match(_DIGIT, run)
+    zero = bool(first and first.group() in ("0", "０", "〇", "零", "ゼロ", "ぜろ", "レイ", "れい", "マル", "まる"))
+    if _MYNUMBER.search(context) and n >= 10:
+        return "mynumber"
+    if _PHONE.search(context) and zero and 9 <= n <= 11:
+        return "phone"
+    if _ACCOUNT.search(context) and n >= 5:
+        return "account"
+    if _INSURANCE.search(context) and n >= 4:
+        return "insurance_id"
+    if zero and 10 <= n <= 11:
+        return "phone"
+    return "id" if n >= 7 and _NUMBER_Q.search(context) else None
+
+
+def _overlaps(ents: Sequence[Any], sid: int, s: int, e: int) -> list[Any]:
+    return [x for x in ents if x.segment_id == sid and x.start < e and s < x.end]
+
+
+def _add(ents: list[Any], new: Any) -> None:
+    """Add a span; where it overlaps spans already found, widen the first of them to the union
+    (the texts are refreshed from the segment at the end)."""
+    hit = _overlaps(ents, new.segment_id or 0, new.start, new.end)
+    if not hit:
+        ents.append(new)
+        return
+    keep = hit[0]
+    if keep.type == "id" and new.type != "id":  # the context says what the number is
+        keep.type, keep.rule = new.type, new.rule
+    elif keep.type != new.type:
+        return  # one span cannot be two kinds of data: the per-turn rule stands
+    keep.group = keep.group or new.group
+    if keep.start <= new.start and keep.end >= new.end:
+        return
+    keep.start, keep.end = min(keep.start, new.start), max(keep.end, new.end)
+    for extra in hit[1:]:
+        if extra.start >= keep.start and extra.end <= keep.end:
+            ents.remove(extra)
+
+
+@dataclass
+class _Span:
+    text: str
+    s: int
+    e: int
+
+    def group(self) -> str:
+        return self.text
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+
+def _trimmed(m: re.Match[str]) -> _Span | None:
+    """The run without ambiguous kana words at its edges (None when no digit is left)."""
+    s, e, text = m.start(), m.end(), m.group()
+    changed = True
+    while changed and text:
+        changed = False
+        lead = _AMBIGUOUS_LEAD.match(text)
+        if lead and lead.end() < len(text):
+            s, text, changed = s + lead.end(), text[lead.end():], True
+        tail = _AMBIGUOUS_TAIL.search(text)
+        if tail and tail.start() > 0:
+            e, text, changed = e - (len(text) - tail.start()), text[:tail.start()], True
+    return _Span(text, s, e) if re.search(_DIGIT, text) else None
+
+
+def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """Digit runs broken by fillers or carried into the next turn."""
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff":
+            continue
+        text = t.seg.text
+        for m0 in _RUN.finditer(text):
+            m = _trimmed(m0)
+            if m is None:
+                continue
+            run, end = m.group(), m.end()
+            nxt = turns[i + 1] if i + 1 < len(turns) else None
+            cont = None
+            if (nxt is not None and nxt.seg.speaker == t.seg.speaker and re.search(rf"(?:{_GAP})$", text[end:])
+                    and not text[end:].strip("、,の \u3000…")):
+                cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
+            whole = run + (cont.group(1) if cont else "")
+            if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
+                continue
+            kind = _number_type(whole, t.asked + text[:m.start()])
+            if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
+                continue
+            group = f"spoken:{t.seg.id}:{m.start()}" if cont else ""
+            _add(ents, make(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
+            if cont and nxt is not None:
+                _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
+                                  rule=f"{kind}:spoken-continued", group=group))
+
+
+def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff":
+            continue
+        text = t.seg.text
+        spans: list[tuple[int, int]] = []
+        for m in _TOWN_LOT.finditer(text):
+            if _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]) and not text[m.end("lot"):].lstrip().startswith("号"):
+                continue
+            after = _AFTER.match(text, m.end())
+            spans.append((m.start("town"), after.end() if after else m.end()))
+        for m in _WORD_LOT.finditer(text):
+            after = _AFTER.match(text, m.end())
+            three = len(re.findall(_NUMK, m.group("lot"))) >= 3
+            if three or (after and after.end() > m.end() and re.search(r"[0-9０-９一二三四五六七八九〇]", text[m.end():after.end()])):
+                spans.append((m.start("town"), after.end() if after else m.end()))
+        for m in _KANA_CHOME.finditer(text):
+            s = m.start()
+            while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
+                s -= 1
+            spans.append((s, m.end()))
+        prev_addr = i > 0 and any(x.segment_id == turns[i - 1].seg.id and x.type == "address" for x in ents)
+        if prev_addr or _ADDRESS_Q.search(t.asked):
+            m = _LOT_ALONE.match(text)
+            if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
+                after = _AFTER.match(text, m.end("lot"))
+                spans.append((m.start("lot"), after.end() if after else m.end("lot")))
+        for s, e in spans:
+            while e > s and text[e - 1] in " \u3000、,の":
+                e -= 1
+            _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
+
+
+def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    for i, t in enumerate(turns):
+        text = t.seg.text
+        for m in _KANA_DATE.finditer(text):
+            if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
+                _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and "月" not in x.text]:
+            tail = _MD_TAIL.match(text[e.end:])
+            if tail:
+                e.end += tail.end()
+            elif not text[e.end:].strip("、,の \u3000…。です") and i + 1 < len(turns):
+                nxt = turns[i + 1].seg
+                tail = _MD_TAIL.match(nxt.text)
+                if tail and nxt.speaker == t.seg.speaker:
+                    s = len(nxt.text) - len(nxt.text.lstrip("、,の \u3000…"))
+                    e.group = e.group or f"birth:{t.seg.id}:{e.start}"
+                    ents.append(make("birthdate", s, tail.end(), nxt.text[s:tail.end()], segment_id=nxt.id,
+                                       rule="birthdate:continued", group=e.group))
+
+
+def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
+    for t in turns:
+        text = t.seg.text
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _GIVEN_TAIL.match(text[e.end:])
+            if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
+                e.end += m.end("g")
+
+
+def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any]) -> list[Any]:
+    """The entities with the spoken forms above added or widened (texts refreshed from the segments);
+    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``)."""
+    turns = _turns([s for s in segments if s.text])
+    ents = list(entities)
+    _numbers(turns, ents, make)
+    _addresses(turns, ents, make)
+    _birthdates(turns, ents, make)
+    _given_names(turns, ents)
+    by_id = {s.id: s for s in segments}
+    for e in ents:
+        seg = by_id.get(e.segment_id)  # type: ignore[arg-type]
+        if seg is not None:
+            e.text = seg.text[e.start:e.end]
+    return ents

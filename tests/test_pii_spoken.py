@@ -1,0 +1,67 @@
+"""Personal data in the forms real speech gives it (sentences written here), masked across turns,
+and what must stay visible (ages, scheme names, money, appointment dates)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asr.transcript import Segment, Transcript
+from assistant.pii.mask import mask_transcript
+
+pytestmark = pytest.mark.slow
+
+
+def _mask(turns: list[tuple[str, str]]) -> tuple[list[str], list]:
+    segs = [Segment(id=i, start=float(i), end=float(i + 1), speaker=sp, text=t) for i, (sp, t) in enumerate(turns)]
+    masked, ents = mask_transcript(Transcript(segments=segs))
+    return [s.text for s in masked.segments], ents
+
+
+def _no_digits_left(text: str, digits: str) -> bool:
+    return not any(d in text for d in digits)
+
+
+@pytest.mark.parametrize("turns,secret,kind", [
+    ([("staff", "ご連絡先の電話番号を教えてください。"), ("citizen", "ゼロキューゼロの、えーと、4821の、あー、7730です。")],
+     ["4821", "7730", "ゼロキューゼロ"], "phone"),
+    ([("staff", "お電話番号は。"), ("citizen", "080の3391の"), ("citizen", "5527です。")], ["3391", "5527"], "phone"),
+    ([("staff", "振込先を教えてください。"), ("citizen", "ひばり銀行の駅前支店で、七三〇五五一二です。")], ["七三〇五五一二"], "account"),
+    ([("staff", "生年月日をお願いします。"), ("citizen", "昭和56年、7月2日です。")], ["昭和56年", "7月2日"], "birthdate"),
+    ([("staff", "生年月日をお願いします。"), ("citizen", "しょうわ ごじゅうろく ねん しちがつ ふつか です。")],
+     ["ごじゅうろく", "ふつか"], "birthdate"),
+    ([("staff", "ご住所をお願いします。"), ("citizen", "桜木町二丁目の十五の八、305号室です。")], ["十五の八", "305"], "address"),
+    ([("staff", "ご住所は。"), ("citizen", "東山町 2の14の3 の コーポ東山 201 です。")], ["2の14の3", "201"], "address"),
+    ([("staff", "ご住所は。"), ("citizen", "みなと市あおば町にちょうめ、じゅうごのはち です。")], ["にちょうめ", "じゅうごのはち"], "address"),
+    ([("staff", "ご住所は。"), ("citizen", "桜木町です。"), ("citizen", "えっと、3の12の6です。")], ["3の12の6"], "address"),
+])
+def test_spoken_forms_are_masked_whole(turns, secret, kind):
+    texts, ents = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+    assert any(e.type == kind for e in ents), [e.type for e in ents]
+
+
+def test_number_over_two_turns_has_one_placeholder():
+    texts, ents = _mask([("staff", "携帯の番号をお願いします。"), ("citizen", "070の2284の"), ("citizen", "えっと、9163です。")])
+    phones = [e for e in ents if e.type == "phone"]
+    assert {e.segment_id for e in phones} == {1, 2}
+    assert len({e.placeholder for e in phones}) == 1
+    assert "9163" not in texts[2] and "2284" not in texts[1]
+
+
+def test_given_name_after_surname():
+    texts, _ = _mask([("staff", "お名前を伺えますか。"), ("citizen", "ヤマグチです。ヤマグチ ミドリです。")])
+    assert "ヤマグチ" not in texts[1] and "ミドリ" not in texts[1]
+
+
+@pytest.mark.parametrize("text,visible", [
+    ("父は82歳で、介護保険と障害者手帳のことで来ました。", ["82歳", "介護保険", "障害者手帳"]),
+    ("地域生活支援センターと公団住宅の話を聞きたいです。", ["地域生活支援センター", "公団住宅"]),
+    ("家賃は6万2千円で、令和6年10月分から払えていません。", ["6万2千円", "令和6年10月分"]),
+    ("来週の水曜日、10時半に伺います。", ["10時半"]),
+])
+def test_what_is_not_personal_data_stays(text, visible):
+    texts, ents = _mask([("staff", "今日はどうされましたか。"), ("citizen", text)])
+    for v in visible:
+        assert v in texts[1], (v, texts[1], ents)
