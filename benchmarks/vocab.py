@@ -26,7 +26,8 @@ FIX = ROOT / "tests" / "fixtures"
 import assistant.offline  # noqa: E402,F401
 from assistant.asr.audio import decode  # noqa: E402
 from assistant.asr.transcribe import Transcriber  # noqa: E402
-from assistant.schemes.vocab import SchemeNameCorrector, names_right  # noqa: E402
+from assistant.schemes.knowledge import get_knowledge_base  # noqa: E402
+from assistant.schemes.vocab import SchemeNameCorrector, names_right, vocabulary_prompter  # noqa: E402
 from assistant.text.metrics import char_errors  # noqa: E402
 
 DEMO_NAMES = ["住居確保給付金", "児童扶養手当", "就学援助", "生活困窮者自立相談支援"]
@@ -50,10 +51,11 @@ def main() -> None:
             "".join(t["text"] for t in demo_meta["turns"]), DEMO_NAMES)
 
     plain = Transcriber(vocabulary_prompt=False, correct_scheme_names=False)
-    kb = plain.knowledge_base()
+    kb = get_knowledge_base()
     corrector = SchemeNameCorrector(kb)
     every_name = "、".join(s.short_name for s in kb) + "。"
     windowed = Transcriber(vocabulary_prompt=True, correct_scheme_names=False)
+    windowed.vocabulary = vocabulary_prompter(kb, int(windowed.asr.get("prompt_max_tokens") or 120))
 
     def decode_with(how: str, samples: np.ndarray) -> list[str]:
         if how == "no prompt":

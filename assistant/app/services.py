@@ -29,6 +29,7 @@ from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
 from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
 from assistant.schemes import postasr
+from assistant.schemes.vocab import attach_vocabulary
 
 # Draft-record fields staff can edit, in display order (key, label). Matches docs/record-format.md.
 DRAFT_FIELDS: list[tuple[str, str]] = [
@@ -178,7 +179,9 @@ class Services:
             return self._transcriber_factory()
         from assistant.asr.transcribe import get_transcriber
 
-        return get_transcriber(self.cfg)
+        t = get_transcriber(self.cfg)
+        attach_vocabulary(t, self.cfg)
+        return t
 
     def _consultation(self, cid: int | None) -> Consultation:
         if cid is None:

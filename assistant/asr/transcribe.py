@@ -29,6 +29,7 @@ from assistant.asr.speakers import ChannelMap, Word, channel_role, group_words, 
 from assistant.asr.transcript import Segment, Transcript
 
 PostProcessor = Callable[[str], str]
+VocabularyPrompt = Callable[[str, Callable[[str], int]], "str | None"]
 
 
 def default_threads(workers: int = 1) -> int:
@@ -58,18 +59,9 @@ class Transcriber:
         self.threads = threads
         self._lock = threading.Lock()  # CTranslate2 models are not re-entrant per instance here
         self.postprocessors: list[PostProcessor] = []
-        self._kb = None
-
-    def knowledge_base(self):
-        """The scheme knowledge base for vocabulary (None when it cannot be read: ASR still works)."""
-        if self._kb is None:
-            try:
-                from assistant.schemes.knowledge import KnowledgeBase
-
-                self._kb = KnowledgeBase(self.cfg)
-            except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
-                return None
-        return self._kb
+        # Per-window vocabulary prompts ([asr] vocabulary_prompt) come from a later stage that knows
+        # the schemes; speech recognition only calls what it is given: (context, count_tokens) → prompt.
+        self.vocabulary: VocabularyPrompt | None = None
 
     def count_tokens(self, text: str) -> int:
         """Whisper tokens of a prompt text (its own tokenizer, so the 223-token limit is exact)."""
@@ -80,13 +72,9 @@ class Transcriber:
         fixed = self.asr.get("initial_prompt") or None
         if fixed or not _truthy(self.asr.get("vocabulary_prompt")):
             return fixed
-        kb = self.knowledge_base()
-        if kb is None:
+        if self.vocabulary is None:
             return None
-        from assistant.schemes.vocab import build_prompt
-
-        return build_prompt(kb, context[-PROMPT_CONTEXT_CHARS:], int(self.asr.get("prompt_max_tokens") or 120),
-                            count_tokens=self.count_tokens)
+        return self.vocabulary(context[-PROMPT_CONTEXT_CHARS:], self.count_tokens)
 
     # ------------------------------------------------------------------------------------
     def decode_segments(
@@ -107,7 +95,7 @@ class Transcriber:
     def _windowed(self) -> bool:
         """Per-window vocabulary prompts are in use (VAD on, no fixed prompt, a knowledge base)."""
         return (_truthy(self.asr.get("vocabulary_prompt")) and bool(self.asr["vad_filter"])
-                and not self.asr.get("initial_prompt") and self.knowledge_base() is not None)
+                and not self.asr.get("initial_prompt") and self.vocabulary is not None)
 
     def decode_conversation(self, samples: np.ndarray, *, word_timestamps: bool = False) -> list[dict]:
         """Decode a whole recording window by window with a per-window vocabulary prompt.

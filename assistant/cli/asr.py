@@ -22,11 +22,13 @@ def transcribe(
     beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
 ) -> None:
     """Transcribe one recording to transcript/1 JSON (or SRT, WebVTT, text)."""
+    from assistant.app.config import get_config
     from assistant.asr.audio import AudioError, decode
     from assistant.asr.model_setup import ModelError
     from assistant.asr.transcribe import get_transcriber
     from assistant.asr.transcript import EXPORTERS, export
     from assistant.schemes.postasr import correct_transcript
+    from assistant.schemes.vocab import attach_vocabulary
 
     if format not in EXPORTERS:
         raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
@@ -35,7 +37,9 @@ def transcribe(
         for w in decoded.warnings:
             typer.echo(f"warning: {w}", err=True)
         overrides = {"beam_size": beam_size} if beam_size else {}
-        transcript = get_transcriber(**overrides).transcribe(decoded, source=audio.name)
+        transcriber = get_transcriber(**overrides)
+        attach_vocabulary(transcriber, get_config())
+        transcript = transcriber.transcribe(decoded, source=audio.name)
         correct_transcript(transcript)
     except (AudioError, ModelError) as exc:
         raise fail(str(exc)) from None

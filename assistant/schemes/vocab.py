@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.protected import load_protected_terms
@@ -663,3 +664,28 @@ def names_right(reference: str, hypothesis: str, names: Iterable[str],
         said += n
         right += min(n, sum(hyp.count(f) for f in forms))
     return right, said
+
+
+def vocabulary_prompter(kb: KnowledgeBase, max_tokens: int = 120) -> Callable[[str, Callable[[str], int]], str | None]:
+    """A per-window prompt builder to hand to the transcriber (``Transcriber.vocabulary``).
+
+    Speech recognition knows nothing of schemes: this later stage gives it a callable that turns the
+    conversation so far into a prompt of scheme names, counted with the model's own tokenizer.
+    """
+
+    def prompt(context: str, count_tokens: Callable[[str], int]) -> str | None:
+        return build_prompt(kb, context, max_tokens, count_tokens=count_tokens)
+
+    return prompt
+
+
+def attach_vocabulary(transcriber: Any, cfg: Any) -> None:
+    """Give ``transcriber`` per-window vocabulary prompts when ``[asr] vocabulary_prompt`` is on."""
+    asr = cfg["asr"]
+    if not asr.get("vocabulary_prompt") or transcriber.vocabulary is not None:
+        return
+    try:
+        kb = KnowledgeBase(cfg)
+    except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
+        return
+    transcriber.vocabulary = vocabulary_prompter(kb, int(asr.get("prompt_max_tokens") or 120))
