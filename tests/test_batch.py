@@ -1,4 +1,4 @@
-"""Batch transcription through the real command line: failures, resuming, killing, workers, offline."""
+"""Batch through the real command line on a local cluster: failures, resuming, killing, workers, offline."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ def recordings(tmp_path_factory) -> Path:
 
 
 def _outputs(out: Path) -> dict[str, float]:
-    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.json")}
+    """The transcripts (written last for each recording, so each one marks a finished recording)."""
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.json")
+            if not p.name.endswith((".suggestions.json", ".record.json"))}
 
 
 def _summary(stderr: str) -> tuple[int, int, int]:
@@ -90,8 +92,12 @@ def test_kill_resume_rerun(recordings: Path, tmp_path: Path) -> None:
     proc.wait()
     before = _outputs(out)
     assert 5 <= len(before) < 18, "the kill came too late to test resuming"
-    for rel in before:  # atomic writes: whatever exists is complete
+    for rel in before:  # atomic writes: whatever exists is complete, and a transcript comes with the rest
         assert json.loads((out / rel).read_text(encoding="utf-8"))["schema"] == "transcript/1"
+        stem = rel.removesuffix(".json")
+        assert json.loads((out / f"{stem}.record.json").read_text(encoding="utf-8"))["schema"] == "record/1"
+        assert json.loads((out / f"{stem}.suggestions.json").read_text(encoding="utf-8"))["schema"] == "suggestions/1"
+    assert not list(out.rglob("*.tmp"))
 
     # 2. the re-run completes the rest and redoes nothing
     r = _run(["batch", str(recordings), "--out", str(out)], tmp_path)
@@ -142,7 +148,7 @@ def test_two_workers_and_extra_formats(recordings: Path, tmp_path: Path) -> None
     done_lines = [x for x in r.stderr.splitlines() if x.startswith("done: ")]
     assert len(done_lines) == 6 and all(f"{threads} thread(s)" in x for x in done_lines)  # as the workers report
     for clip in CLIPS[:6]:
-        for ext in ("json", "srt", "vtt", "txt"):
+        for ext in ("json", "suggestions.json", "record.json", "srt", "vtt", "txt"):
             assert (out / f"{clip.stem}.{ext}").stat().st_size > 0
     assert (out / f"{CLIPS[0].stem}.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 

@@ -59,7 +59,14 @@ class ModelsPlugin(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         threads = self.threads or max(1, (os.cpu_count() or 1) // max(1, worker.state.nthreads))
-        self.models = Models.load(threads=threads, beam_size=self.beam_size)
+        key = (threads, self.beam_size)
+        if key not in _loaded:  # a second batch run on the same workers reuses what they loaded
+            _loaded.clear()
+            _loaded[key] = Models.load(threads=threads, beam_size=self.beam_size)
+        self.models = _loaded[key]
+
+
+_loaded: dict[tuple[int, int], Models] = {}  # in each worker process: the models of the current settings
 
 
 def peak_rss_mb() -> float:

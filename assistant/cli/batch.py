@@ -143,7 +143,8 @@ def batch(
     summary = None
     try:
         with connect(address or None, workers=w, threads=t, security=_security(tls_ca, tls_cert, tls_key)) as client:
-            where = f"cluster {address}" if address else f"{w} local worker(s) × {t} thread(s) on {os.cpu_count()} cores"
+            where = (f"cluster {address}" if address
+                     else f"{w} worker(s) × {t} thread(s) on {os.cpu_count()} cores (local cluster)")
             link = dashboard(client)
             console.print(where + (f"; dashboard {link}" if link else ""), highlight=False, soft_wrap=True)
             with progress:
