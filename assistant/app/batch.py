@@ -242,6 +242,33 @@ def _failed_result(job: Job, exc: BaseException) -> Result:
     return Result(job, "failed", error=f"{job.input.name}: {msg}")
 
 
+def plan(jobs: list[Job], options: Options) -> tuple[list[tuple[Job, str]], list[Result]]:
+    """(jobs to run with their content hash, results of jobs skipped or unreadable). Needs no cluster,
+    so a run with nothing left to do starts none."""
+    todo: list[tuple[Job, str]] = []
+    settled: list[Result] = []
+    for job in jobs:
+        try:
+            digest = file_sha256(job.input)
+        except OSError as exc:
+            settled.append(Result(job, "failed", error=f"{job.input.name}: cannot read ({exc.strerror}) / 読めません"))
+            continue
+        if is_done(job, options.out_dir, options.formats, digest) and _in_store(options.store, digest):
+            settled.append(Result(job, "skipped"))
+        else:
+            todo.append((job, digest))
+    return todo, settled
+
+
+def _in_store(store: Any, digest: str) -> bool:
+    """True without a store; with one, True when the recording is complete or reviewed there."""
+    if store is None:
+        return True
+    from assistant.app.ingest import ABSENT, INCOMPLETE, find
+
+    return find(store, digest)[1] not in (INCOMPLETE, ABSENT)
+
+
 class Runner:
     """Skips what is done, sends the rest to the cluster, writes results as they come back."""
 
@@ -254,29 +281,6 @@ class Runner:
     def settle(self, result: Result) -> None:
         self.summary.results.append(result)
         self.on_result(result)
-
-    def plan(self, jobs: list[Job]) -> tuple[list[tuple[Job, str]], list[Result]]:
-        """(jobs to run with their content hash, results of jobs skipped or unreadable)."""
-        todo: list[tuple[Job, str]] = []
-        settled: list[Result] = []
-        for job in jobs:
-            try:
-                digest = file_sha256(job.input)
-            except OSError as exc:
-                settled.append(Result(job, "failed", error=f"{job.input.name}: cannot read ({exc.strerror}) / 読めません"))
-                continue
-            if is_done(job, self.opt.out_dir, self.opt.formats, digest) and self._in_store(digest):
-                settled.append(Result(job, "skipped"))
-            else:
-                todo.append((job, digest))
-        return todo, settled
-
-    def _in_store(self, digest: str) -> bool:
-        if self.opt.store is None:
-            return True
-        from assistant.app.ingest import INCOMPLETE, find
-
-        return find(self.opt.store, digest)[1] not in (INCOMPLETE, "absent")
 
     def _submit(self, job: Job) -> Any:
         data = job.input.read_bytes()
@@ -348,20 +352,22 @@ class Runner:
         result.stages["store"] = time.perf_counter() - t0
 
 
-def _check_formats(formats: list[str]) -> None:
+def check_formats(formats: list[str]) -> None:
     for f in formats:
         if f not in EXTENSIONS:
             raise ValueError(f"unknown format {f!r}; choose from json, srt, vtt, text")
 
 
-def run_batch(client: Client, jobs: list[Job], options: Options, *,
+def run_batch(client: Client | None, jobs: list[Job], options: Options, *,
               on_result: Callable[[Result], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> Summary:
-    """Process ``jobs``: skip what is done (content hash), run the rest, never raise per file."""
-    _check_formats(options.formats)
+              on_start: Callable[[int], None] | None = None,
+              planned: tuple[list[tuple[Job, str]], list[Result]] | None = None) -> Summary:
+    """Process ``jobs`` (or the ``planned`` result of :func:`plan`): skip what is done (content hash),
+    run the rest, never raise per file. ``client`` may be None when nothing is left to run."""
+    check_formats(options.formats)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     runner = Runner(client, options, on_result)
-    todo, settled = runner.plan(jobs)
+    todo, settled = planned or plan(jobs, options)
     for r in settled:
         runner.settle(r)
     if on_start:
@@ -403,7 +409,7 @@ def watch(client: Client, folder: Path, options: Options, *, poll_s: float = 2.0
           on_result: Callable[[Result], None] | None = None, on_start: Callable[[int], None] | None = None,
           stop: Callable[[], bool] = lambda: False) -> Summary:
     """Process each recording that lands in ``folder`` until ``stop()`` or Ctrl-C; returns what was done."""
-    _check_formats(options.formats)
+    check_formats(options.formats)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     runner = Runner(client, options, on_result)
     watcher = Watcher(folder, settle_s)
@@ -413,7 +419,7 @@ def watch(client: Client, folder: Path, options: Options, *, poll_s: float = 2.0
             if not jobs:
                 time.sleep(poll_s)
                 continue
-            todo, settled = runner.plan(jobs)
+            todo, settled = plan(jobs, options)
             for r in settled:
                 runner.settle(r)
             if on_start:

@@ -91,7 +91,7 @@ def batch(
     from rich.console import Console
     from rich.markup import escape
 
-    from assistant.app.batch import ClusterError, Options, connect, dashboard, local_plan, run_batch, watch
+    from assistant.app import batch as runner
     from assistant.app.config import get_config
     from assistant.asr.batch import collect_jobs
     from assistant.asr.model_setup import ModelError, model_dir
@@ -111,20 +111,43 @@ def batch(
         model_dir(cfg)
     except ModelError as exc:
         raise fail(str(exc)) from None
+    try:
+        runner.check_formats(formats)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    options = runner.Options(out_dir=out, formats=formats, store=_open_store(store_url) if store or store_url else None,
+                             copy_audio=bool(bcfg.get("copy_audio", True)), counter=str(cfg["record"]["counter"]))
     address = cluster or str(bcfg.get("cluster") or "")
-    w, t = local_plan(workers or int(bcfg["workers"]), threads, len(jobs) if watch_dir is None else os.cpu_count() or 1)
-    if address:
-        t = threads
-    options = Options(out_dir=out, formats=formats, store=_open_store(store_url) if store or store_url else None,
-                      copy_audio=bool(bcfg.get("copy_audio", True)), counter=str(cfg["record"]["counter"]))
+    try:
+        planned = runner.plan(jobs, options) if watch_dir is None else None
+        n = len(planned[0]) if planned is not None else os.cpu_count() or 1
+        w, t = runner.local_plan(workers or int(bcfg["workers"]), threads, n)
+        summary = _run(console, jobs, planned, options, address=address, workers=w, threads=threads if address else t,
+                       watch_dir=watch_dir, security=_security(tls_ca, tls_cert, tls_key), bcfg=bcfg)
+    except KeyboardInterrupt:
+        console.print("\ninterrupted: finished outputs are kept; run the same command again to continue. "
+                      "/ 中断しました。同じコマンドを再実行すると続きから処理します。")
+        raise typer.Exit(130) from None
+    except runner.ClusterError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        if options.store is not None:
+            options.store.close()
+    _print_summary(console, summary, len(problems))
+    if summary.failed or problems:
+        raise typer.Exit(1)
 
-    progress = _progress(console)
+
+def _reporter(console, progress, total_jobs: int, watching: bool):  # noqa: ANN001, ANN202
+    """(on_start, on_result) callbacks: a line per recording and the progress bar's count and hours."""
+    from rich.markup import escape
+
     task = progress.add_task("batch", total=0, hours=0.0)
 
     def on_start(n: int) -> None:
         progress.update(task, total=progress.tasks[0].total + n)
         if n:
-            progress.console.print(f"{n} to process, {len(jobs) - n if watch_dir is None else 0} already done",
+            progress.console.print(f"{n} to process, {0 if watching else total_jobs - n} already done",
                                    soft_wrap=True, highlight=False)
 
     def on_result(r) -> None:  # noqa: ANN001
@@ -140,32 +163,27 @@ def batch(
         if r.status != "skipped":
             progress.update(task, advance=1, hours=progress.tasks[0].fields["hours"] + r.duration / 3600)
 
-    summary = None
-    try:
-        with connect(address or None, workers=w, threads=t, security=_security(tls_ca, tls_cert, tls_key)) as client:
-            where = (f"cluster {address}" if address
-                     else f"{w} worker(s) × {t} thread(s) on {os.cpu_count()} cores (local cluster)")
-            link = dashboard(client)
-            console.print(where + (f"; dashboard {link}" if link else ""), highlight=False, soft_wrap=True)
-            with progress:
-                if watch_dir is not None:
-                    console.print(f"watching {watch_dir} (Ctrl-C to stop) / フォルダを監視しています", highlight=False)
-                    summary = watch(client, watch_dir, options, on_result=on_result, on_start=on_start,
-                                    poll_s=float(bcfg.get("watch_poll_s", 2.0)),
-                                    settle_s=float(bcfg.get("watch_settle_s", 2.0)))
-                else:
-                    summary = run_batch(client, jobs, options, on_result=on_result, on_start=on_start)
-    except KeyboardInterrupt:
-        console.print("\ninterrupted: finished outputs are kept; run the same command again to continue. "
-                      "/ 中断しました。同じコマンドを再実行すると続きから処理します。")
-        raise typer.Exit(130) from None
-    except ClusterError as exc:
-        raise fail(str(exc)) from None
-    except ValueError as exc:
-        raise fail(str(exc), 2) from None
-    finally:
-        if options.store is not None:
-            options.store.close()
-    _print_summary(console, summary, len(problems))
-    if summary.failed or problems:
-        raise typer.Exit(1)
+    return on_start, on_result
+
+
+def _run(console, jobs, planned, options, *, address: str, workers: int, threads: int,  # noqa: ANN001, ANN202
+         watch_dir: Path | None, security, bcfg: dict):  # noqa: ANN001
+    """Connect (only when there is work), then run the batch or watch the folder."""
+    from assistant.app import batch as runner
+
+    progress = _progress(console)
+    on_start, on_result = _reporter(console, progress, len(jobs), watch_dir is not None)
+    if planned is not None and not planned[0]:  # nothing left to do: no cluster needed
+        with progress:
+            return runner.run_batch(None, jobs, options, on_result=on_result, on_start=on_start, planned=planned)
+    with runner.connect(address or None, workers=workers, threads=threads, security=security) as client:
+        where = (f"cluster {address}" if address
+                 else f"{workers} worker(s) × {threads} thread(s) on {os.cpu_count()} cores (local cluster)")
+        link = runner.dashboard(client)
+        console.print(where + (f"; dashboard {link}" if link else ""), highlight=False, soft_wrap=True)
+        with progress:
+            if watch_dir is None:
+                return runner.run_batch(client, jobs, options, on_result=on_result, on_start=on_start, planned=planned)
+            console.print(f"watching {watch_dir} (Ctrl-C to stop) / フォルダを監視しています", highlight=False)
+            return runner.watch(client, watch_dir, options, on_result=on_result, on_start=on_start,
+                                poll_s=float(bcfg.get("watch_poll_s", 2.0)), settle_s=float(bcfg.get("watch_settle_s", 2.0)))
