@@ -165,6 +165,37 @@ def test_cluster_outputs_store_and_rerun(cluster, recordings: Path, tmp_path: Pa
     _check_outputs(out)
 
 
+def test_watch_takes_each_new_recording_once_and_stops_cleanly(cluster, tmp_path: Path) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    env = {**_env(tmp_path), "ASSISTANT_BATCH_WATCH_POLL_S": "0.5", "ASSISTANT_BATCH_WATCH_SETTLE_S": "1.5"}
+    proc = subprocess.Popen([str(BIN / "assistant"), "batch", "--watch", str(inbox), "--out", str(out), "--cluster",
+                             cluster["address"], "--threads", "1"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        data = GOOD[0].read_bytes()
+        target = inbox / GOOD[0].name
+        with target.open("wb") as fh:  # a slow copy: half now, the rest a moment later
+            fh.write(data[: len(data) // 2])
+            fh.flush()
+            time.sleep(1.0)
+            assert not (out / f"{GOOD[0].stem}.json").exists()  # not taken while still being copied
+            fh.write(data[len(data) // 2:])
+        deadline = time.monotonic() + 240
+        while not (out / f"{GOOD[0].stem}.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(3)  # several more looks at the folder: the same file is not taken again
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert _summary(stderr) == (1, 0, 0)
+    t = json.loads((out / f"{GOOD[0].stem}.json").read_text(encoding="utf-8"))
+    assert t["source_sha256"] == hashlib.sha256(data).hexdigest()  # the whole file, not the half copied first
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{GOOD[0].stem}.{k}" for k in KINDS)
+
+
 def test_worker_killed_mid_run(cluster, recordings: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = subprocess.Popen([str(BIN / "assistant"), "batch", str(recordings), "--out", str(out), "--cluster",

@@ -62,6 +62,10 @@ class ModelsPlugin(WorkerPlugin):
         key = (threads, self.beam_size)
         if key not in _loaded:  # a second batch run on the same workers reuses what they loaded
             _loaded.clear()
+            # Dask's nanny starts workers with OMP_NUM_THREADS=1, which silently caps CTranslate2's
+            # OpenMP pool at one thread whatever cpu_threads says; set it before the model loads.
+            for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+                os.environ[var] = str(threads)
             _loaded[key] = Models.load(threads=threads, beam_size=self.beam_size)
         self.models = _loaded[key]
 
@@ -70,7 +74,14 @@ _loaded: dict[tuple[int, int], Models] = {}  # in each worker process: the model
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (Linux reports KiB)."""
+    """Peak resident memory of this process. VmHWM, not getrusage: ru_maxrss survives exec, so a
+    spawned worker would report its parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

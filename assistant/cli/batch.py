@@ -179,7 +179,7 @@ def _run(console, jobs, planned, options, *, address: str, workers: int, threads
     with runner.connect(address or None, workers=workers, threads=threads, security=security) as client:
         where = (f"cluster {address}" if address
                  else f"{workers} worker(s) × {threads} thread(s) on {os.cpu_count()} cores (local cluster)")
-        link = runner.dashboard(client)
+        link = runner.dashboard(client) if address else ""  # the local cluster runs no dashboard (no bokeh)
         console.print(where + (f"; dashboard {link}" if link else ""), highlight=False, soft_wrap=True)
         with progress:
             if watch_dir is None:
