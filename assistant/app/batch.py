@@ -17,6 +17,7 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -30,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
-from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
+from assistant.app.ingest import ABSENT, INCOMPLETE, find, ingest
 from assistant.app.pipeline import Models, Outcome, audio_error_text, process
 from assistant.asr.audio import AudioError
 from assistant.asr.batch import Job, collect_jobs, file_sha256, plan_workers
@@ -275,8 +276,6 @@ def _in_store(store: Any, digest: str) -> bool:
     """True without a store; with one, True when the recording is complete or reviewed there."""
     if store is None:
         return True
-    from assistant.app.ingest import ABSENT, INCOMPLETE, find
-
     return find(store, digest)[1] not in (INCOMPLETE, ABSENT)
 
 
@@ -293,9 +292,12 @@ class Runner:
         self.summary.results.append(result)
         self.on_result(result)
 
-    def _submit(self, job: Job) -> Any:
+    def _submit(self, job: Job) -> tuple[Any, str]:
+        """Send one recording; its hash is taken from the very bytes sent (the file may have changed
+        since it was planned)."""
         data = job.input.read_bytes()
-        return self.client.submit(run_task, job.input.name, data, pure=False, key=f"recording-{job.name}-{time.time_ns()}")
+        fut = self.client.submit(run_task, job.input.name, data, pure=False, key=f"recording-{job.name}-{time.time_ns()}")
+        return fut, hashlib.sha256(data).hexdigest()
 
     def run(self, todo: list[tuple[Job, str]]) -> None:
         """Process ``todo``; each result is settled as it finishes. Interrupted: nothing is left running."""
@@ -317,9 +319,9 @@ class Runner:
     def _top_up(self, pending: list, inflight: dict, ac: as_completed) -> None:
         limit = max(2, 2 * worker_threads(self.client))
         while pending and len(inflight) < limit:
-            job, digest = pending.pop()
+            job, _planned_digest = pending.pop()
             try:
-                fut = self._submit(job)
+                fut, digest = self._submit(job)
             except OSError as exc:
                 self.settle(Result(job, "failed", error=f"{job.input.name}: cannot read ({exc.strerror}) / 読めません"))
                 continue
@@ -329,7 +331,7 @@ class Runner:
     def _collect(self, fut: Any, job: Job, digest: str) -> Result:
         try:
             res = fut.result()
-        except (KilledWorker, FutureCancelledError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - KilledWorker, cancelled, lost connection: this file only
             return _failed_result(job, exc)
         finally:
             fut.release()
@@ -350,8 +352,6 @@ class Runner:
         return result
 
     def _store(self, result: Result, job: Job, digest: str, outcome: Outcome) -> None:
-        from assistant.app.ingest import ingest
-
         t0 = time.perf_counter()
         try:
             _cid, result.store = ingest(self.opt.store, source=job.input, name=job.name, digest=digest,
