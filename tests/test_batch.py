@@ -1,4 +1,4 @@
-"""Batch transcription through the real command line: failures, resuming, killing, workers, offline."""
+"""Batch through the real command line on a local cluster: failures, resuming, killing, workers, offline."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.batch import Watcher
+from assistant.app.ingest import find, ingest
+from assistant.app.store import Store
 from assistant.asr.audio import decode
 from assistant.asr.batch import plan_workers
 from tests.fixtures.audio_tools import convert, truncated
-
-pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSISTANT = ROOT / ".venv" / "bin" / "assistant"
@@ -35,6 +36,62 @@ def _env(tmp: Path) -> dict[str, str]:
 def _run(args: list[str], tmp: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([str(ASSISTANT), *args], capture_output=True, text=True, env=_env(tmp), timeout=timeout,
                           cwd=tmp, stdin=subprocess.DEVNULL)
+
+
+def test_watcher_waits_for_a_copy_to_finish_and_takes_each_file_once(tmp_path: Path) -> None:
+    w = Watcher(tmp_path, settle_s=0.3)
+    f = tmp_path / "day1" / "a.wav"
+    f.parent.mkdir()
+    f.write_bytes(b"RIFF" + b"\0" * 100)
+    assert w.ready() == []  # first look: nothing is known to be complete
+    with f.open("ab") as fh:  # the copy goes on
+        fh.write(b"\0" * 100)
+    assert w.ready() == []
+    time.sleep(0.4)
+    ready = w.ready()
+    assert [j.name for j in ready] == ["day1/a"] and ready[0].input == f
+    time.sleep(0.4)
+    assert w.ready() == []  # taken once
+    f.write_bytes(b"RIFF" + b"\1" * 300)  # replaced by another recording under the same name: taken again
+    w.ready()
+    time.sleep(0.4)
+    assert [j.name for j in w.ready()] == ["day1/a"]
+
+
+def _segments() -> list[dict]:
+    return [{"id": 1, "start": 0.0, "end": 2.0, "text": "家賃が払えません", "speaker": "citizen"},
+            {"id": 2, "start": 2.0, "end": 4.0, "text": "住居確保給付金があります", "speaker": "staff"}]
+
+
+def test_ingest_is_idempotent_resumable_and_leaves_reviewed_alone(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'review.db'}")
+    src = tmp_path / "rec.wav"
+    src.write_bytes(b"audio")
+    transcript = {"schema": "transcript/1", "source": "rec.wav", "duration": 4.0, "segments": _segments()}
+    args = dict(source=src, name="rec", transcript=transcript, suggestions=[{"scheme_id": "x", "name": "X",
+                "score": 0.5}], record={"schema": "record/1"}, copy_audio=False)
+    cid, what = ingest(store, digest="a" * 64, **args)
+    assert what == "added" and find(store, "a" * 64) == (cid, "complete")
+    assert ingest(store, digest="a" * 64, **args) == (cid, "kept")
+    assert len(store.list_consultations()) == 1 and len(store.segments(cid)) == 2
+    c = store.get_consultation(cid)
+    assert (c.review_status, c.status, c.source_sha256) == ("draft", "ended", "a" * 64)
+    assert store.audio_files(cid)[0].path == str(src.resolve()) and len(store.draft_versions(cid)) == 1
+
+    # an ingestion cut short before its last step is finished by the next run, not duplicated
+    cid2, _ = ingest(store, digest="b" * 64, **args)
+    meta = store.get_consultation(cid2).meta
+    store.update_consultation(cid2, meta={"batch": {**meta["batch"], "complete": False}})
+    assert find(store, "b" * 64) == (cid2, "incomplete")
+    assert ingest(store, digest="b" * 64, **args) == (cid2, "added")
+    assert len(store.segments(cid2)) == 2 and len(store.draft_versions(cid2)) == 1
+
+    # reviewed: never touched again
+    store.update_consultation(cid, review_status="approved")
+    assert ingest(store, digest="a" * 64, **args) == (cid, "reviewed")
+    assert len(store.draft_versions(cid)) == 1 and store.get_consultation(cid).review_status == "approved"
+    assert len(store.list_consultations()) == 2
+    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +113,9 @@ def recordings(tmp_path_factory) -> Path:
 
 
 def _outputs(out: Path) -> dict[str, float]:
-    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.json")}
+    """The transcripts (written last for each recording, so each one marks a finished recording)."""
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.json")
+            if not p.name.endswith((".suggestions.json", ".record.json"))}
 
 
 def _summary(stderr: str) -> tuple[int, int, int]:
@@ -74,6 +133,7 @@ def test_plan_never_oversubscribes() -> None:
     assert plan_workers(2, 20, 2) == (2, 1) and plan_workers(1, 20, 2) == (1, 2)
 
 
+@pytest.mark.slow
 def test_kill_resume_rerun(recordings: Path, tmp_path: Path) -> None:
     inputs = [p for p in recordings.rglob("*") if p.is_file() and ".hidden" not in p.parts and p.suffix != ".txt"]
     assert len(inputs) == 20
@@ -90,8 +150,12 @@ def test_kill_resume_rerun(recordings: Path, tmp_path: Path) -> None:
     proc.wait()
     before = _outputs(out)
     assert 5 <= len(before) < 18, "the kill came too late to test resuming"
-    for rel in before:  # atomic writes: whatever exists is complete
+    for rel in before:  # atomic writes: whatever exists is complete, and a transcript comes with the rest
         assert json.loads((out / rel).read_text(encoding="utf-8"))["schema"] == "transcript/1"
+        stem = rel.removesuffix(".json")
+        assert json.loads((out / f"{stem}.record.json").read_text(encoding="utf-8"))["schema"] == "record/1"
+        assert json.loads((out / f"{stem}.suggestions.json").read_text(encoding="utf-8"))["schema"] == "suggestions/1"
+    assert not list(out.rglob("*.tmp"))
 
     # 2. the re-run completes the rest and redoes nothing
     r = _run(["batch", str(recordings), "--out", str(out)], tmp_path)
@@ -131,6 +195,7 @@ def test_kill_resume_rerun(recordings: Path, tmp_path: Path) -> None:
         changed.write_bytes(original)
 
 
+@pytest.mark.slow
 def test_two_workers_and_extra_formats(recordings: Path, tmp_path: Path) -> None:
     out = tmp_path / "out2"
     r = _run(["batch", str(recordings / "monday"), "--out", str(out), "--workers", "2", "--format", "srt,vtt,text"],
@@ -142,16 +207,18 @@ def test_two_workers_and_extra_formats(recordings: Path, tmp_path: Path) -> None
     done_lines = [x for x in r.stderr.splitlines() if x.startswith("done: ")]
     assert len(done_lines) == 6 and all(f"{threads} thread(s)" in x for x in done_lines)  # as the workers report
     for clip in CLIPS[:6]:
-        for ext in ("json", "srt", "vtt", "txt"):
+        for ext in ("json", "suggestions.json", "record.json", "srt", "vtt", "txt"):
             assert (out / f"{clip.stem}.{ext}").stat().st_size > 0
     assert (out / f"{CLIPS[0].stem}.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 
 
+@pytest.mark.slow
 def test_missing_input_and_nothing_to_do(tmp_path: Path) -> None:
     r = _run(["batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")], tmp_path, timeout=60)
     assert r.returncode == 1 and "見つかりません" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("unshare"), reason="unshare(1) is not installed")
 def test_transcription_works_without_network(tmp_path: Path) -> None:
     probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
@@ -169,6 +236,7 @@ def test_transcription_works_without_network(tmp_path: Path) -> None:
     assert data["schema"] == "transcript/1" and "ご相談" in "".join(s["text"] for s in data["segments"])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("strace"), reason="strace is not installed")
 def test_nothing_tries_to_connect(tmp_path: Path) -> None:
     """With the network up, the process (and its children) makes no IP connection attempt."""

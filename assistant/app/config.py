@@ -55,8 +55,12 @@ DEFAULTS: dict[str, Any] = {
         "min_channel_db": 3.0,
     },
     "batch": {
-        "workers": 1,
+        "workers": 1,  # local worker processes (each loads the models once, ~1 GB)
         "formats": ["json"],
+        "cluster": "",  # Dask scheduler address (tcp:// or tls://); empty = a local cluster
+        "copy_audio": True,  # --store: keep a copy of each recording beside the counter's uploads
+        "watch_poll_s": 2.0,  # --watch: how often the folder is looked at
+        "watch_settle_s": 2.0,  # --watch: a file unchanged this long (size, mtime) has finished copying
     },
     "knowledge": {
         "dir": "knowledge/schemes",

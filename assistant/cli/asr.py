@@ -1,8 +1,7 @@
-"""Commands: transcribe, batch, eval asr, model setup/verify."""
+"""Commands: transcribe, eval asr, model setup/verify (batch: ``assistant.cli.batch``)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -44,94 +43,6 @@ def transcribe(
     except (AudioError, ModelError) as exc:
         raise fail(str(exc)) from None
     write_output(export(transcript, format), output)
-
-
-@app.command()
-def batch(
-    inputs: list[Path] = typer.Argument(..., help="Recordings and/or folders of recordings."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    workers: int = typer.Option(0, "--workers", "-w", help="Parallel workers (0 = [batch] workers)."),
-    format: str = typer.Option("", "--format", "-f", help=f"Extra formats besides json, comma-separated: {FORMATS}."),
-) -> None:
-    """Transcribe many recordings: resumable, atomic outputs, a summary at the end (exit 1 if any failed)."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.table import Table
-
-    from assistant.app.config import get_config
-    from assistant.asr.batch import collect_jobs, plan_workers, run_batch
-    from assistant.asr.model_setup import ModelError, model_dir
-    from assistant.schemes.postasr import correct_transcript
-
-    cfg = get_config()
-    formats = [f.strip() for f in (format or ",".join(cfg["batch"]["formats"])).split(",") if f.strip()]
-    workers = workers or int(cfg["batch"]["workers"])
-    console = Console(stderr=True)
-    jobs, problems = collect_jobs(inputs)
-    for p in problems:
-        console.print(f"[red]error:[/red] {escape(p)}", highlight=False, soft_wrap=True)
-    if not jobs:
-        raise fail("no recordings found in the inputs / 音声ファイルが見つかりません")
-    try:
-        model_dir(cfg)
-    except ModelError as exc:
-        raise fail(str(exc)) from None
-
-    progress = Progress(TextColumn("[bold]transcribing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False)
-    task = None
-
-    def on_start(n: int) -> None:
-        nonlocal task
-        task = progress.add_task("batch", total=n)
-        if n:
-            w, t = plan_workers(workers, n)
-            progress.console.print(f"{n} to transcribe, {len(jobs) - n} already done; "
-                                   f"{w} worker(s) × {t} thread(s) on {os.cpu_count()} cores", soft_wrap=True)
-
-    def on_result(r) -> None:
-        if r.status == "failed":
-            progress.console.print(f"[red]error:[/red] {escape(r.error)}", highlight=False, soft_wrap=True)
-        elif r.status == "done" and task is not None:
-            progress.console.print(f"done: {r.job.name} ({r.duration:.0f} s audio, {r.seconds:.1f} s, "
-                                   f"{r.threads} thread(s))", markup=False, highlight=False, soft_wrap=True)
-            if r.warning:
-                progress.console.print(f"[yellow]warning:[/yellow] {escape(r.warning)}", highlight=False,
-                                       soft_wrap=True)
-        if task is not None and r.status != "skipped":
-            progress.advance(task)
-
-    t0 = time.perf_counter()
-    try:
-        with progress:
-            summary = run_batch(jobs, out, formats=formats, workers=workers, on_result=on_result, on_start=on_start,
-                                post=correct_transcript)
-    except KeyboardInterrupt:
-        console.print("\ninterrupted: finished outputs are kept; run the same command again to continue. "
-                      "/ 中断しました。同じコマンドを再実行すると続きから処理します。")
-        raise typer.Exit(130) from None
-    except ValueError as exc:
-        raise fail(str(exc), 2) from None
-
-    table = Table(title="batch summary / 処理結果")
-    for col in ("recording", "status", "audio s", "time s", "segments", "error"):
-        table.add_column(col)
-    for r in summary.results:
-        table.add_row(r.job.name, r.status, f"{r.duration:.1f}" if r.duration else "", f"{r.seconds:.1f}" if r.seconds else "",
-                      str(r.segments) if r.status == "done" else "", r.error or r.warning)
-    console.print(table)
-    console.print(f"done {summary.count('done')}, skipped {summary.count('skipped')}, failed {summary.failed}"
-                  f" in {time.perf_counter() - t0:.1f} s" + (f"; RTF {summary.rtf:.3f}" if summary.rtf else ""))
-    if summary.failed or problems:
-        raise typer.Exit(1)
 
 
 @eval_app.command("asr")
