@@ -6,11 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := models/whisper-base/.verified
+ROLES  := models/speaker_roles.joblib
 export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
 .PHONY: lock setup run test test-fast lint kb-check browser-deps bench clean
 
-setup: $(STAMP) $(MODEL)
+setup: $(STAMP) $(MODEL) $(ROLES)
 
 # Every package comes from requirements.lock (exact versions and hashes), so every counter runs the
 # same software. `make lock` regenerates it after a change to pyproject.toml (see README, "Upgrading").
@@ -32,6 +33,10 @@ lock:
 
 $(MODEL): $(STAMP)
 	$(BIN)/assistant model setup
+
+# The speaker-role classifier, trained on the development consultations (seconds).
+$(ROLES): $(STAMP) eval/consultations.jsonl
+	$(BIN)/assistant speakers train
 
 # Debian's Chromium (browser tests) and CJK fonts (legible Japanese in screenshots).
 browser-deps:

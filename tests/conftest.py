@@ -28,3 +28,15 @@ def transcriber():
     from assistant.asr.transcribe import Transcriber
 
     return Transcriber()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def speaker_role_model():
+    """The speaker-role classifier artefact (``make setup`` trains it; trained here if missing)."""
+    from assistant.asr.roles import model_path
+    from assistant.learn.speaker_roles import train
+
+    path = model_path()
+    if not path.exists():
+        train(out=path)
+    return path

@@ -28,10 +28,12 @@ HOP_S = 0.8
 FRAME_S = 0.01  # mel hop
 TARGET_DBFS = -30.0  # the level resemblyzer's encoder was trained on
 MAX_VOICES = 3
-MIN_SILHOUETTE = 0.12  # below this, more than one cluster is not believed
+MIN_SILHOUETTE = 0.24  # below this, two clusters are one voice split in two
+THIRD_VOICE_SIM = 0.82  # a third cluster must be at most this similar to the other two
 SAME_VOICE_SIM = 0.91  # centroids at least this similar are one voice
 MIN_SHARE = 0.08  # a voice with less speech time than this is folded in...
 DISTINCT_SIM = 0.72  # ...unless its centroid is this dissimilar to every other voice
+MIN_WINDOWS = 2  # a single window is never a voice of its own (a cough, a window half in silence)
 
 _encoder = None
 _encoder_lock = threading.Lock()
@@ -165,17 +167,27 @@ def _silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
 
 
 def cluster(emb: np.ndarray, max_voices: int = MAX_VOICES) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and L2-normalised centroids for 1–``max_voices`` voices (see the module docstring)."""
+    """Labels and L2-normalised centroids for 1–``max_voices`` voices (see the module docstring).
+
+    Two voices when k = 2 separates the windows well (silhouette ≥ ``MIN_SILHOUETTE``); three
+    when k = 3 separates them about as well and every pair of its centroids is clearly apart
+    (≤ ``THIRD_VOICE_SIM``) — k-means will always split one voice into three similar parts.
+    """
     n = len(emb)
     one = (np.zeros(n, int), _unit(emb.mean(0, keepdims=True)) if n else np.zeros((0, 256)))
-    if n < 4:
+    if n < 4 or max_voices < 2:
         return one
-    best, best_sil = one, MIN_SILHOUETTE
-    for k in range(2, min(max_voices, n - 1) + 1):
-        labels, cent = _kmeans(emb, k)
-        sil = _silhouette(emb, labels)
-        if sil > best_sil + (0.03 if k > 2 else 0.0):
-            best, best_sil = (labels, cent), sil
+    labels, cent = _kmeans(emb, 2)
+    sil2 = _silhouette(emb, labels)
+    if sil2 < MIN_SILHOUETTE:
+        return one
+    best = (labels, cent)
+    if max_voices >= 3 and n >= 6:
+        labels3, cent3 = _kmeans(emb, 3)
+        sims = cent3 @ cent3.T
+        apart = float(sims[np.triu_indices(3, 1)].max()) <= THIRD_VOICE_SIM
+        if apart and _silhouette(emb, labels3) >= sil2 - 0.05:
+            best = (labels3, cent3)
     return _fold(emb, *best)
 
 
@@ -184,12 +196,13 @@ def _fold(emb: np.ndarray, labels: np.ndarray, cent: np.ndarray) -> tuple[np.nda
     while len(cent) > 1:
         sim = cent @ cent.T
         np.fill_diagonal(sim, -1)
-        share = np.bincount(labels, minlength=len(cent)) / len(labels)
+        counts = np.bincount(labels, minlength=len(cent))
+        share = counts / len(labels)
         i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
         small = int(np.argmin(share))
         if sim[i, j] >= SAME_VOICE_SIM:
             drop, into = (i, j) if share[i] < share[j] else (j, i)
-        elif share[small] < MIN_SHARE and sim[small].max() > DISTINCT_SIM:
+        elif counts[small] < MIN_WINDOWS or (share[small] < MIN_SHARE and sim[small].max() > DISTINCT_SIM):
             drop, into = small, int(np.argmax(sim[small]))
         else:
             break
