@@ -358,7 +358,8 @@ class Services:
         s.bump("status")
 
     def set_live_speaker(self, cid: int, speaker: str) -> None:
-        """Who is talking now (a mono microphone cannot tell): applied to the next final lines."""
+        """Who is talking now, overriding the automatic voice roles for the next final lines
+        (``unknown`` = automatic again)."""
         if speaker not in SPEAKERS:
             raise ServiceError(f"話者の指定が正しくありません: {speaker}")
         self.session(self._open(cid).id).live_speaker = speaker
