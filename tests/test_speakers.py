@@ -138,3 +138,36 @@ def test_live_voices_label_each_final_line_quickly_and_a_correction_sticks(mono_
     wrong_role = "citizen" if segs[0].speaker == "staff" else "staff"
     revised = live.correct(segs[0].id, wrong_role)
     assert live.lines[segs[0].id].role == wrong_role and segs[0].id not in {r.id for r in revised}
+
+
+@pytest.mark.slow
+def test_live_consultation_gets_roles_and_a_correction_keeps_the_original(tmp_path, transcriber):
+    from assistant.app.config import load_config
+    from assistant.app.services import Services
+    from assistant.app.store import Store
+    from assistant.asr.audio import resample
+
+    cfg = load_config(env={"ASSISTANT_DATA_DIR": str(tmp_path)})
+    svc = Services(store=Store(f"sqlite:///{tmp_path / 'a.db'}", cfg=cfg), cfg=cfg,
+                   transcriber_factory=lambda: transcriber)
+    try:
+        cid = svc.start_consultation()
+        svc.set_consent(cid, True)
+        x = resample(decode(FIX / "dialogue_mono.wav").samples[: 20 * SAMPLE_RATE], SAMPLE_RATE, 48_000)
+        pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16)
+        for i in range(0, len(pcm), 24_000):
+            svc.feed_audio(cid, 48_000, pcm[i:i + 24_000])
+        svc.stop_recording(cid)
+        segs = svc.store.segments(cid)
+        assert {s.speaker for s in segs} == {"staff", "citizen"} and all(s.speaker_id for s in segs)
+        first = segs[0]
+        flipped = "citizen" if first.speaker == "staff" else "staff"
+        svc.set_speaker(cid, first.id, flipped)
+        after = {s.id: s for s in svc.store.segments(cid)}
+        assert after[first.id].speaker == flipped
+        (event,) = [e for e in svc.store.events(cid) if e.kind == "speaker_corrected"]
+        assert event.detail["from"] == first.speaker and event.detail["to"] == flipped
+        same_voice = [s for s in segs[1:] if s.speaker_id == first.speaker_id]
+        assert all(after[s.id].speaker == flipped for s in same_voice)  # the voice follows the correction
+    finally:
+        svc.shutdown()
