@@ -171,3 +171,30 @@ def test_live_consultation_gets_roles_and_a_correction_keeps_the_original(tmp_pa
         assert all(after[s.id].speaker == flipped for s in same_voice)  # the voice follows the correction
     finally:
         svc.shutdown()
+
+
+@pytest.mark.slow
+def test_an_enrolled_voice_is_staff_whatever_it_says(tmp_path, transcriber, mono_dialogue):
+    from assistant.app.config import load_config
+    from assistant.asr.attribute import Piece, diarise_raw, roles_for
+    from assistant.asr.enrol import enrol, enrolled
+
+    cfg = load_config(env={"ASSISTANT_DATA_DIR": str(tmp_path)})
+    truth = json.loads((FIX / "dialogue_mono.json").read_text())["turns"]
+    citizen_voice = next(t["voice"] for t in truth if t["speaker"] == "citizen")
+    assert json.loads((SPK / "one_speaker.json").read_text())["voices"]["staff"] == citizen_voice
+    enrol("窓口A", SPK / "one_speaker.flac", cfg)  # the same voice as the dialogue's citizen
+    assert list(enrolled(cfg)) == ["窓口A"]
+    raw = transcriber._clean(transcriber.decode_segments(mono_dialogue.samples, word_timestamps=True), True)
+    diar = diarise_raw(mono_dialogue.samples, raw, mono_dialogue.duration)
+    pieces = [Piece(diar.voice_at(r["start"], r["end"]), r["start"], r["end"], r["text"], i) for i, r in enumerate(raw)]
+    roles = roles_for(pieces, diar, cfg)
+    by_time = {p.start: roles[p.voice][0] for p in pieces}
+    citizen_turns = [t for t in truth if t["speaker"] == "citizen"]
+    hits = [role for start, role in by_time.items()
+            if any(t["start"] - 0.5 <= start <= t["end"] for t in citizen_turns)]
+    assert hits and all(role == "staff" for role in hits)
+    with pytest.raises(ValueError):
+        enrol("../x", SPK / "one_speaker.flac", cfg)
+    with pytest.raises(ValueError, match="short"):
+        enrol("short", SPK / "two_seconds.flac", cfg)

@@ -397,6 +397,7 @@ class Services:
                           "speech_end": result.utterance.speech_end_wall, "closed_at": result.utterance.closed_at,
                           "decode_started": result.started_at, "decode_seconds": result.decode_seconds,
                           "early": result.early, "final_at": result.decoded_at, "committed_at": time.monotonic(),
+                          "speaker_seconds": result.speaker_seconds,
                           "suggested_at": None, "drafted_at": None, "analysed_at": None})
         self._check_urgency(s, result.segments)
         self._request_analysis(s)

@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.app.config import Config, get_config, resolve_path
 
-ENROLLED_SIM = 0.80  # centroid similarity to an enrolled staff voice that makes a voice staff
+ENROLLED_SIM = 0.86  # centroid similarity to an enrolled staff voice that makes a voice staff (same TTS voice ≈ 0.92, others ≤ 0.80)
 MODEL_FILE = "models/speaker_roles.joblib"
 
 # Cue families (regular expressions over the surface text) that the classifier sees as counts.
