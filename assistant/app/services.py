@@ -349,7 +349,7 @@ class Services:
         if live is not None:
             live.flush()
             live.close()
-            s.errors.extend(live.errors)
+            s.errors.extend(live.errors + live.engine.speaker_errors)
         if pcm is not None:
             pcm.flush()
             os.fsync(pcm.fileno())

@@ -149,6 +149,7 @@ class StreamingTranscriber:
         self._walls: collections.deque[tuple[int, float]] = collections.deque(maxlen=4096)
         self._speaker = speaker or (lambda: "unknown")
         self.voices = voices  # mono: voices and roles from the audio itself (``live_speakers``)
+        self.speaker_errors: list[str] = []  # lines stay 話者不明 when roles fail; shown to staff
         self._prompt = prompt or (lambda: None)
         self._lock = threading.Lock()  # guards the buffers (feed vs. step)
         self._step_lock = threading.Lock()  # one decoder pass at a time keeps ids in order
@@ -409,7 +410,10 @@ class StreamingTranscriber:
                 self.next_id += 1
         revisions, t1 = [], time.monotonic()
         if not stereo and live_speaker == "unknown" and self.voices is not None:
-            revisions = self.voices.add(samples, offset, segments)
+            try:
+                revisions = self.voices.add(samples, offset, segments)
+            except Exception as exc:  # noqa: BLE001 - a role failure must never lose the final text
+                self.speaker_errors.append(f"話者の判別に失敗しました（{type(exc).__name__}: {exc}）")
         now = time.monotonic()
         return FinalResult(segments=segments, utterance=utt, decoded_at=now, decode_seconds=decode_seconds,
                            started_at=t0, early=used_early, revisions=revisions, speaker_seconds=now - t1)
