@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
 
 from assistant.asr.audio import SAMPLE_RATE
 
@@ -35,20 +37,27 @@ MIN_SHARE = 0.08  # a voice with less speech time than this is folded in...
 DISTINCT_SIM = 0.72  # ...unless its centroid is this dissimilar to every other voice
 MIN_WINDOWS = 2  # a single window is never a voice of its own (a cough, a window half in silence)
 
-_encoder = None
+_encoder: dict = {}
 _encoder_lock = threading.Lock()
 
 
-def encoder():
-    """The resemblyzer voice encoder (weights ship inside the package; CPU; loaded once)."""
-    global _encoder
+def encoder() -> dict:
+    """The resemblyzer voice encoder and its mel front end (weights ship inside the package; CPU;
+    torch, librosa and the weights are loaded here once, on first use)."""
     with _encoder_lock:
-        if _encoder is None:
+        if not _encoder:
             import torch
             from resemblyzer import VoiceEncoder
+            from resemblyzer.audio import wav_to_mel_spectrogram
 
             torch.set_num_threads(1)
-            _encoder = VoiceEncoder(device="cpu", verbose=False)
+            model = VoiceEncoder(device="cpu", verbose=False)
+
+            def forward(mels: np.ndarray) -> np.ndarray:
+                with torch.no_grad():
+                    return model(torch.from_numpy(mels.astype(np.float32))).cpu().numpy()
+
+            _encoder.update(model=model, mel=wav_to_mel_spectrogram, forward=forward)
         return _encoder
 
 
@@ -124,14 +133,12 @@ def window_spans(regions: list[tuple[float, float]], duration: float) -> list[tu
 
 def embed(samples: np.ndarray, spans: list[tuple[float, float]]) -> Windows:
     """One embedding per span: mel once for the audio, each window levelled to −30 dBFS, batched."""
-    import torch
-    from resemblyzer.audio import wav_to_mel_spectrogram
-
     n_frames = int(round(WINDOW_S / FRAME_S))
     if not spans or len(samples) < SAMPLE_RATE * 0.2:
         return Windows(np.zeros(0), np.zeros(0), np.zeros((0, 256), np.float32))
+    enc = encoder()
     pad = np.zeros(int(WINDOW_S * SAMPLE_RATE), np.float32)
-    mel = wav_to_mel_spectrogram(np.concatenate([samples.astype(np.float32), pad]))
+    mel = enc["mel"](np.concatenate([samples.astype(np.float32), pad]))
     batch = []
     for s, _e in spans:
         f = int(round(s / FRAME_S))
@@ -142,25 +149,19 @@ def embed(samples: np.ndarray, spans: list[tuple[float, float]]) -> Windows:
         rms = float(np.sqrt(np.mean(np.square(samples[a:b], dtype=np.float64)))) if b > a else 0.0
         gain = (10 ** (TARGET_DBFS / 20) / rms) ** 2 if rms > 1e-5 else 1.0
         batch.append(m * gain)
-    enc = encoder()
-    with torch.no_grad():
-        emb = enc(torch.from_numpy(np.stack(batch).astype(np.float32))).cpu().numpy()
+    emb = enc["forward"](np.stack(batch))
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
     return Windows(np.array([s for s, _ in spans]), np.array([e for _, e in spans]), emb.astype(np.float32))
 
 
 # -- clustering ------------------------------------------------------------------------------
 def _kmeans(emb: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.cluster import KMeans
-
     km = KMeans(n_clusters=k, n_init=4, random_state=0).fit(emb)
     cent = km.cluster_centers_ / (np.linalg.norm(km.cluster_centers_, axis=1, keepdims=True) + 1e-9)
     return km.labels_.astype(int), cent
 
 
 def _silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
-    from sklearn.metrics import silhouette_score
-
     if len(set(labels.tolist())) < 2 or len(emb) <= len(set(labels.tolist())):
         return -1.0
     return float(silhouette_score(emb, labels, metric="cosine"))

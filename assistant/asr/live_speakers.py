@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from assistant.app.config import Config
 from assistant.asr.audio import SAMPLE_RATE
@@ -117,8 +118,6 @@ class LiveSpeakers:
 
     def _recluster(self) -> None:
         """Cluster the recent windows again; map clusters onto existing voices; move recent lines."""
-        from scipy.optimize import linear_sum_assignment
-
         self.since_recluster = 0
         ids = [i for i, _ in self.recent]
         emb = np.stack([x for _, x in self.recent])

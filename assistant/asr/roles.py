@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import joblib
 import numpy as np
 
 from assistant.app.config import Config, get_config, resolve_path
@@ -62,8 +63,6 @@ def model_path(cfg: Config | None = None) -> Path:
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float):
-    import joblib
-
     return joblib.load(path)
 
 

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from assistant.asr.transcript import Transcript
 
@@ -81,8 +82,6 @@ def _fill(grid: list, reach: int) -> list:
 
 def der(ref: list, hyp: list) -> float:
     """Diarisation error rate with the optimal one-to-one voice mapping."""
-    from scipy.optimize import linear_sum_assignment
-
     rv = sorted({v for v in ref if v is not None})
     hv = sorted({v for v in hyp if v is not None})
     speech = sum(1 for v in ref if v is not None)

@@ -13,6 +13,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import joblib
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
 from assistant.app.config import Config, get_config, resolve_path
 from assistant.asr.roles import cue_counts, model_path
 
@@ -33,11 +40,6 @@ def turns(path: Path) -> tuple[list[str], list[str]]:
 
 def build_pipeline():
     """Unfitted pipeline: text list → char n-grams + cue counts → logistic regression."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import FeatureUnion, Pipeline
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
-
     cues = Pipeline([("count", FunctionTransformer(cue_counts)), ("scale", StandardScaler())])
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True)),
@@ -49,9 +51,6 @@ def build_pipeline():
 
 def train(cfg: Config | None = None, data: Path | None = None, out: Path | None = None) -> dict:
     """Fit on the development set, save the artefact, and report cross-validated line accuracy."""
-    import joblib
-    from sklearn.model_selection import cross_val_score
-
     cfg = cfg or get_config()
     data = data or resolve_path(cfg["record"].get("train_file") or "eval/consultations.jsonl")
     texts, labels = turns(data)
