@@ -6,12 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := models/whisper-base/.verified
+ROLES  := models/speaker_roles.joblib
 export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
 .PHONY: lock setup run test test-fast lint kb-check browser-deps bench clean
 
 LEARNED := models/.trained
-setup: $(STAMP) $(MODEL) $(LEARNED)
+setup: $(STAMP) $(MODEL) $(LEARNED) $(ROLES)
 
 # Every package comes from requirements.lock (exact versions and hashes), so every counter runs the
 # same software. `make lock` regenerates it after a change to pyproject.toml (see README, "Upgrading").
@@ -41,6 +42,10 @@ $(LEARNED): $(STAMP) eval/consultations.jsonl $(wildcard knowledge/schemes/*.md)
 		assistant/schemes/*.py assistant/text/*.py assistant/record/categories.py)
 	$(BIN)/assistant model train
 	@touch $(LEARNED)
+
+# The speaker-role classifier, trained on the development consultations (seconds).
+$(ROLES): $(STAMP) eval/consultations.jsonl
+	$(BIN)/assistant speakers train
 
 # Debian's Chromium (browser tests) and CJK fonts (legible Japanese in screenshots).
 browser-deps:

@@ -38,3 +38,15 @@ def learned_artefacts() -> None:
 
     if needs_training():
         train_all(report=lambda _line: None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def speaker_role_model():
+    """The speaker-role classifier artefact (``make setup`` trains it; trained here if missing)."""
+    from assistant.asr.roles import model_path
+    from assistant.learn.speaker_roles import train
+
+    path = model_path()
+    if not path.exists():
+        train(out=path)
+    return path

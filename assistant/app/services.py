@@ -27,6 +27,7 @@ from assistant import offline  # noqa: F401
 from assistant.app.config import Config, get_config, resolve_path
 from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
+from assistant.asr.live_speakers import LiveSpeakers
 from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
 from assistant.schemes import postasr
 from assistant.schemes.vocab import attach_vocabulary
@@ -129,6 +130,7 @@ class LiveSession:
     audio_offset: float = 0.0
     audio_samples: int = 0
     live_speaker: str = "unknown"
+    voices: LiveSpeakers | None = None  # mono microphone: voices and roles, kept across takes
     versions: dict[str, int] = field(default_factory=lambda: {"transcript": 0, "suggestions": 0, "draft": 0,
                                                               "alerts": 0, "status": 0})
     metrics: list[dict] = field(default_factory=list)
@@ -301,9 +303,10 @@ class Services:
 
         offset = self._timeline_end(c.id, s)
         first_id = self.store.max_segment_id(c.id) + 1
+        s.voices = s.voices or LiveSpeakers(self.cfg)
         engine = StreamingTranscriber(
             self.transcriber(), config=StreamConfig.from_config(self.cfg.get("stream")), first_id=first_id,
-            offset=offset, speaker=lambda: s.live_speaker,
+            offset=offset, speaker=lambda: s.live_speaker, voices=s.voices,
         )
         folder = self.audio_dir / str(c.id)
         folder.mkdir(parents=True, exist_ok=True)
@@ -350,7 +353,7 @@ class Services:
         if live is not None:
             live.flush()
             live.close()
-            s.errors.extend(live.errors)
+            s.errors.extend(live.errors + live.engine.speaker_errors)
         if pcm is not None:
             pcm.flush()
             os.fsync(pcm.fileno())
@@ -359,7 +362,8 @@ class Services:
         s.bump("status")
 
     def set_live_speaker(self, cid: int, speaker: str) -> None:
-        """Who is talking now (a mono microphone cannot tell): applied to the next final lines."""
+        """Who is talking now, overriding the automatic voice roles for the next final lines
+        (``unknown`` = automatic again)."""
         if speaker not in SPEAKERS:
             raise ServiceError(f"話者の指定が正しくありません: {speaker}")
         self.session(self._open(cid).id).live_speaker = speaker
@@ -369,13 +373,18 @@ class Services:
         c = self._consultation(cid)
         if speaker not in SPEAKERS:
             raise ServiceError(f"話者の指定が正しくありません: {speaker}")
-        if not self.store.set_speaker(c.id, int(seg_id), speaker):
+        before = next((x for x in self.store.segments(c.id) if x.id == int(seg_id)), None)
+        if before is None or not self.store.set_speaker(c.id, int(seg_id), speaker):
             raise NotFound(f"発言番号 {seg_id} が見つかりません。")
+        self.store.add_event(c.id, "speaker_corrected", {"seg_id": int(seg_id), "from": before.speaker,
+                                                         "to": speaker, "speaker_id": before.speaker_id})
         s = self.session(c.id)
         with s.lock:
             for seg in s.segments:
                 if seg.id == int(seg_id):
                     seg.speaker = speaker
+        if s.voices is not None:  # the voice follows the correction; its other lines are revised
+            self._revise(s, s.voices.correct(int(seg_id), speaker))
         s.bump("transcript")
         self._request_analysis(s)
 
@@ -389,13 +398,28 @@ class Services:
         with s.lock:
             s.segments.extend(result.segments)
             s.bump("transcript")
+        self._revise(s, result.revisions)
         s.metrics.append({"seg_ids": [x.id for x in result.segments],
                           "speech_end": result.utterance.speech_end_wall, "closed_at": result.utterance.closed_at,
                           "decode_started": result.started_at, "decode_seconds": result.decode_seconds,
                           "early": result.early, "final_at": result.decoded_at, "committed_at": time.monotonic(),
+                          "speaker_seconds": result.speaker_seconds,
                           "suggested_at": None, "drafted_at": None, "analysed_at": None})
         self._check_urgency(s, result.segments)
         self._request_analysis(s)
+
+    def _revise(self, s: LiveSession, revisions: list[Segment]) -> None:
+        """Apply automatic role/voice revisions of earlier lines (store first, then memory)."""
+        if not revisions:
+            return
+        new = {r.id: r for r in revisions}
+        for r in revisions:
+            self.store.set_speaker(s.cid, r.id, r.speaker, speaker_id=r.speaker_id)
+        with s.lock:
+            for seg in s.segments:
+                if seg.id in new:
+                    seg.speaker, seg.speaker_id = new[seg.id].speaker, new[seg.id].speaker_id
+            s.bump("transcript")
 
     def upload_recording(self, cid: int, path: str | Path, original_name: str | None = None) -> list[Segment]:
         """Transcribe a recording (batch path) into this consultation; the file is kept for review."""

@@ -278,12 +278,14 @@ class Store:
         with self.session() as s:
             return int(s.scalar(select(func.max(SegmentRow.seg_id)).where(SegmentRow.consultation_id == cid)) or 0)
 
-    def set_speaker(self, cid: int, seg_id: int, speaker: str) -> bool:
+    def set_speaker(self, cid: int, seg_id: int, speaker: str, *, speaker_id: str | None = None) -> bool:
         with self.session() as s:
             row = s.scalar(select(SegmentRow).where(SegmentRow.consultation_id == cid, SegmentRow.seg_id == seg_id))
             if row is None:
                 return False
             row.speaker = speaker
+            if speaker_id is not None:
+                row.speaker_id = speaker_id
             return True
 
     # -- audio ---------------------------------------------------------------------------

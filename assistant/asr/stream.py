@@ -36,6 +36,7 @@ import numpy as np
 from assistant import offline  # noqa: F401  (before onnxruntime)
 from assistant.asr.audio import SAMPLE_RATE, Audio
 from assistant.asr.hallucination import confidence
+from assistant.asr.live_speakers import LiveSpeakers
 from assistant.asr.speakers import group_words, speaker_id_for
 from assistant.asr.transcribe import Transcriber
 from assistant.asr.transcript import Segment
@@ -86,6 +87,8 @@ class FinalResult:
     decode_seconds: float
     started_at: float = 0.0  # wall clock when its decode began
     early: bool = False  # decoded during the pause, before the utterance was closed
+    revisions: list[Segment] = field(default_factory=list)  # earlier lines whose role/voice changed
+    speaker_seconds: float = 0.0  # time spent on voices and roles (mono diarisation)
 
 
 @dataclass
@@ -125,6 +128,7 @@ class StreamingTranscriber:
         offset: float = 0.0,
         speaker: Callable[[], str] | None = None,
         prompt: Callable[[], str | None] | None = None,
+        voices: LiveSpeakers | None = None,
     ) -> None:
         self.t = transcriber
         self.cfg = config or StreamConfig()
@@ -144,6 +148,8 @@ class StreamingTranscriber:
         self._last_provisional_cost = 0.0
         self._walls: collections.deque[tuple[int, float]] = collections.deque(maxlen=4096)
         self._speaker = speaker or (lambda: "unknown")
+        self.voices = voices  # mono: voices and roles from the audio itself (``live_speakers``)
+        self.speaker_errors: list[str] = []  # lines stay 話者不明 when roles fail; shown to staff
         self._prompt = prompt or (lambda: None)
         self._lock = threading.Lock()  # guards the buffers (feed vs. step)
         self._step_lock = threading.Lock()  # one decoder pass at a time keeps ids in order
@@ -402,9 +408,15 @@ class StreamingTranscriber:
                     confidence=conf, flags=list(r["flags"]),
                 ))
                 self.next_id += 1
+        revisions, t1 = [], time.monotonic()
+        if not stereo and live_speaker == "unknown" and self.voices is not None:
+            try:
+                revisions = self.voices.add(samples, offset, segments)
+            except Exception as exc:  # noqa: BLE001 - a role failure must never lose the final text
+                self.speaker_errors.append(f"話者の判別に失敗しました（{type(exc).__name__}: {exc}）")
         now = time.monotonic()
         return FinalResult(segments=segments, utterance=utt, decoded_at=now, decode_seconds=decode_seconds,
-                           started_at=t0, early=used_early)
+                           started_at=t0, early=used_early, revisions=revisions, speaker_seconds=now - t1)
 
     @property
     def position(self) -> float:

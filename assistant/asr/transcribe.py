@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant import offline  # noqa: F401  (must precede faster_whisper / onnxruntime imports)
 from assistant.app.config import Config, get_config
+from assistant.asr.attribute import Piece, diarise_raw, roles_for, voice_runs
 from assistant.asr.audio import SAMPLE_RATE, Audio, decode
 from assistant.asr.hallucination import check_segment, confidence, drop_repeated_segments
 from assistant.asr.model_setup import model_dir
@@ -199,39 +200,57 @@ class Transcriber:
         else:
             raw = self.decode_segments(audio.samples, initial_prompt=initial_prompt, word_timestamps=True)
         raw = self._clean(raw, bool(self.asr.get("hallucination_filter", True)))
+        if stereo:
+            labelled = self._stereo_pieces(audio, raw)
+        elif raw and _truthy(self.cfg["speakers"].get("diarise_mono", True)):
+            labelled = self._mono_pieces(audio, raw)
+        else:
+            labelled = [("unknown", None, start, end, text, r) for _, start, end, text, r in _plain_pieces(raw)]
         segments: list[Segment] = []
         next_id = first_id
         duration = audio.duration
-        for r in raw:
-            conf = confidence(r["avg_logprob"], r["no_speech_prob"])
-            pieces: list[tuple[str, float, float, str]] = []
-            groups = split_at_gaps(r["words"]) if r["words"] and not r.get("modified") else []
-            if len(groups) == 1 and not stereo:  # keep Whisper's own text (its spacing and punctuation)
-                groups = []
-            for ws in groups:
-                if stereo:
-                    pieces += [(role, run[0].start, run[-1].end, _join(run))
-                               for role, run in group_words(audio.channels, ws, self.channel_map)]
-                else:
-                    pieces.append(("unknown", ws[0].start, ws[-1].end, _join(ws)))
-            if not groups:
-                role = "unknown"
-                if stereo:
-                    role = channel_role(audio.channels, r["start"], r["end"], self.channel_map) or "unknown"
-                pieces = [(role, r["start"], r["end"], r["text"])]
-            for role, start, end, text in pieces:
-                text = self.apply_postprocessors(text)
-                if not text:
-                    continue
-                start, end = max(0.0, min(start, duration)), max(0.0, min(end, duration))
-                segments.append(Segment(
-                    id=next_id, start=start + offset, end=max(end, start) + offset, text=text, speaker=role,
-                    speaker_id=speaker_id_for(role, self.channel_map) if stereo else None,
-                    confidence=conf, flags=list(r["flags"]),
-                ))
-                next_id += 1
+        for role, sid, start, end, text, r in labelled:
+            text = self.apply_postprocessors(text)
+            if not text:
+                continue
+            start, end = max(0.0, min(start, duration)), max(0.0, min(end, duration))
+            segments.append(Segment(
+                id=next_id, start=start + offset, end=max(end, start) + offset, text=text, speaker=role,
+                speaker_id=sid, confidence=confidence(r["avg_logprob"], r["no_speech_prob"]), flags=list(r["flags"]),
+            ))
+            next_id += 1
         return Transcript(source=source or "", duration=audio.duration, language=self.asr["language"],
                           model=self.model_name, segments=segments)
+
+
+    def _stereo_pieces(self, audio: Audio, raw: list[dict]) -> list[tuple]:
+        """Stereo: each word to the louder channel's role (``assistant.asr.speakers``)."""
+        out: list[tuple] = []
+        for r in raw:
+            groups = split_at_gaps(r["words"]) if r["words"] and not r.get("modified") else []
+            for ws in groups:
+                out += [(role, speaker_id_for(role, self.channel_map), run[0].start, run[-1].end, _join(run), r)
+                        for role, run in group_words(audio.channels, ws, self.channel_map)]
+            if not groups:
+                role = channel_role(audio.channels, r["start"], r["end"], self.channel_map) or "unknown"
+                out.append((role, speaker_id_for(role, self.channel_map), r["start"], r["end"], r["text"], r))
+        return out
+
+    def _mono_pieces(self, audio: Audio, raw: list[dict]) -> list[tuple]:
+        """Mono: voices from embeddings, segments split where the voice changes, roles per voice."""
+        diar = diarise_raw(audio.samples, raw, audio.duration)
+        pieces: list[Piece] = []
+        for i, r in enumerate(raw):
+            groups = split_at_gaps(r["words"]) if r["words"] and not r.get("modified") else []
+            runs = [run for ws in groups for run in voice_runs(ws, diar)]
+            if len(runs) <= 1:  # one voice: keep Whisper's own text (its spacing and punctuation)
+                spans = [(ws[0].start, ws[-1].end, _join(ws)) for ws in groups] if len(groups) > 1 else \
+                    [(r["start"], r["end"], r["text"])]
+                pieces += [Piece(diar.voice_at(a, b), a, b, t, i) for a, b, t in spans]
+            else:
+                pieces += [Piece(v, ws[0].start, ws[-1].end, _join(ws), i) for v, ws in runs]
+        roles = roles_for(pieces, diar, self.cfg)
+        return [(*roles.get(p.voice, ("unknown", None)), p.start, p.end, p.text, raw[p.raw]) for p in pieces]
 
 
 WINDOW_SECONDS = 30.0  # one Whisper window of speech per decoding call
@@ -255,6 +274,18 @@ def split_at_gaps(words: list[Word], max_gap: float = MAX_WORD_GAP) -> list[list
         else:
             groups.append([w])
     return groups
+
+
+def _plain_pieces(raw: list[dict]) -> list[tuple]:
+    """No attribution: segments split only at long pauses."""
+    out: list[tuple] = []
+    for r in raw:
+        groups = split_at_gaps(r["words"]) if r["words"] and not r.get("modified") else []
+        if len(groups) > 1:
+            out += [(None, ws[0].start, ws[-1].end, _join(ws), r) for ws in groups]
+        else:
+            out.append((None, r["start"], r["end"], r["text"], r))
+    return out
 
 
 def _join(words: list[Word]) -> str:

@@ -24,6 +24,7 @@ from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
 from assistant.asr.transcript import SPEAKER_LABELS_JA
 from assistant.ui import render
+from assistant.ui.speakers import LIVE_SPEAKER_CHOICES, LIVE_SPEAKER_LABEL
 
 HERE = Path(__file__).resolve().parent
 SLOTS = 5
@@ -139,7 +140,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                     resume_rec_btn = gr.Button("記録を再開", elem_id="resume-rec")
                 mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label="マイク（録音）",
                                elem_id="mic", editable=False)
-                live_speaker = gr.Radio(SPEAKER_CHOICES, value="unknown", label="いま話している人（1本のマイクのとき）",
+                live_speaker = gr.Radio(LIVE_SPEAKER_CHOICES, value="unknown", label=LIVE_SPEAKER_LABEL,
                                         elem_id="live-speaker")
                 gr.HTML("<h2 class='ph'>会話の文字起こし</h2>")
                 transcript_html = gr.HTML(render.transcript([], None), elem_id="transcript")
