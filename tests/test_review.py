@@ -11,6 +11,7 @@ import wave
 import numpy as np
 import pytest
 
+from assistant.app import protect
 from assistant.app.config import load_config
 from assistant.app.review import Actor, Refused, ReviewService
 from assistant.app.review_store import ReviewFilter
@@ -33,10 +34,11 @@ TURNS = [("staff", "本日はどういったご相談でしょうか。"),
 @pytest.fixture()
 def env(tmp_path):
     cfg = load_config(env={"ASSISTANT_DATA_DIR": str(tmp_path)})
+    protect.set_keyring(protect.Keyring.generate())
     store = Store(f"sqlite:///{tmp_path / 'assistant.db'}", cfg=cfg)
     svc = Services(store=store, cfg=cfg)
     audit: list[tuple] = []
-    review = ReviewService(store, audit=lambda a, action, cid, d: audit.append((a.name, action, cid)), live=svc)
+    review = ReviewService(store, audit_sink=lambda a, action, cid, d: audit.append((a.name, action, cid)), live=svc)
     yield svc, review, audit, tmp_path
     svc.shutdown()
     store.close()
@@ -80,8 +82,8 @@ def test_workflow_submit_return_resubmit_approve_with_audit(env):
         review.edit(cid, BOSS, "notes", "承認後の修正")
     acts = [a["action"] for a in review.open_record(cid, BOSS)["actions"]]
     assert acts[:6] == ["submit", "edit", "return", "edit", "submit", "approve"]
-    assert [a[1] for a in audit][:6] == ["review.submit", "review.edit", "review.return", "review.edit",
-                                         "review.submit", "review.approve"]
+    assert [a[1] for a in audit][:6] == ["submit", "edit", "return", "edit",
+                                         "submit", "approve"]
     hist = review.open_record(cid, BOSS)["history"]
     edited = [h for h in hist if h["author"] in ("課長", "佐藤")]
     assert {h["author"] for h in edited} == {"課長", "佐藤"}
@@ -116,10 +118,10 @@ def test_open_record_is_masked_and_unmasking_is_audited(env):
     view = review.open_record(cid, BOSS)
     blob = json.dumps(view, ensure_ascii=False, default=str)
     assert "090-1234-5678" not in blob and "山田花子" not in blob
-    assert not any(a[1] == "review.unmask" for a in audit)
+    assert not any(a[1] == "unmask" for a in audit)
     raw = review.open_record(cid, BOSS, unmasked=True)
     assert "090-1234-5678" in json.dumps(raw["segments"], ensure_ascii=False)
-    assert audit[-1][1] == "review.unmask"
+    assert audit[-1][1] == "unmask"
     ev = {e["segment_id"] for f in view["record"]["fields"].values() for ln in f.get("lines", [])
           for e in ln.get("evidence", [])}
     assert ev <= {s["id"] for s in view["segments"]}, "every evidence link points at a transcript segment"
@@ -130,11 +132,11 @@ def test_transcript_correction_keeps_the_original(env):
     svc, review, audit, tmp = env
     cid = _consultation(svc, tmp)
     assert review.correct_segment(cid, BOSS, 2, text="家賃を三か月滞納していて", speaker="other") == 2
+    assert audit[-1][1] == "correct"
     seg = next(s for s in svc.store.segments(cid) if s.id == 2)
     assert seg.text == "家賃を三か月滞納していて" and seg.speaker == "other"
     corr = review.open_record(cid, BOSS)["corrections"]
     assert {(c["field"], c["old"]) for c in corr} == {("text", TURNS[1][1]), ("speaker", "citizen")}
-    assert audit[-1][1] == "review.correct"
 
 
 def test_segment_audio_is_the_segment_slice(env):
@@ -162,9 +164,9 @@ def test_csv_export_is_masked_with_bom_and_documented_columns(env):
     assert row["相談番号"] == str(cids[0]) and row["状態"] == "承認済み" and row["マスク"] == "あり"
     assert "090-1234-5678" not in text and "山田花子" not in text
     assert "滞納" in row["主訴"]
-    assert ("佐藤", "review.export", cids[0]) not in audit and ("課長", "review.export", cids[0]) in audit
+    assert ("佐藤", "export", cids[0]) not in audit and ("課長", "export", cids[0]) in audit
     raw, _ = review.export(BOSS, "json", ReviewFilter(status="approved"), unmasked=True)
-    assert "090-1234-5678" in raw and ("課長", "review.unmask", cids[0]) in audit
+    assert "090-1234-5678" in raw and ("課長", "unmask", cids[0]) in audit
 
 
 @pytest.mark.parametrize("fmt", ["md", "json", "html"])
@@ -213,3 +215,44 @@ def test_wareki():
     assert wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
     assert wareki(dt.date(2025, 4, 1)) == "令和7年4月1日"
     assert wareki(dt.date(2019, 4, 30)) == "平成31年4月30日"
+
+
+def test_office_audit_log_verifies_after_review(env):
+    from sqlalchemy import text
+
+    from assistant.app import audit as audit_log
+
+    svc, _, _, tmp = env
+    review = ReviewService(svc.store, live=svc)  # default sink: the office's chained audit log
+    cid = _consultation(svc, tmp)
+    review.submit(cid, STAFF)
+    review.return_record(cid, BOSS, "山田花子さんの収入を確認")
+    rows = audit_log.rows(svc.store, target=f"consultation:{cid}")
+    assert {"submit", "return"} <= {r["action"] for r in rows}
+    assert "山田" not in json.dumps(rows, ensure_ascii=False, default=str), "the audit log holds no comment text"
+    assert audit_log.verify(svc.store).ok
+    with svc.store.engine.connect() as conn:
+        stored = conn.execute(text("select comment from review_actions where action='return'")).scalar_one()
+    assert "山田" not in stored, "a return comment may quote the citizen: it is encrypted at rest"
+
+
+def test_overview_figures_and_offline_charts(env):
+    from assistant.app import overview
+
+    svc, review, _, tmp = env
+    a, b = _consultation(svc, tmp), _consultation(svc, tmp)
+    svc.store.record_suggestions(a, [{"scheme_id": "housing-security-benefit", "name": "住居確保給付金"}])
+    svc.store.set_suggestion_status(a, "housing-security-benefit", "pinned")
+    for cid in (a, b):
+        review.submit(cid, STAFF)
+    review.return_record(b, BOSS, "再確認")
+    review.approve(a, BOSS)
+    ov = overview.compute(svc.store)
+    assert (ov.submitted, ov.returned, ov.approved) == (2, 1, 1)
+    assert ov.returned_share == 0.5 and ov.hours_to_approval is not None and ov.hours_to_approval >= 0
+    assert sum(sum(v) for v in ov.per_week.values()) == 2
+    proposed = sum(1 for cid in (a, b) for r in svc.store.suggestions(cid) if r.scheme_id == "housing-security-benefit")
+    assert ("住居確保給付金", proposed, 1) in ov.schemes
+    html = "".join(overview.charts(ov))
+    assert "Plotly.newPlot" in html and "<script src" not in html and "cdn" not in html.lower()
+    assert "function" in overview.plotly_js()[:5000]

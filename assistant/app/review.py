@@ -2,7 +2,8 @@
 
 Every action is a method of ``ReviewService`` that takes the ``Actor`` doing it, checks the actor's
 role on the server side (``Refused`` otherwise, whatever the page showed), changes the store and
-leaves an audit entry (``review_actions`` row, plus the office audit log when one is configured),
+leaves an audit entry (a ``review_actions`` row for the record's history, and the office's chained
+audit log),
 so the UI and the CLI only render and parse. Status moves only along ``TRANSITIONS``.
 
 Personal data: the stored draft is unmasked (staff need it at the counter); everything this service
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.app import audit, protect, retention
 from assistant.app import review_store as rs
 from assistant.app.review_store import ReviewFilter
 from assistant.app.services import DRAFT_FIELDS, NotFound, ServiceError, record_fields, record_gaps
@@ -35,7 +37,7 @@ from assistant.record.export import apply_edits, entities_of, export, jst, mask_
 STATUS_JA = {"draft": "下書き", "pending": "確認待ち", "approved": "承認済み", "returned": "差戻し"}
 ACTION_JA = {"submit": "確認依頼", "edit": "記録の修正", "correct": "文字起こしの修正", "return": "差戻し",
              "approve": "承認", "unmask": "個人情報の表示", "export": "出力", "help": "相談したい",
-             "help_ack": "相談対応", "open": "閲覧", "audio": "音声再生"}
+             "help_ack": "相談対応", "view": "閲覧", "audio": "音声再生"}
 # (from statuses, to status) of each workflow action
 TRANSITIONS = {"submit": (("draft", "returned"), "pending"), "return": (("pending",), "returned"),
                "approve": (("pending",), "approved")}
@@ -47,10 +49,17 @@ HELP_WINDOW = dt.timedelta(hours=2)
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the signed-in user's name and role (staff | supervisor | admin)."""
+    """Who acts: the signed-in user's name and role (staff | supervisor | admin), and from where."""
 
     name: str
     role: str
+    client: str = ""
+
+    @classmethod
+    def of(cls, user: Any, client: str = "") -> Actor:
+        """From an ``accounts.User`` (anything with ``name`` and ``role``)."""
+        role = getattr(user.role, "value", user.role)
+        return cls(str(user.name), str(role), client)
 
 
 class Refused(ServiceError):
@@ -58,6 +67,15 @@ class Refused(ServiceError):
 
 
 AuditSink = Callable[[Actor, str, int | None, dict], None]
+
+
+def office_audit(store: Store) -> AuditSink:
+    """Write to the office's HMAC-chained audit log (``assistant audit verify`` checks it)."""
+    def sink(actor: Actor, action: str, cid: int | None, detail: dict) -> None:
+        audit.record(store, actor=actor.name, role=actor.role, action=action,
+                     target=f"consultation:{cid}" if cid is not None else "consultations",
+                     client=actor.client, detail=detail)
+    return sink
 
 
 def _need(actor: Actor | None, roles: frozenset[str], what: str) -> Actor:
@@ -70,18 +88,18 @@ def _need(actor: Actor | None, roles: frozenset[str], what: str) -> Actor:
 class ReviewService:
     """The review workflow over one store; ``audit`` receives (actor, action, consultation id, detail)."""
 
-    def __init__(self, store: Store | None = None, audit: AuditSink | None = None,
+    def __init__(self, store: Store | None = None, audit_sink: AuditSink | None = None,
                  live: Any = None) -> None:
         self.store = store or get_store()
-        self._audit = audit
+        self._audit = audit_sink if audit_sink is not None else office_audit(self.store)
         self.live = live  # the counter Services, for in-progress drafts and alerts (optional)
 
     # -- audit ---------------------------------------------------------------------------------
     def _log(self, actor: Actor, action: str, cid: int, comment: str = "", detail: dict | None = None) -> None:
         rs.add_action(self.store, cid, actor=actor.name, role=actor.role, action=action, comment=comment,
                       detail=detail or {})
-        if self._audit is not None:
-            self._audit(actor, f"review.{action}", cid, {"comment": comment, **(detail or {})})
+        # the audit log is kept in the clear: ids, field names and counts only, never the comment
+        self._audit(actor, action, cid, {"comment_len": len(comment), **(detail or {})})
 
     # -- reading a record ----------------------------------------------------------------------
     def _consultation(self, cid: int) -> Consultation:
@@ -116,7 +134,7 @@ class ReviewService:
         self._guard_own(_need(actor, SUBMIT_ROLES, "記録の閲覧"), c)
         if unmasked:
             _need(actor, UNMASK_ROLES, "個人情報の表示")
-            self._log(actor, "unmask", c.id, detail={"what": "record"})
+        self._log(actor, "unmask" if unmasked else "view", c.id, detail={"view": "record"})
         record, edits, version = self._record(c.id)
         rec = apply_edits(record, edits)
         ents = entities_of(record)
@@ -199,7 +217,7 @@ class ReviewService:
         if c.status != "ended":
             raise ServiceError("相談がまだ終了していません。「相談を終了」を押してから確認依頼してください。")
         gaps = record_gaps(self._record(c.id)[0])
-        row = self._move(actor, c.id, "submit", comment, {"gaps": gaps})
+        row = self._move(actor, c.id, "submit", comment, {"gaps": len(gaps)})
         rs.upsert_index(self.store, c.id, submitted_at=utcnow())
         return {**row, "gaps": gaps}
 
@@ -217,6 +235,7 @@ class ReviewService:
         _need(actor, REVIEW_ROLES, "承認")
         row = self._move(actor, cid, "approve", comment.strip())
         rs.upsert_index(self.store, int(cid), approved_at=utcnow(), comment=comment.strip())
+        retention.on_approved(self.store, int(cid), actor.name)
         return row
 
     def edit(self, cid: int, actor: Actor, key: str, text: str) -> int:
@@ -324,23 +343,19 @@ class ReviewService:
         text = export(self.export_items(ids), fmt, masked=not unmasked)
         for cid in ids:
             self._log(actor, "unmask" if unmasked else "export", cid, detail={"format": fmt})
-        if self._audit is not None:
-            self._audit(actor, "review.export_batch", None, {"format": fmt, "records": len(ids),
-                                                             "unmasked": unmasked})
+        self._audit(actor, "export", None, {"format": fmt, "records": len(ids), "unmasked": unmasked})
         return text, len(ids)
 
     # -- audio ---------------------------------------------------------------------------------
-    def segment_audio(self, cid: int, seg_id: int, actor: Actor,
-                      read_bytes: Callable[[Path], bytes] | None = None) -> bytes:
+    def segment_audio(self, cid: int, seg_id: int, actor: Actor) -> bytes:
         """One segment's audio as a WAV (16 kHz mono), cut from the stored recording."""
         _need(actor, REVIEW_ROLES, "音声の再生")
         c = self._consultation(cid)
         seg = next((s for s in self.store.segments(c.id) if s.id == int(seg_id)), None)
         if seg is None:
             raise NotFound(f"発言番号 {seg_id} が見つかりません。")
-        read = read_bytes or (lambda p: Path(p).read_bytes())
         for a in self.store.audio_files(c.id):
-            samples = _slice(a, read, seg.start, seg.end)
+            samples = _slice(a, protect.read_file, seg.start, seg.end)
             if samples is not None:
                 return wav_bytes(samples)
         raise NotFound("この発言の音声は保存されていません（録音なし、または保存期間を過ぎています）。")
@@ -391,7 +406,7 @@ class ReviewService:
         segs = [{**s.to_dict(), "text": scrub(s.text, ents)} for s in self.store.segments(c.id)]
         sugg = [{"scheme_id": r.scheme_id, "name": r.name, "status": r.status}
                 for r in self.store.suggestions(c.id) if r.active and r.status != "dismissed"]
-        self._log(actor, "open", c.id, detail={"view": "live"})
+        self._log(actor, "view", c.id, detail={"view": "live"})
         return {"consultation": self.info(c), "segments": segs, "suggestions": sugg,
                 "urgency": mask_record(record).get("urgency") or [] if record else [],
                 "help": self.help_calls().get(c.id)}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assistant.app.protect import EncryptedText
 from assistant.app.store import Base, Consultation, SegmentRow, Store, utcnow
 
 
@@ -26,8 +27,8 @@ class ReviewAction(Base):
     actor: Mapped[str] = mapped_column(String(100), default="")
     role: Mapped[str] = mapped_column(String(32), default="")
     action: Mapped[str] = mapped_column(String(32), index=True)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(EncryptedText("review_actions.comment"), default="")  # may quote the citizen
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # ids, field names, counts only
 
 
 class SegmentCorrection(Base):
@@ -37,8 +38,8 @@ class SegmentCorrection(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
     seg_id: Mapped[int] = mapped_column(Integer)
     field: Mapped[str] = mapped_column(String(16))  # text | speaker
-    old: Mapped[str] = mapped_column(Text)
-    new: Mapped[str] = mapped_column(Text)
+    old: Mapped[str] = mapped_column(EncryptedText("segment_corrections.old"))
+    new: Mapped[str] = mapped_column(EncryptedText("segment_corrections.new"))
     actor: Mapped[str] = mapped_column(String(100), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -58,7 +59,7 @@ class ReviewIndex(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     returned_count: Mapped[int] = mapped_column(Integer, default=0)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(EncryptedText("review_index.comment"), default="")  # newest return/approval
 
 
 @dataclass
