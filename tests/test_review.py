@@ -256,3 +256,71 @@ def test_overview_figures_and_offline_charts(env):
     html = "".join(overview.charts(ov))
     assert "Plotly.newPlot" in html and "<script src" not in html and "cdn" not in html.lower()
     assert "function" in overview.plotly_js()[:5000]
+
+
+# -- HTTP layer: the same refusals for a hand-made request as for a click ---------------------------
+@pytest.fixture()
+def http(env):
+    import gradio as gr
+    from fastapi.testclient import TestClient
+
+    from assistant.app import accounts
+    from assistant.ui import supervisor
+    from assistant.ui.auth import create_app
+
+    svc, _, _, tmp = env
+    for name, role in (("佐藤", "staff"), ("課長", "supervisor")):
+        accounts.add_user(svc.store, name, role, "correct-horse-battery")
+    with gr.Blocks() as blocks:
+        gr.HTML("counter")
+    app = create_app(blocks, store_=svc.store, routers=supervisor.routers(svc))
+
+    def client(name: str) -> TestClient:
+        c = TestClient(app, base_url="http://127.0.0.1")
+        r = c.post("/login", data={"username": name, "password": "correct-horse-battery", "next": "/mine"},
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        return c
+
+    return svc, client
+
+
+def test_http_staff_is_refused_every_review_route(http):
+    from assistant.app import audit as audit_log
+
+    svc, client = http
+    cid = _consultation(svc, svc.cfg.data_dir)
+    staff = client("佐藤")
+    assert staff.post(f"/review/{cid}/submit", follow_redirects=False).status_code == 303
+    calls = [("get", "/review", {}), ("get", "/review/export?fmt=csv", {}), ("get", f"/review/{cid}/audio/1", {}),
+             ("post", f"/review/{cid}/approve", {}), ("post", f"/review/{cid}/return", {"comment": "x"}),
+             ("post", f"/review/{cid}/correct", {"seg_id": "1", "text": "x"}), ("get", "/live", {}),
+             ("get", "/live/api", {}), ("get", f"/live/{cid}", {}), ("post", f"/live/{cid}/ack", {}),
+             ("get", "/overview", {}), ("get", f"/review/{cid}?unmasked=1", {})]
+    for method, url, data in calls:
+        r = staff.request(method, url, data=data or None, follow_redirects=False)
+        assert r.status_code == 403, (url, r.status_code)
+    assert svc.store.get_consultation(cid).review_status == "pending"
+    assert len([r for r in audit_log.rows(svc.store, action="denied") if r["actor"] == "佐藤"]) >= len(calls)
+    assert staff.get(f"/review/{cid}").status_code == 200, "staff may read their own record"
+    anonymous = staff.__class__(staff.app, base_url="http://127.0.0.1")
+    assert anonymous.get("/review/export?fmt=csv").status_code in (401, 303)
+
+
+def test_http_supervisor_reviews_and_exports(http):
+    svc, client = http
+    cid = _consultation(svc, svc.cfg.data_dir)
+    client("佐藤").post(f"/review/{cid}/submit")
+    boss = client("課長")
+    page = boss.get("/review?status=pending").text
+    assert f"/review/{cid}" in page
+    rec = boss.get(f"/review/{cid}").text
+    assert "090-1234-5678" not in rec and "data-ev=" in rec and f"/review/{cid}/audio/1" in rec
+    assert boss.get(f"/review/{cid}/audio/1").headers["content-type"] == "audio/wav"
+    assert boss.post(f"/review/{cid}/approve", follow_redirects=False).status_code == 303
+    assert svc.store.get_consultation(cid).review_status == "approved"
+    r = boss.get("/review/export?fmt=csv&status=approved")
+    assert r.content.startswith(b"\xef\xbb\xbf") and "090-1234-5678" not in r.content.decode("utf-8")
+    ov = boss.get("/overview").text
+    assert "/review-static/plotly.js" in ov and "cdn" not in ov.lower()
+    assert boss.get("/review-static/plotly.js").status_code == 200
