@@ -30,17 +30,32 @@ def server(tmp_path_factory, transcriber):
                    transcriber_factory=lambda: transcriber)
     demo = build(svc)
     port = _free_port()
-    launch(demo, host="127.0.0.1", port=port, block=False, quiet=True)
+    handle = launch(demo, host="127.0.0.1", port=port, block=False, quiet=True, store=svc.store)
     yield f"http://127.0.0.1:{port}/", svc
-    demo.close()
+    handle.close()
     svc.shutdown()
 
 
 @pytest.fixture()
 def client(server):
+    """A gradio_client logged in as counter staff (the server refuses calls without a session)."""
     from gradio_client import Client
 
-    return Client(server[0], verbose=False)
+    from assistant.app import accounts
+
+    store = server[1].store
+    staff = accounts.get_user(store, "staff1") or accounts.add_user(store, "staff1", "staff")[0]
+    token = accounts.create_session(store, staff, "127.0.0.1")
+    return Client(server[0], verbose=False, headers={"Cookie": f"assistant_session={token}"})
+
+
+def test_calls_without_login_are_refused(server):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server[0] + "gradio_api/info", timeout=10)
+    assert err.value.code == 401
 
 
 def _text(outputs) -> str:

@@ -21,7 +21,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, delete, s
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.app import audit
-from assistant.app.config import Config, get_config
+from assistant.app.config import Config
 from assistant.app.store import Base, Store, utcnow
 
 ROLES = ("staff", "supervisor", "admin")
@@ -114,7 +114,7 @@ def new_password() -> str:
 def add_user(store: Store, name: str, role: str, password: str | None = None, *, display_name: str = "",
              actor: str = "system", cfg: Config | None = None) -> tuple[User, str]:
     """Create a user; returns it with its password (generated when not given, shown once)."""
-    cfg = cfg or get_config()
+    cfg = cfg or store.cfg
     if role not in ROLES:
         raise AccountError(f"役割は {', '.join(ROLES)} のどれかです。")
     password = password or new_password()
@@ -149,7 +149,7 @@ def remove_user(store: Store, name: str, *, actor: str = "system") -> None:
 def set_password(store: Store, name: str, password: str | None = None, *, actor: str = "system",
                  cfg: Config | None = None) -> str:
     """Set (or generate) a new password; ends the user's sessions."""
-    cfg = cfg or get_config()
+    cfg = cfg or store.cfg
     password = password or new_password()
     _check_password(password, cfg)
     with store.session() as s:
@@ -175,6 +175,12 @@ def list_users(store: Store) -> list[dict]:
         return [{"name": r.name, "display_name": r.display_name, "role": r.role, "disabled": r.disabled,
                  "created": r.created_at.isoformat(timespec="seconds")}
                 for r in s.scalars(select(UserRow).order_by(UserRow.name))]
+
+
+def get_user(store: Store, name: str) -> User | None:
+    with store.session() as s:
+        row = s.scalar(select(UserRow).where(UserRow.name == name))
+        return _user(row) if row is not None else None
 
 
 def count_admins(store: Store) -> int:
@@ -203,7 +209,7 @@ def _fail(s, key: str, now: dt.datetime, cfg: Config) -> None:  # noqa: ANN001
 
 def authenticate(store: Store, name: str, password: str, client: str, cfg: Config | None = None) -> User:
     """Check a login; raises :class:`LoginError` (audited) when refused."""
-    cfg = cfg or get_config()
+    cfg = cfg or store.cfg
     now = utcnow()
     keys = (f"user:{name[:100]}", f"client:{client[:64]}")
     reason, user = "", None
@@ -257,7 +263,7 @@ def create_session(store: Store, user: User, client: str) -> str:
 
 def resolve_session(store: Store, token: str | None, cfg: Config | None = None) -> User:
     """The user of a live session; raises :class:`SessionExpired` (Japanese message) otherwise."""
-    cfg = cfg or get_config()
+    cfg = cfg or store.cfg
     if not token:
         raise SessionExpired(NOT_LOGGED_IN_JA)
     idle = dt.timedelta(minutes=float(cfg["security"]["session_idle_minutes"]))

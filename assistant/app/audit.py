@@ -100,7 +100,7 @@ def _row_fields(r: AuditRow) -> dict[str, Any]:
 def record(store: Store, *, actor: str, action: str, target: str = "", role: str = "", client: str = "",
            detail: dict[str, Any] | None = None, key: bytes | None = None) -> int:
     """Append one entry (durable when this returns) and return its id."""
-    key = key or load_key()
+    key = key or load_key(store.cfg)
     with store.session() as s:
         s.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=AuditHead.last_id))  # lock
         head = s.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
@@ -139,7 +139,7 @@ class VerifyResult:
 
 def verify(store: Store, key: bytes | None = None, batch: int = 5000) -> VerifyResult:
     """Walk the chain from the first entry; stop at the first that does not fit."""
-    key = key or load_key(create=False)
+    key = key or load_key(store.cfg, create=False)
     prev, last_id, checked = "", 0, 0
     with store.session() as s:
         head = s.get(AuditHead, 1)

@@ -211,6 +211,7 @@ class Store:
 
     def __init__(self, url: str | None = None, cfg: Config | None = None) -> None:
         cfg = cfg or get_config()
+        self.cfg = cfg
         self.url = url or default_url(cfg)
         self.audio_dir = cfg.data_dir / "audio"
         is_sqlite = self.url.startswith("sqlite")

@@ -17,6 +17,7 @@ def serve(
     from assistant.app.store import StoreError
     from assistant.asr.model_setup import ModelError
     from assistant.ui.app import build, launch, server_address
+    from assistant.ui.auth import login_hint
 
     try:
         svc = get_services()
@@ -30,7 +31,8 @@ def serve(
         typer.echo(f"中断された相談が {len(open_)} 件あります（画面で再開または終了できます） / "
                    f"{len(open_)} interrupted consultation(s) can be resumed or closed in the view.")
     typer.echo(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了 / to stop)")
-    launch(build(svc), host=host, port=port, block=True, quiet=True)
+    typer.echo(login_hint(svc.store))
+    launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store)
 
 
 @app.command("consultations")

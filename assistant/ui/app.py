@@ -23,7 +23,7 @@ import gradio as gr
 from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
 from assistant.asr.transcript import SPEAKER_LABELS_JA
-from assistant.ui import render
+from assistant.ui import auth, render
 
 HERE = Path(__file__).resolve().parent
 SLOTS = 5
@@ -203,8 +203,9 @@ def build(services: Services | None = None) -> gr.Blocks:
         LOAD_OUT = [cid_state, consent_cb, interrupted_box, interrupted_html, interrupted_dd, *REFRESH]
         demo.load(on_load, outputs=LOAD_OUT, api_visibility="private")
 
-        def on_start(consent: bool):
-            cid = svc.start_consultation(consent=bool(consent))
+        def on_start(consent: bool, request: gr.Request):
+            user = auth.gr_user(request)
+            cid = svc.start_consultation(consent=bool(consent), staff=user.name)
             return [cid, *snapshot(cid, {}, notice="新しい相談を開始しました。録音の前に同意を確認してください。"
                                    if not consent else "新しい相談を開始しました。", force=True)]
 
@@ -280,7 +281,10 @@ def build(services: Services | None = None) -> gr.Blocks:
                     raise ServiceError("相談が開始されていません。「相談を開始」を押してからアップロードしてください。")
                 if not path:
                     return ""
-                segs = svc.upload_recording(cid, path, Path(str(path)).name)
+                try:
+                    segs = svc.upload_recording(cid, path, Path(str(path)).name)
+                finally:
+                    Path(str(path)).unlink(missing_ok=True)  # Gradio's plain temporary copy: kept encrypted only
                 return f"録音ファイルを文字起こししました（{len(segs)} 件の発言）。"
             return _run(act, cid, seen)
 
@@ -455,18 +459,19 @@ def server_address() -> tuple[str, int]:
 
 
 def launch(demo: gr.Blocks, *, host: str | None = None, port: int | None = None, block: bool = True,
-           quiet: bool = False) -> Any:
-    """Start the server: local only, never shared, local CSS/JS, queue on."""
+           quiet: bool = False, store: Any = None, routers: Any = ()) -> Any:
+    """Start the server behind the login layer (``assistant.ui.auth``): local only, never shared,
+    local CSS/JS, queue on. Returns a handle with ``close()`` when ``block`` is false."""
     default_host, default_port = server_address()
     demo.queue(default_concurrency_limit=1)
-    return demo.launch(
-        server_name=host or default_host, server_port=port or default_port, share=False, inbrowser=False,
-        prevent_thread_lock=not block, quiet=quiet, show_error=True, css=_css(), head=_head(),
+    app = auth.create_app(
+        demo, store_=store, routers=routers, show_error=True, css=_css(), head=_head(),
         theme=gr.themes.Default(font=["Noto Sans CJK JP", "Noto Sans JP", "sans-serif"],
                                 font_mono=["Noto Sans Mono CJK JP", "monospace"]),
         footer_links=[], pwa=False, mcp_server=False, ssr_mode=False, enable_monitoring=False,
         allowed_paths=[str(get_config().data_dir / "handouts")],
     )
+    return auth.serve(app, host or default_host, port or default_port, block=block)
 
 
 def main() -> None:
@@ -486,4 +491,5 @@ def main() -> None:
     threading.Thread(target=svc.engines.warm_up, name="warm-up", daemon=True).start()
     host, port = server_address()
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
-    launch(build(svc), host=host, port=port, block=True, quiet=True)
+    print(auth.login_hint(svc.store), flush=True)
+    launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store)
