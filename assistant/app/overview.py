@@ -99,10 +99,11 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
 def charts(ov: Overview) -> list[str]:
     """HTML fragments of the charts (plotly.js not included: the page loads it locally)."""
     weekly = go.Figure([go.Bar(name=cat, x=ov.weeks, y=ys) for cat, ys in ov.per_week.items()])
-    weekly.update_layout(barmode="stack")
+    weekly.update_layout(barmode="stack", showlegend=True, yaxis={"tickformat": ",d", "rangemode": "tozero"})
     names = [s[0] for s in ov.schemes][::-1]
     schemes = go.Figure([go.Bar(name="提案", y=names, x=[s[1] for s in ov.schemes][::-1], orientation="h"),
                          go.Bar(name="案内した", y=names, x=[s[2] for s in ov.schemes][::-1], orientation="h")])
+    schemes.update_layout(yaxis={"automargin": True}, xaxis={"tickformat": ",d"})
     review = go.Figure([go.Bar(x=["確認依頼", "差戻しあり", "承認"], y=[ov.submitted, ov.returned, ov.approved],
                                marker_color=["#2a6f97", "#b36b00", "#2e7d32"])])
     figs = [_layout(weekly, "週ごとの相談件数（主な分類別）"), _layout(schemes, "制度の提案と案内"),
