@@ -23,7 +23,7 @@ import gradio as gr
 from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
 from assistant.asr.transcript import SPEAKER_LABELS_JA
-from assistant.ui import auth, render
+from assistant.ui import auth, render, supervisor
 
 HERE = Path(__file__).resolve().parent
 SLOTS = 5
@@ -137,6 +137,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                 with gr.Row():
                     pause_btn = gr.Button("一時停止（記録外）", elem_id="pause")
                     resume_rec_btn = gr.Button("記録を再開", elem_id="resume-rec")
+                    help_btn = gr.Button("相談したい（監督者を呼ぶ）", elem_id="help-call")
                 mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label="マイク（録音）",
                                elem_id="mic", editable=False)
                 live_speaker = gr.Radio(SPEAKER_CHOICES, value="unknown", label="いま話している人（1本のマイクのとき）",
@@ -342,6 +343,17 @@ def build(services: Services | None = None) -> gr.Blocks:
         search_pin.click(on_search_pin, inputs=[cid_state, search_dd, seen_state], outputs=REFRESH, show_progress="hidden",
                          api_visibility="private")
 
+        def on_help(cid, seen, request: gr.Request):
+            def act():
+                if cid is None:
+                    raise ServiceError("相談が開始されていません。")
+                supervisor.request_help(svc, int(cid), request)
+                return "監督者に「相談したい」を知らせました。"
+            return _run(act, cid, seen)
+
+        help_btn.click(on_help, inputs=[cid_state, seen_state], outputs=REFRESH, show_progress="hidden",
+                       api_visibility="private")
+
         def on_handout(cid):
             if cid is None:
                 gr.Warning("相談が開始されていません。")
@@ -492,4 +504,5 @@ def main() -> None:
     host, port = server_address()
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
     print(auth.login_hint(svc.store), flush=True)
-    launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store)
+    launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store,
+           routers=supervisor.routers(svc))
