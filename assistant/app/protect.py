@@ -14,6 +14,7 @@ keyring, or a key file replaced by another, fails loudly with :class:`KeyMismatc
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import secrets
@@ -260,3 +261,34 @@ def plain_length(path: Path) -> int:
             pos += 4 + n
             fh.seek(pos)
     return total
+
+
+class DecryptingReader(io.RawIOBase):
+    """Read an encrypted file as a stream (frame by frame), e.g. for ``tarfile`` in stream mode."""
+
+    def __init__(self, path: Path, kr: Keyring | None = None) -> None:
+        super().__init__()
+        self.kr = kr or keyring()
+        self.fh: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by close()
+        if self.fh.read(len(FILE_MAGIC)) != FILE_MAGIC:
+            self.fh.close()
+            raise KeyMismatch(f"暗号化されたファイルではありません: {path} / not an encrypted file")
+        self.buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self.buf:
+            head = self.fh.read(4)
+            if len(head) < 4:
+                return 0
+            (n,) = struct.unpack(">I", head)
+            self.buf = self.kr.open(self.fh.read(n))
+        k = min(len(b), len(self.buf))
+        b[:k], self.buf = self.buf[:k], self.buf[k:]
+        return k
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()

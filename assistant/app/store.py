@@ -200,7 +200,7 @@ def migrate(engine: Engine) -> None:
 
     acfg = AlembicConfig()
     acfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    acfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    acfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     with engine.begin() as conn:
         acfg.attributes["connection"] = conn
         command.upgrade(acfg, "heads")

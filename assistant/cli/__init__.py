@@ -14,7 +14,7 @@ from assistant import offline  # noqa: F401  (offline switches before anything e
 from assistant.cli.base import app, eval_app, kb_app, model_app  # noqa: F401
 
 # Each stage's command module; a module that is not there yet is skipped.
-COMMAND_MODULES = ("asr", "kb", "suggestions", "records", "serve", "export")
+COMMAND_MODULES = ("asr", "kb", "suggestions", "records", "serve", "export", "users", "audit", "keys", "backup")
 
 for _name in COMMAND_MODULES:
     try:
