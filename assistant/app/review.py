@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.app import audit, protect
+from assistant.app import audit, protect, retention
 from assistant.app import review_store as rs
 from assistant.app.review_store import ReviewFilter
 from assistant.app.services import DRAFT_FIELDS, NotFound, ServiceError, record_fields, record_gaps
@@ -33,11 +33,6 @@ from assistant.asr.audio import SAMPLE_RATE, decode
 from assistant.asr.transcript import SPEAKERS
 from assistant.pii.mask import scrub
 from assistant.record.export import apply_edits, entities_of, export, jst, mask_record
-
-try:  # the retention policy (raw audio deleted on approval when configured)
-    from assistant.app import retention
-except ImportError:
-    retention = None
 
 STATUS_JA = {"draft": "下書き", "pending": "確認待ち", "approved": "承認済み", "returned": "差戻し"}
 ACTION_JA = {"submit": "確認依頼", "edit": "記録の修正", "correct": "文字起こしの修正", "return": "差戻し",
@@ -240,8 +235,7 @@ class ReviewService:
         _need(actor, REVIEW_ROLES, "承認")
         row = self._move(actor, cid, "approve", comment.strip())
         rs.upsert_index(self.store, int(cid), approved_at=utcnow(), comment=comment.strip())
-        if retention is not None:
-            retention.on_approved(self.store, int(cid), actor.name)
+        retention.on_approved(self.store, int(cid), actor.name)  # raw audio deleted if the policy says so
         return row
 
     def edit(self, cid: int, actor: Actor, key: str, text: str) -> int:
@@ -361,7 +355,7 @@ class ReviewService:
         if seg is None:
             raise NotFound(f"発言番号 {seg_id} が見つかりません。")
         for a in self.store.audio_files(c.id):
-            samples = _slice(a, protect.read_file, seg.start, seg.end)
+            samples = _slice(a, lambda p: protect.read_file(p, self.store.keyring), seg.start, seg.end)
             if samples is not None:
                 return wav_bytes(samples)
         raise NotFound("この発言の音声は保存されていません（録音なし、または保存期間を過ぎています）。")

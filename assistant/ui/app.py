@@ -117,6 +117,7 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         with gr.Row(elem_classes=["topbar"]):
             gr.HTML("<h1 class='apptitle'>窓口相談アシスタント</h1>", elem_id="apptitle")
+            gr.HTML("<a class='reviewlink' href='/mine' id='my-records'>差戻しと提出前の記録</a>", elem_id="my-records-link")
             status_html = gr.HTML(render.status(None, False), elem_id="status")
         alert_html = gr.HTML("", elem_id="alert")
         gr.HTML("<div id='mic-error' class='mic-error' hidden></div>", elem_id="mic-error-box")
