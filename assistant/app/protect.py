@@ -135,6 +135,15 @@ def load_or_create(path: Path, *, create: bool) -> Keyring:
     return kr
 
 
+def bind_keyring(dialect: Any, kr: Keyring) -> None:
+    """Tie a keyring to one engine's dialect, so stores with different keys can share a process."""
+    dialect.assistant_keyring = kr
+
+
+def _for(dialect: Any) -> Keyring:
+    return getattr(dialect, "assistant_keyring", None) or keyring()
+
+
 class EncryptedText(TypeDecorator):
     """A Text column stored as ``enc1:<base64>``; ``label`` is bound as associated data."""
 
@@ -146,10 +155,10 @@ class EncryptedText(TypeDecorator):
         self.label = label
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        return None if value is None else keyring().encrypt_text(str(value), self.label)
+        return None if value is None else _for(dialect).encrypt_text(str(value), self.label)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
-        return None if value is None else keyring().decrypt_text(value, self.label)
+        return None if value is None else _for(dialect).decrypt_text(value, self.label)
 
 
 class EncryptedJSON(TypeDecorator):
@@ -165,11 +174,11 @@ class EncryptedJSON(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if value is None:
             return None
-        return keyring().encrypt_text(json.dumps(value, ensure_ascii=False), self.label)
+        return _for(dialect).encrypt_text(json.dumps(value, ensure_ascii=False), self.label)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if isinstance(value, str) and value.startswith(PREFIX):
-            return json.loads(keyring().decrypt_text(value, self.label))
+            return json.loads(_for(dialect).decrypt_text(value, self.label))
         return value  # legacy plaintext JSON
 
 
@@ -203,8 +212,8 @@ class EncryptedAppender:
         return self.fh.closed
 
 
-def open_append(path: Path) -> EncryptedAppender:
-    return EncryptedAppender(Path(path))
+def open_append(path: Path, kr: Keyring | None = None) -> EncryptedAppender:
+    return EncryptedAppender(Path(path), kr)
 
 
 def encrypt_bytes_to(data: bytes, dst: Path, kr: Keyring | None = None, chunk: int = 1 << 20) -> None:

@@ -306,7 +306,7 @@ class Services:
         folder = self.audio_dir / str(c.id)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"live-{int(time.time())}.pcm"
-        s.pcm = protect.open_append(path)  # encrypted frame by frame; stays open for the whole take
+        s.pcm = protect.open_append(path, self.store.keyring)  # encrypted frame by frame; stays open for the whole take
         s.audio_offset, s.audio_samples = offset, 0
         s.audio_id = self.store.add_audio(c.id, "live", path, offset=offset).id
         s.live = LiveTranscription(engine, lambda r: self._on_final(s, r))
@@ -410,7 +410,7 @@ class Services:
         folder = self.audio_dir / str(c.id)
         folder.mkdir(parents=True, exist_ok=True)
         kept = folder / f"upload-{int(time.time() * 1000)}{path.suffix.lower() or '.bin'}"
-        protect.encrypt_file(path, kept)
+        protect.encrypt_file(path, kept, self.store.keyring)
         offset = self._timeline_end(c.id, s)
         self.store.add_audio(c.id, "upload", kept, offset=offset, duration=audio.duration, original_name=name)
         t = self.transcriber()
@@ -685,7 +685,7 @@ class Services:
         files = [a for a in self.store.audio_files(int(cid)) if a.kind == "live" and Path(a.path).exists()]
         if not files:
             return None
-        pcm = b"".join(protect.read_file(Path(a.path)) for a in files)
+        pcm = b"".join(protect.read_file(Path(a.path), self.store.keyring) for a in files)
         buf = io.BytesIO()
         with wave.open(buf, "wb") as w:
             w.setnchannels(1)

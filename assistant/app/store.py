@@ -228,7 +228,8 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()  # SQLite has one writer; serialise to avoid busy errors
         self.keyring = self._open_key(key_path(cfg))
-        protect.set_keyring(self.keyring)
+        protect.bind_keyring(self.engine.dialect, self.keyring)
+        protect.set_keyring(self.keyring)  # default for file helpers (audio) in this process
 
     def _open_key(self, path: Path) -> protect.Keyring:
         """Load the data key and prove it opens this database (a new database gets a new key)."""

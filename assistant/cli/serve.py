@@ -13,6 +13,7 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default GRADIO_SERVER_PORT or [server] port)."),
 ) -> None:
     """Open the counter view (Gradio) locally. Never shared; no network access."""
+    from assistant.app import retention
     from assistant.app.services import get_services
     from assistant.app.store import StoreError
     from assistant.asr.model_setup import ModelError
@@ -26,6 +27,9 @@ def serve(
         raise fail(str(exc)) from None
     default_host, default_port = server_address()
     host, port = host or default_host, port or default_port
+    done = retention.purge(svc.store)
+    if any(done.values()):
+        typer.echo(f"保存期間を過ぎた音声 {done['audio_files']} 件・記録 {done['records']} 件を削除しました（監査ログに記録）。")
     open_ = svc.interrupted_consultations()
     if open_:
         typer.echo(f"中断された相談が {len(open_)} 件あります（画面で再開または終了できます） / "
