@@ -1,4 +1,4 @@
-"""Review workflow: real store (SQLite), real drafter (GiNZA), real exports; roles checked on the server."""
+"""Review workflow: real store (SQLite and PostgreSQL), real drafter (GiNZA), real exports; roles checked on the server."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import wave
 import numpy as np
 import pytest
 
-from assistant.app import protect
 from assistant.app.config import load_config
 from assistant.app.review import Actor, Refused, ReviewService
 from assistant.app.review_store import ReviewFilter
@@ -32,10 +31,10 @@ TURNS = [("staff", "本日はどういったご相談でしょうか。"),
 
 
 @pytest.fixture()
-def env(tmp_path):
+def env(tmp_path, db_url):
+    """The same suite on SQLite and on PostgreSQL (``db_url`` in conftest)."""
     cfg = load_config(env={"ASSISTANT_DATA_DIR": str(tmp_path)})
-    protect.set_keyring(protect.Keyring.generate())
-    store = Store(f"sqlite:///{tmp_path / 'assistant.db'}", cfg=cfg)
+    store = Store(db_url, cfg=cfg)
     svc = Services(store=store, cfg=cfg)
     audit: list[tuple] = []
     review = ReviewService(store, audit_sink=lambda a, action, cid, d: audit.append((a.name, action, cid)), live=svc)

@@ -148,7 +148,8 @@ class ReviewService:
                 "version": version, "history": self.history(c.id, masked=not unmasked),
                 "actions": [self._action_dict(a) for a in rs.actions(self.store, c.id)],
                 "corrections": [self._correction_dict(x, ents, unmasked) for x in rs.corrections(self.store, c.id)],
-                "masked": not unmasked}
+                "masked": not unmasked,
+                "has_audio": any(Path(a.path).exists() for a in self.store.audio_files(c.id))}
 
     def info(self, c: Consultation) -> dict:
         ix = rs.get_index(self.store, c.id)
@@ -309,8 +310,7 @@ class ReviewService:
 
     def ensure_index(self) -> int:
         """Index ended consultations that are not yet (records made before this workflow existed)."""
-        have = rs.indexed_ids(self.store)
-        todo = [c.id for c in self.store.list_consultations(limit=10**9) if c.status == "ended" and c.id not in have]
+        todo = rs.unindexed_ids(self.store)
         for cid in todo:
             self.reindex(cid)
         return len(todo)

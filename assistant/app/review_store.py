@@ -211,6 +211,8 @@ def corrections(store: Store, cid: int) -> list[SegmentCorrection]:
                               .order_by(SegmentCorrection.id)))
 
 
-def indexed_ids(store: Store) -> set[int]:
+def unindexed_ids(store: Store) -> list[int]:
+    """Ended consultations without an index row (one SQL query: cheap on every list request)."""
     with store.session() as s:
-        return set(s.scalars(select(ReviewIndex.consultation_id)))
+        return list(s.scalars(select(Consultation.id).where(
+            Consultation.status == "ended", Consultation.id.not_in(select(ReviewIndex.consultation_id)))))

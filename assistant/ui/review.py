@@ -192,7 +192,9 @@ def _record_body(cid: int, view: dict, actor: Actor, request: Request) -> str:
                "この操作は記録に残ります。よろしいですか。')\">個人情報を表示する（記録に残ります）</a>" if boss else "")
             + "</p>") if view["masked"] else "<p class='err'>個人情報を表示しています（この閲覧は記録に残りました）。</p>"
     gaps = H.gaps(view["gaps"])
-    left = "<h2>文字起こし</h2>" + H.transcript(view, cid, boss) + (H.correct_form(cid) if boss else "")
+    no_audio = "" if view["has_audio"] else "<p class='masknote'>音声は保存されていません（録音なし、または保存期間の終了）。</p>"
+    left = ("<h2>文字起こし</h2>" + no_audio + H.transcript(view, cid, boss and view["has_audio"])
+            + (H.correct_form(cid) if boss else ""))
     editable = status != "approved" and (boss or status in ("returned", "draft"))
     right = ("<h2>記録（下書き）</h2>" + gaps + H.draft(view) + (H.edit_forms(cid, view) if editable else "")
              + (H.review_actions(cid, status) if boss else H.staff_actions(cid, status, ""))
