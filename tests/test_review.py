@@ -323,3 +323,15 @@ def test_http_supervisor_reviews_and_exports(http):
     ov = boss.get("/overview").text
     assert "/review-static/plotly.js" in ov and "cdn" not in ov.lower()
     assert boss.get("/review-static/plotly.js").status_code == 200
+
+
+def test_scrubber_agrees_with_pii_scrub():
+    from assistant.pii.mask import Entity, scrub
+    from assistant.record.export import scrubber
+
+    ents = [Entity("name", 0, 4, "山田花子", "[氏名1]"), Entity("name", 0, 2, "山田", "[氏名1]"),
+            Entity("phone", 0, 13, "090-1234-5678", "[電話番号1]"), Entity("name", 0, 1, "林", "[氏名2]")]
+    clean = scrubber(ents)
+    for text in ("山田花子です。電話は090-1234-5678です。", "山田さんと林さん", "", "山田山田花子090-1234-5678"):
+        assert clean(text) == scrub(text, ents)
+    assert scrubber([])("山田") == "山田"

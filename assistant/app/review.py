@@ -31,8 +31,7 @@ from assistant.app.services import DRAFT_FIELDS, NotFound, ServiceError, record_
 from assistant.app.store import Consultation, Store, get_store, utcnow
 from assistant.asr.audio import SAMPLE_RATE, decode
 from assistant.asr.transcript import SPEAKERS
-from assistant.pii.mask import scrub
-from assistant.record.export import apply_edits, entities_of, export, jst, mask_record
+from assistant.record.export import apply_edits, entities_of, export, jst, mask_record, scrubber
 
 STATUS_JA = {"draft": "下書き", "pending": "確認待ち", "approved": "承認済み", "returned": "差戻し"}
 ACTION_JA = {"submit": "確認依頼", "edit": "記録の修正", "correct": "文字起こしの修正", "return": "差戻し",
@@ -137,17 +136,15 @@ class ReviewService:
         self._log(actor, "unmask" if unmasked else "view", c.id, detail={"view": "record"})
         record, edits, version = self._record(c.id)
         rec = apply_edits(record, edits)
-        ents = entities_of(record)
-        segments = [s.to_dict() for s in self.store.segments(c.id)]
+        clean = (lambda t: t) if unmasked else scrubber(entities_of(record))
+        segments = [{**s.to_dict(), "text": clean(s.text)} for s in self.store.segments(c.id)]
         if not unmasked:
             rec = mask_record(rec)
-            for s in segments:
-                s["text"] = scrub(s["text"], ents)
         return {"consultation": self.info(c), "record": rec, "segments": segments, "edited": sorted(edits),
                 "fields": record_fields(rec), "gaps": record_gaps(record), "urgency": rec.get("urgency") or [],
                 "version": version, "history": self.history(c.id, masked=not unmasked),
                 "actions": [self._action_dict(a) for a in rs.actions(self.store, c.id)],
-                "corrections": [self._correction_dict(x, ents, unmasked) for x in rs.corrections(self.store, c.id)],
+                "corrections": [self._correction_dict(x, clean) for x in rs.corrections(self.store, c.id)],
                 "masked": not unmasked,
                 "has_audio": any(Path(a.path).exists() for a in self.store.audio_files(c.id))}
 
@@ -165,9 +162,8 @@ class ReviewService:
                 "action_ja": ACTION_JA.get(a.action, a.action), "comment": a.comment, "detail": a.detail}
 
     @staticmethod
-    def _correction_dict(x: rs.SegmentCorrection, ents: list, unmasked: bool) -> dict:
-        show = (lambda t: t) if unmasked else (lambda t: scrub(t, ents))
-        return {"seg_id": x.seg_id, "field": x.field, "old": show(x.old), "new": show(x.new), "actor": x.actor,
+    def _correction_dict(x: rs.SegmentCorrection, clean: Callable[[str], str]) -> dict:
+        return {"seg_id": x.seg_id, "field": x.field, "old": clean(x.old), "new": clean(x.new), "actor": x.actor,
                 "at": x.at}
 
     # -- version history -----------------------------------------------------------------------
@@ -175,7 +171,7 @@ class ReviewService:
         """Each stored version with who made it and a readable diff of the fields it changed."""
         versions = self.store.draft_versions(cid)
         latest_auto = next((v.data for v in reversed(versions) if v.author == "auto"), {})
-        ents = entities_of(latest_auto) if masked else []
+        clean = scrubber(entities_of(latest_auto)) if masked else None
         auto: dict[str, str] = {}
         edits: dict[str, str] = {}
         prev: dict[str, str] = {}
@@ -186,7 +182,7 @@ class ReviewService:
             else:
                 edits = dict(v.data.get("edits", {}))
             state = {**auto, **edits}
-            diff = _diff(prev, state, ents)
+            diff = _diff(prev, state, clean)
             prev = state
             if diff or v.author != "auto":
                 who = "自動下書き" if v.author == "auto" else str(v.data.get("by") or "職員")
@@ -402,8 +398,8 @@ class ReviewService:
         _need(actor, REVIEW_ROLES, "相談中の窓口")
         c = self._consultation(cid)
         record, _, _ = self._record(c.id)
-        ents = entities_of(record)
-        segs = [{**s.to_dict(), "text": scrub(s.text, ents)} for s in self.store.segments(c.id)]
+        clean = scrubber(entities_of(record))
+        segs = [{**s.to_dict(), "text": clean(s.text)} for s in self.store.segments(c.id)]
         sugg = [{"scheme_id": r.scheme_id, "name": r.name, "status": r.status}
                 for r in self.store.suggestions(c.id) if r.active and r.status != "dismissed"]
         self._log(actor, "view", c.id, detail={"view": "live"})
@@ -412,16 +408,16 @@ class ReviewService:
                 "help": self.help_calls().get(c.id)}
 
 
-def _diff(before: dict[str, str], after: dict[str, str], ents: list) -> list[dict]:
-    """Per changed field: unified diff lines (masked when ``ents`` are given)."""
+def _diff(before: dict[str, str], after: dict[str, str], clean: Callable[[str], str] | None) -> list[dict]:
+    """Per changed field: unified diff lines (masked when ``clean`` is given)."""
     labels = dict(DRAFT_FIELDS)
     out = []
     for key in labels:
         a, b = before.get(key, ""), after.get(key, "")
         if a == b:
             continue
-        if ents:
-            a, b = scrub(a, ents), scrub(b, ents)
+        if clean is not None:
+            a, b = clean(a), clean(b)
         lines = [ln for ln in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1)
                  if not ln.startswith(("---", "+++"))]
         out.append({"field": key, "label": labels[key], "lines": lines})

@@ -19,9 +19,11 @@ import datetime as dt
 import html
 import io
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
-from assistant.pii.mask import Entity, scrub
+from assistant.pii.mask import Entity
 from assistant.record.render import to_html, to_markdown
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -86,13 +88,25 @@ def entities_of(record: dict) -> list[Entity]:
             for e in record.get("entities") or [] if e.get("text")]
 
 
-def _scrub(obj: Any, entities: list[Entity]) -> Any:
+def scrubber(entities: list[Entity]) -> Callable[[str], str]:
+    """``pii.scrub`` for many strings: the raw strings are sorted and compiled once.
+
+    Same rule as ``scrub``: longest raw string first, one-character names left alone."""
+    pairs = dict(sorted({(en.text, en.placeholder or "[個人情報]") for en in entities if len(en.text.strip()) >= 2},
+                        key=lambda p: len(p[0]), reverse=True))
+    if not pairs:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(raw) for raw in pairs))
+    return lambda text: pattern.sub(lambda m: pairs[m.group(0)], text)
+
+
+def _scrub(obj: Any, clean: Callable[[str], str]) -> Any:
     if isinstance(obj, str):
-        return scrub(obj, entities)
+        return clean(obj)
     if isinstance(obj, list):
-        return [_scrub(x, entities) for x in obj]
+        return [_scrub(x, clean) for x in obj]
     if isinstance(obj, dict):
-        return {k: _scrub(v, entities) for k, v in obj.items()}
+        return {k: _scrub(v, clean) for k, v in obj.items()}
     return obj
 
 
@@ -100,8 +114,8 @@ def mask_record(record: dict) -> dict:
     """record/1 with every personal-data string replaced by its placeholder; entities lose ``text``."""
     if record.get("masked", False) and not any("text" in e for e in record.get("entities") or []):
         return record
-    ents = entities_of(record)
-    out = {k: (v if k in ("meta", "entities") else _scrub(v, ents)) for k, v in record.items()}
+    clean = scrubber(entities_of(record))
+    out = {k: (v if k in ("meta", "entities") else _scrub(v, clean)) for k, v in record.items()}
     out["entities"] = [{k: v for k, v in e.items() if k != "text"} for e in record.get("entities") or []]
     out["masked"] = True
     return out
