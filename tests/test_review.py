@@ -142,6 +142,7 @@ def test_segment_audio_is_the_segment_slice(env):
     svc, review, audit, tmp = env
     cid = _consultation(svc, tmp)
     data = review.segment_audio(cid, 3, BOSS)
+    assert audit[-1][1:] == ("view", cid), "playing a segment is audited"
     with wave.open(io.BytesIO(data)) as w:
         assert w.getframerate() == SAMPLE_RATE
         assert w.getnframes() == pytest.approx(1.5 * SAMPLE_RATE, abs=2)

@@ -353,6 +353,7 @@ class ReviewService:
         for a in self.store.audio_files(c.id):
             samples = _slice(a, lambda p: protect.read_file(p, self.store.keyring), seg.start, seg.end)
             if samples is not None:
+                self._log(actor, "view", c.id, detail={"audio_segment": int(seg_id)})  # listening is access too
                 return wav_bytes(samples)
         raise NotFound("この発言の音声は保存されていません（録音なし、または保存期間を過ぎています）。")
 
