@@ -336,3 +336,29 @@ def test_scrubber_agrees_with_pii_scrub():
     for text in ("山田花子です。電話は090-1234-5678です。", "山田さんと林さん", "", "山田山田花子090-1234-5678"):
         assert clean(text) == scrub(text, ents)
     assert scrubber([])("山田") == "山田"
+
+
+def test_export_command_writes_masked_csv(env):
+    """``assistant export`` on the same store (the data key is found in the same data folder)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    svc, review, _, tmp = env
+    cid = _consultation(svc, tmp)
+    review.submit(cid, STAFF)
+    review.approve(cid, BOSS)
+    exe = Path(sys.executable).parent / "assistant"
+    out = tmp / "records.csv"
+    root = Path(__file__).resolve().parent.parent
+    env_vars = {"ASSISTANT_DATA_DIR": str(tmp), "ASSISTANT_STORE_URL": svc.store.url, "PATH": "/usr/bin:/bin",
+                "PYTHONPATH": str(root)}
+    run = subprocess.run([str(exe), "export", "--status", "approved", "--since", dt.date.today().isoformat(),
+                          "--format", "csv", "-o", str(out)], env=env_vars, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "090-1234-5678" not in raw.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == CSV_COLUMNS and [r[0] for r in rows[1:]] == [str(cid)]
+    bad = subprocess.run([str(exe), "export", "--since", "yesterday"], env=env_vars, capture_output=True, text=True)
+    assert bad.returncode != 0 and "YYYY-MM-DD" in bad.stderr
