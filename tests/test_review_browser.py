@@ -165,12 +165,13 @@ def test_review_round_trip(browser, server):
         boss.click("#ack")
         boss.wait_for_load_state("domcontentloaded")
 
-        # the staff member ends and submits (聞き取り漏れ are shown before submitting)
+        # the staff member ends and submits from the counter view (聞き取り漏れ are shown beside the button)
         staff.click("#end")
         _wait(lambda: "相談を終了しました" in staff.inner_text("#status"), 120, "the end of the consultation")
-        staff.goto(f"{url}/review/{cid}")
-        staff.click("#submit")
-        staff.wait_for_selector("#review-status.st-pending")
+        open_gaps = staff.locator("#gaps li").count()  # 聞き取り漏れ are in view beside the button
+        staff.click("#submit-review")
+        _wait(lambda: "確認待ちにしました" in staff.inner_text("#status"), 60, "the submission notice")
+        assert (f"{open_gaps} 件" in staff.inner_text("#status")) == (open_gaps > 0)
 
         # the supervisor opens it, plays a segment, follows a line's evidence, edits and returns it
         boss.goto(f"{url}/review?status=pending")

@@ -186,6 +186,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                     field_dd = gr.Dropdown(FIELD_CHOICES, value="main_concern", label="編集する項目", elem_id="field")
                     field_text = gr.Textbox(label="内容（編集すると自動保存）", lines=4, elem_id="field-text")
                     save_btn = gr.Button("この項目を保存", elem_id="save-field")
+                submit_btn = gr.Button("確認待ちにする（相談の終了後に記録を提出）", elem_id="submit-review")
 
         timer = gr.Timer(1.0)
 
@@ -384,6 +385,16 @@ def build(services: Services | None = None) -> gr.Blocks:
                        api_name="save_field")
         field_text.blur(on_save, inputs=[cid_state, field_dd, field_text, seen_state], outputs=REFRESH, show_progress="hidden",
                         api_visibility="private")
+
+        def on_submit(cid, seen, request: gr.Request):
+            def act():
+                if cid is None:
+                    raise ServiceError("相談が開始されていません。")
+                return supervisor.submit_from_counter(svc, int(cid), request)
+            return _run(act, cid, seen)
+
+        submit_btn.click(on_submit, inputs=[cid_state, seen_state], outputs=REFRESH, show_progress="hidden",
+                         api_visibility="private")
 
         def on_resume(sel, seen):
             if sel is None:

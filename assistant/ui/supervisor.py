@@ -53,6 +53,15 @@ def request_help(services: Any, cid: int, request: Any) -> None:
     ReviewService(services.store, live=services).request_help(cid, Actor.of(user, client_of(request)))
 
 
+def submit_from_counter(services: Any, cid: int, request: Any) -> str:
+    """The counter view's 「確認待ちにする」 after the consultation ended; the notice names open gaps."""
+    user = gr_user(request)
+    result = ReviewService(services.store, live=services).submit(cid, Actor.of(user, client_of(request)))
+    gaps = result["gaps"]
+    return "記録を確認待ちにしました。" + (f"聞き取り漏れが {len(gaps)} 件残っています（監督者にも表示されます）。"
+                                       if gaps else "")
+
+
 def router(review: ReviewService) -> APIRouter:
     r = APIRouter()
     boss_dep = Depends(require_role("supervisor"))
