@@ -32,6 +32,7 @@ from assistant.app.review import Actor, ReviewService  # noqa: E402
 from assistant.app.review_store import ReviewFilter, ReviewIndex  # noqa: E402
 from assistant.app.store import Consultation, Store  # noqa: E402
 from assistant.asr.transcript import Segment, Transcript  # noqa: E402
+from assistant.ui import review_html as H  # noqa: E402
 
 BOSS = Actor("課長", "supervisor", "bench")
 CATEGORIES = ("生活困窮", "住まい", "子育て", "介護", "障害", "健康", "就労", "家族関係")
@@ -85,8 +86,6 @@ def long_consultation(store: Store, minutes: int = 60) -> int:
 
 
 def _page(review: ReviewService, cid: int) -> str:
-    from assistant.ui import review_html as H
-
     view = review.open_record(cid, BOSS)
     return H.page("bench", H.transcript(view, cid, True) + H.draft(view) + H.edit_forms(cid, view) + H.history(view))
 
