@@ -114,9 +114,11 @@ def test_staff_is_refused_every_supervisor_action(env):
 def test_open_record_is_masked_and_unmasking_is_audited(env):
     svc, review, audit, tmp = env
     cid = _consultation(svc, tmp)
+    review.edit(cid, BOSS, "notes", "山田花子さんに 090-1234-5678 へ折り返し")
     view = review.open_record(cid, BOSS)
     blob = json.dumps(view, ensure_ascii=False, default=str)
-    assert "090-1234-5678" not in blob and "山田花子" not in blob
+    assert "090-1234-5678" not in blob and "山田花子" not in blob, "edits and their diffs are masked too"
+    assert any("折り返し" in ln for h in view["history"] for d in h["diff"] for ln in d["lines"])
     assert not any(a[1] == "unmask" for a in audit)
     raw = review.open_record(cid, BOSS, unmasked=True)
     assert "090-1234-5678" in json.dumps(raw["segments"], ensure_ascii=False)
