@@ -85,7 +85,8 @@ def router(review: ReviewService) -> APIRouter:
     @r.get("/review", response_class=HTMLResponse)
     def list_page(request: Request, user: User = boss_dep) -> HTMLResponse:
         q = {k: request.query_params.get(k, "") for k in FILTER_KEYS}
-        page_no = max(int(request.query_params.get("page", "0") or 0), 0)
+        page = request.query_params.get("page", "0")
+        page_no = int(page) if page.isdigit() else 0
         review.ensure_index()
         total, rows = review.list_records(actor_of(user, request), parse_filter(q, page_no))
         body = ("<h1>記録の確認</h1>" + H.notices(request.query_params.get("msg", ""), request.query_params.get("err", ""))
