@@ -103,6 +103,13 @@ def test_consultation_through_the_api(client, server):
     assert "すでに終了しています" in _text(out)
     assert len(client.predict(cid, api_name="/view")["segments"]) == len(segs)
 
+    from assistant.app import audit
+
+    mine = {(r["action"], r["target"]) for r in audit.rows(server[1].store, 500, actor="staff1")}
+    for action in ("create", "view", "edit", "end"):
+        assert (action, f"consultation:{cid}") in mine
+    assert server[1].store.get_consultation(cid).staff == "staff1"
+
 
 def test_non_audio_upload_gives_a_japanese_message(client, tmp_path):
     from gradio_client import handle_file

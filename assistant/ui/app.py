@@ -194,8 +194,10 @@ def build(services: Services | None = None) -> gr.Blocks:
                    slot_ids, draft_html, gaps_html, seen_state]
 
         # -- handlers ---------------------------------------------------------------------------
-        def on_load():
+        def on_load(request: gr.Request):
             cid = svc.latest_open()
+            if cid:
+                auth.gr_audit(request, "view", f"consultation:{cid}")
             items = svc.interrupted_consultations()
             consent = svc.consultation_info(cid)["consent"] if cid else False
             choices = [(f"相談番号 {i['id']}（{i['created']}）", i["id"]) for i in items]
@@ -209,6 +211,7 @@ def build(services: Services | None = None) -> gr.Blocks:
         def on_start(consent: bool, request: gr.Request):
             user = auth.gr_user(request)
             cid = svc.start_consultation(consent=bool(consent), staff=user.name)
+            auth.gr_audit(request, "create", f"consultation:{cid}")
             return [cid, *snapshot(cid, {}, notice="新しい相談を開始しました。録音の前に同意を確認してください。"
                                    if not consent else "新しい相談を開始しました。", force=True)]
 
@@ -222,11 +225,12 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         consent_cb.input(on_consent, inputs=[cid_state, consent_cb, seen_state], outputs=REFRESH, show_progress="hidden", api_name="consent")
 
-        def on_end(cid, seen):
+        def on_end(cid, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("終了する相談がありません。")
                 svc.end_consultation(cid)
+                auth.gr_audit(request, "end", f"consultation:{cid}")
                 return "相談を終了しました。記録は保存されています。"
             return _run(act, cid, seen)
 
@@ -278,7 +282,7 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         fix_btn.click(on_fix, inputs=[cid_state, fix_seg, fix_spk, seen_state], outputs=REFRESH, show_progress="hidden", api_name="fix_speaker")
 
-        def on_upload(path, cid, seen):
+        def on_upload(path, cid, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("相談が開始されていません。「相談を開始」を押してからアップロードしてください。")
@@ -286,6 +290,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                     return ""
                 try:
                     segs = svc.upload_recording(cid, path, Path(str(path)).name)
+                    auth.gr_audit(request, "upload", f"consultation:{cid}", {"segments": len(segs)})
                 finally:
                     Path(str(path)).unlink(missing_ok=True)  # Gradio's plain temporary copy: kept encrypted only
                 return f"録音ファイルを文字起こししました（{len(segs)} 件の発言）。"
@@ -371,13 +376,14 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         field_dd.change(on_field, inputs=[cid_state, field_dd], outputs=[field_text], api_visibility="private")
 
-        def on_save(cid, key, text, seen):
+        def on_save(cid, key, text, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("相談が開始されていません。")
                 if svc.draft(cid)["fields"].get(key, "") == (text or ""):
                     return ""
                 svc.edit_draft(cid, key, text or "")
+                auth.gr_audit(request, "edit", f"consultation:{cid}", {"field": key})
                 return f"「{FIELD_LABELS[key]}」を保存しました。"
             return _run(act, cid, seen)
 
@@ -396,11 +402,12 @@ def build(services: Services | None = None) -> gr.Blocks:
         submit_btn.click(on_submit, inputs=[cid_state, seen_state], outputs=REFRESH, show_progress="hidden",
                          api_visibility="private")
 
-        def on_resume(sel, seen):
+        def on_resume(sel, seen, request: gr.Request):
             if sel is None:
                 return [None, gr.update(), *snapshot(None, seen)]
             try:
                 svc.resume_consultation(int(sel))
+                auth.gr_audit(request, "resume", f"consultation:{int(sel)}")
             except ServiceError as exc:
                 gr.Warning(str(exc))
             return [int(sel), gr.update(visible=bool(svc.interrupted_consultations())),
@@ -425,8 +432,9 @@ def build(services: Services | None = None) -> gr.Blocks:
                    show_progress="hidden", api_visibility="private")
 
         # -- API-only endpoints (gradio_client, scripts): explicit consultation ids ----------------
-        def api_view(consultation_id: float) -> dict:
+        def api_view(consultation_id: float, request: gr.Request) -> dict:
             cid = int(consultation_id)
+            auth.gr_audit(request, "view", f"consultation:{cid}", {"via": "api"})
             return {"consultation": svc.consultation_info(cid),
                     "segments": [s.to_dict() for s in svc.transcript(cid).segments],
                     "provisional": svc.provisional(cid), "suggestions": svc.suggestions(cid),
@@ -437,8 +445,9 @@ def build(services: Services | None = None) -> gr.Blocks:
             svc.pin(int(consultation_id), scheme_id)
             return [p["scheme_id"] for p in svc.pinned(int(consultation_id))]
 
-        def api_edit(consultation_id: float, field: str, text: str) -> dict:
+        def api_edit(consultation_id: float, field: str, text: str, request: gr.Request) -> dict:
             svc.edit_draft(int(consultation_id), field, text)
+            auth.gr_audit(request, "edit", f"consultation:{int(consultation_id)}", {"field": field, "via": "api"})
             return _jsonable(svc.draft(int(consultation_id)))
 
         def api_search(query: str) -> list[dict]:

@@ -274,3 +274,13 @@ def login_hint(store_: Store) -> str:
     return (f"ブラウザでログインしてください（利用者名とパスワード。{idle} 分操作がないと再ログイン）。"
             "利用者の追加: .venv/bin/assistant users add NAME --role staff|supervisor|admin"
             " / log in with your user name and password.")
+
+
+def gr_audit(request: gr.Request | None, action: str, target: str, detail: dict | None = None) -> None:
+    """Audit a counter-view action by the logged-in user (ids and field names only, no content)."""
+    try:
+        user = gr_user(request)
+    except gr.Error:
+        return  # the request itself is refused by the middleware; nothing happened to audit
+    audit.record(store(), actor=user.name, role=user.role, action=action, target=target,
+                 client=client_of(request), detail=detail)
