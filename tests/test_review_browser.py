@@ -100,6 +100,7 @@ def browser():
 
 def _login(browser, url: str, name: str, requests: list[str], landing: str):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ja-JP", accept_downloads=True)
+    ctx.set_default_timeout(90_000)  # the machine may be busy: waits are generous, never sleeps
     page = ctx.new_page()
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{url}/login?next={landing}")
@@ -154,23 +155,23 @@ def test_review_round_trip(browser, server):
         _counter_consultation(staff)
         cid = _latest_id(data_dir)
         staff.click("#help-call")
-        _wait(lambda: "相談したい" in staff.inner_text("#status"), 30, "the help-call notice")
+        _wait(lambda: "相談したい" in staff.inner_text("#status"), 120, "the help-call notice")
 
         # live view: the running consultation with the call; its transcript read-only
         boss.goto(f"{url}/live")
-        boss.wait_for_selector(f"#live-rows tr[data-id='{cid}'] .helpcall", timeout=20_000)
+        boss.wait_for_selector(f"#live-rows tr[data-id='{cid}'] .helpcall")
         assert "sato" in boss.inner_text(f"#live-rows tr[data-id='{cid}']")
         boss.click(f"#live-rows tr[data-id='{cid}'] a")
-        boss.wait_for_selector("#live-transcript .seg", timeout=20_000)
+        boss.wait_for_selector("#live-transcript .seg")
         boss.click("#ack")
         boss.wait_for_load_state("domcontentloaded")
 
         # the staff member ends and submits from the counter view (聞き取り漏れ are shown beside the button)
         staff.click("#end")
-        _wait(lambda: "相談を終了しました" in staff.inner_text("#status"), 120, "the end of the consultation")
+        _wait(lambda: "相談を終了しました" in staff.inner_text("#status"), 300, "the end of the consultation")
         open_gaps = staff.locator("#gaps li").count()  # 聞き取り漏れ are in view beside the button
         staff.click("#submit-review")
-        _wait(lambda: "確認待ちにしました" in staff.inner_text("#status"), 60, "the submission notice")
+        _wait(lambda: "確認待ちにしました" in staff.inner_text("#status"), 180, "the submission notice")
         assert (f"{open_gaps} 件" in staff.inner_text("#status")) == (open_gaps > 0)
 
         # the supervisor opens it, plays a segment, follows a line's evidence, edits and returns it
