@@ -131,9 +131,9 @@ def _counter_consultation(page) -> None:
     """Start, consent, transcribe the demo recording."""
     page.wait_for_selector("#start button, button#start", timeout=90_000)
     page.click("#start")
-    page.wait_for_selector("#rec-indicator", timeout=20_000)
+    page.wait_for_selector("#rec-indicator")
     page.check("#consent input")
-    page.wait_for_selector("#rec-indicator .badge.ok", timeout=20_000)
+    page.wait_for_selector("#rec-indicator .badge.ok")
     page.click("#demo")
     _wait(lambda: page.locator("#transcript .line[data-seg]").count() >= 8, 420, "the demo transcript")
 
@@ -219,7 +219,7 @@ def test_review_round_trip(browser, server):
             boss.click("#export-csv")
         raw = Path(dl.value.path()).read_bytes()
         boss.goto(f"{url}/overview")
-        boss.wait_for_selector(".plotly-graph-div .main-svg", timeout=30_000)
+        boss.wait_for_selector(".plotly-graph-div .main-svg")
         boss.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
     finally:
         staff_ctx.close()
