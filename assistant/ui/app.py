@@ -20,6 +20,7 @@ from assistant import offline  # noqa: F401  (analytics and hub calls off before
 import gradio as gr
 # isort: on
 
+from assistant.app import retention
 from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
 from assistant.asr.transcript import SPEAKER_LABELS_JA
@@ -524,6 +525,9 @@ def main() -> None:
     threading.Thread(target=svc.engines.warm_up, name="warm-up", daemon=True).start()
     host, port = server_address()
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
+    done = retention.purge(svc.store)  # raw audio and records past their retention period
+    if any(done.values()):
+        print(f"保存期間を過ぎた音声 {done['audio_files']} 件・記録 {done['records']} 件を削除しました（監査ログに記録）。")
     print(auth.login_hint(svc.store), flush=True)
     launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store,
            routers=supervisor.routers(svc))
