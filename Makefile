@@ -9,7 +9,7 @@ MODEL  := models/whisper-base/.verified
 ROLES  := models/speaker_roles.joblib
 export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
-.PHONY: lock setup run test test-fast lint kb-check browser-deps bench clean
+.PHONY: lock setup first-admin run test test-fast lint kb-check browser-deps bench clean
 
 LEARNED := models/.trained
 setup: $(STAMP) $(MODEL) $(LEARNED) $(ROLES)
@@ -53,7 +53,13 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-run: setup
+# Keys (data key + audit key, 0600, under data/keys/) and the first admin account. Idempotent: the
+# admin's password is printed once, when it is created (or taken from ASSISTANT_ADMIN_PASSWORD).
+first-admin: setup
+	@$(BIN)/assistant keys init
+	@$(BIN)/assistant users bootstrap
+
+run: setup first-admin
 	$(BIN)/python app.py
 
 kb-check: setup

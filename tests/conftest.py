@@ -50,3 +50,37 @@ def speaker_role_model():
     if not path.exists():
         train(out=path)
     return path
+
+
+# -- PostgreSQL for the store and audit suites: a real server started here (pgserver bundles the
+# binaries and runs them as an unprivileged user even when the tests run as root). ----------------
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    try:
+        import pgserver
+    except ImportError:
+        pytest.skip("PostgreSQL tests need pgserver (pip package, in the lock file)")
+    try:
+        server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    except Exception as exc:  # noqa: BLE001 - any start failure is a visible skip reason
+        pytest.skip(f"PostgreSQL server could not start: {exc}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture()
+def pg_url(pg_server):
+    """A fresh, empty PostgreSQL database for one test (SQLAlchemy URL, psycopg 3)."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    pg_server.psql(f"CREATE DATABASE {name};")
+    return pg_server.get_uri(name).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The same suite on SQLite (WAL file) and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'a.db'}"
+    return request.getfixturevalue("pg_url")

@@ -61,7 +61,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError((self.data_dir / "server.log").read_text(errors="replace")[-2000:])
             try:
-                urllib.request.urlopen(self.url, timeout=2).read(100)
+                urllib.request.urlopen(self.url + "login", timeout=2).read(100)  # open without a session
                 return
             except OSError:
                 time.sleep(0.5)
@@ -80,9 +80,25 @@ class Server:
                 self.proc.kill()
 
 
+STAFF, STAFF_PASSWORD = "counter1", "browser-test-password"
+
+
+def add_staff(data_dir: Path) -> None:
+    """The counter view needs a login: one staff account in the server's own data folder."""
+    from assistant.app import accounts
+    from assistant.app.config import load_config
+    from assistant.app.store import Store
+
+    store = Store(cfg=load_config(env={"ASSISTANT_DATA_DIR": str(data_dir)}))
+    if accounts.get_user(store, STAFF) is None:
+        accounts.add_user(store, STAFF, "staff", STAFF_PASSWORD)
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("browser-data"), _free_port())
+    add_staff(srv.data_dir)
     srv.start()
     yield srv
     srv.stop()
@@ -104,10 +120,20 @@ def _context(playwright, tmp_path, extra: list[str], grant_mic: bool = False, or
     return ctx
 
 
+def _login(page) -> None:
+    """The view sends a browser without a session to the login form; log in as counter staff."""
+    page.wait_for_selector("#username, #start button, button#start", timeout=60_000)
+    if "/login" in page.url:
+        page.fill("#username", STAFF)
+        page.fill("#password", STAFF_PASSWORD)
+        page.click("#login-button")
+
+
 def _open(ctx, url: str, requests: list[str]):
     page = ctx.pages[0] if ctx.pages else ctx.new_page()
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url, wait_until="domcontentloaded")
+    _login(page)
     page.wait_for_selector("#start button, button#start", timeout=60_000)
     return page
 
@@ -121,6 +147,7 @@ def _reopen(page, url: str) -> None:
         page.reload(wait_until="domcontentloaded")
     except PlaywrightError:
         page.goto(url, wait_until="domcontentloaded")
+    _login(page)  # the session survives a restart (kept in the database); log in only if asked
     page.wait_for_selector("#start button, button#start", timeout=60_000)
 
 
@@ -255,6 +282,38 @@ def test_microphone_unavailable_gives_a_japanese_message(playwright, server, tmp
         page.wait_for_selector("#mic-error:not([hidden])", timeout=20_000)
         assert expected in page.inner_text("#mic-error")
         assert len(_lines(page)) == n
+    finally:
+        ctx.close()
+    _assert_local(requests)
+
+
+def test_login_is_required_and_an_idle_session_is_sent_back_with_a_message(playwright, server, tmp_path):
+    from sqlalchemy import update
+
+    from assistant.app import accounts
+    from assistant.app.config import load_config
+    from assistant.app.store import Store
+
+    requests: list[str] = []
+    ctx = _context(playwright, tmp_path, [])
+    try:
+        page = ctx.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server.url, wait_until="domcontentloaded")
+        page.wait_for_selector("#username", timeout=60_000)
+        page.fill("#username", STAFF)
+        page.fill("#password", "not-the-password")
+        page.click("#login-button")
+        page.wait_for_selector("#login-message", timeout=20_000)
+        assert "パスワードが違います" in page.inner_text("#login-message")
+        _login(page)
+        page.wait_for_selector("#start button, button#start", timeout=60_000)
+        store = Store(cfg=load_config(env={"ASSISTANT_DATA_DIR": str(server.data_dir)}))
+        with store.session() as s:
+            s.execute(update(accounts.SessionRow).values(last_seen=accounts.utcnow().replace(year=2000)))
+        store.close()
+        page.wait_for_url("**/login?*expired=1*", timeout=30_000)  # the next refresh is refused
+        assert "有効期限が切れました" in page.inner_text("#login-message")
     finally:
         ctx.close()
     _assert_local(requests)

@@ -30,17 +30,32 @@ def server(tmp_path_factory, transcriber):
                    transcriber_factory=lambda: transcriber)
     demo = build(svc)
     port = _free_port()
-    launch(demo, host="127.0.0.1", port=port, block=False, quiet=True)
+    handle = launch(demo, host="127.0.0.1", port=port, block=False, quiet=True, store=svc.store)
     yield f"http://127.0.0.1:{port}/", svc
-    demo.close()
+    handle.close()
     svc.shutdown()
 
 
 @pytest.fixture()
 def client(server):
+    """A gradio_client logged in as counter staff (the server refuses calls without a session)."""
     from gradio_client import Client
 
-    return Client(server[0], verbose=False)
+    from assistant.app import accounts
+
+    store = server[1].store
+    staff = accounts.get_user(store, "staff1") or accounts.add_user(store, "staff1", "staff")[0]
+    token = accounts.create_session(store, staff, "127.0.0.1")
+    return Client(server[0], verbose=False, headers={"Cookie": f"assistant_session={token}"})
+
+
+def test_calls_without_login_are_refused(server):
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server[0] + "gradio_api/info", timeout=10)
+    assert err.value.code == 401
 
 
 def _text(outputs) -> str:
@@ -87,6 +102,13 @@ def test_consultation_through_the_api(client, server):
     out = client.predict(api_name="/end")  # ended twice: a clear message, nothing lost
     assert "すでに終了しています" in _text(out)
     assert len(client.predict(cid, api_name="/view")["segments"]) == len(segs)
+
+    from assistant.app import audit
+
+    mine = {(r["action"], r["target"]) for r in audit.rows(server[1].store, 500, actor="staff1")}
+    for action in ("create", "view", "edit", "end"):
+        assert (action, f"consultation:{cid}") in mine
+    assert server[1].store.get_consultation(cid).staff == "staff1"
 
 
 def test_non_audio_upload_gives_a_japanese_message(client, tmp_path):

@@ -104,6 +104,21 @@ DEFAULTS: dict[str, Any] = {
         "early_final": True,  # start the final decode once the pause has lasted speech_pad_ms
         "autosave_draft_s": 30.0,  # automatic draft versions are stored at most this often (when changed)
     },
+    "security": {
+        # Data key (AES-256-GCM keyring) and audit-chain key: files outside the database, mode 0600.
+        # Empty = <data dir>/keys/data.key and <data dir>/keys/audit.key. Back them up separately.
+        "key_file": "",
+        "audit_key_file": "",
+        "session_idle_minutes": 30,  # a session unused this long must log in again
+        "max_failed_logins": 5,  # wrong passwords in a row (per user and per client) before a lock-out
+        "lockout_minutes": 15,
+        "min_password_length": 10,
+    },
+    "retention": {
+        "audio_days": 30,  # raw audio is deleted this many days after the consultation (0 = keep)
+        "delete_audio_on_approval": True,  # …or as soon as the supervisor approves the record
+        "record_days": 0,  # consultations (transcript, drafts) deleted after this many days (0 = keep)
+    },
     "server": {
         "host": "127.0.0.1",
         "port": 7860,
@@ -188,6 +203,12 @@ class Config(dict):
 def resolve_path(value: str | Path) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else REPO_ROOT / p
+
+
+def security_file(cfg: Config, key: str, default_name: str) -> Path:
+    """A key file named in ``[security]`` (relative to the repository root) or ``<data dir>/keys/…``."""
+    value = str(cfg.get("security", {}).get(key) or "")
+    return resolve_path(value) if value else cfg.data_dir / "keys" / default_name
 
 
 def config_file() -> Path:

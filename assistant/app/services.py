@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import os
-import shutil
 import threading
 import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from assistant import offline  # noqa: F401
+from assistant.app import protect
 from assistant.app.config import Config, get_config, resolve_path
 from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
@@ -292,7 +294,7 @@ class Services:
         for a in self.store.audio_files(cid):
             dur = a.duration
             if a.kind == "live" and Path(a.path).exists():
-                dur = Path(a.path).stat().st_size / (2 * SAMPLE_RATE)
+                dur = protect.plain_length(Path(a.path)) / (2 * SAMPLE_RATE)
             end = max(end, a.offset + dur)
         return round(end + 0.5, 3) if end else 0.0
 
@@ -311,7 +313,7 @@ class Services:
         folder = self.audio_dir / str(c.id)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"live-{int(time.time())}.pcm"
-        s.pcm = open(path, "ab")  # noqa: SIM115 - stays open for the whole take
+        s.pcm = protect.open_append(path, self.store.keyring)  # encrypted frame by frame; stays open for the whole take
         s.audio_offset, s.audio_samples = offset, 0
         s.audio_id = self.store.add_audio(c.id, "live", path, offset=offset).id
         s.live = LiveTranscription(engine, lambda r: self._on_final(s, r))
@@ -438,7 +440,7 @@ class Services:
         folder = self.audio_dir / str(c.id)
         folder.mkdir(parents=True, exist_ok=True)
         kept = folder / f"upload-{int(time.time() * 1000)}{path.suffix.lower() or '.bin'}"
-        shutil.copyfile(path, kept)
+        protect.encrypt_file(path, kept, self.store.keyring)
         offset = self._timeline_end(c.id, s)
         self.store.add_audio(c.id, "upload", kept, offset=offset, duration=audio.duration, original_name=name)
         t = self.transcriber()
@@ -710,18 +712,19 @@ class Services:
         atomic_write_text(path, self.handout_html(cid))
         return path
 
-    def recording_wav(self, cid: int) -> Path | None:
-        """The live recording of a consultation as one WAV (for playback in review)."""
-        from assistant.asr.audio import write_wav
-
+    def recording_wav(self, cid: int) -> bytes | None:
+        """The live recording of a consultation as one WAV, in memory (the files on disk stay encrypted)."""
         files = [a for a in self.store.audio_files(int(cid)) if a.kind == "live" and Path(a.path).exists()]
         if not files:
             return None
-        pcm = b"".join(Path(a.path).read_bytes() for a in files)
-        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32767
-        out = self.audio_dir / str(int(cid)) / "recording.wav"
-        write_wav(out, samples)
-        return out
+        pcm = b"".join(protect.read_file(Path(a.path), self.store.keyring) for a in files)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(SAMPLE_RATE)
+            w.writeframes(pcm[: len(pcm) // 2 * 2])
+        return buf.getvalue()
 
     def shutdown(self) -> None:
         for cid in list(self._sessions):

@@ -44,7 +44,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from assistant.app.config import Config, get_config
+from assistant.app import protect
+from assistant.app.config import Config, get_config, security_file
+from assistant.app.protect import EncryptedJSON, EncryptedText
 from assistant.asr.transcript import Segment
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -71,7 +73,7 @@ class Consultation(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     off_record: Mapped[bool] = mapped_column(Boolean, default=False)
-    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    meta: Mapped[dict] = mapped_column(EncryptedJSON("consultations.meta"), default=dict)
     # draft (下書き) | pending (確認待ち) | approved (承認済み) | returned (差戻し)
     review_status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft", index=True)
     source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -88,7 +90,7 @@ class SegmentRow(Base):
     end: Mapped[float] = mapped_column(Float)
     speaker: Mapped[str] = mapped_column(String(16), default="unknown")
     speaker_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("segments.text"))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     flags: Mapped[list] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(16), default="live")  # live | upload
@@ -108,7 +110,7 @@ class AudioFile(Base):
     path: Mapped[str] = mapped_column(Text)
     offset: Mapped[float] = mapped_column(Float, default=0.0)  # where it starts on the consultation timeline
     duration: Mapped[float] = mapped_column(Float, default=0.0)
-    original_name: Mapped[str] = mapped_column(Text, default="")
+    original_name: Mapped[str] = mapped_column(EncryptedText("audio_files.original_name"), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -122,7 +124,7 @@ class SuggestionRow(Base):
     name: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="shown")  # shown | pinned | dismissed
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # Suggestion.to_dict() when last shown
+    payload: Mapped[dict] = mapped_column(EncryptedJSON("suggestions.payload"), default=dict)  # Suggestion.to_dict() when last shown
     first_shown_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # in the engine's current list
@@ -136,7 +138,7 @@ class DraftRow(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(16))  # auto | staff
-    data: Mapped[dict] = mapped_column(JSON, default=dict)  # auto: the record; staff: {"edits": {...}}
+    data: Mapped[dict] = mapped_column(EncryptedJSON("drafts.data"), default=dict)  # auto: the record; staff: {"edits": {...}}
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -146,8 +148,20 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict] = mapped_column(EncryptedJSON("events.detail"), default=dict)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class KeyCheck(Base):
+    """One value encrypted with the data key, so a wrong key is detected when the store opens."""
+
+    __tablename__ = "key_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+KEY_CHECK_TEXT = "assistant-key-check"
 
 
 class StoreError(RuntimeError):
@@ -161,6 +175,11 @@ def default_url(cfg: Config) -> str:
     path = cfg.data_dir / "assistant.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def key_path(cfg: Config) -> Path:
+    """The data key file: ``[security] key_file`` or ``<data dir>/keys/data.key``."""
+    return security_file(cfg, "key_file", "data.key")
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -181,10 +200,10 @@ def migrate(engine: Engine) -> None:
 
     acfg = AlembicConfig()
     acfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    acfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    acfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     with engine.begin() as conn:
         acfg.attributes["connection"] = conn
-        command.upgrade(acfg, "head")
+        command.upgrade(acfg, "heads")
 
 
 class Store:
@@ -192,6 +211,7 @@ class Store:
 
     def __init__(self, url: str | None = None, cfg: Config | None = None) -> None:
         cfg = cfg or get_config()
+        self.cfg = cfg
         self.url = url or default_url(cfg)
         self.audio_dir = cfg.data_dir / "audio"
         is_sqlite = self.url.startswith("sqlite")
@@ -207,6 +227,24 @@ class Store:
             raise StoreError(f"データベースを開けません / cannot open the database {self.url}: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()  # SQLite has one writer; serialise to avoid busy errors
+        self.keyring = self._open_key(key_path(cfg))
+        protect.bind_keyring(self.engine.dialect, self.keyring)
+        protect.set_keyring(self.keyring)  # default for file helpers (audio) in this process
+
+    def _open_key(self, path: Path) -> protect.Keyring:
+        """Load the data key and prove it opens this database (a new database gets a new key)."""
+        with self._sessions() as s, s.begin():
+            row = s.get(KeyCheck, 1)
+            try:
+                kr = protect.load_or_create(path, create=row is None)
+                if row is None:
+                    s.add(KeyCheck(id=1, value=kr.encrypt_text(KEY_CHECK_TEXT, "key_check")))
+                elif kr.decrypt_text(row.value, "key_check") != KEY_CHECK_TEXT:
+                    raise protect.KeyMismatch(protect.MISMATCH_JA.format(path=path))
+            except (protect.KeyFileError, protect.KeyMismatch) as exc:
+                self.engine.dispose()
+                raise StoreError(str(exc)) from exc
+        return kr
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -15,7 +15,8 @@ from assistant.artefacts import ArtefactError
 from assistant.cli.base import app, eval_app, kb_app, model_app  # noqa: F401
 
 # Each stage's command module; a module that is not there yet is skipped.
-COMMAND_MODULES = ("asr", "batch", "kb", "suggestions", "records", "model_train", "serve", "speakers")
+COMMAND_MODULES = ("asr", "batch", "kb", "suggestions", "records", "model_train", "serve", "speakers", "export",
+                   "users", "audit", "keys", "backup")
 
 for _name in COMMAND_MODULES:
     try:

@@ -20,10 +20,11 @@ from assistant import offline  # noqa: F401  (analytics and hub calls off before
 import gradio as gr
 # isort: on
 
+from assistant.app import retention
 from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
 from assistant.asr.transcript import SPEAKER_LABELS_JA
-from assistant.ui import render
+from assistant.ui import auth, render, supervisor
 from assistant.ui.speakers import LIVE_SPEAKER_CHOICES, LIVE_SPEAKER_LABEL
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +119,7 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         with gr.Row(elem_classes=["topbar"]):
             gr.HTML("<h1 class='apptitle'>窓口相談アシスタント</h1>", elem_id="apptitle")
+            gr.HTML("<a class='reviewlink' href='/mine' id='my-records'>差戻しと提出前の記録</a>", elem_id="my-records-link")
             status_html = gr.HTML(render.status(None, False), elem_id="status")
         alert_html = gr.HTML("", elem_id="alert")
         gr.HTML("<div id='mic-error' class='mic-error' hidden></div>", elem_id="mic-error-box")
@@ -138,6 +140,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                 with gr.Row():
                     pause_btn = gr.Button("一時停止（記録外）", elem_id="pause")
                     resume_rec_btn = gr.Button("記録を再開", elem_id="resume-rec")
+                    help_btn = gr.Button("相談したい（監督者を呼ぶ）", elem_id="help-call")
                 mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label="マイク（録音）",
                                elem_id="mic", editable=False)
                 live_speaker = gr.Radio(LIVE_SPEAKER_CHOICES, value="unknown", label=LIVE_SPEAKER_LABEL,
@@ -185,6 +188,7 @@ def build(services: Services | None = None) -> gr.Blocks:
                     field_dd = gr.Dropdown(FIELD_CHOICES, value="main_concern", label="編集する項目", elem_id="field")
                     field_text = gr.Textbox(label="内容（編集すると自動保存）", lines=4, elem_id="field-text")
                     save_btn = gr.Button("この項目を保存", elem_id="save-field")
+                submit_btn = gr.Button("確認待ちにする（相談の終了後に記録を提出）", elem_id="submit-review")
 
         timer = gr.Timer(1.0)
 
@@ -192,8 +196,10 @@ def build(services: Services | None = None) -> gr.Blocks:
                    slot_ids, draft_html, gaps_html, seen_state]
 
         # -- handlers ---------------------------------------------------------------------------
-        def on_load():
+        def on_load(request: gr.Request):
             cid = svc.latest_open()
+            if cid:
+                auth.gr_audit(request, "view", f"consultation:{cid}")
             items = svc.interrupted_consultations()
             consent = svc.consultation_info(cid)["consent"] if cid else False
             choices = [(f"相談番号 {i['id']}（{i['created']}）", i["id"]) for i in items]
@@ -204,8 +210,10 @@ def build(services: Services | None = None) -> gr.Blocks:
         LOAD_OUT = [cid_state, consent_cb, interrupted_box, interrupted_html, interrupted_dd, *REFRESH]
         demo.load(on_load, outputs=LOAD_OUT, api_visibility="private")
 
-        def on_start(consent: bool):
-            cid = svc.start_consultation(consent=bool(consent))
+        def on_start(consent: bool, request: gr.Request):
+            user = auth.gr_user(request)
+            cid = svc.start_consultation(consent=bool(consent), staff=user.name)
+            auth.gr_audit(request, "create", f"consultation:{cid}")
             return [cid, *snapshot(cid, {}, notice="新しい相談を開始しました。録音の前に同意を確認してください。"
                                    if not consent else "新しい相談を開始しました。", force=True)]
 
@@ -219,11 +227,12 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         consent_cb.input(on_consent, inputs=[cid_state, consent_cb, seen_state], outputs=REFRESH, show_progress="hidden", api_name="consent")
 
-        def on_end(cid, seen):
+        def on_end(cid, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("終了する相談がありません。")
                 svc.end_consultation(cid)
+                auth.gr_audit(request, "end", f"consultation:{cid}")
                 return "相談を終了しました。記録は保存されています。"
             return _run(act, cid, seen)
 
@@ -275,13 +284,17 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         fix_btn.click(on_fix, inputs=[cid_state, fix_seg, fix_spk, seen_state], outputs=REFRESH, show_progress="hidden", api_name="fix_speaker")
 
-        def on_upload(path, cid, seen):
+        def on_upload(path, cid, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("相談が開始されていません。「相談を開始」を押してからアップロードしてください。")
                 if not path:
                     return ""
-                segs = svc.upload_recording(cid, path, Path(str(path)).name)
+                try:
+                    segs = svc.upload_recording(cid, path, Path(str(path)).name)
+                    auth.gr_audit(request, "upload", f"consultation:{cid}", {"segments": len(segs)})
+                finally:
+                    Path(str(path)).unlink(missing_ok=True)  # Gradio's plain temporary copy: kept encrypted only
                 return f"録音ファイルを文字起こししました（{len(segs)} 件の発言）。"
             return _run(act, cid, seen)
 
@@ -339,6 +352,17 @@ def build(services: Services | None = None) -> gr.Blocks:
         search_pin.click(on_search_pin, inputs=[cid_state, search_dd, seen_state], outputs=REFRESH, show_progress="hidden",
                          api_visibility="private")
 
+        def on_help(cid, seen, request: gr.Request):
+            def act():
+                if cid is None:
+                    raise ServiceError("相談が開始されていません。")
+                supervisor.request_help(svc, int(cid), request)
+                return "監督者に「相談したい」を知らせました。"
+            return _run(act, cid, seen)
+
+        help_btn.click(on_help, inputs=[cid_state, seen_state], outputs=REFRESH, show_progress="hidden",
+                       api_visibility="private")
+
         def on_handout(cid):
             if cid is None:
                 gr.Warning("相談が開始されていません。")
@@ -354,13 +378,14 @@ def build(services: Services | None = None) -> gr.Blocks:
 
         field_dd.change(on_field, inputs=[cid_state, field_dd], outputs=[field_text], api_visibility="private")
 
-        def on_save(cid, key, text, seen):
+        def on_save(cid, key, text, seen, request: gr.Request):
             def act():
                 if cid is None:
                     raise ServiceError("相談が開始されていません。")
                 if svc.draft(cid)["fields"].get(key, "") == (text or ""):
                     return ""
                 svc.edit_draft(cid, key, text or "")
+                auth.gr_audit(request, "edit", f"consultation:{cid}", {"field": key})
                 return f"「{FIELD_LABELS[key]}」を保存しました。"
             return _run(act, cid, seen)
 
@@ -369,11 +394,22 @@ def build(services: Services | None = None) -> gr.Blocks:
         field_text.blur(on_save, inputs=[cid_state, field_dd, field_text, seen_state], outputs=REFRESH, show_progress="hidden",
                         api_visibility="private")
 
-        def on_resume(sel, seen):
+        def on_submit(cid, seen, request: gr.Request):
+            def act():
+                if cid is None:
+                    raise ServiceError("相談が開始されていません。")
+                return supervisor.submit_from_counter(svc, int(cid), request)
+            return _run(act, cid, seen)
+
+        submit_btn.click(on_submit, inputs=[cid_state, seen_state], outputs=REFRESH, show_progress="hidden",
+                         api_visibility="private")
+
+        def on_resume(sel, seen, request: gr.Request):
             if sel is None:
                 return [None, gr.update(), *snapshot(None, seen)]
             try:
                 svc.resume_consultation(int(sel))
+                auth.gr_audit(request, "resume", f"consultation:{int(sel)}")
             except ServiceError as exc:
                 gr.Warning(str(exc))
             return [int(sel), gr.update(visible=bool(svc.interrupted_consultations())),
@@ -398,8 +434,9 @@ def build(services: Services | None = None) -> gr.Blocks:
                    show_progress="hidden", api_visibility="private")
 
         # -- API-only endpoints (gradio_client, scripts): explicit consultation ids ----------------
-        def api_view(consultation_id: float) -> dict:
+        def api_view(consultation_id: float, request: gr.Request) -> dict:
             cid = int(consultation_id)
+            auth.gr_audit(request, "view", f"consultation:{cid}", {"via": "api"})
             return {"consultation": svc.consultation_info(cid),
                     "segments": [s.to_dict() for s in svc.transcript(cid).segments],
                     "provisional": svc.provisional(cid), "suggestions": svc.suggestions(cid),
@@ -410,8 +447,9 @@ def build(services: Services | None = None) -> gr.Blocks:
             svc.pin(int(consultation_id), scheme_id)
             return [p["scheme_id"] for p in svc.pinned(int(consultation_id))]
 
-        def api_edit(consultation_id: float, field: str, text: str) -> dict:
+        def api_edit(consultation_id: float, field: str, text: str, request: gr.Request) -> dict:
             svc.edit_draft(int(consultation_id), field, text)
+            auth.gr_audit(request, "edit", f"consultation:{int(consultation_id)}", {"field": field, "via": "api"})
             return _jsonable(svc.draft(int(consultation_id)))
 
         def api_search(query: str) -> list[dict]:
@@ -456,18 +494,19 @@ def server_address() -> tuple[str, int]:
 
 
 def launch(demo: gr.Blocks, *, host: str | None = None, port: int | None = None, block: bool = True,
-           quiet: bool = False) -> Any:
-    """Start the server: local only, never shared, local CSS/JS, queue on."""
+           quiet: bool = False, store: Any = None, routers: Any = ()) -> Any:
+    """Start the server behind the login layer (``assistant.ui.auth``): local only, never shared,
+    local CSS/JS, queue on. Returns a handle with ``close()`` when ``block`` is false."""
     default_host, default_port = server_address()
     demo.queue(default_concurrency_limit=1)
-    return demo.launch(
-        server_name=host or default_host, server_port=port or default_port, share=False, inbrowser=False,
-        prevent_thread_lock=not block, quiet=quiet, show_error=True, css=_css(), head=_head(),
+    app = auth.create_app(
+        demo, store_=store, routers=routers, show_error=True, css=_css(), head=_head(),
         theme=gr.themes.Default(font=["Noto Sans CJK JP", "Noto Sans JP", "sans-serif"],
                                 font_mono=["Noto Sans Mono CJK JP", "monospace"]),
         footer_links=[], pwa=False, mcp_server=False, ssr_mode=False, enable_monitoring=False,
         allowed_paths=[str(get_config().data_dir / "handouts")],
     )
+    return auth.serve(app, host or default_host, port or default_port, block=block)
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
@@ -495,4 +534,9 @@ def main(host: str | None = None, port: int | None = None) -> None:
     default_host, default_port = server_address()
     host, port = host or default_host, port or default_port
     print(f"窓口相談アシスタント: http://{host}:{port}  (Ctrl-C で終了)", flush=True)
-    launch(build(svc), host=host, port=port, block=True, quiet=True)
+    done = retention.purge(svc.store)  # raw audio and records past their retention period
+    if any(done.values()):
+        print(f"保存期間を過ぎた音声 {done['audio_files']} 件・記録 {done['records']} 件を削除しました（監査ログに記録）。")
+    print(auth.login_hint(svc.store), flush=True)
+    launch(build(svc), host=host, port=port, block=True, quiet=True, store=svc.store,
+           routers=supervisor.routers(svc))
