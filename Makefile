@@ -7,11 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := models/whisper-base/.verified
 ROLES  := models/speaker_roles.joblib
+LEARNED := models/.trained
 export KOKORO_JA_CACHE := $(CURDIR)/data/cache/kokoro
 
 .PHONY: lock setup first-admin run test test-fast lint kb-check browser-deps bench clean
 
-LEARNED := models/.trained
 setup: $(STAMP) $(MODEL) $(LEARNED) $(ROLES)
 
 # Every package comes from requirements.lock (exact versions and hashes), so every counter runs the
@@ -24,8 +24,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -c "import webrtcvad, resemblyzer, torch, distributed, sqlcipher3, argon2"
 	@touch $(STAMP)
 
-# typing (a Python 2 backport resemblyzer still lists) and webrtcvad (an unmaintained resemblyzer dependency that needs pkg_resources) is replaced by
-# webrtcvad-wheels, which provides the same module; hence --no-emit-package and --no-deps above.
+# Two packages resemblyzer names are left out: typing (a Python 2 back-port) and webrtcvad (needs
+# pkg_resources; webrtcvad-wheels provides the same module). Hence --no-emit-package and --no-deps.
 lock:
 	$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes --find-links /opt/wheels \
@@ -81,6 +81,9 @@ bench: setup
 	-$(BIN)/python benchmarks/suggest.py
 	-$(BIN)/python benchmarks/record.py
 	-$(BIN)/python benchmarks/live.py
+	-$(BIN)/python benchmarks/speakers.py
+	-$(BIN)/python benchmarks/batch.py
+	-$(BIN)/python benchmarks/review.py
 
 clean:
-	rm -rf $(VENV) models/whisper-base
+	rm -rf $(VENV) models/whisper-base models/.trained models/*.json models/*.pkl models/*.joblib
