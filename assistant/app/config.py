@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
         # Minimum level difference (dB) between channels to attribute a segment; below it the
         # segment is "unknown".
         "min_channel_db": 3.0,
+        # Mono recordings: voices told apart by embeddings, roles from what each voice says.
+        "diarise_mono": True,
+        "role_model": "models/speaker_roles.joblib",
     },
     "batch": {
         "workers": 1,  # local worker processes (each loads the models once, ~1 GB)
