@@ -16,8 +16,12 @@ from typing import Any
 
 from assistant.app.config import Config, get_config
 from assistant.asr.audio import Audio, AudioError, decode
-from assistant.asr.transcript import Transcript
+from assistant.asr.transcribe import Transcriber
+from assistant.asr.transcript import Segment, Transcript
+from assistant.record.draft import draft_record
 from assistant.schemes.postasr import correct_transcript
+from assistant.schemes.suggest import SCHEMA as SUGGESTIONS_SCHEMA
+from assistant.schemes.suggest import Suggester
 from assistant.schemes.vocab import attach_vocabulary
 
 STAGES = ("decode", "asr", "suggest", "draft", "mask")
@@ -35,8 +39,6 @@ class Models:
     @classmethod
     def load(cls, cfg: Config | None = None, *, threads: int = 0, beam_size: int = 0) -> Models:
         """Load Whisper with ``threads`` decoding threads (0 = config/cores) and warm the analysis."""
-        from assistant.asr.transcribe import Transcriber
-        from assistant.schemes.suggest import Suggester
 
         cfg = cfg or get_config()
         overrides: dict[str, Any] = {}
@@ -53,7 +55,6 @@ class Models:
     def warm_up(self) -> None:
         """Run the analysis once on two lines, so GiNZA, the ranker and the category model are loaded
         before the first recording (and their load time is not counted as one recording's time)."""
-        from assistant.asr.transcript import Segment
 
         segments = [Segment(id=1, start=0.0, end=1.0, text="今日はどうされましたか", speaker="staff"),
                     Segment(id=2, start=1.0, end=2.0, text="仕事を辞めて家賃が払えません", speaker="citizen")]
@@ -109,14 +110,12 @@ def suggest(models: Models, transcript: Transcript) -> list[dict]:
 
 def draft(transcript: Transcript, suggestions: list[dict], models: Models) -> Any:
     """The record draft, from the transcript and the suggestions (nothing pinned in a batch)."""
-    from assistant.record.draft import draft_record
 
     return draft_record(transcript, suggestions=suggestions, pinned=[], meta={"counter": models.counter})
 
 
 def process(models: Models, data: bytes, source: str) -> Outcome:
     """Run every stage on one recording's bytes. Raises AudioError for a file that is not audio."""
-    from assistant.schemes.suggest import SCHEMA as SUGGESTIONS_SCHEMA
 
     clock = _Clock()
     audio = decode(data)

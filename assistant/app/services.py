@@ -18,7 +18,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,14 @@ from assistant.app.config import Config, get_config, resolve_path
 from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
 from assistant.asr.live_speakers import LiveSpeakers
+from assistant.asr.stream import LiveTranscription, StreamConfig, StreamingTranscriber
+from assistant.asr.transcribe import get_transcriber
 from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
+from assistant.fileio import atomic_write_text
+from assistant.record.draft import detect_urgency, draft_record
 from assistant.schemes import postasr
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.schemes.suggest import Suggester
 from assistant.schemes.vocab import attach_vocabulary
 
 # Draft-record fields staff can edit, in display order (key, label). Matches docs/record-format.md.
@@ -82,7 +88,6 @@ class Engines:
     """
 
     def new_suggester(self) -> Any:
-        from assistant.schemes.suggest import Suggester
 
         return Suggester()
 
@@ -90,12 +95,10 @@ class Engines:
         return [s.to_dict() for s in suggester.update(list(segments))]
 
     def draft(self, transcript: Transcript, suggestions: list[dict], pinned: list[str], meta: dict) -> Any:
-        from assistant.record.draft import draft_record
 
         return draft_record(transcript, suggestions=suggestions, pinned=pinned, meta=meta)
 
     def urgency(self, segments: list[Segment]) -> list[dict]:
-        from assistant.record.draft import detect_urgency
 
         return [_as_dict(f) for f in detect_urgency(list(segments))] if segments else []
 
@@ -114,7 +117,6 @@ def _as_dict(obj: Any) -> dict:
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
     if hasattr(obj, "__dataclass_fields__"):
-        from dataclasses import asdict
 
         return asdict(obj)
     return {"label": str(obj)}
@@ -181,7 +183,6 @@ class Services:
     def transcriber(self) -> Any:
         if self._transcriber_factory is not None:
             return self._transcriber_factory()
-        from assistant.asr.transcribe import get_transcriber
 
         t = get_transcriber(self.cfg)
         attach_vocabulary(t, self.cfg)
@@ -301,7 +302,6 @@ class Services:
     def _ensure_live(self, c: Consultation, s: LiveSession) -> None:
         if s.live is not None:
             return
-        from assistant.asr.stream import LiveTranscription, StreamConfig, StreamingTranscriber
 
         offset = self._timeline_end(c.id, s)
         first_id = self.store.max_segment_id(c.id) + 1
@@ -573,7 +573,6 @@ class Services:
                 for r in self.store.suggestions(int(cid)) if r.status == "pinned"]
 
     def _scheme_payload(self, scheme_id: str) -> dict:
-        from assistant.schemes.knowledge import get_knowledge_base
 
         s = get_knowledge_base().get(scheme_id)
         if s is None:
@@ -667,13 +666,11 @@ class Services:
 
     # -- knowledge base and handout ----------------------------------------------------------------
     def search_kb(self, query: str, limit: int = 8) -> list[dict]:
-        from assistant.schemes.knowledge import get_knowledge_base
 
         return [s.to_dict() for s in get_knowledge_base().search(query, limit=limit)]
 
     def handout_html(self, cid: int) -> str:
         """A printable page for the citizen: each pinned scheme's summary, how to apply, 持ち物."""
-        from assistant.schemes.knowledge import get_knowledge_base
 
         c = self._consultation(cid)
         kb = get_knowledge_base()
@@ -705,7 +702,6 @@ class Services:
             "</body></html>")
 
     def write_handout(self, cid: int) -> Path:
-        from assistant.fileio import atomic_write_text
 
         path = self.cfg.data_dir / "handouts" / f"handout-{int(cid)}.html"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -195,8 +197,6 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (idempotent)."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
 
     acfg = AlembicConfig()
     acfg.set_main_option("script_location", str(MIGRATIONS_DIR))

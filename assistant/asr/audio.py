@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import wave
 from dataclasses import dataclass, field
+from math import gcd
 from pathlib import Path
 
 import av
 import numpy as np
+from scipy.signal import resample_poly
 
 SAMPLE_RATE = 16_000
 MIN_SECONDS = 0.1
@@ -136,9 +140,7 @@ def resample(x: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
     """Band-limited resampling (polyphase) of a mono float signal."""
     if rate == target or len(x) == 0:
         return x.astype(np.float32)
-    from math import gcd
 
-    from scipy.signal import resample_poly
 
     g = gcd(int(rate), int(target))
     return resample_poly(x, target // g, int(rate) // g).astype(np.float32)
@@ -146,7 +148,6 @@ def resample(x: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
 
 def write_wav(path: str | Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
     """Write mono or (channels, n) float audio as 16-bit PCM WAV."""
-    import wave
 
     arr = np.asarray(samples, dtype=np.float32)
     if arr.ndim == 1:
@@ -177,7 +178,6 @@ def _short(exc: Exception) -> str:
 
 def _wav_declared_seconds(path: Path) -> float:
     """Length a RIFF/WAVE header announces (FFmpeg silently trusts the file size instead)."""
-    import struct
 
     try:
         with path.open("rb") as fh:

@@ -9,6 +9,7 @@ loops are collapsed and flagged, and low-confidence text is flagged for the revi
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -188,6 +189,5 @@ def drop_repeated_segments(segments: list[dict], min_chars: int = 4, short_run: 
 
 def confidence(avg_logprob: float, no_speech_prob: float) -> float:
     """A 0–1 confidence from Whisper's average log-probability and no-speech probability."""
-    import math
 
     return max(0.0, min(1.0, math.exp(max(avg_logprob, -10.0)) * (1.0 - no_speech_prob)))

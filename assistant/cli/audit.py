@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from assistant.app import audit
 from assistant.cli.base import app, fail
 from assistant.cli.users import _store, actor
 
@@ -16,7 +17,6 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def verify() -> None:
     """Check every entry's HMAC chain; exit 1 naming the first entry that was edited or deleted."""
-    from assistant.app import audit
 
     try:
         result = audit.verify(_store())
@@ -32,7 +32,6 @@ def verify() -> None:
 def export(out: Path = typer.Argument(..., help="output file"),
            fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl | csv")) -> None:
     """Write the whole log (oldest first, with the chain's macs) for an auditor."""
-    from assistant.app import audit
 
     if fmt not in ("jsonl", "csv"):
         raise fail("--format は jsonl か csv です")
@@ -46,7 +45,6 @@ def export(out: Path = typer.Argument(..., help="output file"),
 def show(limit: int = typer.Option(30, help="newest N entries"), who: str = typer.Option("", "--actor", help="only this actor"),
          action: str = typer.Option("", help="only this action")) -> None:
     """Print the newest entries."""
-    from assistant.app import audit
 
     for r in audit.rows(_store(), limit, actor=who or None, action=action or None):
         typer.echo(f"{r['id']}\t{r['at']}\t{r['actor']}\t{r['role']}\t{r['action']}\t{r['target']}\t{r['client']}")

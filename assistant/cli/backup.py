@@ -7,6 +7,11 @@ from pathlib import Path
 
 import typer
 
+from assistant.app import audit, protect
+from assistant.app import backup as bk
+from assistant.app import retention as ret
+from assistant.app.config import get_config
+from assistant.app.store import Store, StoreError, key_path
 from assistant.cli.base import app, fail
 from assistant.cli.users import _store, actor
 
@@ -15,7 +20,6 @@ from assistant.cli.users import _store, actor
 def backup(out: Path = typer.Argument(None, help="backup file (default <data dir>/backups/backup-<time>.abk)"),
            audio_only: bool = typer.Option(False, "--audio-only", help="only the audio folder (PostgreSQL sites)")) -> None:
     """Write a consistent, encrypted backup of the database and audio (keys are NOT inside)."""
-    from assistant.app import backup as bk
 
     store = _store()
     out = out or store.cfg.data_dir / "backups" / f"backup-{dt.datetime.now():%Y%m%d-%H%M%S}.abk"
@@ -30,10 +34,6 @@ def backup(out: Path = typer.Argument(None, help="backup file (default <data dir
 def restore(file: Path = typer.Argument(..., help="backup file written by `assistant backup`"),
             force: bool = typer.Option(False, "--force", help="replace an existing database")) -> None:
     """Restore a backup into the data folder (fresh install: put the key files in place first)."""
-    from assistant.app import audit, protect
-    from assistant.app import backup as bk
-    from assistant.app.config import get_config
-    from assistant.app.store import Store, StoreError, key_path
 
     cfg = get_config()
     if not file.exists():
@@ -51,7 +51,6 @@ def restore(file: Path = typer.Argument(..., help="backup file written by `assis
 @app.command("retention")
 def retention() -> None:
     """Apply the retention policy now (raw audio after [retention] audio_days, records after record_days)."""
-    from assistant.app import retention as ret
 
     done = ret.purge(_store(), actor=actor())
     typer.echo(f"削除: 音声ファイル {done['audio_files']} 件、相談記録 {done['records']} 件（監査ログに記録）")

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import typer
 
+from assistant.asr.transcript import TranscriptFormatError, load_any
+from assistant.fileio import atomic_write_text
+
 app = typer.Typer(
     name="assistant",
     help="窓口相談アシスタント — offline transcription, scheme suggestions and record drafting.",
@@ -46,7 +49,6 @@ def read_transcript(path: str):
 
     Exits with a one-line error when the input cannot be read or holds no utterance.
     """
-    from assistant.asr.transcript import TranscriptFormatError, load_any
 
     name, text = read_input(path)
     try:
@@ -64,6 +66,5 @@ def write_output(text: str, output: Path | None) -> None:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
     else:
-        from assistant.fileio import atomic_write_text
 
         atomic_write_text(output, text)

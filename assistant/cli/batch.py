@@ -6,21 +6,29 @@ import os
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
+from assistant.app import batch as runner
+from assistant.app.config import get_config
+from assistant.app.store import Store, StoreError
+from assistant.asr.batch import collect_jobs
+from assistant.asr.model_setup import ModelError, model_dir
 from assistant.cli.base import app, fail
 
 FORMATS = "json, srt, vtt, text"
 
 
 def _progress(console):  # noqa: ANN001, ANN202 - rich types stay lazy
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
     return Progress(TextColumn("[bold]processing"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[hours]:.2f} h audio"), TimeElapsedColumn(), TextColumn("ETA"),
@@ -38,7 +46,6 @@ def _security(ca: Path | None, cert: Path | None, key: Path | None):  # noqa: AN
 
 
 def _open_store(url: str):  # noqa: ANN202
-    from assistant.app.store import Store, StoreError
 
     try:
         return Store(url or None)
@@ -47,7 +54,6 @@ def _open_store(url: str):  # noqa: ANN202
 
 
 def _print_summary(console, summary, problems: int) -> None:  # noqa: ANN001
-    from rich.table import Table
 
     table = Table(title="batch summary / 処理結果")
     for col in ("done 完了", "skipped 済み", "failed 失敗", "audio h 音声時間", "time s 所要", "RTF"):
@@ -88,13 +94,7 @@ def batch(
 ) -> None:
     """Recordings → transcript/1, suggestions/1 and the masked draft record/1 in OUT (with --store, draft
     consultations in the review queue). Resumable; exit 1 if any recording failed."""
-    from rich.console import Console
-    from rich.markup import escape
 
-    from assistant.app import batch as runner
-    from assistant.app.config import get_config
-    from assistant.asr.batch import collect_jobs
-    from assistant.asr.model_setup import ModelError, model_dir
 
     cfg = get_config()
     bcfg = cfg["batch"]
@@ -140,7 +140,6 @@ def batch(
 
 def _reporter(console, progress, total_jobs: int, watching: bool):  # noqa: ANN001, ANN202
     """(on_start, on_result) callbacks: a line per recording and the progress bar's count and hours."""
-    from rich.markup import escape
 
     task = progress.add_task("batch", total=0, hours=0.0)
 
@@ -169,7 +168,6 @@ def _reporter(console, progress, total_jobs: int, watching: bool):  # noqa: ANN0
 def _run(console, jobs, planned, options, *, address: str, workers: int, threads: int,  # noqa: ANN001, ANN202
          watch_dir: Path | None, security, bcfg: dict):  # noqa: ANN001
     """Connect (only when there is work), then run the batch or watch the folder."""
-    from assistant.app import batch as runner
 
     progress = _progress(console)
     on_start, on_result = _reporter(console, progress, len(jobs), watch_dir is not None)

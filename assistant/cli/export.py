@@ -13,6 +13,9 @@ from pathlib import Path
 
 import typer
 
+from assistant.app.review import Actor, ReviewService
+from assistant.app.review_store import ReviewFilter
+from assistant.app.store import StoreError, get_store
 from assistant.cli.base import app, fail, write_output
 
 FORMATS = ("csv", "json", "md", "html")
@@ -42,9 +45,6 @@ def export_cmd(
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
     if status not in STATUSES:
         raise fail(f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
-    from assistant.app.review import Actor, ReviewService
-    from assistant.app.review_store import ReviewFilter
-    from assistant.app.store import StoreError, get_store
 
     f = ReviewFilter(status=status, since=_date(since, "--since"), until=_date(until, "--until"))
     try:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from assistant.app.config import get_config, resolve_path
 from assistant.cli.base import kb_app
+from assistant.schemes.knowledge import KnowledgeBase, check
 from assistant.schemes.rules import RULES_FILE, RulesError
 
 
@@ -20,8 +22,6 @@ def kb_check(
     """Validate scheme files and the situation rules; exit 1 on any error (warnings, such as old
     as_of dates, do not fail). A rule naming a flag the fact extractor never sets, an unknown scheme
     id or a regex that does not compile is an error, reported as file:line."""
-    from assistant.app.config import get_config, resolve_path
-    from assistant.schemes.knowledge import KnowledgeBase, check
 
     cfg = get_config()
     installed = KnowledgeBase(cfg)
@@ -49,7 +49,6 @@ def kb_check(
 @kb_app.command("list")
 def kb_list() -> None:
     """List the schemes in the knowledge base."""
-    from assistant.schemes.knowledge import KnowledgeBase
 
     for s in sorted(KnowledgeBase(), key=lambda s: s.id):
         local = "\t(local)" if s.local else ""

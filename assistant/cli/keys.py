@@ -6,6 +6,8 @@ import importlib
 
 import typer
 
+from assistant.app import audit, rekey
+from assistant.app.store import key_path
 from assistant.cli.base import app, fail
 from assistant.cli.users import _store, actor
 
@@ -20,8 +22,6 @@ MODEL_MODULES = ("assistant.app.store", "assistant.app.review_store")
 @keys_app.command("init")
 def init() -> None:
     """Set-up: create the key files (0600) if missing and open the store with them."""
-    from assistant.app import audit
-    from assistant.app.store import key_path
 
     store = _store()  # creates the data key for a new database, or proves the existing one fits
     audit.load_key(store.cfg)
@@ -39,7 +39,6 @@ def check() -> None:
 @keys_app.command("rotate")
 def rotate() -> None:
     """Re-encrypt every encrypted value and audio file with a new data key (stop the server first)."""
-    from assistant.app import rekey
 
     for name in MODEL_MODULES:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from assistant.cli.base import fail, model_app
+from assistant.learn.train import needs_training, train_all
 
 
 @model_app.command("train")
@@ -13,7 +14,6 @@ def model_train(
 ) -> None:
     """Train the suggestion ranker and the record category classifier; save them under models/
     with manifests (training-data sha256, knowledge-base fingerprint, code version, held-out figures)."""
-    from assistant.learn.train import needs_training, train_all
 
     if if_stale and not needs_training():
         typer.echo("model train: artefacts are up to date / 学習済みモデルは最新です")

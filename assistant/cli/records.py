@@ -13,7 +13,13 @@ from pathlib import Path
 
 import typer
 
+from assistant.asr.transcript import to_text
 from assistant.cli.base import app, eval_app, fail, read_transcript, write_output
+from assistant.fileio import atomic_write_text
+from assistant.learn.dataset import load_dev_set
+from assistant.learn.record_eval import evaluate, format_report
+from assistant.pii.mask import mask_transcript
+from assistant.record.draft import draft_record
 
 FORMATS_DRAFT = ("json", "md", "html")
 FORMATS_MASK = ("json", "text")
@@ -35,7 +41,6 @@ def draft(
     if format not in FORMATS_DRAFT:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_DRAFT)}")
     t = read_transcript(input)
-    from assistant.record.draft import draft_record
 
     meta = {k: v for k, v in {"date": date, "channel": channel, "staff": staff, "consent": consent}.items() if v}
     rec = draft_record(t, meta=meta, pinned=list(pinned))
@@ -61,8 +66,6 @@ def mask(
     if format not in FORMATS_MASK:
         raise fail(f"unknown format {format!r}; choose from {', '.join(FORMATS_MASK)}")
     t = read_transcript(input)
-    from assistant.asr.transcript import to_text
-    from assistant.pii.mask import mask_transcript
 
     masked, entities = mask_transcript(t)
     if format == "json":
@@ -88,8 +91,6 @@ def eval_record(
     summary: bool = typer.Option(False, "--summary", help="Aggregate figures only (no line naming a case): for a held-out set."),
 ) -> None:
     """Personal-data recall/precision, key-fact coverage, evidence, held-out categories, urgency, record quality."""
-    from assistant.learn.dataset import load_dev_set
-    from assistant.learn.record_eval import evaluate, format_report
 
     for f in files:
         if not f.exists():
@@ -101,6 +102,5 @@ def eval_record(
         raise fail(str(exc)) from None
     typer.echo(format_report(report, verbose=verbose, summary=summary), nl=False)
     if json_out is not None:
-        from assistant.fileio import atomic_write_text
 
         atomic_write_text(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from assistant.app.services import ServiceError, get_services
 from assistant.cli.base import app, fail
 
 
@@ -23,7 +24,6 @@ def consultations(
     close: int | None = typer.Option(None, "--close", help="Close (end) this interrupted consultation."),
 ) -> None:
     """List consultations (open ones first); ``--close ID`` ends an interrupted one."""
-    from assistant.app.services import ServiceError, get_services
 
     svc = get_services()
     if close is not None:

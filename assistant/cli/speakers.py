@@ -7,7 +7,13 @@ from pathlib import Path
 
 import typer
 
+from assistant.asr.audio import AudioError
+from assistant.asr.enrol import enrol as store
+from assistant.asr.enrol import enrolled
+from assistant.asr.transcribe import get_transcriber
 from assistant.cli.base import app, eval_app, fail
+from assistant.learn.speaker_eval import load_truth, recordings, score, summarise
+from assistant.learn.speaker_roles import train as fit
 
 speakers_app = typer.Typer(help="Speaker roles (staff / citizen) for one-microphone recordings.",
                            no_args_is_help=True)
@@ -19,7 +25,6 @@ def train(
     data: Path | None = typer.Option(None, help="Consultations JSONL with speaker-labelled turns."),
 ) -> None:
     """Train the role classifier on the development set and save it under models/."""
-    from assistant.learn.speaker_roles import train as fit
 
     try:
         info = fit(data=data)
@@ -35,8 +40,6 @@ def enrol(
     audio: Path = typer.Argument(..., help="A recording of that person alone (≥ 3 s of speech)."),
 ) -> None:
     """Store a staff voice (its embedding only): afterwards that voice is recognised as staff."""
-    from assistant.asr.audio import AudioError
-    from assistant.asr.enrol import enrol as store
 
     try:
         out = store(name, audio)
@@ -48,7 +51,6 @@ def enrol(
 @speakers_app.command("list")
 def list_voices() -> None:
     """Enrolled staff voices."""
-    from assistant.asr.enrol import enrolled
 
     for name in enrolled():
         typer.echo(name)
@@ -60,9 +62,6 @@ def eval_speakers(
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Share of speech time with the right role, and diarisation error rate (DER)."""
-    from assistant.asr.audio import AudioError
-    from assistant.asr.transcribe import get_transcriber
-    from assistant.learn.speaker_eval import load_truth, recordings, score, summarise
 
     pairs = recordings(paths)
     if not pairs:

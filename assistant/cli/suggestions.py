@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import typer
 
+from assistant.app.config import get_config
 from assistant.cli.base import app, eval_app, fail, read_transcript, write_output
+from assistant.learn.dataset import load_cases
+from assistant.learn.suggest_train import evaluate
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.schemes.suggest import Suggester, suggestions_json
 
 
 def _format_text(suggestions: list) -> str:
@@ -38,8 +44,6 @@ def suggest(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
 ) -> None:
     """Suggest benefit schemes for a consultation, each with its reasons (segment ids cited)."""
-    from assistant.app.config import get_config
-    from assistant.schemes.suggest import Suggester, suggestions_json
 
     if format not in ("json", "text"):
         raise fail(f"unknown format {format!r}; choose json or text", 2)
@@ -59,11 +63,7 @@ def eval_suggest(
         None, help="Train one model on this JSONL instead of cross-validating (score FILE as unseen data)."),
 ) -> None:
     """recall@3, recall@5, MRR, trap rate in the top 3 and anticipation recall@5, on held-out folds."""
-    import hashlib
 
-    from assistant.learn.dataset import load_cases
-    from assistant.learn.suggest_train import evaluate
-    from assistant.schemes.knowledge import get_knowledge_base
 
     if not file.exists():
         raise fail(f"{file}: file not found / ファイルが見つかりません")

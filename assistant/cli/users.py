@@ -7,6 +7,8 @@ import os
 
 import typer
 
+from assistant.app import accounts
+from assistant.app.store import StoreError, get_store
 from assistant.cli.base import app, fail
 
 users_app = typer.Typer(help="Users and roles (職員 staff / 監督者 supervisor / 管理者 admin).", no_args_is_help=True)
@@ -19,7 +21,6 @@ def actor() -> str:
 
 
 def _store():
-    from assistant.app.store import StoreError, get_store
 
     try:
         return get_store()
@@ -45,7 +46,6 @@ def add(name: str, role: str = typer.Option("staff", help="staff | supervisor | 
         display_name: str = typer.Option("", help="表示名 (shown in the page)"),
         ask: bool = typer.Option(False, "--ask", help="type the password instead of generating one")) -> None:
     """Add a user; a random password is generated and printed once unless --ask."""
-    from assistant.app import accounts
 
     try:
         user, password = accounts.add_user(_store(), name, role, _password(ask), display_name=display_name,
@@ -60,7 +60,6 @@ def add(name: str, role: str = typer.Option("staff", help="staff | supervisor | 
 @users_app.command("remove")
 def remove(name: str) -> None:
     """Remove a user (their audit entries stay)."""
-    from assistant.app import accounts
 
     store = _store()
     user = accounts.get_user(store, name)
@@ -76,7 +75,6 @@ def remove(name: str) -> None:
 @users_app.command("passwd")
 def passwd(name: str, ask: bool = typer.Option(False, "--ask", help="type the new password")) -> None:
     """Set a new password (generated and printed once unless --ask); ends the user's sessions."""
-    from assistant.app import accounts
 
     try:
         password = accounts.set_password(_store(), name, _password(ask), actor=actor())
@@ -90,7 +88,6 @@ def passwd(name: str, ask: bool = typer.Option(False, "--ask", help="type the ne
 @users_app.command("disable")
 def disable(name: str) -> None:
     """Disable a user at once (sessions end; can be enabled again)."""
-    from assistant.app import accounts
 
     try:
         accounts.set_disabled(_store(), name, True, actor=actor())
@@ -102,7 +99,6 @@ def disable(name: str) -> None:
 @users_app.command("enable")
 def enable(name: str) -> None:
     """Enable a disabled user again."""
-    from assistant.app import accounts
 
     try:
         accounts.set_disabled(_store(), name, False, actor=actor())
@@ -114,7 +110,6 @@ def enable(name: str) -> None:
 @users_app.command("list")
 def list_() -> None:
     """List users: name, role, state."""
-    from assistant.app import accounts
 
     for u in accounts.list_users(_store()):
         state = "無効 disabled" if u["disabled"] else "有効 active"
@@ -124,7 +119,6 @@ def list_() -> None:
 @users_app.command("bootstrap")
 def bootstrap(name: str = typer.Option("admin", help="name of the first admin")) -> None:
     """Set-up: create the first admin if there is none (password from ASSISTANT_ADMIN_PASSWORD or printed once)."""
-    from assistant.app import accounts
 
     store = _store()
     if accounts.count_admins(store):

@@ -34,10 +34,13 @@ from functools import lru_cache
 from typing import Any
 
 from assistant import offline  # noqa: F401
+from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
-from assistant.pii.numbers import classify_chains, keyword_ids
+from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
 from assistant.pii.patterns import BUILDING_KW
 from assistant.pii.spoken import extend
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.text import nlp
 
 # -- types and placeholders --------------------------------------------------------------------------
 TYPE_LABELS: dict[str, str] = {
@@ -136,7 +139,6 @@ class Tok:
 @lru_cache(maxsize=4096)
 def sudachi_tokens(text: str) -> tuple[Tok, ...]:
     """Sudachi tokens of ``text`` via GiNZA's tokenizer (cached: live drafting re-reads segments)."""
-    from assistant.text import nlp
 
     doc = nlp.tokenize(text)
     return tuple(Tok(t.text, t.tag_, t.idx, t.idx + len(t.text), t.norm_ or t.lemma_,
@@ -187,7 +189,6 @@ _ner_lock = threading.Lock()
 @lru_cache(maxsize=1024)
 def ner_persons(text: str) -> tuple[tuple[int, int], ...]:
     """GiNZA NER person spans (only the tok2vec and ner components run: the parser is not needed)."""
-    from assistant.text import nlp
 
     doc = nlp.parse_with(text, ("tok2vec", "ner"))
     return tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ in ("Person", "PERSON"))
@@ -206,7 +207,6 @@ OFFICE_TERMS = (
 def _protected_re() -> re.Pattern[str] | None:
     terms = set(OFFICE_TERMS)
     try:
-        from assistant.schemes.knowledge import get_knowledge_base
 
         for s in get_knowledge_base():
             for n in [s.name, s.short_name, *s.aliases]:
@@ -1363,7 +1363,6 @@ def entity_key(e: Entity) -> str:
     """What makes two mentions the same thing: digits for numbers, the name without spaces…"""
     t = unicodedata.normalize("NFKC", e.text)
     if e.type in ("phone", "mynumber", "account", "insurance_id", "id"):
-        from assistant.pii.numbers import find_chains
 
         digits = "".join(c.digits for c in find_chains(t, kana_start=True)) or re.sub(r"\D", "", t)
         return f"{e.type}:{digits or _clean_name(t)}"
@@ -1544,7 +1543,6 @@ def mask_transcript(transcript: Transcript, *, use_ner: bool | None = None) -> t
 
 def _config_ner() -> bool:
     try:
-        from assistant.app.config import get_config
 
         return bool(get_config().get("pii", {}).get("ner", True))
     except Exception:  # noqa: BLE001

@@ -23,8 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
 from assistant.artefacts import load_artefact, verify_payload
 from assistant.asr.transcript import Segment
+from assistant.pii.mask import sudachi_tokens
+from assistant.pii.numbers import _kana_parse
 
 CATEGORIES: tuple[str, ...] = (
     "病気・健康・障害", "住まい", "収入・生活費", "家賃・ローンの支払い", "税金・公共料金の支払い", "債務",
@@ -73,7 +78,6 @@ _STOP = {"する", "ある", "いる", "なる", "思う", "言う", "こと", "
 
 
 def _spoken_digits(word: str) -> bool:
-    from assistant.pii.numbers import _kana_parse
 
     parsed = _kana_parse(word, 0) if word else []
     return bool(parsed) and parsed[-1].end == len(word)
@@ -113,7 +117,6 @@ def _segment_features(text: str, staff: bool) -> tuple[tuple[tuple[str, str], ..
     """One segment's (normalised form, surface) content words and (LEX:, LEXW:) lexicon hits.
 
     Cached by text: the counter view redrafts after every utterance and only new text is read."""
-    from assistant.pii.mask import sudachi_tokens
 
     words: list[tuple[str, str]] = []
     for t in sudachi_tokens(text):
@@ -162,8 +165,6 @@ class CategoryModel:
         self.trained_on = 0
 
     def fit(self, docs: list[Features], labels: list[list[str]], mains: list[str] | None = None) -> CategoryModel:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
         x = self.vectorizer.fit_transform([d.tokens for d in docs])

@@ -26,10 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import offline  # noqa: F401
+from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
 from assistant.facts.subjects import Subjects, extract_subjects, subject_words
 from assistant.facts.urgency import UrgencyFlag, detect_urgency
+from assistant.pii import mask as pii
 from assistant.pii.mask import Entity, detect_segments, scrub
+from assistant.record import categories as record_categories
+from assistant.record import fields as record_fields
+from assistant.record import text as record_text
 from assistant.record.categories import (
     CATEGORIES,
     CategoryModel,
@@ -48,9 +53,12 @@ from assistant.record.fields import (
     find_consent,
     heard_sentences,
 )
+from assistant.record.render import to_html, to_markdown
 from assistant.record.statements import statements
 from assistant.record.text import Piece, Sentence, sentences_of
 from assistant.record.when import now_jst
+from assistant.schemes.knowledge import get_knowledge_base
+from assistant.schemes.suggest import analyse_segment, shared_index
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
@@ -278,12 +286,10 @@ class Record:
         return scrub(sentence, self.entities)
 
     def to_markdown(self, masked: bool = True) -> str:
-        from assistant.record.render import to_markdown
 
         return to_markdown(self.to_dict(masked=masked))
 
     def to_html(self, masked: bool = True) -> str:
-        from assistant.record.render import to_html
 
         return to_html(self.to_dict(masked=masked))
 
@@ -415,7 +421,6 @@ class _SchemeHit:
 def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], suggestions: Sequence[Any] | None,
                   pinned: Sequence[str] | None) -> list[Line]:
     try:
-        from assistant.schemes.knowledge import get_knowledge_base
 
         kb = get_knowledge_base()
         schemes = list(kb)
@@ -489,7 +494,6 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     重強確保給付金 included, and how each was said: proposed, ruled out, only asked about)."""
     global _SUGGEST_OK
     try:
-        from assistant.schemes.suggest import analyse_segment, shared_index
 
         index = shared_index(kb)
     except Exception:  # noqa: BLE001 - the engine is optional; exact names are matched instead
@@ -629,10 +633,6 @@ def clear_caches() -> None:
     """Forget every per-segment analysis (sentences, field words, features, scheme mentions, personal
     data). A redraft is then computed from scratch; the results are the same, only slower — which
     is what the tests check (a live redraft must equal a full one)."""
-    from assistant.pii import mask as pii
-    from assistant.record import categories as record_categories
-    from assistant.record import fields as record_fields
-    from assistant.record import text as record_text
 
     for fn in (record_text._segment_sentences, record_text.is_small_talk, record_categories._segment_features,
                record_fields._question_topics, record_fields._staff_question, record_fields._field_hits,
@@ -668,7 +668,6 @@ def _meta(meta: dict[str, Any] | None, transcript: Transcript, sentences: Sequen
             out[k] = v
     if "counter" not in out or not out.get("counter"):
         try:
-            from assistant.app.config import get_config
 
             out["counter"] = get_config()["record"]["counter"]
         except Exception:  # noqa: BLE001

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.record.text import Sentence
+from assistant.record.text import Sentence, is_small_talk
 
 FIELD_LABELS: dict[str, str] = {
     "main_concern": "主訴",
@@ -206,7 +206,6 @@ def _informative(s: Sentence) -> bool:
 
 @lru_cache(maxsize=_CACHE)
 def _informative_text(condensed: str) -> bool:
-    from assistant.record.text import is_small_talk
 
     return not is_small_talk(condensed) and len(re.sub(r"[\s\u3000。、！？!?…]", "", condensed)) >= 2
 

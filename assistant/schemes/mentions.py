@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from rapidfuzz.distance import Levenshtein
+
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.rules import SchemeRules, load_rules
 from assistant.text.clauses import negated_after, past_after, sentence_of
@@ -144,7 +146,6 @@ _KANA_END = re.compile(r"[\u4e00-\u9fff][\u3040-\u309f、。\s]|.$")
 def _approx_find(pattern: str, text: str, allowed: int) -> list[tuple[int, int]]:
     """Non-overlapping windows of ``text`` within ``allowed`` edits of ``pattern`` (same first kana:
     mishearings keep the onset, 住居確保給付金 → 重強確保給付金)."""
-    from rapidfuzz.distance import Levenshtein
 
     n = len(pattern)
     hits: list[tuple[int, int]] = []

@@ -36,11 +36,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assistant import offline  # noqa: F401
+from assistant.app.config import get_config
 from assistant.facts.extract import Fact, SegmentView, link_answer, segment_facts
 from assistant.facts.situation import Situation, situation
-from assistant.schemes.knowledge import KnowledgeBase, Scheme
+from assistant.schemes.knowledge import KnowledgeBase, Scheme, get_knowledge_base
 from assistant.schemes.lemmas import content_lemmas, has_negation
 from assistant.schemes.mentions import Mention, NameIndex, PerKnowledgeBase, name_variants
 from assistant.schemes.ranker import FEATURES, RankModel, load_ranker
@@ -123,7 +125,6 @@ class SchemeIndex(NameIndex):
             for w in t.lemmas:
                 self.by_lemma.setdefault(w, []).append(i)
         # TF-IDF over scheme texts
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         docs = []
         for s in self.schemes:
@@ -380,8 +381,6 @@ class Suggester:
 
     def __init__(self, kb: KnowledgeBase | None = None, model: RankModel | None = None, *,
                  min_score: float | None = None, index: SchemeIndex | None = None) -> None:
-        from assistant.app.config import get_config
-        from assistant.schemes.knowledge import get_knowledge_base
 
         self.kb = kb if kb is not None else get_knowledge_base()
         cfg = get_config()

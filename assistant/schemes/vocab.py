@@ -32,8 +32,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.protected import load_protected_terms
+from assistant.text.metrics import normalise_for_cer
 
 MIN_READING = 5  # shorter names (保護, 後見, 手帳) collide with ordinary words: never targets
 WHISPER_PROMPT_TOKENS = 223  # Whisper keeps the last n_text_ctx // 2 - 1 prompt tokens
@@ -557,7 +560,6 @@ class SchemeRelevance:
     """
 
     def __init__(self, kb: Iterable[Scheme]) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.schemes = list(kb)
         docs = []
@@ -646,7 +648,6 @@ def names_right(reference: str, hypothesis: str, names: Iterable[str],
     A name counts as right when the hypothesis writes it, or a spelling of the same name the
     knowledge base lists with the same reading (子ども家庭センター for こども家庭センター).
     """
-    from assistant.text.metrics import normalise_for_cer
 
     ref, hyp = normalise_for_cer(reference), normalise_for_cer(hypothesis)
     spellings: dict[str, set[str]] = {}

@@ -21,9 +21,16 @@ from assistant import offline  # noqa: F401  (analytics and hub calls off before
 import gradio as gr
 # isort: on
 
+import functools
+import json
+import sys
+import threading
+
 from assistant.app import retention
 from assistant.app.config import get_config
 from assistant.app.services import DRAFT_FIELDS, FIELD_LABELS, ServiceError, Services, get_services
+from assistant.app.store import StoreError
+from assistant.asr.model_setup import ModelError
 from assistant.asr.transcript import SPEAKER_LABELS_JA
 from assistant.ui import auth, render, supervisor
 from assistant.ui.speakers import LIVE_SPEAKER_CHOICES, LIVE_SPEAKER_LABEL
@@ -497,14 +504,12 @@ def _wire_api(ui: SimpleNamespace, h: CounterHandlers) -> None:
 
 
 def _jsonable(d: dict) -> dict:
-    import json
 
     return json.loads(json.dumps(d, ensure_ascii=False, default=str))
 
 
 def _api_errors(fn):
     """API callers get the same Japanese message as the UI (as a gradio error)."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -546,11 +551,7 @@ def main(host: str | None = None, port: int | None = None) -> None:
     model and the category classifier warm up in the background while the page opens, so the first
     consultation does not wait for them.
     """
-    import sys
-    import threading
 
-    from assistant.app.store import StoreError
-    from assistant.asr.model_setup import ModelError
 
     try:
         svc = get_services()
