@@ -112,9 +112,9 @@ DEFAULTS: dict[str, Any] = {
         # Empty = <data dir>/keys/data.key and <data dir>/keys/audit.key. Back them up separately.
         "key_file": "",
         "audit_key_file": "",
-        "session_idle_minutes": 30,  # a session unused this long must log in again
+        "session_idle_minutes": 30.0,  # a session unused this long must log in again
         "max_failed_logins": 5,  # wrong passwords in a row (per user and per client) before a lock-out
-        "lockout_minutes": 15,
+        "lockout_minutes": 15.0,
         "min_password_length": 10,
     },
     "retention": {
