@@ -76,11 +76,27 @@ def load_key(cfg: Config | None = None, *, create: bool = True) -> bytes:
     if not path.exists():
         if not create:
             raise AuditKeyError(f"監査ログの鍵ファイルがありません: {path} / audit key file missing")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_key_file(path)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key atomically: the whole file appears at once (hard link), and when another
+    writer (a second counter starting at the same moment) made it first, theirs is kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _canonical(row: dict[str, Any]) -> bytes:

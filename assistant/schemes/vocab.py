@@ -121,6 +121,7 @@ class Morph:
     reading: str
     kind: str  # "word" | "particle" | "punct" | "sentence_end"
     oov: bool = False  # not in the dictionary (Whisper's odd kanji strings often are not)
+    adverbial: bool = False  # a noun that heads a clause adverbially (場合, 時, ため): 「…場合、」
 
 
 _SENTENCE_END = set("。！？!?\n")
@@ -133,7 +134,8 @@ def morphs(text: str) -> list[Morph]:
         ms = list(tok.tokenize(text))
         out = []
         for m in ms:
-            pos = m.part_of_speech()[0]
+            tags = m.part_of_speech()
+            pos = tags[0]
             surface = m.surface()
             if not surface.strip() or pos == "空白":
                 kind = "punct"
@@ -143,7 +145,8 @@ def morphs(text: str) -> list[Morph]:
                 kind = "particle"
             else:
                 kind = "word"
-            out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov()))
+            out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov(),
+                             adverbial=pos == "名詞" and tags[2] == "副詞可能"))
     return out
 
 
@@ -499,6 +502,8 @@ class SchemeNameCorrector:
                 if m.kind == "particle" and m.surface not in term.surface:
                     return None
         before = text[s:e]
+        if cost > 0 and inside[0].adverbial and any(m.kind == "punct" for m in inside):
+            return None  # 「…場合、年金」: a clause-closing noun and a pause, not the start of a name
         plain = re.sub(r"[\s、，,・]", "", before)
         if plain == re.sub(r"[\s、，,・]", "", term.surface) or plain in self.surfaces:
             return None  # already a name (maybe another scheme's): leave it
