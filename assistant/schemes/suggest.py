@@ -54,7 +54,7 @@ SCHEMA = "suggestions/1"
 # Evidence against a scheme is not learned but applied as fixed discounts (few examples carry it, and
 # its meaning does not depend on phrasing): staff said it does not apply, a situation rules it out,
 # the citizen denied it, it is someone else's, the key situation was denied.
-VETOES = {"ruled_out": 0.25, "partly_ruled_out": 0.6, "blocked": 0.45, "negated": 0.6, "other_person": 0.7, "denied": 0.6}
+VETOES = {"ruled_out": 0.25, "partly_ruled_out": 0.6, "blocked": 0.3, "negated": 0.6, "other_person": 0.7, "denied": 0.6}
 
 # -- results --------------------------------------------------------------------------------------
 @dataclass
