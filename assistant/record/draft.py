@@ -38,6 +38,7 @@ from assistant.record.categories import (
     get_model,
     predict,
 )
+from assistant.record.compress import compress_all
 from assistant.record.fields import (
     FIELD_LABELS,
     SUMMARY_FIELDS,
@@ -314,7 +315,7 @@ def _evidence(pieces: Sequence[Piece], segs: dict[int, Segment]) -> list[Evidenc
 
 
 def _line_from_sentences(sents: Sequence[Sentence], segs: dict[int, Segment], why: Sequence[str] = ()) -> Line | None:
-    pieces = [p for s in sents for p in s.pieces]
+    pieces = compress_all(sents)
     if not pieces:
         return None
     text = _join_plain(pieces, segs)
@@ -716,7 +717,7 @@ def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_id
     return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
 
 
-MAX_HEARD = 3
+MAX_HEARD = 2
 HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
 BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
 
@@ -769,7 +770,8 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
                     and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
         if relevant:
             heard_in.add(key)
-        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used]
+        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used
+]
         if not keep and not fields[key] and key in SUMMARY_FIELDS:
             keep = relevant[:2]  # the field's one answer is also the concern: say it here too
         if key == "main_concern":

@@ -1,0 +1,45 @@
+"""Compressed record lines: hedges and padding out, content, numbers and negation kept."""
+
+from assistant.asr.transcript import Segment
+from assistant.record.compress import compress, compress_all
+from assistant.record.text import sentences_of
+
+
+def _line(text: str, speaker: str = "citizen") -> str:
+    seg = Segment(id=1, start=0.0, end=1.0, text=text, speaker=speaker)
+    sents = sentences_of([seg])
+    return "".join(text[p.start:p.end] for p in compress_all(sents))
+
+
+def test_padding_and_hedges_are_left_out() -> None:
+    out = _line("えっと、たぶん家賃は6万2千円なんですけど、まあ今月は払えないんです。")
+    assert "6万2千円" in out and "払えない" in out and "家賃" in out
+    assert "たぶん" not in out and "まあ" not in out and "んです" not in out
+    assert len(out) < len("えっと、たぶん家賃は6万2千円なんですけど、まあ今月は払えないんです。")
+
+
+def test_negation_and_numbers_survive() -> None:
+    out = _line("通院はしていません。年金は月に8万円くらいです。")
+    assert "していません" in out and "8万円" in out
+
+
+def test_amount_with_a_little_more_keeps_its_words() -> None:
+    assert "3万ちょっと" in _line("口座に3万ちょっとです。")
+
+
+def test_staff_vocative_and_question_padding() -> None:
+    out = _line("田中さん、次回は木曜日の午前10時でいかがでしょうか。", speaker="staff")
+    assert out.startswith("次回") and "木曜日の午前10時" in out and "いかが" not in out
+
+
+def test_citizen_vocative_kept_and_repeats_dropped() -> None:
+    assert _line("大家さん、怒ってました。").startswith("大家さん")
+    assert _line("家賃が払えない。家賃が払えない。").count("家賃") == 1
+
+
+def test_pieces_stay_inside_their_segment() -> None:
+    text = "それで、なんか、仕事が見つからないんですよね。"
+    seg = Segment(id=7, start=0.0, end=1.0, text=text, speaker="citizen")
+    for s in sentences_of([seg]):
+        for p in compress(s):
+            assert p.segment_id == 7 and 0 <= p.start < p.end <= len(text)
