@@ -526,6 +526,9 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
                 sent = next((x for x in seg_sents if x.start <= m.start < x.end), seg_sents[-1] if seg_sents else None)
             if sent is None:
                 continue
+            if _background(seg.text, pos, m.surface):
+                hows.setdefault(m.scheme_id, set()).add("background")
+                continue
             sch = kb.get(m.scheme_id)
             surfaces.setdefault(m.scheme_id, set()).add(m.surface)
             h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
@@ -543,6 +546,20 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     # a scheme the citizen already receives is not 案内した (its 証書 asked for is not a proposal)
     hits = {sid: h for sid, h in hits.items() if sid not in received or "propose" in hows.get(sid, set())}
     return _drop_shared_services(hits, surfaces, kb)
+
+
+# a scheme named as what the citizen already has or as a comparison, not as what is offered:
+# 「児童扶養手当を受けている方なら」「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」
+_BACKGROUND = re.compile(
+    r"(?:[はをもが]|の[\s\u3000]*[^。、\s]{0,3}[\s\u3000]*[をは])?[\s\u3000]*(?:今も|いま|もう|すでに|既に)?[\s\u3000]*"
+    r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
+    r"使って(?:い|も)|使ってる|利用して(?:い|る)|持って(?:い|る|らっしゃ)|お持ち|"
+    r"みたいに|のように|とは違|と違って|とは別|は別|の証書|の受給者証|の保険証|の決定通知|が終わ)")
+
+
+def _background(text: str, pos: int, surface: str) -> bool:
+    """The words right after the scheme name say it is received already or only compared with."""
+    return pos >= 0 and bool(_BACKGROUND.match(text, pos + len(surface)))
 
 
 def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
