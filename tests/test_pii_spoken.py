@@ -65,3 +65,29 @@ def test_what_is_not_personal_data_stays(text, visible):
     texts, ents = _mask([("staff", "今日はどうされましたか。"), ("citizen", text)])
     for v in visible:
         assert v in texts[1], (v, texts[1], ents)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number carried on after the staff member's 「はい」
+    ([("staff", "お電話番号は。"), ("citizen", "ゼロキューゼロの"), ("staff", "はい"), ("citizen", "いちにさんよんの ごろくななはち")],
+     ["ゼロキューゼロ", "いちにさんよん", "ごろくななはち"]),
+    # a date of birth broken by a filler, western and era, and a western year in kana
+    ([("staff", "生年月日は。"), ("citizen", "1978年、えー、7月22日生まれです")], ["1978", "7月22日"]),
+    ([("staff", "生年月日は。"), ("citizen", "平成、えっと、3年の5月10日です")], ["平成", "5月10日"]),
+    ([("staff", "生年月日は。"), ("citizen", "せんきゅうひゃくはちじゅうねん の しがつ です")], ["はちじゅう", "しがつ"]),
+    # every part of an address: ward, town, 丁目, 番地, 号, in kanji or kana, with pauses between
+    ([("staff", "ご住所をお願いします。"), ("citizen", "南区 桜町 3丁目 の 12番地 の 5")], ["南区", "桜町", "12番地", "の 5"]),
+    ([("staff", "住所は"), ("citizen", "ひがし区 あおば町 にちょうめ じゅうごばん よんごう です")],
+     ["ひがし区", "あおば町", "じゅうごばん", "よんごう"]),
+    ([("staff", "ご住所は。"), ("citizen", "東区 本町 1丁目 5番 の 3号 です")], ["東区", "本町", "5番", "3号"]),
+])
+def test_spoken_parts_are_masked_to_the_full_span(turns, secret):
+    joined = "\n".join(_mask(turns)[0])
+    for s in secret:
+        assert s not in joined, (s, joined)
+
+
+def test_ward_named_on_its_own_stays_readable():
+    texts, ents = _mask([("citizen", "北区に住んでいます。母は82歳で、家賃は6万円です。東区の病院に通っています。")])
+    assert "北区" in texts[0] and "82歳" in texts[0] and "6万円" in texts[0] and "東区" in texts[0]
+    assert not ents

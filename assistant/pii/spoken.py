@@ -43,6 +43,7 @@ _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信�
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
 _PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
+_NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
@@ -55,14 +56,20 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
-_KANA_CHOME = re.compile(rf"{_KANA_NUM}ちょうめ(?:{_S}[、,]?{_S}(?:{_KANA_LOT}|{_LOT}))?")
+# 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
+_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}))?"
+_KANA_CHOME = re.compile(rf"{_KANA_NUM}{_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
+# the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
+_PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道|府|県|市|区|町|村|郡))[\s\u3000、,]*(?:の[\s\u3000]*)?$")
+# a lot, 号, building or room said after an address span (「の 12番地 の 5」)
+_LOT_AFTER = re.compile(rf"^{_S}[、,]?{_S}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}})?{_S}(?:の{_S})?"
                     rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?:{_S}号室|{_S}号)?)?")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
-_KANA_DATE = re.compile(rf"{_ERA}{_S}(?:{_KANA_NUM}|がん){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
+_KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
@@ -121,6 +128,8 @@ def _add(ents: list[Any], new: Any) -> None:
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
         keep.type, keep.rule = new.type, new.rule
+    elif keep.type == "name" and new.type in _NUMBER_KINDS and new.start <= keep.start and keep.end <= new.end:
+        keep.type, keep.rule = new.type, new.rule  # 「いちに」 read as a name inside a spoken number
     elif keep.type != new.type:
         return  # one span cannot be two kinds of data: the per-turn rule stands
     keep.group = keep.group or new.group
@@ -163,6 +172,20 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
 
 
+_BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
+
+
+def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
+    """The speaker's next turn, when nothing but a back-channel (「はい」) came between: a number
+    said in two breaths goes on after the staff member's 「はい」."""
+    j = i + 1
+    if j < len(turns) and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+        j += 1
+    if j < len(turns) and turns[j].seg.speaker == turns[i].seg.speaker:
+        return turns[j]
+    return None
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """Digit runs broken by fillers or carried into the next turn."""
     for i, t in enumerate(turns):
@@ -174,9 +197,9 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if m is None:
                 continue
             run, end = m.group(), m.end()
-            nxt = turns[i + 1] if i + 1 < len(turns) else None
             cont = None
-            if (nxt is not None and nxt.seg.speaker == t.seg.speaker and re.search(rf"(?:{_GAP})$", text[end:])
+            nxt = _next_own_turn(turns, i)
+            if (nxt is not None and re.search(rf"(?:{_GAP})$", text[end:])
                     and not text[end:].strip("、,の \u3000…")):
                 cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
             whole = run + (cont.group(1) if cont else "")
@@ -223,6 +246,32 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
+        _widen_addresses(text, ents, t.seg.id)
+
+
+def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
+    """Every part of an address is masked: the town or ward said before it and the lot, 号, building
+    and room said after it, across pauses. Only spans already found as addresses are widened, so a
+    ward named on its own (「北区に住んでいます」) stays readable; spans that meet become one."""
+    found = sorted((x for x in ents if x.segment_id == sid and x.type == "address"), key=lambda x: x.start)
+    for e in found:
+        changed = True
+        while changed:
+            changed = False
+            before = _PLACE_BEFORE.search(text[:e.start])
+            if before and before.start() < e.start:
+                e.start, changed = before.start(), True
+            after = _LOT_AFTER.match(text[e.end:])
+            if after:
+                e.end, changed = e.end + after.end(), True
+                room = _AFTER.match(text, e.end)
+                if room and room.end() > e.end:
+                    e.end = room.end()
+    for a, b in zip(found, found[1:], strict=False):
+        if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
+            b.start, b.end = a.start, max(a.end, b.end)
+            b.group = b.group or a.group
+            ents.remove(a)
 
 
 def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
