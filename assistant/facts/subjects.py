@@ -86,6 +86,7 @@ class Fact:
     status: Status = "stated"
     segment_ids: list[int] = field(default_factory=list)
     rule: str = ""
+    said: str = ""  # the words the fact was read from (一人暮らし for 独居), written in the record
 
     def statement(self) -> str:
         """The fact as a 相談受付票 noun phrase: 「要介護認定未申請」「買い物困難」."""
@@ -269,8 +270,10 @@ def _statement_facts(segments: Sequence[Segment], asked: set[int]) -> list[Fact]
     facts: list[Fact] = []
     for seg in _talkers(segments):
         text = strip_fillers(seg.text)
-        if _ALONE.search(text) and not _NOT_ALONE.search(text) and seg.id not in asked:
-            facts.append(Fact("住まい", "独居", "対象者", "stated", [seg.id], "statement:独居"))
+        alone = _ALONE.search(text)
+        if alone and not _NOT_ALONE.search(text) and seg.id not in asked:
+            said = "一人暮らし" if re.search(r"暮らし|ぐらし", alone.group()) else ""
+            facts.append(Fact("住まい", "独居", "対象者", "stated", [seg.id], "statement:独居", said))
         lvl = _CARE_LEVEL.search(text)
         if lvl:
             facts.append(Fact("要介護認定", f"要{lvl.group(1)}{lvl.group(2)}", "対象者", "stated", [seg.id], "statement:level"))
@@ -312,7 +315,7 @@ def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
         if k in out:
             out[k].segment_ids = sorted(set(out[k].segment_ids) | set(f.segment_ids))
         else:
-            out[k] = Fact(f.key, f.value, f.subject, f.status, list(f.segment_ids), f.rule)
+            out[k] = Fact(f.key, f.value, f.subject, f.status, list(f.segment_ids), f.rule, f.said)
     return list(out.values())
 
 
