@@ -43,3 +43,17 @@ def test_pieces_stay_inside_their_segment() -> None:
     for s in sentences_of([seg]):
         for p in compress(s):
             assert p.segment_id == 7 and 0 <= p.start < p.end <= len(text)
+
+
+def test_unpunctuated_speech_is_split_after_sentence_final_forms() -> None:
+    text = "はい 分かりました 書類を 持ってきてください 来週の 火曜日に 面談を 入れます 娘が ひとり います"
+    seg = Segment(id=1, start=0.0, end=1.0, text=text, speaker="staff")
+    parts = [s.text.strip() for s in sentences_of([seg])]
+    assert len(parts) >= 3
+    assert any("娘が ひとり" in p for p in parts)  # a pause inside a sentence does not split it
+    assert "".join(p.replace(" ", "") for p in parts) == text.replace(" ", "")
+
+
+def test_staff_opening_acknowledgements_are_left_out() -> None:
+    out = _line("分かりました。まず、今日このあと申請書をお渡しします。", speaker="staff")
+    assert "申請書をお渡しします" in out and "分かりました" not in out

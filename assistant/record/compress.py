@@ -23,8 +23,8 @@ _HEDGE = (r"(?:(?<=^)|(?<=[、。…\s\u3000]))(?:なんか|なんだか|まあ|
 _ENDING = (r"(?:(?:な)?んです(?:けど(?:も)?|が|よ(?:ね)?|ね)?|ですけど(?:も)?|ですかね|ですよ(?:ね)?|ですね|"
            r"かなと思(?:って|います)|みたいな感じ(?:です|で)?|って感じ(?:です|で)?|感じです|(?<=[^\s])です|"
            r"(?:で)?いかがでしょう(?:か)?|でしょうか|(?<=ます)ね|(?<=ました)ね|(?<=ます)よ|(?<=て)まして)" + _P)
-_LEAD = (r"^(?:それで|で|だから|なので|ですので|それと|あと|それから|じゃあ|じゃ|では|それでは|そしたら|そうしたら|"
-         r"えっとですね|そうですね|ですから)(?:[、…]|[\s\u3000])+")
+_LEAD = (r"^(?:(?:それで|で|だから|なので|ですので|それと|あと|それから|じゃあ|じゃ|では|それでは|そしたら|そうしたら|"
+         r"えっとですね|そうですね|ですから|分かりました|わかりました|ありがとうございます|ありがとう|まず)(?:[、…]|[\s\u3000])+)+")
 # 「離職票っていうのが」→「離職票が」, 「暴力とかが」→「暴力が」: quoting and vagueness, not content
 _QUOTE = r"(?:っていうの|というの|っていう|とか)(?=[がはをも])"
 # a staff member calling the citizen by name before the point (「石井さん、…」)
@@ -75,12 +75,12 @@ def _to_pieces(segment_id: int, kept: Sequence[int]) -> list[Piece]:
 
 
 def compress_all(sentences: Sequence[Sentence]) -> list[Piece]:
-    """Pieces of a line: each sentence compressed, a sentence repeating an earlier one left out."""
+    """Pieces of a line: each sentence compressed; small talk and a sentence repeating an earlier one left out."""
     seen: set[str] = set()
     out: list[Piece] = []
     for s in sentences:
         key = re.sub(r"[\s\u3000。、！？!?…]", "", s.condensed)
-        if key in seen:
+        if key in seen or s.small_talk:
             continue
         seen.add(key)
         out.extend(compress(s))
