@@ -734,6 +734,8 @@ def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_id
     return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
 
 
+# a citizen's question (「手術って、お金かかりますよね？」) asks, it does not tell: not a situation line
+_ASKS = re.compile(r"[？?]\s*$")
 MAX_HEARD = 2
 HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
 BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
@@ -788,7 +790,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
         if relevant:
             heard_in.add(key)
         keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used
-]
+                and (key == "main_concern" or not _ASKS.search(d.sentences[i].text))]
         if not keep and not fields[key] and key in SUMMARY_FIELDS:
             keep = relevant[:2]  # the field's one answer is also the concern: say it here too
         if key == "main_concern":
