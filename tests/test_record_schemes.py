@@ -26,6 +26,7 @@ def test_scheme_explained_with_what_it_gives_and_how_to_apply() -> None:
     "児童扶養手当を もらってるなら たぶん 条件に 合うと 思います",
     "次回、児童扶養手当の証書をお持ちください。",
     "児童扶養手当は今も受けていらっしゃいますよね。",
+    "以前、児童扶養手当を利用されていたんですね。",
 ])
 def test_scheme_named_as_what_the_citizen_already_has_is_not_listed(sentence: str) -> None:
     got = _listed([*OPENING, ("staff", sentence)])
