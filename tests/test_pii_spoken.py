@@ -80,6 +80,8 @@ def test_what_is_not_personal_data_stays(text, visible):
     ([("staff", "住所は"), ("citizen", "ひがし区 あおば町 にちょうめ じゅうごばん よんごう です")],
      ["ひがし区", "あおば町", "じゅうごばん", "よんごう"]),
     ([("staff", "ご住所は。"), ("citizen", "東区 本町 1丁目 5番 の 3号 です")], ["東区", "本町", "5番", "3号"]),
+    # the town ends one turn, the lot number is the next
+    ([("staff", "住所は。"), ("citizen", "えっと、私はみどり町の"), ("citizen", "3の5の12です")], ["みどり町", "3の5の12"]),
 ])
 def test_spoken_parts_are_masked_to_the_full_span(turns, secret):
     joined = "\n".join(_mask(turns)[0])

@@ -242,11 +242,35 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
                 after = _AFTER.match(text, m.end("lot"))
                 spans.append((m.start("lot"), after.end() if after else m.end("lot")))
+                if i > 0 and not prev_addr:
+                    _town_in_turn_before(turns[i - 1], t, ents, make)
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
         _widen_addresses(text, ents, t.seg.id)
+
+
+_TOWN_ENDING_TURN = re.compile(r"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{1,10}?(?:町|丁目|ちょうめ|台|丘|区|市|村|団地))"
+                               r"[\s\u3000、,]*(?:の|です|でして|で)?[\s\u3000、,。…]*$")
+
+
+_OWNER = re.compile(r"^(?:えー|えっと|あの|はい|私|わたし|僕|ぼく|うち|住所|家)*(?:は|が|の)?")
+
+
+def _town_in_turn_before(prev: _Turn, t: _Turn, ents: list[Any], make: Callable[..., Any]) -> None:
+    """「みどり町の」 then 「3の5の12です」: the town that ends the same speaker's turn before a lot
+    number is part of the address."""
+    if prev.seg.speaker != t.seg.speaker:
+        return
+    m = _TOWN_ENDING_TURN.search(prev.seg.text)
+    if m:
+        lead = _OWNER.match(m.group("town"))
+        start = m.start("town") + (lead.end() if lead else 0)
+        before = _PLACE_BEFORE.search(prev.seg.text[:start])
+        start = before.start() if before else start
+        _add(ents, make("address", start, m.end("town"), prev.seg.text[start:m.end("town")],
+                        segment_id=prev.seg.id, rule="address:spoken-town"))
 
 
 def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
