@@ -82,6 +82,13 @@ def test_what_is_not_personal_data_stays(text, visible):
     ([("staff", "ご住所は。"), ("citizen", "東区 本町 1丁目 5番 の 3号 です")], ["東区", "本町", "5番", "3号"]),
     # the town ends one turn, the lot number is the next
     ([("staff", "住所は。"), ("citizen", "えっと、私はみどり町の"), ("citizen", "3の5の12です")], ["みどり町", "3の5の12"]),
+    # a place name read as a surname, then a lot number and a building
+    ([("staff", "ご住所は。"), ("citizen", "住所は 松原 4の2の10 の コーポ松原 105")], ["松原", "4の2の10", "105"]),
+    # the bank and branch belong to the account
+    ([("staff", "振込先は。"), ("citizen", "わかば銀行の西町支店、普通預金で口座番号は5820417です。")],
+     ["わかば銀行", "西町支店", "5820417"]),
+    # a given name in kana or kanji right after the surname
+    ([("staff", "お名前は。"), ("citizen", "えー、石川とし子いいます。")], ["石川", "とし子"]),
 ])
 def test_spoken_parts_are_masked_to_the_full_span(turns, secret):
     joined = "\n".join(_mask(turns)[0])

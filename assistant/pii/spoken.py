@@ -74,6 +74,9 @@ _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:き�
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+# 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
+_GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
+                                r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
 
 
 @dataclass
@@ -128,8 +131,9 @@ def _add(ents: list[Any], new: Any) -> None:
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
         keep.type, keep.rule = new.type, new.rule
-    elif keep.type == "name" and new.type in _NUMBER_KINDS and new.start <= keep.start and keep.end <= new.end:
-        keep.type, keep.rule = new.type, new.rule  # 「いちに」 read as a name inside a spoken number
+    elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address") and new.start <= keep.start and keep.end <= new.end:
+        # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number
+        keep.type, keep.rule = new.type, new.rule
     elif keep.type != new.type:
         return  # one span cannot be two kinds of data: the per-turn rule stands
     keep.group = keep.group or new.group
@@ -213,6 +217,20 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if cont and nxt is not None:
                 _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
                                   rule=f"{kind}:spoken-continued", group=group))
+
+
+# the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
+_BANK_BEFORE = re.compile(r"(?:[一-龯々ァ-ヶーぁ-んA-Za-zＡ-Ｚ]{1,12}?(?:銀行|信金|信用金庫|信用組合|労働金庫|労金|農協|ゆうちょ)"
+                          r"|ゆうちょ|JA|ＪＡ)[^。？?]{0,40}$")
+
+
+def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """An account is the bank and branch as much as the number: its mask starts at the bank name."""
+    for t in turns:
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "account"]:
+            m = _BANK_BEFORE.search(t.seg.text[:e.start])
+            if m and not _overlaps(ents, t.seg.id, m.start(), e.start):
+                e.start = m.start()
 
 
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -323,7 +341,7 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            m = _GIVEN_TAIL.match(text[e.end:])
+            m = _GIVEN_TAIL.match(text[e.end:]) or _GIVEN_BEFORE_VERB.match(text[e.end:])
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
 
@@ -337,6 +355,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _given_names(turns, ents)
+    _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
         seg = by_id.get(e.segment_id)  # type: ignore[arg-type]
