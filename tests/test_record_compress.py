@@ -57,3 +57,8 @@ def test_unpunctuated_speech_is_split_after_sentence_final_forms() -> None:
 def test_staff_opening_acknowledgements_are_left_out() -> None:
     out = _line("分かりました。まず、今日このあと申請書をお渡しします。", speaker="staff")
     assert "申請書をお渡しします" in out and "分かりました" not in out
+
+
+def test_opinion_hedge_dropped_negation_kept() -> None:
+    out = _line("今の仕事は続けられないと思います。")
+    assert "続けられない" in out and "思います" not in out
