@@ -176,3 +176,10 @@ def test_subject_age_from_the_answer_to_the_age_question():
 def test_subject_relation_age_and_living_from_statements(text, relation, age, living):
     sub = extract_subjects(_segs([("citizen", text)]))
     assert sub.subject.relation == relation and sub.subject.age == age and sub.subject.living == living
+
+
+@pytest.mark.parametrize("answer,living", [("一人です。親は田舎にいます。", "独居"), ("いや、ひとりっす。", "独居"),
+                                           ("妻と娘がいます。", "")])
+def test_living_alone_from_the_answer_to_the_family_question(answer, living):
+    sub = extract_subjects(_segs([("staff", "ご家族は。"), ("citizen", answer)]))
+    assert sub.subject.living == living or (living == "" and sub.subject.living != "独居")

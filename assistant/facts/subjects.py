@@ -229,9 +229,18 @@ _QA_TOPICS: list[tuple[re.Pattern[str], str, str, str]] = [
 _ALONE_Q = re.compile(r"(?:お一人|一人|ひとり|おひとり)(?:で|暮らし)")
 
 
+# 「ご家族は」「一人です」: the answer to a household question that names no one but the speaker
+_FAMILY_Q = re.compile(r"ご?家族|同居|一緒に(?:住|暮ら)|世帯|どなたと")
+_ONLY_ME = re.compile(r"^(?:[\s、。…]|えー+|えっと|あの|いや|はい)*(?:一人|ひとり|独り|私だけ|自分だけ|僕だけ|俺だけ)"
+                      r"(?:です|っす|だ|で(?!\S*(?:来|行|やって))|。|、|$)")
+
+
 def _qa_facts(pairs: Sequence[QA]) -> list[Fact]:
     facts: list[Fact] = []
     for qa in pairs:
+        if _FAMILY_Q.search(qa.question) and _ONLY_ME.match(qa.answer):
+            facts.append(Fact("住まい", "独居", "対象者", "stated", list(qa.segment_ids), "qa:家族"))
+            continue
         if qa.polarity not in ("yes", "no"):
             continue
         ids = list(qa.segment_ids)
