@@ -183,3 +183,10 @@ def test_subject_relation_age_and_living_from_statements(text, relation, age, li
 def test_living_alone_from_the_answer_to_the_family_question(answer, living):
     sub = extract_subjects(_segs([("staff", "ご家族は。"), ("citizen", answer)]))
     assert sub.subject.living == living or (living == "" and sub.subject.living != "独居")
+
+
+@pytest.mark.parametrize("text,sex", [("シングルマザーで、子どもが二人います。", "女"), ("俺は今、仕事がなくて。", "男"),
+                                      ("家賃が払えなくて困っています。", "")])
+def test_self_sex_from_what_the_visitor_says_of_themself(text, sex):
+    sub = extract_subjects(_segs([("staff", "今日はどうされましたか。"), ("citizen", text)]))
+    assert sub.subject.kind == "本人" and sub.subject.sex == sex

@@ -148,6 +148,9 @@ _AGE_Q = re.compile(r"年齢|おいくつ|何歳|お年")
 _BARE_AGE_ANSWER = re.compile(r"^(?:[\s、。]|えー+|えっと|あの|はい)*(?:今年で?|もう)?(\d{1,3}|[一二三四五六七八九十]{1,5})"
                               r"(?:歳|才|です|になります|になる|[。、\s]|$)")
 _SPOUSE_SEX = [(re.compile(r"主人|夫|旦那"), "女"), (re.compile(r"妻|家内|嫁|女房"), "男")]
+# what a visitor says of themself that tells their sex (a weaker cue than the spouse word, used after it)
+_SELF_SEX = [(re.compile(r"シングルマザー|母子家庭|妊娠(?:して|中)|(?:私|わたし|あたし)、?妊娠|つわり"), "女"),
+             (re.compile(r"シングルファーザー|父子家庭|(?:^|[、。\s])(?:俺|おれ|オレ|僕|ぼく)(?:は|が|の|も|、|\s)"), "男")]
 
 
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -387,12 +390,24 @@ def _age_from_answer(pairs: Sequence[QA], person: Person) -> None:
 
 def _self_details(segments: Sequence[Segment], pairs: Sequence[QA], person: Person) -> None:
     """Age and sex of a visitor consulting about themself: 「私は45歳で」, the answer to 「おいくつですか」,
-    and 主人/妻 said of their spouse."""
+    主人/妻 said of their spouse, else what they say of themself (シングルマザー, 妊娠中, 俺は)."""
     _age_from_answer(pairs, person)
     for seg in _talkers(segments):
         m = _SELF_AGE.search(seg.text)
         if m and person.age is None and kanji_number(m.group(1)):
             person.age, person.evidence["age"] = kanji_number(m.group(1)), [seg.id]
+    _spouse_sex(segments, person)
+    if not person.sex:
+        for seg in _talkers(segments):
+            hit = next((sex for pat, sex in _SELF_SEX if pat.search(seg.text)), "")
+            if hit:
+                person.sex, person.evidence["sex"] = hit, [seg.id]
+                break
+
+
+def _spouse_sex(segments: Sequence[Segment], person: Person) -> None:
+    """Sex from 主人/妻 said of the visitor's own spouse."""
+    for seg in _talkers(segments):
         if not person.sex:
             for pat, sex in _SPOUSE_SEX:
                 if re.search(rf"(?:うちの|私の|わたしの)?{pat.pattern}(?:が|は|の|と)", seg.text) and not re.search(
