@@ -190,3 +190,10 @@ def test_living_alone_from_the_answer_to_the_family_question(answer, living):
 def test_self_sex_from_what_the_visitor_says_of_themself(text, sex):
     sub = extract_subjects(_segs([("staff", "今日はどうされましたか。"), ("citizen", text)]))
     assert sub.subject.kind == "本人" and sub.subject.sex == sex
+
+
+def test_subject_age_said_later_in_the_topic_turn_but_not_the_visitors_own():
+    sub = extract_subjects(_segs([("citizen", "息子が家から出ないんです。もう30になるんですけど。")]))
+    assert sub.subject.relation == "息子" and sub.subject.age == 30
+    sub = extract_subjects(_segs([("citizen", "息子が家から出ないんです。私は60歳で、もう働けなくて。")]))
+    assert sub.subject.age != 60

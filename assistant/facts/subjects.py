@@ -352,6 +352,8 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
                 break
         if subject.age is None:
             _age_from_answer(pairs, subject)  # 「お父様はおいくつですか」「78です」
+        if subject.age is None:
+            _age_in_topic_turn(seg, label, subject)  # 「息子が家から出ないんです。もう30になるんですけど」
     if role is not None:
         visitor = Person(relation=role[0], kind=VISITOR_KIND.get(role[0], "支援者"), evidence={"relation": [role[1]]})
         subject = Person(relation="利用者" if role[0] in ("ケアマネジャー", "ホームヘルパー", "相談支援専門員")
@@ -375,6 +377,21 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
     if subject.age is not None and subject.age >= 65 and not any(f.key == "要介護認定" for f in facts):
         facts.append(Fact("要介護認定", "不明", "対象者", "not_asked", [], "checklist:65歳以上"))
     return Subjects(visitor, subject, facts, pairs)
+
+
+_ANY_AGE = re.compile(r"(?<![0-9〇一二三四五六七八九十百])(\d{1,3}|[〇一二三四五六七八九十百]{1,6})(?:歳|才|に(?:なる|なりま))")
+_SELF_WORD = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分)(?:は|も|、)?[^。]{0,6}$")
+
+
+def _age_in_topic_turn(seg: Segment, label: str, person: Person) -> None:
+    """The one age said in the turn that names the subject, when that turn names no one else."""
+    others = {_KIN[m.group()][0] for m in _KIN_RE.finditer(seg.text)} - {label}
+    ages = [m for m in _ANY_AGE.finditer(seg.text) if not _SELF_WORD.search(seg.text[:m.start()])]
+    if others or len(ages) != 1:
+        return
+    n = kanji_number(ages[0].group(1))
+    if n is not None and 0 < n < 120:
+        person.age, person.evidence["age"] = n, [seg.id]
 
 
 def _age_from_answer(pairs: Sequence[QA], person: Person) -> None:
