@@ -805,7 +805,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     for n, group in enumerate(heard_sentences(sentences)):
         group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))
                  and (s.segment.id, s.start) not in used and not _citizen_question(s)
-                 and not (s.segment.id in fact_ids and len(s.text) <= BARE_ANSWER)]
+                 and not (s.segment.id in fact_ids and len(s.segment.text) <= BARE_ANSWER)]
         line = _line_from_sentences(group[:HEARD_SENTENCES], segs)
         if line is not None:
             heard.append((-sum(1 for s in group if _problem(s.condensed)), n, line))
