@@ -62,3 +62,9 @@ def test_staff_opening_acknowledgements_are_left_out() -> None:
 def test_opinion_hedge_dropped_negation_kept() -> None:
     out = _line("今の仕事は続けられないと思います。")
     assert "続けられない" in out and "思います" not in out
+
+
+def test_words_ending_like_sentence_forms_do_not_split() -> None:
+    text = "あした 小さい 子どもを 連れて 行きます"
+    seg = Segment(id=1, start=0.0, end=1.0, text=text, speaker="citizen")
+    assert len(sentences_of([seg])) == 1

@@ -18,7 +18,7 @@ from assistant.asr.transcript import Segment
 
 # sentence ends; in recognised speech without punctuation, a pause after a sentence-final form
 # (〜ます, 〜です, 〜ください) ends the sentence too
-_SENT_END = re.compile(r"[。！？!?\n]+|…{2,}|‥+|(?:(?<=ます)|(?<=です)|(?<=さい)|(?<=した)|(?<=しょう)|(?<=すか))[\s\u3000]+(?=\S)")
+_SENT_END = re.compile(r"[。！？!?\n]+|…{2,}|‥+|(?:(?<=ます)|(?<=です)|(?<=ください)|(?<=なさい)|(?<=ました)|(?<=でした)|(?<=ましょう)|(?<=でしょう)|(?<=ですか)|(?<=ますか))[\s\u3000]+(?=\S)")
 _FILLER_WORDS = ("えーっと", "えーと", "ええと", "えっと", "えっとー", "えー", "あー", "あのー", "あのう", "あの", "うーん",
                  "んー", "まあ", "そのー", "なんか", "ええ", "えと", "うん")
 # A filler counts only as a word of its own: at the start or after a pause/comma, and followed by one.
