@@ -89,6 +89,9 @@ def test_what_is_not_personal_data_stays(text, visible):
      ["わかば銀行", "西町支店", "5820417"]),
     # a given name in kana or kanji right after the surname
     ([("staff", "お名前は。"), ("citizen", "えー、石川とし子いいます。")], ["石川", "とし子"]),
+    # a phone number with dashes and a filler between, a birth year ending one turn and the day the next
+    ([("staff", "お電話番号は。"), ("citizen", "080-えー-2345-6789 です")], ["080", "2345", "6789"]),
+    ([("staff", "生年月日は。"), ("citizen", "1968年の"), ("citizen", "11月3日です")], ["1968", "11月3日"]),
 ])
 def test_spoken_parts_are_masked_to_the_full_span(turns, secret):
     joined = "\n".join(_mask(turns)[0])
@@ -100,3 +103,8 @@ def test_ward_named_on_its_own_stays_readable():
     texts, ents = _mask([("citizen", "北区に住んでいます。母は82歳で、家賃は6万円です。東区の病院に通っています。")])
     assert "北区" in texts[0] and "82歳" in texts[0] and "6万円" in texts[0] and "東区" in texts[0]
     assert not ents
+
+
+def test_a_year_and_month_that_are_not_a_birth_date_stay_readable():
+    texts, _ = _mask([("staff", "いつからですか。"), ("citizen", "2019年の"), ("citizen", "4月からです")])
+    assert "2019年" in texts[1] and "4月" in texts[2]

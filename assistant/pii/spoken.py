@@ -26,7 +26,7 @@ from assistant.asr.transcript import Segment
 from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
-_GAP = rf"(?:[\s\u3000、,…]|の|{_FILLERS})*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|{_FILLERS})*"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
@@ -43,6 +43,7 @@ _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信�
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
 _PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
+_OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
@@ -72,6 +73,8 @@ _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょ�
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+# a year said alone at the end of a turn (「1973年の」), the month and day following in the next
+_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
@@ -209,6 +212,8 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             whole = run + (cont.group(1) if cont else "")
             if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
                 continue
+            if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
+                continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
@@ -336,6 +341,25 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """「1973年の」 then 「3月15日です」 in answer to a birth-date question: both turns, one placeholder."""
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff" or not _BIRTH_Q.search(t.asked + t.seg.text):
+            continue
+        m = _YEAR_ENDING_TURN.search(t.seg.text)
+        nxt = _next_own_turn(turns, i)
+        tail = _MD_TAIL.match(nxt.seg.text.lstrip("、,の \u3000…")) if (m and nxt is not None) else None
+        if m is None or nxt is None or tail is None:
+            continue
+        group = f"birth:{t.seg.id}:{m.start()}"
+        end = m.start() + len(m.group().rstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", m.start(), end, t.seg.text[m.start():end], segment_id=t.seg.id,
+                        rule="birthdate:split", group=group))
+        s0 = len(nxt.seg.text) - len(nxt.seg.text.lstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", s0, s0 + tail.end(), nxt.seg.text[s0:s0 + tail.end()], segment_id=nxt.seg.id,
+                        rule="birthdate:continued", group=group))
+
+
 def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
@@ -354,6 +378,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _numbers(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
+    _split_birth_year(turns, ents, make)
     _given_names(turns, ents)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
