@@ -108,3 +108,10 @@ def test_ward_named_on_its_own_stays_readable():
 def test_a_year_and_month_that_are_not_a_birth_date_stay_readable():
     texts, _ = _mask([("staff", "いつからですか。"), ("citizen", "2019年の"), ("citizen", "4月からです")])
     assert "2019年" in texts[1] and "4月" in texts[2]
+
+
+def test_a_name_found_once_is_masked_before_meigi():
+    texts, ents = _mask([("citizen", "息子の翔太が来月から働きます。"), ("citizen", "翔太名義の口座があります。")])
+    # a mask of its own (with offsets), not only the safety net's text replacement
+    assert any(e.segment_id == 1 and e.start == 0 and e.end >= 2 and e.type == "name" for e in ents)
+    assert "翔太" not in texts[1] and "名義" in texts[1]

@@ -1216,6 +1216,9 @@ def _occurrences(text: str, word: str) -> Iterable[int]:
         i = text.find(word, i + 1)
 
 
+_OWNED_BY = re.compile(r"名義|宛て|宛")
+
+
 def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
     before, after = _char_before(text, s), _char_after(text, e)
     sc = _script(word[0])
@@ -1228,8 +1231,8 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
         return False
     if sc_end == "kata" and _is_kata(after):
         return False
-    if sc_end == "kanji" and _is_kanji(after):
-        # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name
+    if sc_end == "kanji" and _is_kanji(after) and not _OWNED_BY.match(text, e):
+        # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name (悠斗名義: the owner's name)
         toks = sudachi_tokens(text[e:e + 6])
         if not toks or not toks[0].is_person:
             return False
