@@ -99,7 +99,8 @@ def test_twelve_digits_without_context_or_check_digit_are_still_masked() -> None
 ])
 def test_account_and_insurance_numbers(text: str, value: str, kind: str) -> None:
     ents = detect_pii(text)
-    assert any(e.text == value and e.type == kind for e in ents), [(e.type, e.text) for e in ents]
+    # the whole number in one span of its kind (an account's span may also hold the bank and branch)
+    assert any(value in e.text and e.type == kind for e in ents), [(e.type, e.text) for e in ents]
 
 
 def test_digit_chains_keep_offsets_of_spoken_digits() -> None:

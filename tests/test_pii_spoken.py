@@ -65,3 +65,53 @@ def test_what_is_not_personal_data_stays(text, visible):
     texts, ents = _mask([("staff", "今日はどうされましたか。"), ("citizen", text)])
     for v in visible:
         assert v in texts[1], (v, texts[1], ents)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number carried on after the staff member's 「はい」
+    ([("staff", "お電話番号は。"), ("citizen", "ゼロキューゼロの"), ("staff", "はい"), ("citizen", "いちにさんよんの ごろくななはち")],
+     ["ゼロキューゼロ", "いちにさんよん", "ごろくななはち"]),
+    # a date of birth broken by a filler, western and era, and a western year in kana
+    ([("staff", "生年月日は。"), ("citizen", "1978年、えー、7月22日生まれです")], ["1978", "7月22日"]),
+    ([("staff", "生年月日は。"), ("citizen", "平成、えっと、3年の5月10日です")], ["平成", "5月10日"]),
+    ([("staff", "生年月日は。"), ("citizen", "せんきゅうひゃくはちじゅうねん の しがつ です")], ["はちじゅう", "しがつ"]),
+    # every part of an address: ward, town, 丁目, 番地, 号, in kanji or kana, with pauses between
+    ([("staff", "ご住所をお願いします。"), ("citizen", "南区 桜町 3丁目 の 12番地 の 5")], ["南区", "桜町", "12番地", "の 5"]),
+    ([("staff", "住所は"), ("citizen", "ひがし区 あおば町 にちょうめ じゅうごばん よんごう です")],
+     ["ひがし区", "あおば町", "じゅうごばん", "よんごう"]),
+    ([("staff", "ご住所は。"), ("citizen", "東区 本町 1丁目 5番 の 3号 です")], ["東区", "本町", "5番", "3号"]),
+    # the town ends one turn, the lot number is the next
+    ([("staff", "住所は。"), ("citizen", "えっと、私はみどり町の"), ("citizen", "3の5の12です")], ["みどり町", "3の5の12"]),
+    # a place name read as a surname, then a lot number and a building
+    ([("staff", "ご住所は。"), ("citizen", "住所は 松原 4の2の10 の コーポ松原 105")], ["松原", "4の2の10", "105"]),
+    # the bank and branch belong to the account
+    ([("staff", "振込先は。"), ("citizen", "わかば銀行の西町支店、普通預金で口座番号は5820417です。")],
+     ["わかば銀行", "西町支店", "5820417"]),
+    # a given name in kana or kanji right after the surname
+    ([("staff", "お名前は。"), ("citizen", "えー、石川とし子いいます。")], ["石川", "とし子"]),
+    # a phone number with dashes and a filler between, a birth year ending one turn and the day the next
+    ([("staff", "お電話番号は。"), ("citizen", "080-えー-2345-6789 です")], ["080", "2345", "6789"]),
+    ([("staff", "生年月日は。"), ("citizen", "1968年の"), ("citizen", "11月3日です")], ["1968", "11月3日"]),
+])
+def test_spoken_parts_are_masked_to_the_full_span(turns, secret):
+    joined = "\n".join(_mask(turns)[0])
+    for s in secret:
+        assert s not in joined, (s, joined)
+
+
+def test_ward_named_on_its_own_stays_readable():
+    texts, ents = _mask([("citizen", "北区に住んでいます。母は82歳で、家賃は6万円です。東区の病院に通っています。")])
+    assert "北区" in texts[0] and "82歳" in texts[0] and "6万円" in texts[0] and "東区" in texts[0]
+    assert not ents
+
+
+def test_a_year_and_month_that_are_not_a_birth_date_stay_readable():
+    texts, _ = _mask([("staff", "いつからですか。"), ("citizen", "2019年の"), ("citizen", "4月からです")])
+    assert "2019年" in texts[1] and "4月" in texts[2]
+
+
+def test_a_name_found_once_is_masked_before_meigi():
+    texts, ents = _mask([("citizen", "息子の翔太が来月から働きます。"), ("citizen", "翔太名義の口座があります。")])
+    # a mask of its own (with offsets), not only the safety net's text replacement
+    assert any(e.segment_id == 1 and e.start == 0 and e.end >= 2 and e.type == "name" for e in ents)
+    assert "翔太" not in texts[1] and "名義" in texts[1]

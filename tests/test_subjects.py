@@ -152,3 +152,48 @@ def test_cli_drafts_the_fixture_dialogue_script(fixtures_dir):
     assert "要介護認定未申請" in res.output and "隣市在住" in res.output
     assert "障害福祉サービス" not in res.output
     assert "（JST）" in res.output
+
+
+def test_living_alone_said_in_the_opening_answer():
+    segs = _segs([("staff", "今日はどうされましたか。"),
+                  ("citizen", "八十二歳の母のことで来ました。一人で住んでいて、最近物忘れがひどくて。")])
+    sub = extract_subjects(segs)
+    assert (sub.subject.relation, sub.subject.age, sub.subject.sex, sub.subject.living) == ("母", 82, "女", "独居")
+
+
+def test_subject_age_from_the_answer_to_the_age_question():
+    segs = _segs([("staff", "今日はどうされましたか。"), ("citizen", "父のことなんですが、今入院中で。"),
+                  ("staff", "お父様はおいくつですか。"), ("citizen", "78です。")])
+    sub = extract_subjects(segs)
+    assert sub.subject.age == 78 and sub.subject.sex == "男" and sub.subject.living == "入院中"
+
+
+@pytest.mark.parametrize("text,relation,age,living", [
+    ("母が施設に入所していて、費用のことで相談に来ました。", "母", None, "施設"),
+    ("祖母のことで来ました。祖母は今年で85歳です。", "祖母", 85, ""),
+    ("娘のことで相談です。娘は16歳で、学校に行けなくなって。", "娘", 16, ""),
+])
+def test_subject_relation_age_and_living_from_statements(text, relation, age, living):
+    sub = extract_subjects(_segs([("citizen", text)]))
+    assert sub.subject.relation == relation and sub.subject.age == age and sub.subject.living == living
+
+
+@pytest.mark.parametrize("answer,living", [("一人です。親は田舎にいます。", "独居"), ("いや、ひとりっす。", "独居"),
+                                           ("妻と娘がいます。", "")])
+def test_living_alone_from_the_answer_to_the_family_question(answer, living):
+    sub = extract_subjects(_segs([("staff", "ご家族は。"), ("citizen", answer)]))
+    assert sub.subject.living == living or (living == "" and sub.subject.living != "独居")
+
+
+@pytest.mark.parametrize("text,sex", [("シングルマザーで、子どもが二人います。", "女"), ("俺は今、仕事がなくて。", "男"),
+                                      ("家賃が払えなくて困っています。", "")])
+def test_self_sex_from_what_the_visitor_says_of_themself(text, sex):
+    sub = extract_subjects(_segs([("staff", "今日はどうされましたか。"), ("citizen", text)]))
+    assert sub.subject.kind == "本人" and sub.subject.sex == sex
+
+
+def test_subject_age_said_later_in_the_topic_turn_but_not_the_visitors_own():
+    sub = extract_subjects(_segs([("citizen", "息子が家から出ないんです。もう30になるんですけど。")]))
+    assert sub.subject.relation == "息子" and sub.subject.age == 30
+    sub = extract_subjects(_segs([("citizen", "息子が家から出ないんです。私は60歳で、もう働けなくて。")]))
+    assert sub.subject.age != 60

@@ -50,9 +50,12 @@ _KIN_RE = re.compile("(?<![叔伯祖義])(?:" + "|".join(sorted(map(re.escape, _
                      + r")(?![子婦方親])")
 # the kinship word is the topic of the consultation: 「父のことなんですが」「母について」「82歳の母が」
 _TOPIC_AFTER = re.compile(r"^(?:の(?:こと|事)|について|に関して|が(?:[^。]{0,25})(?:困|弱|倒|入院|認知|物忘れ|一人|ひとり|"
-                          r"暮ら|できな|行けな|心配|介護|動け))")
+                          r"暮ら|できな|行けな|心配|介護|動け|施設|入所|具合|体調|病気|怪我|ケガ|転ん|"
+                          r"家から出|引きこも|ひきこも|学校に行|不登校))")
 _AGE_BEFORE = re.compile(r"(\d{1,3}|[〇一二三四五六七八九十百]{1,6})(?:歳|才)(?:に?なる|の)$")
-_AGE_AFTER = re.compile(r"^(?:は|が|、)?(?:今年|もう|今)?(\d{1,3}|[〇一二三四五六七八九十百]{1,6})(?:歳|才)")
+# 「母は今年で85歳」「息子はもう30になるんですけど」: the age said a few words after the kinship word
+_AGE_AFTER = re.compile(r"^(?:は|が|、|も)?[\s\u3000、]*(?:今年で?|もう|今|現在)?[\s\u3000、]*"
+                        r"(\d{1,3}|[〇一二三四五六七八九十百]{1,6})(?:歳|才|に(?:なる|なりま))")
 _ROLES: list[tuple[str, str]] = [
     (r"ケアマネ", "ケアマネジャー"), (r"民生委員", "民生委員"), (r"相談支援専門員", "相談支援専門員"),
     (r"ソーシャルワーカー|ＭＳＷ|MSW", "医療ソーシャルワーカー"), (r"包括(?:支援センター)?の(?:職員|者|担当)", "地域包括支援センター職員"),
@@ -83,6 +86,7 @@ class Fact:
     status: Status = "stated"
     segment_ids: list[int] = field(default_factory=list)
     rule: str = ""
+    said: str = ""  # the words the fact was read from (一人暮らし for 独居), written in the record
 
     def statement(self) -> str:
         """The fact as a 相談受付票 noun phrase: 「要介護認定未申請」「買い物困難」."""
@@ -140,8 +144,13 @@ _LIVING = [
 ]
 _SELF_AGE = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|わし|自分)(?:は|、|も)?\s*(?:今年|もう)?(\d{1,3}|[一二三四五六七八九十]{1,5})(?:歳|才)")
 _AGE_Q = re.compile(r"年齢|おいくつ|何歳|お年")
-_AGE_ANSWER = re.compile(r"^(?:[\s、。]|えー+|えっと|あの)*(\d{1,3}|[一二三四五六七八九十]{1,5})(?:歳|才)")
+# the answer to 「おいくつですか」 may be the bare number (「78です」「今年で八十」)
+_BARE_AGE_ANSWER = re.compile(r"^(?:[\s、。]|えー+|えっと|あの|はい)*(?:今年で?|もう)?(\d{1,3}|[一二三四五六七八九十]{1,5})"
+                              r"(?:歳|才|です|になります|になる|[。、\s]|$)")
 _SPOUSE_SEX = [(re.compile(r"主人|夫|旦那"), "女"), (re.compile(r"妻|家内|嫁|女房"), "男")]
+# what a visitor says of themself that tells their sex (a weaker cue than the spouse word, used after it)
+_SELF_SEX = [(re.compile(r"シングルマザー|母子家庭|妊娠(?:して|中)|(?:私|わたし|あたし)、?妊娠|つわり"), "女"),
+             (re.compile(r"シングルファーザー|父子家庭|(?:^|[、。\s])(?:俺|おれ|オレ|僕|ぼく)(?:は|が|の|も|、|\s)"), "男")]
 
 
 _DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -184,7 +193,7 @@ def _find_subject(segments: Sequence[Segment]) -> tuple[str, Segment, int, int] 
 def _age_near(seg: Segment, start: int, end: int) -> int | None:
     m = _AGE_BEFORE.search(seg.text[max(0, start - 10):start])
     if m is None:
-        m = _AGE_AFTER.match(seg.text[end:end + 14])
+        m = _AGE_AFTER.match(seg.text[end:end + 20])
     if m is None:
         return None
     n = kanji_number(m.group(1))
@@ -223,9 +232,18 @@ _QA_TOPICS: list[tuple[re.Pattern[str], str, str, str]] = [
 _ALONE_Q = re.compile(r"(?:お一人|一人|ひとり|おひとり)(?:で|暮らし)")
 
 
+# 「ご家族は」「一人です」: the answer to a household question that names no one but the speaker
+_FAMILY_Q = re.compile(r"ご?家族|同居|一緒に(?:住|暮ら)|世帯|どなたと")
+_ONLY_ME = re.compile(r"^(?:[\s、。…]|えー+|えっと|あの|いや|はい)*(?:一人|ひとり|独り|私だけ|自分だけ|僕だけ|俺だけ)"
+                      r"(?:です|っす|だ|で(?!\S*(?:来|行|やって))|。|、|$)")
+
+
 def _qa_facts(pairs: Sequence[QA]) -> list[Fact]:
     facts: list[Fact] = []
     for qa in pairs:
+        if _FAMILY_Q.search(qa.question) and _ONLY_ME.match(qa.answer):
+            facts.append(Fact("住まい", "独居", "対象者", "stated", list(qa.segment_ids), "qa:家族"))
+            continue
         if qa.polarity not in ("yes", "no"):
             continue
         ids = list(qa.segment_ids)
@@ -264,8 +282,10 @@ def _statement_facts(segments: Sequence[Segment], asked: set[int]) -> list[Fact]
     facts: list[Fact] = []
     for seg in _talkers(segments):
         text = strip_fillers(seg.text)
-        if _ALONE.search(text) and not _NOT_ALONE.search(text) and seg.id not in asked:
-            facts.append(Fact("住まい", "独居", "対象者", "stated", [seg.id], "statement:独居"))
+        alone = _ALONE.search(text)
+        if alone and not _NOT_ALONE.search(text) and seg.id not in asked:
+            said = "一人暮らし" if re.search(r"暮らし|ぐらし", alone.group()) else ""
+            facts.append(Fact("住まい", "独居", "対象者", "stated", [seg.id], "statement:独居", said))
         lvl = _CARE_LEVEL.search(text)
         if lvl:
             facts.append(Fact("要介護認定", f"要{lvl.group(1)}{lvl.group(2)}", "対象者", "stated", [seg.id], "statement:level"))
@@ -307,7 +327,7 @@ def _dedupe(facts: Sequence[Fact]) -> list[Fact]:
         if k in out:
             out[k].segment_ids = sorted(set(out[k].segment_ids) | set(f.segment_ids))
         else:
-            out[k] = Fact(f.key, f.value, f.subject, f.status, list(f.segment_ids), f.rule)
+            out[k] = Fact(f.key, f.value, f.subject, f.status, list(f.segment_ids), f.rule, f.said)
     return list(out.values())
 
 
@@ -330,6 +350,10 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
                 subject.age = age
                 subject.evidence["age"] = [s2.id]
                 break
+        if subject.age is None:
+            _age_from_answer(pairs, subject)  # 「お父様はおいくつですか」「78です」
+        if subject.age is None:
+            _age_in_topic_turn(seg, label, subject)  # 「息子が家から出ないんです。もう30になるんですけど」
     if role is not None:
         visitor = Person(relation=role[0], kind=VISITOR_KIND.get(role[0], "支援者"), evidence={"relation": [role[1]]})
         subject = Person(relation="利用者" if role[0] in ("ケアマネジャー", "ホームヘルパー", "相談支援専門員")
@@ -339,7 +363,8 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
         subject = visitor  # the visitor consults about themself
         _self_details(segments, pairs, subject)
     third = visitor.relation != "本人"
-    asked = {i for qa in pairs for i in qa.answer_ids}
+    # an answer to 「お一人暮らしですか」 is read as that question's fact; other answers may say it too
+    asked = {i for qa in pairs if _ALONE_Q.search(qa.question) for i in qa.answer_ids}
     facts = _dedupe([*_qa_facts(pairs), *_statement_facts(segments, asked), *_visitor_facts(segments, third)])
     living = next((f for f in facts if f.key == "住まい"), None) or _living_statement(segments, third)
     if living is not None:
@@ -354,19 +379,52 @@ def extract_subjects(segments: Sequence[Segment]) -> Subjects:
     return Subjects(visitor, subject, facts, pairs)
 
 
-def _self_details(segments: Sequence[Segment], pairs: Sequence[QA], person: Person) -> None:
-    """Age and sex of a visitor consulting about themself: 「私は45歳で」, the answer to 「おいくつですか」,
-    and 主人/妻 said of their spouse."""
+_ANY_AGE = re.compile(r"(?<![0-9〇一二三四五六七八九十百])(\d{1,3}|[〇一二三四五六七八九十百]{1,6})(?:歳|才|に(?:なる|なりま))")
+_SELF_WORD = re.compile(r"(?:私|わたし|あたし|僕|ぼく|俺|おれ|自分)(?:は|も|、)?[^。]{0,6}$")
+
+
+def _age_in_topic_turn(seg: Segment, label: str, person: Person) -> None:
+    """The one age said in the turn that names the subject, when that turn names no one else."""
+    others = {_KIN[m.group()][0] for m in _KIN_RE.finditer(seg.text)} - {label}
+    ages = [m for m in _ANY_AGE.finditer(seg.text) if not _SELF_WORD.search(seg.text[:m.start()])]
+    if others or len(ages) != 1:
+        return
+    n = kanji_number(ages[0].group(1))
+    if n is not None and 0 < n < 120:
+        person.age, person.evidence["age"] = n, [seg.id]
+
+
+def _age_from_answer(pairs: Sequence[QA], person: Person) -> None:
+    """The age given in answer to the staff's 「おいくつですか」 (with or without 歳)."""
     for qa in pairs:
         if _AGE_Q.search(qa.question):
-            m = _AGE_ANSWER.match(qa.answer)
-            if m and kanji_number(m.group(1)):
-                person.age, person.evidence["age"] = kanji_number(m.group(1)), list(qa.segment_ids)
-                break
+            m = _BARE_AGE_ANSWER.match(qa.answer)
+            n = kanji_number(m.group(1)) if m else None
+            if n is not None and 0 < n < 120:
+                person.age, person.evidence["age"] = n, list(qa.segment_ids)
+                return
+
+
+def _self_details(segments: Sequence[Segment], pairs: Sequence[QA], person: Person) -> None:
+    """Age and sex of a visitor consulting about themself: 「私は45歳で」, the answer to 「おいくつですか」,
+    主人/妻 said of their spouse, else what they say of themself (シングルマザー, 妊娠中, 俺は)."""
+    _age_from_answer(pairs, person)
     for seg in _talkers(segments):
         m = _SELF_AGE.search(seg.text)
         if m and person.age is None and kanji_number(m.group(1)):
             person.age, person.evidence["age"] = kanji_number(m.group(1)), [seg.id]
+    _spouse_sex(segments, person)
+    if not person.sex:
+        for seg in _talkers(segments):
+            hit = next((sex for pat, sex in _SELF_SEX if pat.search(seg.text)), "")
+            if hit:
+                person.sex, person.evidence["sex"] = hit, [seg.id]
+                break
+
+
+def _spouse_sex(segments: Sequence[Segment], person: Person) -> None:
+    """Sex from 主人/妻 said of the visitor's own spouse."""
+    for seg in _talkers(segments):
         if not person.sex:
             for pat, sex in _SPOUSE_SEX:
                 if re.search(rf"(?:うちの|私の|わたしの)?{pat.pattern}(?:が|は|の|と)", seg.text) and not re.search(

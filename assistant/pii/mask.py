@@ -372,9 +372,11 @@ def _places_in_answer(text: str, toks: Sequence[Tok]) -> list[Entity]:
 
 # -- dates of birth -----------------------------------------------------------------------------------
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ|メイジ|タイショウ|ショウワ|ヘイセイ|レイワ)"
-_MD = rf"(?:{_S}の?{_S}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?"
+# between the parts of a spoken date: pauses, commas and fillers (「1978年、えー、7月22日」)
+_DS = r"(?:[\s\u3000、,]|えーっと|えーと|えっと|えー|あのー|あの|その)*"
+_MD = rf"(?:{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?)?"
 _DATE_RES = (
-    (re.compile(rf"{_ERA}{_S}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"{_ERA}{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
     (re.compile(rf"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{{2}}{_S}年{_MD}"), "western"),
     (re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?![0-9])"), "numeric"),
     (re.compile(r"(?<![A-Za-z0-9])[MTSHR][0-9]{1,2}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"), "numeric"),
@@ -1214,6 +1216,9 @@ def _occurrences(text: str, word: str) -> Iterable[int]:
         i = text.find(word, i + 1)
 
 
+_OWNED_BY = re.compile(r"名義|宛て|宛")
+
+
 def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
     before, after = _char_before(text, s), _char_after(text, e)
     sc = _script(word[0])
@@ -1226,8 +1231,8 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
         return False
     if sc_end == "kata" and _is_kata(after):
         return False
-    if sc_end == "kanji" and _is_kanji(after):
-        # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name
+    if sc_end == "kanji" and _is_kanji(after) and not _OWNED_BY.match(text, e):
+        # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name (悠斗名義: the owner's name)
         toks = sudachi_tokens(text[e:e + 6])
         if not toks or not toks[0].is_person:
             return False

@@ -26,7 +26,7 @@ from assistant.asr.transcript import Segment
 from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
-_GAP = rf"(?:[\s\u3000、,…]|の|{_FILLERS})*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|{_FILLERS})*"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
@@ -43,6 +43,8 @@ _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信�
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
 _PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
+_OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
+_NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
@@ -55,18 +57,29 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
-_KANA_CHOME = re.compile(rf"{_KANA_NUM}ちょうめ(?:{_S}[、,]?{_S}(?:{_KANA_LOT}|{_LOT}))?")
+# 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
+_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}))?"
+_KANA_CHOME = re.compile(rf"{_KANA_NUM}{_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
+# the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
+_PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道|府|県|市|区|町|村|郡))[\s\u3000、,]*(?:の[\s\u3000]*)?$")
+# a lot, 号, building or room said after an address span (「の 12番地 の 5」)
+_LOT_AFTER = re.compile(rf"^{_S}[、,]?{_S}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}})?{_S}(?:の{_S})?"
                     rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?:{_S}号室|{_S}号)?)?")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
-_KANA_DATE = re.compile(rf"{_ERA}{_S}(?:{_KANA_NUM}|がん){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
+_KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+# a year said alone at the end of a turn (「1973年の」), the month and day following in the next
+_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+# 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
+_GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
+                                r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
 
 
 @dataclass
@@ -121,6 +134,9 @@ def _add(ents: list[Any], new: Any) -> None:
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
         keep.type, keep.rule = new.type, new.rule
+    elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address") and new.start <= keep.start and keep.end <= new.end:
+        # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number
+        keep.type, keep.rule = new.type, new.rule
     elif keep.type != new.type:
         return  # one span cannot be two kinds of data: the per-turn rule stands
     keep.group = keep.group or new.group
@@ -163,6 +179,20 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
 
 
+_BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
+
+
+def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
+    """The speaker's next turn, when nothing but a back-channel (「はい」) came between: a number
+    said in two breaths goes on after the staff member's 「はい」."""
+    j = i + 1
+    if j < len(turns) and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+        j += 1
+    if j < len(turns) and turns[j].seg.speaker == turns[i].seg.speaker:
+        return turns[j]
+    return None
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """Digit runs broken by fillers or carried into the next turn."""
     for i, t in enumerate(turns):
@@ -174,14 +204,16 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if m is None:
                 continue
             run, end = m.group(), m.end()
-            nxt = turns[i + 1] if i + 1 < len(turns) else None
             cont = None
-            if (nxt is not None and nxt.seg.speaker == t.seg.speaker and re.search(rf"(?:{_GAP})$", text[end:])
+            nxt = _next_own_turn(turns, i)
+            if (nxt is not None and re.search(rf"(?:{_GAP})$", text[end:])
                     and not text[end:].strip("、,の \u3000…")):
                 cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
             whole = run + (cont.group(1) if cont else "")
             if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
                 continue
+            if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
+                continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
@@ -190,6 +222,20 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if cont and nxt is not None:
                 _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
                                   rule=f"{kind}:spoken-continued", group=group))
+
+
+# the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
+_BANK_BEFORE = re.compile(r"(?:[一-龯々ァ-ヶーぁ-んA-Za-zＡ-Ｚ]{1,12}?(?:銀行|信金|信用金庫|信用組合|労働金庫|労金|農協|ゆうちょ)"
+                          r"|ゆうちょ|JA|ＪＡ)[^。？?]{0,40}$")
+
+
+def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """An account is the bank and branch as much as the number: its mask starts at the bank name."""
+    for t in turns:
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "account"]:
+            m = _BANK_BEFORE.search(t.seg.text[:e.start])
+            if m and not _overlaps(ents, t.seg.id, m.start(), e.start):
+                e.start = m.start()
 
 
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -219,10 +265,60 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
                 after = _AFTER.match(text, m.end("lot"))
                 spans.append((m.start("lot"), after.end() if after else m.end("lot")))
+                if i > 0 and not prev_addr:
+                    _town_in_turn_before(turns[i - 1], t, ents, make)
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
+        _widen_addresses(text, ents, t.seg.id)
+
+
+_TOWN_ENDING_TURN = re.compile(r"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{1,10}?(?:町|丁目|ちょうめ|台|丘|区|市|村|団地))"
+                               r"[\s\u3000、,]*(?:の|です|でして|で)?[\s\u3000、,。…]*$")
+
+
+_OWNER = re.compile(r"^(?:えー|えっと|あの|はい|私|わたし|僕|ぼく|うち|住所|家)*(?:は|が|の)?")
+
+
+def _town_in_turn_before(prev: _Turn, t: _Turn, ents: list[Any], make: Callable[..., Any]) -> None:
+    """「みどり町の」 then 「3の5の12です」: the town that ends the same speaker's turn before a lot
+    number is part of the address."""
+    if prev.seg.speaker != t.seg.speaker:
+        return
+    m = _TOWN_ENDING_TURN.search(prev.seg.text)
+    if m:
+        lead = _OWNER.match(m.group("town"))
+        start = m.start("town") + (lead.end() if lead else 0)
+        before = _PLACE_BEFORE.search(prev.seg.text[:start])
+        start = before.start() if before else start
+        _add(ents, make("address", start, m.end("town"), prev.seg.text[start:m.end("town")],
+                        segment_id=prev.seg.id, rule="address:spoken-town"))
+
+
+def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
+    """Every part of an address is masked: the town or ward said before it and the lot, 号, building
+    and room said after it, across pauses. Only spans already found as addresses are widened, so a
+    ward named on its own (「北区に住んでいます」) stays readable; spans that meet become one."""
+    found = sorted((x for x in ents if x.segment_id == sid and x.type == "address"), key=lambda x: x.start)
+    for e in found:
+        changed = True
+        while changed:
+            changed = False
+            before = _PLACE_BEFORE.search(text[:e.start])
+            if before and before.start() < e.start:
+                e.start, changed = before.start(), True
+            after = _LOT_AFTER.match(text[e.end:])
+            if after:
+                e.end, changed = e.end + after.end(), True
+                room = _AFTER.match(text, e.end)
+                if room and room.end() > e.end:
+                    e.end = room.end()
+    for a, b in zip(found, found[1:], strict=False):
+        if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
+            b.start, b.end = a.start, max(a.end, b.end)
+            b.group = b.group or a.group
+            ents.remove(a)
 
 
 def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -245,12 +341,31 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """「1973年の」 then 「3月15日です」 in answer to a birth-date question: both turns, one placeholder."""
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff" or not _BIRTH_Q.search(t.asked + t.seg.text):
+            continue
+        m = _YEAR_ENDING_TURN.search(t.seg.text)
+        nxt = _next_own_turn(turns, i)
+        tail = _MD_TAIL.match(nxt.seg.text.lstrip("、,の \u3000…")) if (m and nxt is not None) else None
+        if m is None or nxt is None or tail is None:
+            continue
+        group = f"birth:{t.seg.id}:{m.start()}"
+        end = m.start() + len(m.group().rstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", m.start(), end, t.seg.text[m.start():end], segment_id=t.seg.id,
+                        rule="birthdate:split", group=group))
+        s0 = len(nxt.seg.text) - len(nxt.seg.text.lstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", s0, s0 + tail.end(), nxt.seg.text[s0:s0 + tail.end()], segment_id=nxt.seg.id,
+                        rule="birthdate:continued", group=group))
+
+
 def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            m = _GIVEN_TAIL.match(text[e.end:])
+            m = _GIVEN_TAIL.match(text[e.end:]) or _GIVEN_BEFORE_VERB.match(text[e.end:])
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
 
@@ -263,7 +378,9 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _numbers(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
+    _split_birth_year(turns, ents, make)
     _given_names(turns, ents)
+    _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
         seg = by_id.get(e.segment_id)  # type: ignore[arg-type]

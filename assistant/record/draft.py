@@ -43,6 +43,7 @@ from assistant.record.categories import (
     get_model,
     predict,
 )
+from assistant.record.compress import compress_all
 from assistant.record.fields import (
     FIELD_LABELS,
     SUMMARY_FIELDS,
@@ -320,7 +321,7 @@ def _evidence(pieces: Sequence[Piece], segs: dict[int, Segment]) -> list[Evidenc
 
 
 def _line_from_sentences(sents: Sequence[Sentence], segs: dict[int, Segment], why: Sequence[str] = ()) -> Line | None:
-    pieces = [p for s in sents for p in s.pieces]
+    pieces = compress_all(sents)
     if not pieces:
         return None
     text = _join_plain(pieces, segs)
@@ -529,6 +530,9 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
                 sent = next((x for x in seg_sents if x.start <= m.start < x.end), seg_sents[-1] if seg_sents else None)
             if sent is None:
                 continue
+            if _background(seg.text, pos, m.surface):
+                hows.setdefault(m.scheme_id, set()).add("background")
+                continue
             sch = kb.get(m.scheme_id)
             surfaces.setdefault(m.scheme_id, set()).add(m.surface)
             h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
@@ -546,6 +550,20 @@ def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _Sche
     # a scheme the citizen already receives is not 案内した (its 証書 asked for is not a proposal)
     hits = {sid: h for sid, h in hits.items() if sid not in received or "propose" in hows.get(sid, set())}
     return _drop_shared_services(hits, surfaces, kb)
+
+
+# a scheme named as what the citizen already has or as a comparison, not as what is offered:
+# 「児童扶養手当を受けている方なら」「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」
+_BACKGROUND = re.compile(
+    r"(?:[はをもが]|の[\s\u3000]*[^。、\s]{0,3}[\s\u3000]*[をは])?[\s\u3000]*(?:今も|いま|もう|すでに|既に)?[\s\u3000]*"
+    r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
+    r"使って(?:い|も)|使ってる|利用して(?:い|る)|利用され(?:て|た)|使われ(?:て|た)|持って(?:い|る|らっしゃ)|お持ち|"
+    r"申請済|申請して(?:い|る|あ)|みたいに|のように|とは違|と違って|とは別|は別|の証書|の受給者証|の保険証|の決定通知|が終わ)")
+
+
+def _background(text: str, pos: int, surface: str) -> bool:
+    """The words right after the scheme name say it is received already or only compared with."""
+    return pos >= 0 and bool(_BACKGROUND.match(text, pos + len(surface)))
 
 
 def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
@@ -715,7 +733,9 @@ def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_id
     return s.segment.id in cited and key != "main_concern" and len(s.text) <= 30
 
 
-MAX_HEARD = 3
+# a citizen's question (「手術って、お金かかりますよね？」) asks, it does not tell: not a situation line
+_ASKS = re.compile(r"[？?]\s*$")
+MAX_HEARD = 2
 HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
 BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
 
@@ -768,7 +788,8 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
                     and not (key == "household" and i < len(d.reasons) and _only_subject_words(d.reasons[i], kin))]
         if relevant:
             heard_in.add(key)
-        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used]
+        keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used
+                and (key == "main_concern" or not _ASKS.search(d.sentences[i].text))]
         if not keep and not fields[key] and key in SUMMARY_FIELDS:
             keep = relevant[:2]  # the field's one answer is also the concern: say it here too
         if key == "main_concern":
@@ -783,7 +804,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
     for n, group in enumerate(heard_sentences(sentences)):
         group = [s for s in group if not _only_personal_data(s, by_seg.get(s.segment.id, []))
                  and (s.segment.id, s.start) not in used and not _citizen_question(s)
-                 and not (s.segment.id in fact_ids and len(s.text) <= BARE_ANSWER)]
+                 and not (s.segment.id in fact_ids and len(s.segment.text) <= BARE_ANSWER)]
         line = _line_from_sentences(group[:HEARD_SENTENCES], segs)
         if line is not None:
             heard.append((-sum(1 for s in group if _problem(s.condensed)), n, line))

@@ -70,7 +70,7 @@ def statements(subj: Subjects) -> list[Statement]:
     head_ids = sorted({i for v in subj.subject.evidence.values() for i in v})
     person = _person(subj)
     if subj.subject.age or living:  # the relation alone is already in the 来談者/対象者 block
-        text = person + ("".join(f.value for f in living[:1]) if living else "") + "。"
+        text = person + ("".join(f.said or f.value for f in living[:1]) if living else "") + "。"
         out.append(Statement("household", text, _ids(living[:1], head_ids), ["事実: 対象者"]))
     vis = [f for f in facts if f.subject == "相談者"]
     if subj.third_party and vis:

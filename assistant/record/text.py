@@ -16,7 +16,9 @@ from functools import cached_property, lru_cache
 
 from assistant.asr.transcript import Segment
 
-_SENT_END = re.compile(r"[。！？!?\n]+|…{2,}|‥+")
+# sentence ends; in recognised speech without punctuation, a pause after a sentence-final form
+# (〜ます, 〜です, 〜ください) ends the sentence too
+_SENT_END = re.compile(r"[。！？!?\n]+|…{2,}|‥+|(?:(?<=ます)|(?<=です)|(?<=ください)|(?<=なさい)|(?<=ました)|(?<=でした)|(?<=ましょう)|(?<=でしょう)|(?<=ですか)|(?<=ますか))[\s\u3000]+(?=\S)")
 _FILLER_WORDS = ("えーっと", "えーと", "ええと", "えっと", "えっとー", "えー", "あー", "あのー", "あのう", "あの", "うーん",
                  "んー", "まあ", "そのー", "なんか", "ええ", "えと", "うん")
 # A filler counts only as a word of its own: at the start or after a pause/comma, and followed by one.
