@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import typer
@@ -73,6 +74,18 @@ def _print_summary(console, summary, problems: int) -> None:  # noqa: ANN001
                   f" in {summary.wall:.1f} s" + (f"; RTF {summary.rtf:.3f}" if summary.rtf else ""), highlight=False)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C (and a service manager's SIGTERM) stop the run cleanly, even when the process was
+    started with SIGINT ignored (a background job of a script inherits that, and Python then never
+    raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 @app.command()
 def batch(
     inputs: list[Path] = typer.Argument(None, help="Recordings and/or folders of recordings."),
@@ -96,6 +109,7 @@ def batch(
     consultations in the review queue). Resumable; exit 1 if any recording failed."""
 
 
+    _stop_on_signals()
     cfg = get_config()
     bcfg = cfg["batch"]
     formats = [f.strip() for f in (format or ",".join(bcfg["formats"])).split(",") if f.strip()]
