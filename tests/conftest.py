@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,11 +63,15 @@ def pg_server(tmp_path_factory):
     except ImportError:
         pytest.skip("PostgreSQL tests need pgserver (pip package, in the lock file)")
     try:
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+        # Outside pytest's own temporary root: pytest makes that root 0700 again whenever another
+        # pytest session starts, and the server (an unprivileged user) would lose its data folder.
+        pgdata = Path(tempfile.mkdtemp(prefix="assistant-test-pg-"))
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
     except Exception as exc:  # noqa: BLE001 - any start failure is a visible skip reason
         pytest.skip(f"PostgreSQL server could not start: {exc}")
     yield server
     server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)
 
 
 @pytest.fixture()
