@@ -41,6 +41,7 @@ from assistant.pii.patterns import BUILDING_KW
 from assistant.pii.spoken import extend
 from assistant.schemes.knowledge import get_knowledge_base
 from assistant.text import nlp
+from assistant.text.kana import hiragana, katakana
 
 # -- types and placeholders --------------------------------------------------------------------------
 TYPE_LABELS: dict[str, str] = {
@@ -1245,14 +1246,6 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
     return True
 
 
-def _to_hira(s: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in s)
-
-
-def _to_kata(s: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in s)
-
-
 @lru_cache(maxsize=4096)
 def kana_forms(name: str) -> tuple[str, ...]:
     """How a detected name may be written again in kana by speech recognition or another writer:
@@ -1263,9 +1256,9 @@ def kana_forms(name: str) -> tuple[str, ...]:
     if not core:
         return ()
     if all(_is_hira(c) or c == "ー" for c in core):
-        return (_to_kata(core),)
+        return (katakana(core),)
     if all(_is_kata(c) for c in core):
-        return (_to_hira(core),)
+        return (hiragana(core),)
     if not any(_is_kanji(c) for c in core):
         return ()
     per_token: list[list[str]] = []
@@ -1285,7 +1278,7 @@ def kana_forms(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for f in forms:
         if len(f) >= 2:
-            out += [f, _to_hira(f)]
+            out += [f, hiragana(f)]
     return tuple(dict.fromkeys(out))
 
 
@@ -1382,7 +1375,7 @@ def _name_key(text: str) -> str:
     """A name without spaces and fillers; kana names in hiragana (ソウタ and そうた are one person)."""
     c = _clean_name(text)
     if c and all(_is_hira(ch) or _is_kata(ch) for ch in c):
-        return _to_hira(c)
+        return hiragana(c)
     return c
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text.kana import katakana
+
 # -- digit units -----------------------------------------------------------------------------------
 ASCII_DIGITS = {**{str(i): i for i in range(10)}, **{chr(0xFF10 + i): i for i in range(10)}}
 KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -27,7 +29,7 @@ for _words, _d in (
 ):
     for _w in _words:
         _KANA_WORDS[_w] = _d
-        _KANA_WORDS["".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in _w)] = _d
+        _KANA_WORDS[katakana(_w)] = _d
 _KANA_WORDS["キュー"] = 9
 _KANA_WORDS["ゼロ"] = 0
 _KANA_BY_LEN = sorted(_KANA_WORDS, key=len, reverse=True)

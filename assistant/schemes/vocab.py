@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from assistant.schemes.knowledge import KnowledgeBase, Scheme
 from assistant.schemes.protected import load_protected_terms
+from assistant.text.kana import katakana
 from assistant.text.metrics import normalise_for_cer
 
 MIN_READING = 5  # shorter names (保護, 後見, 手帳) collide with ordinary words: never targets
@@ -53,13 +54,9 @@ _DIGITS = re.compile(r"[0-9０-９]")
 _VOWELS = set("アイウエオ")
 
 
-def to_katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
 def phonetic(kana: str) -> str:
     """A reading as it sounds: katakana, ヲ→オ, ヅ→ズ, ヂ→ジ, long vowels as ー (コウ → コー)."""
-    k = to_katakana(unicodedata.normalize("NFKC", kana))
+    k = katakana(unicodedata.normalize("NFKC", kana))
     k = k.replace("ヲ", "オ").replace("ヅ", "ズ").replace("ヂ", "ジ")
     out: list[str] = []
     for ch in k:
@@ -201,7 +198,7 @@ def build_lattice(text: str) -> Lattice:
         if _DIGITS.search(m.surface):  # numbers never sound like a name here
             lat.add(m.start, m.end, "#")
             continue
-        reading = m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else to_katakana(m.surface)
+        reading = m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else katakana(m.surface)
         lat.add(m.start, m.end, reading)
         if _KANJI.search(m.surface):
             for alt in _dictionary_readings(m.surface):
@@ -209,8 +206,8 @@ def build_lattice(text: str) -> Lattice:
             if len(m.surface) > 1:  # each kanji on its own: 手長 → テ + チョウ
                 for i, ch in enumerate(m.surface):
                     a = m.start + i
-                    alts = _dictionary_readings(ch) if _KANJI.match(ch) else (to_katakana(ch),)
-                    for alt in alts or (to_katakana(ch),):
+                    alts = _dictionary_readings(ch) if _KANJI.match(ch) else (katakana(ch),)
+                    for alt in alts or (katakana(ch),):
                         lat.add(a, a + 1, alt)
     for a, b, pron in _openjtalk_prons(text):
         if not _DIGITS.search(text[a:b]):
@@ -247,7 +244,7 @@ def _reading_of(surface: str) -> str:
     for m in morphs(surface):
         if m.kind in ("punct", "sentence_end"):
             continue
-        parts.append(m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else to_katakana(m.surface))
+        parts.append(m.reading if re.fullmatch(r"[ァ-ヶー]+", m.reading or "") else katakana(m.surface))
     return "".join(parts)
 
 

@@ -13,6 +13,11 @@ def katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
+def hiragana(text: str) -> str:
+    """Katakana → hiragana (other characters unchanged)."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
 def reading_with_offsets(text: str) -> tuple[str, list[int]]:
     """Katakana reading of ``text`` and, for each reading character, its surface offset."""
     chars: list[str] = []
