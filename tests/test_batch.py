@@ -63,8 +63,9 @@ def _segments() -> list[dict]:
             {"id": 2, "start": 2.0, "end": 4.0, "text": "住居確保給付金があります", "speaker": "staff"}]
 
 
-def test_ingest_is_idempotent_resumable_and_leaves_reviewed_alone(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'review.db'}")
+def test_ingest_is_idempotent_resumable_and_leaves_reviewed_alone(tmp_path: Path, db_url: str) -> None:
+    """On SQLite and on a real PostgreSQL server (the store several counters share)."""
+    store = Store(db_url)
     src = tmp_path / "rec.wav"
     src.write_bytes(b"audio")
     transcript = {"schema": "transcript/1", "source": "rec.wav", "duration": 4.0, "segments": _segments()}
