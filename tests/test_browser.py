@@ -173,10 +173,14 @@ def _assert_local(requests: list[str]) -> None:
 
 
 def _start_consultation(page) -> None:
-    # Generous waits: events share one queue, so on a busy machine the consent waits behind the
-    # previous page's last refresh (seen once at 20 s).
+    """Start a new consultation and give consent.
+
+    The page may first show an earlier open consultation (the server module is shared), so wait
+    for the start notice, not just any status line, before ticking the box: ticking it earlier
+    would give consent to the consultation that was on screen, not to the new one.
+    """
     page.click("#start")
-    page.wait_for_selector("#rec-indicator", timeout=60_000)
+    _wait(lambda: "新しい相談を開始しました" in page.inner_text("#status"), 120, "the start notice", page)
     page.check("#consent input")
     page.wait_for_selector("#rec-indicator .badge.ok", timeout=60_000)
 

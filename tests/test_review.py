@@ -203,12 +203,15 @@ def test_help_call_and_live_view(env):
     svc, review, audit, tmp = env
     cid = svc.start_consultation(staff="佐藤", consent=True)
     svc.store.add_segments(cid, [Segment(id=1, start=0, end=1, text="もう死にたいです", speaker="citizen")])
+    assert svc.consultation_info(cid)["help_pending"] is False
     review.request_help(cid, STAFF)
+    assert svc.consultation_info(cid)["help_pending"] is True  # the counter's badge, read from the store
     live = review.live_view(BOSS)
     row = next(r for r in live if r["id"] == cid)
     assert row["help"]["actor"] == "佐藤" and row["staff"] == "佐藤"
     review.acknowledge_help(cid, BOSS)
     assert next(r for r in review.live_view(BOSS) if r["id"] == cid)["help"] is None
+    assert svc.consultation_info(cid)["help_pending"] is False
     detail = review.live_detail(cid, BOSS)
     assert detail["segments"][0]["text"] == "もう死にたいです"
 

@@ -131,11 +131,13 @@ def _counter_consultation(page) -> None:
     """Start, consent, transcribe the demo recording."""
     page.wait_for_selector("#start button, button#start", timeout=90_000)
     page.click("#start")
-    page.wait_for_selector("#rec-indicator")
+    _wait(lambda: "新しい相談を開始しました" in page.inner_text("#status"), 120, "the start notice")
     page.check("#consent input")
-    page.wait_for_selector("#rec-indicator .badge.ok")
+    page.wait_for_selector("#rec-indicator .badge.ok", timeout=60_000)
     page.click("#demo")
-    _wait(lambda: page.locator("#transcript .line[data-seg]").count() >= 8, 420, "the demo transcript")
+    # lines show before the suggestions and the draft are done: wait for the end of the whole step
+    _wait(lambda: "デモ音声を文字起こししました" in page.inner_text("#status"), 420, "the demo transcript")
+    assert page.locator("#transcript .line[data-seg]").count() >= 8
 
 
 def _latest_id(data_dir: Path) -> int:
@@ -155,7 +157,7 @@ def test_review_round_trip(browser, server):
         _counter_consultation(staff)
         cid = _latest_id(data_dir)
         staff.click("#help-call")
-        _wait(lambda: "相談したい" in staff.inner_text("#status"), 120, "the help-call notice")
+        staff.wait_for_selector("#help-pending", timeout=120_000)  # stays until a supervisor answers
 
         # live view: the running consultation with the call; its transcript read-only
         boss.goto(f"{url}/live")
@@ -165,6 +167,7 @@ def test_review_round_trip(browser, server):
         boss.wait_for_selector("#live-transcript .seg")
         boss.click("#ack")
         boss.wait_for_load_state("domcontentloaded")
+        staff.wait_for_selector("#help-pending", state="detached", timeout=60_000)  # the answer reaches the counter
 
         # the staff member ends and submits from the counter view (聞き取り漏れ are shown beside the button)
         staff.click("#end")

@@ -13,7 +13,6 @@ and which is audited. Transcript corrections keep the original value (``segment_
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import io
 import wave
@@ -43,7 +42,7 @@ TRANSITIONS = {"submit": (("draft", "returned"), "pending"), "return": (("pendin
 REVIEW_ROLES = frozenset({"supervisor", "admin"})
 UNMASK_ROLES = frozenset({"supervisor", "admin"})
 SUBMIT_ROLES = frozenset({"staff", "supervisor", "admin"})
-HELP_WINDOW = dt.timedelta(hours=2)
+HELP_WINDOW = rs.HELP_WINDOW
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,24 @@ def actions(store: Store, cid: int) -> list[ReviewAction]:
                               .order_by(ReviewAction.id)))
 
 
+HELP_WINDOW = dt.timedelta(hours=2)  # a 「相談したい」 older than this is no longer shown as open
+
+
+def help_pending(store: Store, cid: int) -> bool:
+    """Whether this consultation's newest 「相談したい」 is still waiting for a supervisor.
+
+    Read from the store, not from memory, so an acknowledgement given from another process (a
+    supervisor's PC sharing the database) clears the counter's badge too.
+    """
+    since = utcnow() - HELP_WINDOW
+    with store.session() as s:
+        last = s.scalar(select(ReviewAction.action)
+                        .where(ReviewAction.consultation_id == cid, ReviewAction.at >= since,
+                               ReviewAction.action.in_(("help", "help_ack")))
+                        .order_by(ReviewAction.id.desc()).limit(1))
+    return last == "help"
+
+
 def recent_actions(store: Store, action: str, since: dt.datetime) -> list[ReviewAction]:
     with store.session() as s:
         return list(s.scalars(select(ReviewAction).where(ReviewAction.action == action, ReviewAction.at >= since)

@@ -26,6 +26,7 @@ import numpy as np
 
 from assistant import offline  # noqa: F401
 from assistant.app import protect
+from assistant.app import review_store as rs
 from assistant.app.config import Config, get_config, resolve_path
 from assistant.app.store import Consultation, Store, get_store
 from assistant.asr.audio import SAMPLE_RATE, Audio, AudioError, decode, from_array
@@ -287,6 +288,7 @@ class Services:
             "staff": c.staff, "channel": c.channel, "created": _local(c.created_at), "ended": _local(c.ended_at),
             "interrupted": c.status == "open" and c.id not in self._sessions,
             "segments": self.store.max_segment_id(c.id),
+            "help_pending": c.status == "open" and rs.help_pending(self.store, c.id),
         }
 
     # -- audio in ------------------------------------------------------------------------------

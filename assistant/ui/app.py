@@ -79,7 +79,7 @@ class CounterHandlers:
 
         recording = self.svc.recording(cid) if cid else False
         errs = self.svc.errors(cid) if cid else []
-        status_key = (info and (info["status"], info["consent"], info["off_record"]), recording, notice, len(errs))
+        status_key = (info and (info["status"], info["consent"], info["off_record"], info["help_pending"]), recording, notice, len(errs))
         out: list[Any] = []
         out.append(render.status(info, recording, notice) + render.errors(errs)
                    if changed("status", status_key) else gr.skip())
@@ -138,7 +138,8 @@ class CounterHandlers:
         user = auth.gr_user(request)
         cid = self.svc.start_consultation(consent=bool(consent), staff=user.name)
         auth.gr_audit(request, "create", f"consultation:{cid}")
-        return [cid, *self.snapshot(cid, {}, notice="新しい相談を開始しました。録音の前に同意を確認してください。"
+        # the checkbox shows the new consultation's consent, whatever an earlier page state showed
+        return [cid, bool(consent), *self.snapshot(cid, {}, notice="新しい相談を開始しました。録音の前に同意を確認してください。"
                                if not consent else "新しい相談を開始しました。", force=True)]
 
     def on_consent(self, cid, given, seen):
@@ -279,13 +280,15 @@ class CounterHandlers:
 
     def on_resume(self, sel, seen, request: gr.Request):
         if sel is None:
-            return [None, gr.update(), *self.snapshot(None, seen)]
+            return [None, gr.update(), gr.update(), *self.snapshot(None, seen)]
+        consent: Any = gr.update()
         try:
             self.svc.resume_consultation(int(sel))
             auth.gr_audit(request, "resume", f"consultation:{int(sel)}")
+            consent = bool(self.svc.consultation_info(int(sel))["consent"])
         except ServiceError as exc:
             gr.Warning(str(exc))
-        return [int(sel), gr.update(visible=bool(self.svc.interrupted_consultations())),
+        return [int(sel), gr.update(visible=bool(self.svc.interrupted_consultations())), consent,
                 *self.snapshot(int(sel), {}, notice="中断された相談を再開しました。", force=True)]
 
     def on_close(self, sel, seen):
@@ -441,12 +444,13 @@ def _wire_consultation(ui: SimpleNamespace, h: CounterHandlers) -> None:
     """Start, consent, pause, end, resume or close a consultation; the periodic refresh."""
     ui.demo.load(h.on_load, outputs=[ui.cid_state, ui.consent_cb, ui.interrupted_box, ui.interrupted_html, ui.interrupted_dd,
                                               *ui.refresh], api_visibility="private")
-    ui.start_btn.click(h.on_start, inputs=[ui.consent_cb], outputs=[ui.cid_state, *ui.refresh], api_name="start", show_progress="hidden")
+    ui.start_btn.click(h.on_start, inputs=[ui.consent_cb], outputs=[ui.cid_state, ui.consent_cb, *ui.refresh], api_name="start", show_progress="hidden")
     ui.consent_cb.input(h.on_consent, inputs=[ui.cid_state, ui.consent_cb, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="consent")
     ui.end_btn.click(h.on_end, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="end")
     ui.pause_btn.click(h.on_pause, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="pause")
     ui.resume_rec_btn.click(h.on_resume_rec, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="resume_recording")
-    ui.resume_btn.click(h.on_resume, inputs=[ui.interrupted_dd, ui.seen_state], outputs=[ui.cid_state, ui.interrupted_box, *ui.refresh],
+    ui.resume_btn.click(h.on_resume, inputs=[ui.interrupted_dd, ui.seen_state],
+                        outputs=[ui.cid_state, ui.interrupted_box, ui.consent_cb, *ui.refresh],
                      api_visibility="private")
     ui.close_btn.click(h.on_close, inputs=[ui.interrupted_dd, ui.seen_state], outputs=[ui.cid_state, ui.interrupted_box, *ui.refresh],
                     api_visibility="private")

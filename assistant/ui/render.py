@@ -32,6 +32,8 @@ def status(info: dict | None, recording: bool, notice: str = "") -> str:
         cls = "stopped"
     consent = ("<span class='badge ok'>録音同意あり</span>" if info["consent"]
                else "<span class='badge warn'>録音同意 未確認</span>")
+    if info.get("help_pending"):
+        consent += "<span class='badge help' id='help-pending'>「相談したい」送信済み・監督者を待っています</span>"
     extra = f"<div class='notice'>{E(notice)}</div>" if notice else ""
     return (f"<div class='status {cls}' id='rec-indicator' data-state='{cls}'>"
             f"<span class='cid'>相談番号 {info['id']}</span>{consent}<span class='state'>{state}</span>"
