@@ -192,7 +192,7 @@ def test_live_microphone_consultation_survives_kill_9(playwright, server, tmp_pa
         page = _open(ctx, server.url, requests)
         _start_consultation(page)
         page.click("#mic button.record-button")
-        page.wait_for_selector("#rec-indicator[data-state=recording]", timeout=20_000)
+        page.wait_for_selector("#rec-indicator[data-state=recording]", timeout=60_000)
         _wait(lambda: len(_lines(page)) >= 3, 90, "three final lines from the microphone")
         before = _lines(page)
         assert all(("話者不明" in line) or ("職員" in line) or ("相談者" in line) for line in before)
@@ -208,7 +208,7 @@ def test_live_microphone_consultation_survives_kill_9(playwright, server, tmp_pa
         assert after[: len(before)] == before, "finalised utterances are exactly as they were"
         assert "中断された相談があります" in page.inner_text("#interrupted-box")
         page.click("#resume-consultation")
-        page.wait_for_selector("#interrupted-box", state="hidden", timeout=20_000)
+        page.wait_for_selector("#interrupted-box", state="hidden", timeout=60_000)
     finally:
         ctx.close()
     _assert_local(requests)
@@ -221,7 +221,10 @@ def test_upload_suggest_pin_edit_reload(playwright, server, tmp_path):
         page = _open(ctx, server.url, requests)
         _start_consultation(page)
         page.set_input_files("#upload input[type=file]", str(DEMO))
-        _wait(lambda: len(_lines(page)) >= 8, 120, "the demo recording's transcript")
+        # lines show before the suggestions and the draft are done: wait for the end of the whole step
+        _wait(lambda: "録音ファイルを文字起こししました" in page.inner_text("#status"), 420,
+              "the recording's transcript", page)
+        assert len(_lines(page)) >= 8
         lines = _lines(page)
         assert all(any(lbl in line for lbl in ("話者不明", "職員", "相談者")) for line in lines)
         page.wait_for_selector("#sugg-0 .sugg .reason", timeout=60_000)
@@ -229,12 +232,12 @@ def test_upload_suggest_pin_edit_reload(playwright, server, tmp_path):
         reason = page.inner_text("#sugg-0 .reason")
         assert name and len(reason.replace("理由：", "").strip()) > 0
         page.click("#pin-0")
-        page.wait_for_selector("#pinned li", timeout=30_000)
+        page.wait_for_selector("#pinned li", timeout=60_000)
         pinned = page.inner_text("#pinned")
         note = "次回までに賃貸契約書と通帳を用意していただく"
         page.fill("#field-text textarea", note)
         page.click("#save-field")
-        page.wait_for_selector("#draft tr[data-field=main_concern] .badge.edit", timeout=30_000)
+        page.wait_for_selector("#draft tr[data-field=main_concern] .badge.edit", timeout=60_000)
         assert note in page.inner_text("#draft")
 
         ARTIFACTS.mkdir(exist_ok=True)
@@ -261,11 +264,11 @@ def test_non_audio_upload_is_refused_with_a_message(playwright, server, tmp_path
         page = _open(ctx, server.url, requests)
         _start_consultation(page)
         page.set_input_files("#upload input[type=file]", str(bad))
-        _wait(lambda: "音声ファイルとして使えません" in page.inner_text("#status"), 30, "the Japanese message")
+        _wait(lambda: "音声ファイルとして使えません" in page.inner_text("#status"), 60, "the Japanese message")
         page.click("#end")
         _wait(lambda: "相談を終了しました" in page.inner_text("#status"), 60, "end", page)
         page.click("#end")
-        _wait(lambda: "すでに終了しています" in page.inner_text("#status"), 30, "ended twice message")
+        _wait(lambda: "すでに終了しています" in page.inner_text("#status"), 60, "ended twice message")
     finally:
         ctx.close()
     _assert_local(requests)
@@ -285,7 +288,7 @@ def test_microphone_unavailable_gives_a_japanese_message(playwright, server, tmp
         _start_consultation(page)
         n = len(_lines(page))
         page.click("#mic button.record-button")
-        page.wait_for_selector("#mic-error:not([hidden])", timeout=20_000)
+        page.wait_for_selector("#mic-error:not([hidden])", timeout=60_000)
         assert expected in page.inner_text("#mic-error")
         assert len(_lines(page)) == n
     finally:
@@ -310,7 +313,7 @@ def test_login_is_required_and_an_idle_session_is_sent_back_with_a_message(playw
         page.fill("#username", STAFF)
         page.fill("#password", "not-the-password")
         page.click("#login-button")
-        page.wait_for_selector("#login-message", timeout=20_000)
+        page.wait_for_selector("#login-message", timeout=60_000)
         assert "パスワードが違います" in page.inner_text("#login-message")
         _login(page)
         page.wait_for_selector("#start button, button#start", timeout=60_000)
@@ -318,7 +321,7 @@ def test_login_is_required_and_an_idle_session_is_sent_back_with_a_message(playw
         with store.session() as s:
             s.execute(update(accounts.SessionRow).values(last_seen=accounts.utcnow().replace(year=2000)))
         store.close()
-        page.wait_for_url("**/login?*expired=1*", timeout=30_000)  # the next refresh is refused
+        page.wait_for_url("**/login?*expired=1*", timeout=60_000)  # the next refresh is refused
         assert "有効期限が切れました" in page.inner_text("#login-message")
     finally:
         ctx.close()

@@ -8,12 +8,16 @@ import json
 import pytest
 import yaml
 
+from assistant.app.config import load_config
+from assistant.app.review import Actor, ReviewService
+from assistant.app.store import Store
 from assistant.asr.transcript import Segment, Transcript
 from assistant.record.draft import draft_record
 from assistant.schemes.knowledge import KnowledgeBase
 from assistant.schemes.postasr import correct_segments
 from assistant.schemes.protected import DEFAULT_PATH, check_protected_terms, load_protected_terms
 from assistant.schemes.vocab import SchemeNameCorrector
+from assistant.ui import render, review_html
 
 pytestmark = pytest.mark.slow
 
@@ -88,3 +92,27 @@ def test_kb_check_reports_a_protected_term_equal_to_a_scheme_name(tmp_path):
     errors = check_protected_terms(kb, bad)
     assert len(errors) == 3
     assert DEFAULT_PATH.exists()
+
+
+def test_stored_correction_keeps_its_original_after_reload_and_in_both_views(fixer, tmp_path, db_url):
+    """The original lives in the store, not only in memory: a restart or the supervisor still sees it."""
+    segs = _segs([("staff", "重強確保給付金という制度で家賃を支援できます。申請書をお渡しします。"),
+                  ("citizen", "お願いします。")])
+    correct_segments(segs, fixer)
+    assert segs[0].original_text is not None
+    cfg = load_config(env={"ASSISTANT_DATA_DIR": str(tmp_path)})
+    store = Store(db_url, cfg=cfg)
+    try:
+        cid = store.create_consultation(staff="佐藤").id
+        store.add_segments(cid, segs)
+        back = store.segments(cid)
+        assert [(s.text, s.original_text, s.corrections, s.flags) for s in back] == \
+               [(s.text, s.original_text, s.corrections, s.flags) for s in segs]
+        assert back[1].original_text is None and back[1].corrections == []
+        counter = render.transcript(back, None)
+        assert f"原文「{segs[0].original_text}」" in counter and "制度名を自動補正" in counter
+        view = ReviewService(store).open_record(cid, Actor("課長", "supervisor"))
+        assert view["segments"][0]["original_text"] == segs[0].original_text
+        assert segs[0].original_text in review_html.transcript(view, cid, can_play=False)
+    finally:
+        store.close()

@@ -136,7 +136,7 @@ class ReviewService:
         record, edits, version = self._record(c.id)
         rec = apply_edits(record, edits)
         clean = (lambda t: t) if unmasked else scrubber(entities_of(record))
-        segments = [{**s.to_dict(), "text": clean(s.text)} for s in self.store.segments(c.id)]
+        segments = [_segment_view(s, clean) for s in self.store.segments(c.id)]
         if not unmasked:
             rec = mask_record(rec)
         return {"consultation": self.info(c), "record": rec, "segments": segments, "edited": sorted(edits),
@@ -406,6 +406,14 @@ class ReviewService:
         return {"consultation": self.info(c), "segments": segs, "suggestions": sugg,
                 "urgency": mask_record(record).get("urgency") or [] if record else [],
                 "help": self.help_calls().get(c.id)}
+
+
+def _segment_view(seg: Any, clean: Callable[[str], str]) -> dict:
+    """A segment for the review page; the recognised original (when corrected) is masked like the text."""
+    d = {**seg.to_dict(), "text": clean(seg.text)}
+    if seg.original_text is not None:
+        d["original_text"] = clean(seg.original_text)
+    return d
 
 
 def _diff(before: dict[str, str], after: dict[str, str], clean: Callable[[str], str] | None) -> list[dict]:

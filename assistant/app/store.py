@@ -95,12 +95,16 @@ class SegmentRow(Base):
     text: Mapped[str] = mapped_column(EncryptedText("segments.text"))
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    # the recognised text when a later stage corrected it, and what changed (migration 0005)
+    original_text: Mapped[str | None] = mapped_column(EncryptedText("segments.original_text"), nullable=True)
+    corrections: Mapped[list | None] = mapped_column(JSON, nullable=True)
     source: Mapped[str] = mapped_column(String(16), default="live")  # live | upload
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     def to_segment(self) -> Segment:
         return Segment(id=self.seg_id, start=self.start, end=self.end, text=self.text, speaker=self.speaker,
-                       speaker_id=self.speaker_id, confidence=self.confidence, flags=list(self.flags or []))
+                       speaker_id=self.speaker_id, confidence=self.confidence, flags=list(self.flags or []),
+                       original_text=self.original_text, corrections=[dict(c) for c in self.corrections or []])
 
 
 class AudioFile(Base):
@@ -304,7 +308,8 @@ class Store:
             for seg in segments:
                 s.add(SegmentRow(consultation_id=cid, seg_id=seg.id, start=float(seg.start), end=float(seg.end),
                                  speaker=seg.speaker, speaker_id=seg.speaker_id, text=seg.text,
-                                 confidence=float(seg.confidence), flags=list(seg.flags), source=source))
+                                 confidence=float(seg.confidence), flags=list(seg.flags), source=source,
+                                 original_text=seg.original_text, corrections=list(seg.corrections) or None))
 
     def segments(self, cid: int) -> list[Segment]:
         with self.session() as s:

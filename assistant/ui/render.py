@@ -47,6 +47,8 @@ def transcript(segments: list[Any], provisional: dict | None) -> str:
     lines = []
     for s in segments:
         flags = "".join(f"<span class='flag'>{E(_flag(f))}</span>" for f in s.flags)
+        if s.original_text is not None:  # an automatic correction is never silent: the recognised text stays in view
+            flags += f"<span class='orig' title='認識された文のまま'>原文「{E(s.original_text)}」</span>"
         lines.append(
             f"<div class='line spk-{E(s.speaker)}' data-seg='{s.id}'>"
             f"<span class='time'>{fmt_time(s.start)}</span>"
@@ -61,7 +63,8 @@ def transcript(segments: list[Any], provisional: dict | None) -> str:
 
 
 def _flag(flag: str) -> str:
-    return {"low_confidence": "聞き取り不確か", "repetition": "繰り返し", "no_speech": "音声弱"}.get(flag, flag)
+    return {"low_confidence": "聞き取り不確か", "repetition": "繰り返し", "no_speech": "音声弱",
+            "corrected": "制度名を自動補正"}.get(flag, flag)
 
 
 def suggestion(s: dict | None) -> str:

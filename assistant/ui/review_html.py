@@ -31,7 +31,7 @@ form.filters label{display:flex;flex-direction:column;font-size:.85em}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1em}.panel{background:#fff;border:1px solid #ddd;padding:.8em;
  border-radius:6px;max-height:80vh;overflow:auto}
 .seg{display:grid;grid-template-columns:4.5em 4.5em 1fr 2em;gap:.3em;padding:.2em;border-radius:4px}
-.seg.hl{background:#fff1a8}.seg .t{color:#666;font-variant-numeric:tabular-nums}.seg .sp{color:#2a6f97}
+.seg.hl{background:#fff1a8}.seg .orig{color:#555;font-size:.85em;margin-left:.4em}.seg .t{color:#666;font-variant-numeric:tabular-nums}.seg .sp{color:#2a6f97}
 .line{cursor:pointer;padding:.1em .3em;border-radius:3px}.line:hover{background:#eef5fa}.line.sel{background:#fff1a8}
 .ev{color:#777;font-size:.85em}.edited{color:#8a5a00;font-size:.85em}
 .msg{background:#e3f4e1;padding:.5em;border-radius:4px}.err{background:#fde2e1;padding:.5em;border-radius:4px}
@@ -146,6 +146,8 @@ def transcript(view: dict, cid: int, can_play: bool) -> str:
         play = (f"<button class='play' type='button' title='再生' aria-label='#{s['id']} を再生' data-seg='{s['id']}' "
                 f"data-src='/review/{cid}/audio/{s['id']}'>▶</button>") if can_play else ""
         flags = " ⚠" if s.get("flags") else ""
+        if s.get("original_text") is not None:
+            flags += f"<span class='orig'>（自動補正・原文「{e(s['original_text'])}」）</span>"
         out.append(f"<div class='seg' id='seg-{s['id']}'><span class='t'>#{s['id']} {start // 60:02d}:{start % 60:02d}"
                    f"</span><span class='sp'>{e(SPEAKER_LABELS_JA.get(s['speaker'], s['speaker']))}</span>"
                    f"<span class='tx'>{e(s['text'])}{flags}</span>{play}</div>")
