@@ -54,6 +54,10 @@ class CounterHandlers:
 
     def __init__(self, svc: Services) -> None:
         self.svc = svc
+        # The message under the status line, per consultation, kept here and not in the page's state:
+        # the periodic refresh runs beside a slow action and would otherwise write back the state it
+        # read before the action finished, wiping the action's message.
+        self._notices: dict[int, str] = {}
 
     # -- view refresh ------------------------------------------------------------------------
     def snapshot(self, cid: int | None, seen: dict | None, notice: str | None = None, force: bool = False) -> list[Any]:
@@ -63,9 +67,13 @@ class CounterHandlers:
         periodic refresh never wipes an error staff has not read yet.
         """
         seen = dict(seen or {})
-        if notice is None:
-            notice = seen.get("notice", "")
-        seen["notice"] = notice
+        if cid is None:  # no consultation yet: the page's own state is the only place for it
+            notice = seen.get("notice", "") if notice is None else notice
+            seen["notice"] = notice
+        elif notice is None:
+            notice = self._notices.get(int(cid), "")
+        else:
+            self._notices[int(cid)] = notice
         info = self.svc.consultation_info(cid) if cid else None
         versions = self.svc.versions(cid) if cid else {}
         prov = self.svc.provisional(cid) if cid else None
