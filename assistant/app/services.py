@@ -271,10 +271,16 @@ class Services:
         return [self.consultation_info(c.id) for c in self.store.open_consultations() if c.id not in self._sessions]
 
     def resume_consultation(self, cid: int) -> dict:
+        """Take an interrupted consultation up again.
+
+        Answers at once: the stored transcript, suggestions and draft are shown as they were, and the
+        fresh analysis runs in the background (after a restart it may wait for the language model's
+        warm-up, which staff should not wait for).
+        """
         c = self._open(cid)
-        self.session(c.id)
+        s = self.session(c.id)
         self.store.add_event(c.id, "resumed", {})
-        self._analyse(self.session(c.id))
+        self._request_analysis(s)
         return self.consultation_info(c.id)
 
     def latest_open(self) -> int | None:
