@@ -48,6 +48,9 @@ def _css() -> str:
 def _head() -> str:
     return "<script>" + (HERE / "mic.js").read_text(encoding="utf-8") + "</script>"
 
+# events that choose or change the consultation shown: one at a time, in order (see _wire_consultation)
+ONE_AT_A_TIME: dict[str, Any] = {"concurrency_id": "consultation", "concurrency_limit": 1}
+
 
 class CounterHandlers:
     """What each control of the counter view does: one service call, answered with a view refresh."""
@@ -449,19 +452,30 @@ def _draft_column() -> dict[str, Any]:
 
 
 def _wire_consultation(ui: SimpleNamespace, h: CounterHandlers) -> None:
-    """Start, consent, pause, end, resume or close a consultation; the periodic refresh."""
-    ui.demo.load(h.on_load, outputs=[ui.cid_state, ui.consent_cb, ui.interrupted_box, ui.interrupted_html, ui.interrupted_dd,
-                                              *ui.refresh], api_visibility="private")
-    ui.start_btn.click(h.on_start, inputs=[ui.consent_cb], outputs=[ui.cid_state, ui.consent_cb, *ui.refresh], api_name="start", show_progress="hidden")
-    ui.consent_cb.input(h.on_consent, inputs=[ui.cid_state, ui.consent_cb, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="consent")
-    ui.end_btn.click(h.on_end, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="end")
-    ui.pause_btn.click(h.on_pause, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="pause")
-    ui.resume_rec_btn.click(h.on_resume_rec, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden", api_name="resume_recording")
+    """Start, consent, pause, end, resume or close a consultation; the periodic refresh.
+
+    These share one queue (``ONE_AT_A_TIME``), in the order they were sent: a 「相談を開始」 pressed
+    while the page is still loading must not be overtaken by the load showing the previous consultation,
+    and a consent ticked right after it must reach the new consultation, not the one on screen before.
+    """
+    one = ONE_AT_A_TIME
+    ui.demo.load(h.on_load, outputs=[ui.cid_state, ui.consent_cb, ui.interrupted_box, ui.interrupted_html,
+                                     ui.interrupted_dd, *ui.refresh], api_visibility="private", **one)
+    ui.start_btn.click(h.on_start, inputs=[ui.consent_cb], outputs=[ui.cid_state, ui.consent_cb, *ui.refresh],
+                       api_name="start", show_progress="hidden", **one)
+    ui.consent_cb.input(h.on_consent, inputs=[ui.cid_state, ui.consent_cb, ui.seen_state], outputs=ui.refresh,
+                        show_progress="hidden", api_name="consent", **one)
+    ui.end_btn.click(h.on_end, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden",
+                     api_name="end", **one)
+    ui.pause_btn.click(h.on_pause, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh, show_progress="hidden",
+                       api_name="pause", **one)
+    ui.resume_rec_btn.click(h.on_resume_rec, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh,
+                            show_progress="hidden", api_name="resume_recording", **one)
     ui.resume_btn.click(h.on_resume, inputs=[ui.interrupted_dd, ui.seen_state],
                         outputs=[ui.cid_state, ui.interrupted_box, ui.consent_cb, *ui.refresh],
-                     api_visibility="private")
-    ui.close_btn.click(h.on_close, inputs=[ui.interrupted_dd, ui.seen_state], outputs=[ui.cid_state, ui.interrupted_box, *ui.refresh],
-                    api_visibility="private")
+                        api_visibility="private", **one)
+    ui.close_btn.click(h.on_close, inputs=[ui.interrupted_dd, ui.seen_state],
+                       outputs=[ui.cid_state, ui.interrupted_box, *ui.refresh], api_visibility="private", **one)
     ui.timer.tick(h.snapshot, inputs=[ui.cid_state, ui.seen_state], outputs=ui.refresh,
                show_progress="hidden", api_visibility="private")
 
