@@ -31,6 +31,8 @@ from typing import Any
 
 from assistant.record.text import Sentence
 from assistant.schemes.suggest import analyse_segment, shared_index
+from assistant.text.clauses import negated_after, sentence_of
+from assistant.text.normalise import normalise
 
 # -- how a naming reads -------------------------------------------------------------------------------
 # what the citizen already has or uses, its paper, or a comparison (「児童扶養手当を受けている方なら」
@@ -341,14 +343,15 @@ def _provides(index: Any, sid: str, mention: Any, related: bool) -> bool:
     return mention.surface in " ".join([*sch.aliases, sch.summary, sch.benefits, sch.body])
 
 
-_WISH = re.compile(r"^[^。？?]{0,24}?(?:たら|れば|ければ|なら|たい|ほうが|方が)")
+_WISH = re.compile(r"[^。？?]{0,16}?(?:たら|れば|ければ|なら|たい|ほうが|方が)")
 # only a turn saying it gets something can say a scheme is already received (keeps this pass cheap)
 _RECEIVING_WORDS = re.compile(r"もら|貰|受け|受給|受け取|入って|使って|利用して|通って|持って|出て|要介護|要支援|ついて")
 
 
 def _received(sentences: Sequence[Sentence], index: Any) -> dict[str, int]:
     """Schemes the citizen or companion says they already receive (the engine's ``receiving``), each
-    with the position of the turn that says so first; a wish (「包括さんが入ってくれたら」) is not."""
+    with the position of the turn that says so first; a wish or advice (「包括さんが入ってくれたら」
+    「療育を受けたほうがいい」) or a denial further on (「手帳とかまだ何も持ってない」) is not."""
     out: dict[str, int] = {}
     seen: set[int] = set()
     for s in sentences:
@@ -360,8 +363,10 @@ def _received(sentences: Sequence[Sentence], index: Any) -> dict[str, int]:
             mentions = _mentions_cached(index, text, "citizen")
         except Exception:  # noqa: BLE001
             continue
+        norm = normalise(text)
         for m in mentions:
-            if m.how == "receiving" and not _WISH.search(text, max(0, text.find(m.surface))):
+            if m.how == "receiving" and not _WISH.match(norm, m.end) \
+                    and not negated_after(norm, m.end, sentence_of(norm, m.start)[1]):
                 out.setdefault(m.scheme_id, s.index)
     return out
 
