@@ -344,7 +344,9 @@ def format_quality(r: dict[str, Any]) -> list[str]:
         e = q["explained_schemes"]
         lines.append(f"  案内した制度 vs explained_schemes        P {e['precision']:.4f}  R {e['recall']:.4f}")
     else:
-        lines.append("  案内した制度 vs explained_schemes        n/a (no gold explained_schemes)")
+        s = r["schemes"]
+        lines.append(f"  案内した制度 vs explained_schemes        n/a (no gold explained_schemes; vs gold_schemes "
+                     f"P {s['precision']:.4f}  R {s['recall']:.4f}, trap schemes listed {s['traps_listed_as_explained']})")
     if q["subject_accuracy"]:
         lines.append("  subject accuracy  " + "  ".join(f"{k} {f(v)}" for k, v in q["subject_accuracy"].items()))
     else:
