@@ -264,6 +264,8 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
     order = {id(s): i for i, s in enumerate(staff)}
     namings = _namings(staff, index)
     received = _received(sentences, index)
+    for sid, at in _confirmed_received(namings, sentences).items():
+        received[sid] = min(at, received.get(sid, at))
     hits: dict[str, SchemeHit] = {}
     surfaces: dict[str, set[str]] = {}
     turns: dict[str, set[int]] = {}  # the staff turns where each scheme was named
@@ -342,6 +344,28 @@ def _provides(index: Any, sid: str, mention: Any, related: bool) -> bool:
     if related and mention.scheme_id in sch.related:
         return True
     return mention.surface in " ".join([*sch.aliases, sch.summary, sch.benefits, sch.body])
+
+
+_ASKS_RECEIVING = re.compile(r"受け|もら|使って|利用|持って|通って|入って|お持ち")
+_YES = re.compile(r"^[\s\u3000、。]*(?:(?:あの|えっと|えー|ええと)[\s\u3000、]*)?(?:はい|ええ|うん|そうです|受けて|もらって|使って|持って)")
+_NO = re.compile(r"いいえ|いや|まだ|ない|ません|へん")
+
+
+def _confirmed_received(namings: Sequence[_Naming], sentences: Sequence[Sentence]) -> dict[str, int]:
+    """Schemes the staff asked about receiving (「生活保護は受けてらっしゃる」) and the citizen's next
+    turn answers yes to: already received, whatever the staff says of them afterwards."""
+    out: dict[str, int] = {}
+    for n in namings:
+        if n.role not in ("asked", "background"):
+            continue
+        text = n.sentence.segment.text
+        if not _ASKS_RECEIVING.search(text, n.pos + len(n.mention.surface), n.sentence.end):
+            continue
+        answer = next((x for x in sentences if x.index > n.sentence.index), None)
+        if answer is not None and answer.segment.speaker != "staff" and _YES.match(answer.text) \
+                and not _NO.search(answer.text):
+            out.setdefault(n.mention.scheme_id, n.sentence.index)
+    return out
 
 
 _WISH = re.compile(r"[^。？?]{0,16}?(?:たら|れば|ければ|なら|たい|ほうが|方が)")
