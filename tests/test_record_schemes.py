@@ -118,3 +118,9 @@ def test_every_listed_scheme_cites_staff_segments() -> None:
     for ln in listed:
         assert ln.evidence and all(e.speaker == "staff" for e in ln.evidence)
     assert "public-assistance" not in {ln.extra["scheme_id"] for ln in listed}
+
+
+def test_scheme_the_citizen_confirms_receiving_is_not_listed_for_routine_advice() -> None:
+    got = _listed([*OPENING, ("staff", "障害年金はもう受け取っていますか"), ("citizen", "はい、二級で受け取っています。"),
+                   ("staff", "それなら、障害年金から出る分で通院の費用をまかなえますね。毎月使える額を一緒に見てみましょう。")])
+    assert got.get("disability-pension") in (None, "not_applicable")
