@@ -78,6 +78,9 @@ _EXPLANATION = re.compile(
     r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|がいいと思|が合って|ご利用くださ|"
     r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
     r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ")
+# a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
+_DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|お話し|ご説明)"
+                    r"(?:しましょう|ましょう|します|しよう)")
 # 「〜が足りなければ、緊急小口資金もあります」: a condition (who it is for) and the scheme offered
 _CONDITION = re.compile(r"れば|ければ|なら|たら|場合|とき[はに]|時[はに]")
 _EXISTS = re.compile(r"[\s\u3000]*(?:という制度|っていう制度|っていうの|というの)?[\s\u3000]*(?:が|も)[\s\u3000]*あり(?:ます|まして)")
@@ -136,8 +139,8 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
         return "background"
     if m.how == "rule_out" or _ruled_out_after(text, pos, sent):
         return "rule_out"
-    if m.fuzzy and (re.match(r"[ぁ-ん][^ぁ-ん]", m.surface) or re.search(r"[\u4e00-\u9fff][ぁ-ん]+$", m.surface)):
-        return "part"  # a particle glued to a misheard word (「窓口でサービス」「生活がご」), not a name
+    if m.fuzzy and _chance_reading(m.surface):
+        return "part"
     if not official and _common_noun(text, pos, end, m.strong):
         return "part"
     if not official and _belongs_to_other(names, k, text, roles, provides):
@@ -184,6 +187,12 @@ def _belongs_to_other(names: Sequence[Any], k: int, text: str, roles: Sequence[s
     return False
 
 
+def _chance_reading(surface: str) -> bool:
+    """A name recognised by its reading only, that is a chance sound match rather than a misheard
+    name: too short (「今日自立」 → 日自) or a particle glued to it (「窓口でサービス」「生活がご」)."""
+    return len(surface) < 3 or bool(re.match(r"[ぁ-ん][^ぁ-ん]", surface) or re.search(r"[\u4e00-\u9fff][ぁ-ん]+$", surface))
+
+
 def _common_noun(text: str, pos: int, end: int, strong: bool) -> bool:
     """A common word that is also a scheme's alias (手帳, 補助, 保育園), used as a plain noun: the tail
     of a compound (年金手帳), modified by another noun (教材費の補助) or a matter talked about
@@ -227,6 +236,7 @@ def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], orde
              and x.role == "rule_out"]
     if later:
         own = text[n.pos + len(n.mention.surface):later[0].pos]
+    own = _DEFER.sub("", own)
     if _EXPLANATION.search(own):
         return [sent]
     if _EXISTS.match(text, n.pos + len(n.mention.surface)) and (
@@ -287,7 +297,8 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
             turns.setdefault(sid, set()).add(n.sentence.segment.id)
     weak = {sid for sid in hits if not any(n.mention.strong for n in namings
                                            if n.mention.scheme_id == sid and n.role in ("candidate", "introduced"))}
-    return _drop_shared_services(hits, surfaces, turns, weak, kb)
+    hits = _drop_shared_services(hits, surfaces, turns, weak, kb)
+    return _drop_services_of_named(hits, surfaces, namings, kb)
 
 
 def _hit(hits: dict[str, SchemeHit], sid: str, kb: Any) -> SchemeHit:
@@ -417,6 +428,28 @@ def _drop_shared_services(hits: dict[str, SchemeHit], surfaces: dict[str, set[st
                 continue
             provides = " ".join([*o.aliases, o.benefits, o.summary])
             if all(w in provides for w in words):
+                del out[sid]
+                break
+    return out
+
+
+def _drop_services_of_named(hits: dict[str, SchemeHit], surfaces: dict[str, set[str]], namings: Sequence[_Naming],
+                            kb: Any) -> dict[str, SchemeHit]:
+    """A service word (ショートステイ, ヘルパー) said in a turn that also names another scheme offering
+    it — one the citizen already uses (「今のケアマネさんと…ショートステイを増やす」) or one being
+    explained — is that scheme's service: not listed unless also named by its own name."""
+    out = dict(hits)
+    for sid, h in hits.items():
+        sch = kb.get(sid)
+        words = surfaces.get(sid, set())
+        if sch is None or not words or any(w in (sch.name, sch.short_name) for w in words) or h.ruled_out:
+            continue
+        segs = {s.segment.id for s in h.sentences}
+        others = {n.mention.scheme_id for n in namings if n.sentence.segment.id in segs
+                  and n.mention.scheme_id != sid and n.role != "rule_out"}
+        for other in others:
+            o = kb.get(other)
+            if o is not None and all(w in " ".join([*o.aliases, o.benefits, o.summary]) for w in words):
                 del out[sid]
                 break
     return out
