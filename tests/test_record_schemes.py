@@ -124,3 +124,22 @@ def test_scheme_the_citizen_confirms_receiving_is_not_listed_for_routine_advice(
     got = _listed([*OPENING, ("staff", "障害年金はもう受け取っていますか"), ("citizen", "はい、二級で受け取っています。"),
                    ("staff", "それなら、障害年金から出る分で通院の費用をまかなえますね。毎月使える額を一緒に見てみましょう。")])
     assert got.get("disability-pension") in (None, "not_applicable")
+
+
+def test_scheme_the_citizen_asks_about_is_listed_when_the_staff_answers_with_an_explanation() -> None:
+    rec = _record([*OPENING, ("citizen", "高額療養費って、うちでも使えるんでしょうか。"),
+                   ("staff", "はい、使えます。ひと月の医療費が上限を超えた分が戻ってきますので、保険証を持って窓口に来てください。")])
+    line = next((ln for ln in rec.fields["schemes"] if ln.extra["scheme_id"] == "high-cost-medical-expense"), None)
+    assert line is not None and line.extra["status"] == "explained"
+    assert 4 in line.segment_ids  # the staff's answer is cited
+
+
+def test_scheme_the_citizen_asks_about_is_not_listed_when_the_staff_moves_on() -> None:
+    got = _listed([*OPENING, ("citizen", "高額療養費って、うちでも使えるんでしょうか。"),
+                   ("staff", "その前に、今どちらの病院に通っていらっしゃるか教えてもらえますか。")])
+    assert "high-cost-medical-expense" not in got
+
+
+def test_scheme_named_as_already_applied_for_is_not_listed() -> None:
+    got = _listed([*OPENING, ("staff", "就学援助は、もう申請されていますよね。")])
+    assert got.get("school-attendance-aid") in (None, "not_applicable")

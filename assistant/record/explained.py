@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.record.text import Sentence
@@ -38,10 +38,10 @@ from assistant.text.normalise import normalise
 # what the citizen already has or uses, its paper, or a comparison (「児童扶養手当を受けている方なら」
 # 「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」「雇用保険受給資格者証」)
 _BACKGROUND = re.compile(
-    r"(?:[はをもが]|の[\s\u3000]*[^。、\s]{0,3}[\s\u3000]*[をは])?[\s\u3000]*(?:今も|いま|もう|すでに|既に)?[\s\u3000]*"
+    r"(?:[はをもが]|の[\s\u3000、]*[^。、\s]{0,3}[\s\u3000、]*[をは])?[\s\u3000、]*(?:今も|いま|もう|すでに|既に)?[\s\u3000、]*"
     r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
     r"使って(?:い|も)|使ってる|利用して(?:い|る)|利用され(?:て|た)|使われ(?:て|た)|持って(?:い|る|らっしゃ)|お持ち|"
-    r"申請済|申請して(?:い|る|あ)|みたいに|のように|とは違|と違って|とは別|は別|が終わ|"
+    r"申請済|申請して(?:い|る|あ)|申請され(?:て|た)|みたいに|のように|とは違|と違って|とは別|は別|が終わ|"
     r"の?(?:受給)?(?:資格)?者?証(?:書)?(?!明)|の保険証|の決定通知|の通知)")
 NEGATED = re.compile(
     r"対象外|対象には?なら|対象ではな|対象じゃな|使えない|使えません|当たらない|当たりません|受けられない|受けられません|"
@@ -77,7 +77,7 @@ _EXPLANATION = re.compile(
     r"電話して|連絡して|連絡先|電話番号|つなぎ|つなぐ|つない|紹介|お渡し|パンフレット|チラシ|資料|この紙|リーフレット|"
     r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|がいいと思|が合って|ご利用くださ|"
     r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
-    r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ")
+    r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます")
 # a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
 _DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|お話し|ご説明)"
                     r"(?:しましょう|ましょう|します|しよう)")
@@ -141,7 +141,7 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
         return "rule_out"
     if m.fuzzy and _chance_reading(m.surface):
         return "part"
-    if not official and _common_noun(text, pos, end, m.strong):
+    if not official and _common_noun(text, pos, end, m.strong and len(m.surface) > 2):
         return "part"
     if not official and _belongs_to_other(names, k, text, roles, provides):
         return "part"
@@ -195,8 +195,8 @@ def _chance_reading(surface: str) -> bool:
 
 def _common_noun(text: str, pos: int, end: int, strong: bool) -> bool:
     """A common word that is also a scheme's alias (手帳, 補助, 保育園), used as a plain noun: the tail
-    of a compound (年金手帳), modified by another noun (教材費の補助) or a matter talked about
-    (保育園のことは)."""
+    of a compound (年金手帳; for a two-character alias any preceding kanji: 「今日自立」 is no 日自),
+    modified by another noun (教材費の補助) or a matter talked about (保育園のことは)."""
     before = text[max(0, pos - 6):pos]
     if re.match(r"[\s\u3000]*の[\s\u3000]*こと", text[end:]):
         return True
@@ -295,10 +295,50 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
             h.add(*support)
             surfaces.setdefault(sid, set()).add(n.mention.surface)
             turns.setdefault(sid, set()).add(n.sentence.segment.id)
+    for sid, sents, ruled in _taken_up(sentences, staff, index):
+        if sid in hits or (sid in received and not ruled):
+            continue
+        h = _hit(hits, sid, kb)
+        h.ruled_out, h.explained = ruled, not ruled
+        h.add(*sents)
     weak = {sid for sid in hits if not any(n.mention.strong for n in namings
                                            if n.mention.scheme_id == sid and n.role in ("candidate", "introduced"))}
     hits = _drop_shared_services(hits, surfaces, turns, weak, kb)
     return _drop_services_of_named(hits, surfaces, namings, kb)
+
+
+# a reply that answers a question about a scheme: yes/no, or what the scheme does for the citizen
+_ANSWER = re.compile(r"[\s\u3000、。]*(?:(?:あの|えっと|えー|ええと|うーん)[\s\u3000、]*)?(?:はい|ええ|うん|いいえ|いや|そうです|"
+                     r"もらえ|受けられ|使え|対象|大丈夫|できます|それは|残念)")
+
+
+def _taken_up(sentences: Sequence[Sentence], staff: Sequence[Sentence], index: Any) -> list[tuple[str, list[Sentence], bool]]:
+    """Schemes the citizen asked about (「児童扶養手当ってもらえますか」) that the staff's very next turn
+    answers without naming any scheme: explained when that answer explains (「はい、対象になります。申請は
+    窓口です」), ruled out when it opens with a negation; a reply that moves on (「まずはお仕事の状況を
+    伺えますか」) takes nothing up. Evidence: the question and the answer."""
+    out: list[tuple[str, list[Sentence], bool]] = []
+    staff_ids = {s.segment.id for s in staff}
+    for k, s in enumerate(sentences):
+        if s.segment.id in staff_ids or not _QUESTION_END.search(s.text.strip()):
+            continue
+        try:
+            asked = [m for m in _mentions_cached(index, s.segment.text, "citizen") if m.how == "asked"]
+        except Exception:  # noqa: BLE001
+            continue
+        reply = [x for x in sentences[k + 1:] if x.index == s.index + 1]
+        if not asked or not reply or reply[0].segment.id not in staff_ids \
+                or _mentions_cached(index, reply[0].segment.text):
+            continue
+        first = _DEFER.sub("", reply[0].text)
+        if not _ANSWER.match(first):
+            continue  # the staff moves on (「辞める前に、まず…考えましょう」), it does not answer
+        ruled = bool(NEGATED.search(first))
+        said = [x for x in reply if _EXPLANATION.search(_DEFER.sub("", x.text))]
+        if ruled or (said and not _QUESTION_END.search(first.strip())):
+            for m in {m.scheme_id: m for m in asked}.values():
+                out.append((m.scheme_id, [s, *(reply[:1] if ruled else said)], ruled))
+    return out
 
 
 def _hit(hits: dict[str, SchemeHit], sid: str, kb: Any) -> SchemeHit:
@@ -318,25 +358,10 @@ def _namings(staff: Sequence[Sentence], index: Any) -> list[_Naming]:
             mentions = list(_mentions_cached(index, seg.text))
         except Exception:  # noqa: BLE001
             continue
-        cursor: dict[str, int] = {}
-        located: list[tuple[int, Any, Sentence]] = []
-        for m in mentions:
-            pos = seg.text.find(m.surface, cursor.get(m.surface, 0))
-            if pos < 0:
-                pos = seg.text.find(m.surface)
-            if pos >= 0:
-                cursor[m.surface] = pos + 1
-            sent = next((x for x in sents if pos >= 0 and x.start <= pos < x.end), None)
-            if sent is None:
-                sent = next((x for x in sents if x.start <= m.start < x.end), sents[-1])
-                pos = max(pos, sent.start)
-            located.append((pos, m, sent))
-        located.sort(key=lambda x: x[0])
+        located = _located(seg.text, sents, mentions, index)
         roles: dict[int, list[str]] = {}
-        for pos, m, sent in located:
+        for pos, m, sent, official in located:
             same = [x[1] for x in located if x[2] is sent]
-            sch = index.by_id.get(m.scheme_id)
-            official = sch is not None and m.surface in (sch.name, sch.short_name)
             done = roles.setdefault(id(sent), [])
             role = _role(m, same, same.index(m), sent, seg.text, pos, official, done,
                          lambda sid, o, loose, ix=index: _provides(ix, sid, o, loose))
@@ -344,6 +369,35 @@ def _namings(staff: Sequence[Sentence], index: Any) -> list[_Naming]:
             out.append(_Naming(m, sent, pos, role))
     out.sort(key=lambda n: (n.sentence.index, n.pos))
     return out
+
+
+def _located(text: str, sents: Sequence[Sentence], mentions: Sequence[Any],
+             index: Any) -> list[tuple[int, Any, Sentence, bool]]:
+    """Each mention with its position in the segment's own text, its sentence, and whether it is the
+    scheme's own name (official name or short name), in order of position."""
+    cursor: dict[str, int] = {}
+    out: list[tuple[int, Any, Sentence, bool]] = []
+    for m in mentions:
+        sch = index.by_id.get(m.scheme_id)
+        official = sch is not None and m.surface in (sch.name, sch.short_name)
+        pos, raw = _locate(text, m.surface, cursor.get(m.surface, 0))
+        if pos >= 0:
+            cursor[m.surface] = pos + 1
+            m = replace(m, surface=raw)  # as written in the segment (a pause may split the name)
+        sent = next((x for x in sents if pos >= 0 and x.start <= pos < x.end), None)
+        if sent is None:
+            sent = next((x for x in sents if x.start <= m.start < x.end), sents[-1])
+            pos = max(pos, sent.start)
+        out.append((pos, m, sent, official))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _locate(text: str, surface: str, start: int) -> tuple[int, str]:
+    """Where a name found in the normalised text stands in the segment's own text, spaces and pauses
+    included (「今日 自立」 holds 日自 only across a pause); (-1, surface) when it is not there."""
+    pat = re.compile(r"[\s\u3000、]*".join(map(re.escape, surface)))
+    m = pat.search(text, start) or pat.search(text)
+    return (m.start(), m.group()) if m else (-1, surface)
 
 
 def _provides(index: Any, sid: str, mention: Any, related: bool) -> bool:
