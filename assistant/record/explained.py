@@ -19,6 +19,7 @@ scheme). Each naming is first read for what it does, by rules on the sentence's 
 
 Only what remains is a candidate, and a candidate needs the explanation above to be listed. A scheme
 the citizen already receives is listed only when the staff explains a new step for it (申請, 手続き…).
+A scheme the citizen asks about is taken up when the staff's next turn answers it with an explanation.
 """
 
 from __future__ import annotations
