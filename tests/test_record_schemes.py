@@ -143,3 +143,16 @@ def test_scheme_the_citizen_asks_about_is_not_listed_when_the_staff_moves_on() -
 def test_scheme_named_as_already_applied_for_is_not_listed() -> None:
     got = _listed([*OPENING, ("staff", "就学援助は、もう申請されていますよね。")])
     assert got.get("school-attendance-aid") in (None, "not_applicable")
+
+
+def test_a_paper_to_bring_is_not_an_explained_scheme() -> None:
+    got = _listed([*OPENING, ("staff", "来週は介護保険証と印鑑をお持ちください。")])
+    assert got.get("long-term-care-insurance") in (None, "not_applicable")
+
+
+def test_staff_repeating_the_citizens_words_is_not_listed_but_announcing_a_step_is() -> None:
+    echo = _listed([*OPENING, ("citizen", "手帳の申請のことで来ました。"), ("staff", "障害者手帳の申請ですね。")])
+    assert echo.get("disability-certificate") in (None, "not_applicable")
+    step = _listed([*OPENING, ("citizen", "病院で発達障害と言われました。"),
+                    ("staff", "それでは次は障害者手帳の申請ですね。診断書の用紙をお渡しします。")])
+    assert step.get("disability-certificate") == "explained"

@@ -56,8 +56,11 @@ _CHECK = re.compile(r"(?:かどうか|か(?!もしれ))[、,\s\u3000]*[^。？?]
                     r"(?!して(?:ください|下さい|もらえ|いただ|みてくださ))")
 # a check at the scheme's counter (「〜の窓口で確認します」「〜で住居確保給付金の確認をして」)
 _CHECK_AT = re.compile(r"(?:の窓口|の担当|のほう)?(?:で|に)[^。、]{0,8}?(?:確認|調べ|問い合わせ|照会)")
-# the staff confirming what the citizen said (「妊婦のための支援給付の面談ですね。」): a short rest, ですね
+# a short rest ending in ですね: the staff confirming what the citizen said (「妊婦のための支援給付の面談ですね。」)
+# when the citizen has just named it, else a statement (「次は障害者手帳の申請ですね」)
 _CONFIRM = re.compile(r"[^。、]{0,10}?(?:ですね|ますね|ましたね|でしたね|んですね)[。！!\s]*")
+_DOCUMENT = re.compile(r"(?:証|証書|手帳|通知書?)$")
+_BRING = re.compile(r"持ってき|お持ち|持参|ご用意|用意して|見せて|お見せ|コピー")
 # an example in a list (「生活保護なども含めて」「生活保護とか障害年金とか」)
 _EXAMPLE = re.compile(r"[\s\u3000]*(?:など|等|なんか|(?:とか|や)[\s\u3000、]*(?:いろいろ|色々|様々|さまざま|ほか|他|含め))")
 _COORD = re.compile(r"[\s\u3000]*(?:と|や|とか|、|・|も|か|および|及び)[\s\u3000、]*")
@@ -80,7 +83,7 @@ _EXPLANATION = re.compile(
     r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
     r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます")
 # a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
-_DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|お話し|ご説明)"
+_DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|別の日|次回|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|話し|ご説明)"
                     r"(?:しましょう|ましょう|します|しよう)")
 # 「〜が足りなければ、緊急小口資金もあります」: a condition (who it is for) and the scheme offered
 _CONDITION = re.compile(r"れば|ければ|なら|たら|場合|とき[はに]|時[はに]")
@@ -157,7 +160,9 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
     if _CHECK.search(after) or _CHECK_AT.match(text, end):
         return "check"
     if _CONFIRM.fullmatch(after.strip()):
-        return "asked"
+        return "confirm"
+    if _DOCUMENT.search(m.surface) and _BRING.search(after):
+        return "background"  # a paper to bring (「介護保険証を持ってきてください」), not the scheme explained
     us, ue = _unit(text, pos, sent.start, sent.end)
     if _QUESTION_END.search(text[us:ue].strip()):
         return "introduced" if _AWARENESS.search(text[us:ue]) else "asked"
@@ -244,7 +249,7 @@ def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], orde
             _CONDITION.search(text, sent.start, n.pos) or _SAYS_WHAT.search(n.mention.surface)):
         return [sent]
     topic = {id(x.sentence) for x in namings if x.mention.scheme_id != n.mention.scheme_id
-             and x.role in ("candidate", "introduced", "rule_out", "asked")}
+             and x.role in ("candidate", "introduced", "rule_out", "asked", "confirm")}
     start = order[id(sent)]
     first_seg = sent.segment.id
     turns = 0
@@ -286,7 +291,7 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
             h = _hit(hits, sid, kb)
             h.ruled_out = True
             h.add(n.sentence)
-        elif n.role in ("candidate", "introduced"):
+        elif n.role in ("candidate", "introduced") or (n.role == "confirm" and not _echo(n, sentences, index)):
             support = _support(namings, i, staff, order)
             already = received.get(sid, len(sentences)) < n.sentence.index
             if not support or (already and not any(_NEW_STEP.search(s.text) for s in support)):
@@ -340,6 +345,25 @@ def _taken_up(sentences: Sequence[Sentence], staff: Sequence[Sentence], index: A
             for m in {m.scheme_id: m for m in asked}.values():
                 out.append((m.scheme_id, [s, *(reply[:1] if ruled else said)], ruled))
     return out
+
+
+def _echo(n: _Naming, sentences: Sequence[Sentence], index: Any) -> bool:
+    """「〜の面談ですね。」 right after the citizen named that scheme, or said the words that follow its
+    name: the staff repeats what was said."""
+    before = [x for x in sentences if x.index == n.sentence.index - 1 and x.segment.speaker != "staff"]
+    if not before:
+        return False
+    said_text = before[0].segment.text
+    text = n.sentence.segment.text
+    core = re.sub(r"^[\s\u3000]*の|(?:ですね|ますね|ましたね|でしたね|んですね)[。！!\s]*$", "",
+                  text[n.pos + len(n.mention.surface):n.sentence.end].strip())
+    if len(core) >= 2 and core in said_text:
+        return True  # 「給付金の面談で…」→「妊婦のための支援給付の面談ですね」
+    try:
+        said = _mentions_cached(index, said_text, "citizen")
+    except Exception:  # noqa: BLE001
+        return False
+    return any(m.scheme_id == n.mention.scheme_id for m in said)
 
 
 def _hit(hits: dict[str, SchemeHit], sid: str, kb: Any) -> SchemeHit:
@@ -422,7 +446,7 @@ def _confirmed_received(namings: Sequence[_Naming], sentences: Sequence[Sentence
     turn answers yes to: already received, whatever the staff says of them afterwards."""
     out: dict[str, int] = {}
     for n in namings:
-        if n.role not in ("asked", "background"):
+        if n.role not in ("asked", "background", "confirm"):
             continue
         text = n.sentence.segment.text
         if not _ASKS_RECEIVING.search(text, n.pos + len(n.mention.surface), n.sentence.end):
