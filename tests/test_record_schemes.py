@@ -41,3 +41,118 @@ def test_scheme_ruled_out_is_not_listed_as_explained() -> None:
 def test_scheme_only_the_citizen_names_is_not_listed() -> None:
     got = _listed([*OPENING, ("citizen", "生活保護とかは受けられないんですか。"), ("staff", "そうですね。")])
     assert "public-assistance" not in got
+
+
+# -- named, but not explained or proposed -------------------------------------------------------------
+@pytest.mark.parametrize("turns, sid", [
+    # the staff asks whether the citizen already gets it
+    ([("staff", "障害年金は今もらっていらっしゃいますか。"), ("citizen", "いいえ。")], "disability-pension"),
+    # the staff repeats what the citizen asked about and moves on
+    ([("citizen", "住居確保給付金って私でも使えますか。"), ("staff", "住居確保給付金ですね。ご家族は何人ですか。")],
+     "housing-security-benefit"),
+    # an example in a list of what the counter deals with
+    ([("staff", "ここでは介護保険や障害年金などのご相談も受けています。")], "long-term-care-insurance"),
+    # a check promised, nothing proposed yet
+    ([("staff", "国民年金の保険料の免除に当たるかどうか、年金係に問い合わせてみます。")], "pension-premium-exemption"),
+    # someone else's scheme
+    ([("staff", "お兄さんが受けていらっしゃる生活保護とは別に考えましょう。")], "public-assistance"),
+])
+def test_scheme_named_without_explanation_is_not_listed(turns: list[tuple[str, str]], sid: str) -> None:
+    got = _listed([*OPENING, *turns])
+    assert got.get(sid) in (None, "not_applicable")
+
+
+def test_a_scheme_replaced_by_another_is_not_listed_but_the_other_is() -> None:
+    got = _listed([*OPENING, ("staff", "就学援助もありますけど、高校生なら高校生等奨学給付金のほうが合っています。"
+                                       "教材費のための給付で、学校の事務室で申請できます。")])
+    assert got.get("school-attendance-aid") in (None, "not_applicable")
+    assert got.get("high-school-tuition-support") == "explained"
+
+
+def test_ruled_out_scheme_is_listed_as_ruled_out_only() -> None:
+    got = _listed([*OPENING, ("staff", "児童手当は中学生までなので、上のお子さんはもう難しいです。")])
+    assert got.get("child-allowance") in (None, "not_applicable")
+
+
+# -- explained: with what it gives, an application step or a handout ------------------------------------
+def _record(turns: list[tuple[str, str]]):
+    tr = Transcript(source="t", segments=[Segment(id=i + 1, start=i * 4.0, end=i * 4.0 + 3.0, text=t, speaker=sp)
+                                          for i, (sp, t) in enumerate(turns)])
+    return draft_record(tr, classifier=None)
+
+
+def test_explanation_in_the_next_staff_turn_counts_and_is_cited() -> None:
+    rec = _record([*OPENING, ("staff", "就学援助という制度があります。"), ("citizen", "はあ。"),
+                   ("staff", "給食費や修学旅行の費用を市が出してくれるもので、申請書は学校でもらえます。")])
+    line = next(ln for ln in rec.fields["schemes"] if ln.extra["scheme_id"] == "school-attendance-aid")
+    assert line.extra["status"] == "explained"
+    assert {3, 5} <= set(line.segment_ids)
+    assert all(e.speaker == "staff" for e in line.evidence)
+
+
+def test_awareness_question_followed_by_explanation_is_listed() -> None:
+    got = _listed([*OPENING, ("staff", "就学援助ってお聞きになったことはありますか。"), ("citizen", "ないです。"),
+                   ("staff", "学用品や給食の費用を援助する仕組みで、このパンフレットに申請の仕方が載っています。")])
+    assert got.get("school-attendance-aid") == "explained"
+
+
+def test_unpunctuated_explanation_with_fillers_is_listed() -> None:
+    got = _listed([("staff", "えーと今日はどうされました"), ("citizen", "あの仕事がなくなって家賃が"),
+                   ("staff", "あーそれでしたら えー住居確保給付金っていうのがあって 家賃を市が大家さんに払ってくれるんですね"
+                             " 申請は三階の窓口です")])
+    assert got.get("housing-security-benefit") == "explained"
+
+
+def test_question_then_proposal_lists_only_the_proposed_scheme() -> None:
+    got = _listed([*OPENING, ("staff", "児童扶養手当はもう受け取っていますか。"), ("citizen", "はい、受け取っています。"),
+                   ("staff", "それなら、ひとり親家庭等医療費助成も申請できます。保険年金課の窓口に申請書を出してください。")])
+    assert got.get("child-rearing-allowance") in (None, "not_applicable")
+    assert got.get("single-parent-medical") == "explained"
+
+
+def test_every_listed_scheme_cites_staff_segments() -> None:
+    rec = _record([*OPENING, ("staff", "生活保護は今の預金額だと対象外になります。"),
+                   ("staff", "その代わりに緊急小口資金で十万円まで無利子で借りられます。社協の窓口に行ってください。")])
+    listed = [ln for ln in rec.fields["schemes"] if ln.extra["status"] != "not_applicable"]
+    assert listed, "the loan explained with its amount and where to apply must be listed"
+    for ln in listed:
+        assert ln.evidence and all(e.speaker == "staff" for e in ln.evidence)
+    assert "public-assistance" not in {ln.extra["scheme_id"] for ln in listed}
+
+
+def test_scheme_the_citizen_confirms_receiving_is_not_listed_for_routine_advice() -> None:
+    got = _listed([*OPENING, ("staff", "障害年金はもう受け取っていますか"), ("citizen", "はい、二級で受け取っています。"),
+                   ("staff", "それなら、障害年金から出る分で通院の費用をまかなえますね。毎月使える額を一緒に見てみましょう。")])
+    assert got.get("disability-pension") in (None, "not_applicable")
+
+
+def test_scheme_the_citizen_asks_about_is_listed_when_the_staff_answers_with_an_explanation() -> None:
+    rec = _record([*OPENING, ("citizen", "高額療養費って、うちでも使えるんでしょうか。"),
+                   ("staff", "はい、使えます。ひと月の医療費が上限を超えた分が戻ってきますので、保険証を持って窓口に来てください。")])
+    line = next((ln for ln in rec.fields["schemes"] if ln.extra["scheme_id"] == "high-cost-medical-expense"), None)
+    assert line is not None and line.extra["status"] == "explained"
+    assert 4 in line.segment_ids  # the staff's answer is cited
+
+
+def test_scheme_the_citizen_asks_about_is_not_listed_when_the_staff_moves_on() -> None:
+    got = _listed([*OPENING, ("citizen", "高額療養費って、うちでも使えるんでしょうか。"),
+                   ("staff", "その前に、今どちらの病院に通っていらっしゃるか教えてもらえますか。")])
+    assert "high-cost-medical-expense" not in got
+
+
+def test_scheme_named_as_already_applied_for_is_not_listed() -> None:
+    got = _listed([*OPENING, ("staff", "就学援助は、もう申請されていますよね。")])
+    assert got.get("school-attendance-aid") in (None, "not_applicable")
+
+
+def test_a_paper_to_bring_is_not_an_explained_scheme() -> None:
+    got = _listed([*OPENING, ("staff", "来週は介護保険証と印鑑をお持ちください。")])
+    assert got.get("long-term-care-insurance") in (None, "not_applicable")
+
+
+def test_staff_repeating_the_citizens_words_is_not_listed_but_announcing_a_step_is() -> None:
+    echo = _listed([*OPENING, ("citizen", "手帳の申請のことで来ました。"), ("staff", "障害者手帳の申請ですね。")])
+    assert echo.get("disability-certificate") in (None, "not_applicable")
+    step = _listed([*OPENING, ("citizen", "病院で発達障害と言われました。"),
+                    ("staff", "それでは次は障害者手帳の申請ですね。診断書の用紙をお渡しします。")])
+    assert step.get("disability-certificate") == "explained"

@@ -285,6 +285,11 @@ def _quality(q: dict[str, Any], item: dict[str, Any], rec: Any, data: dict[str, 
     sc = rq.scheme_counts({str(x) for x in listed if x}, item)
     if sc is not None:
         q["sch"] = {k: (q["sch"] or {}).get(k, 0) + v for k, v in sc.items()}
+        gold = {str(x) for x in item.get("explained_schemes") or []}
+        got = {str(x) for x in listed if x}
+        if got != gold:
+            q.setdefault("sch_errors", []).append({"id": str(item.get("id", "")), "listed_not_gold": sorted(got - gold),
+                                                   "gold_not_listed": sorted(gold - got)})
     for k, (ok, tot) in rq.subject_counts(data, item).items():
         a, b = q["subject"].get(k, (0, 0))
         q["subject"][k] = (a + ok, b + tot)
@@ -313,7 +318,8 @@ def _quality_figures(q: dict[str, Any], transcript_chars: int) -> dict[str, Any]
     if sch is not None:
         p = sch["tp"] / (sch["tp"] + sch["fp"]) if sch["tp"] + sch["fp"] else 0.0
         r = sch["tp"] / (sch["tp"] + sch["fn"]) if sch["tp"] + sch["fn"] else 0.0
-        out["explained_schemes"] = {"precision": round(p, 4), "recall": round(r, 4), **sch}
+        out["explained_schemes"] = {"precision": round(p, 4), "recall": round(r, 4), **sch,
+                                    "errors": q.get("sch_errors", [])}
     return out
 
 
@@ -338,7 +344,9 @@ def format_quality(r: dict[str, Any]) -> list[str]:
         e = q["explained_schemes"]
         lines.append(f"  案内した制度 vs explained_schemes        P {e['precision']:.4f}  R {e['recall']:.4f}")
     else:
-        lines.append("  案内した制度 vs explained_schemes        n/a (no gold explained_schemes)")
+        s = r["schemes"]
+        lines.append(f"  案内した制度 vs explained_schemes        n/a (no gold explained_schemes; vs gold_schemes "
+                     f"P {s['precision']:.4f}  R {s['recall']:.4f}, trap schemes listed {s['traps_listed_as_explained']})")
     if q["subject_accuracy"]:
         lines.append("  subject accuracy  " + "  ".join(f"{k} {f(v)}" for k, v in q["subject_accuracy"].items()))
     else:
@@ -363,6 +371,11 @@ def _rebuild(line: Any, tr: Transcript) -> str:
     return "".join(out)
 
 
+def _num(x: float | None) -> str:
+    """A figure, or n/a when the set has nothing to measure it on (a file without ``pii`` or ``facts``)."""
+    return "n/a" if x is None else f"{x:.4f}"
+
+
 def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = False) -> str:
     """A plain-text report of ``evaluate``'s figures (``summary``: aggregate figures only, no line
     that names a case — for a held-out set)."""
@@ -371,9 +384,9 @@ def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = Fals
         f"record eval: {r['consultations']} consultations, {r['characters']} characters",
         "",
         "personal data (masked transcript + masked draft json/md/html)",
-        f"  recall (strings not leaked)   {p['recall']:.4f}  ({p['strings'] - p['leaked']}/{p['strings']})",
-        f"  precision (characters)        {p['char_precision']:.4f}",
-        f"  recall (characters)           {p['char_recall']:.4f}",
+        f"  recall (strings not leaked)   {_num(p['recall'])}  ({p['strings'] - p['leaked']}/{p['strings']})",
+        f"  precision (characters)        {_num(p['char_precision'])}",
+        f"  recall (characters)           {_num(p['char_recall'])}",
     ]
     for t, v in p["by_type"].items():
         lines.append(f"    {t:<13} {v['recall']:.4f}  ({v['strings'] - v['leaked']}/{v['strings']})")
@@ -381,7 +394,7 @@ def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = Fals
         lines.append(f"  LEAK {leak['id']} {leak['type']} in {','.join(leak['in'])}")
     lines += [
         "",
-        f"key facts (unmasked draft)      {f['coverage']:.4f}  ({f['covered']}/{f['total']})",
+        f"key facts (unmasked draft)      {_num(f['coverage'])}  ({f['covered']}/{f['total']})",
     ]
     for k, v in f["by_field"].items():
         lines.append(f"    {k:<13} {v['coverage']:.4f}  ({v['covered']}/{v['total']})")
@@ -409,6 +422,9 @@ def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = Fals
             lines.append(f"  extra mask {fm['id']} #{fm['segment']} {fm['type']} {fm['rule']}")
         for err in u["errors"]:
             lines.append(f"  urgency {err['id']} {err['kind']}: {err['error']}")
+        for err in r["quality"].get("explained_schemes", {}).get("errors", []):
+            lines.append(f"  案内した制度 {err['id']}: listed, not explained {','.join(err['listed_not_gold']) or '-'}; "
+                         f"explained, not listed {','.join(err['gold_not_listed']) or '-'}")
         for name, v in c["per_category"].items():
             if v["support"]:
                 lines.append(f"  {name:<16} F1 {v['f1']:.3f}  support {v['support']}")

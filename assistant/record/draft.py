@@ -20,7 +20,6 @@ the transcript-wide placeholders of ``assistant.pii.mask`` ([氏名1], [住所1]
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,8 @@ from assistant.record.categories import (
     predict,
 )
 from assistant.record.compress import compress_all
+from assistant.record.explained import NEGATED, SchemeHit, staff_scheme_hits
+from assistant.record.explained import clear_cache as explained_clear_cache
 from assistant.record.fields import (
     FIELD_LABELS,
     SUMMARY_FIELDS,
@@ -59,7 +60,6 @@ from assistant.record.statements import statements
 from assistant.record.text import Piece, Sentence, sentences_of
 from assistant.record.when import now_jst
 from assistant.schemes.knowledge import get_knowledge_base
-from assistant.schemes.suggest import analyse_segment, shared_index
 
 __all__ = ["SCHEMA", "Record", "Line", "Evidence", "Gap", "draft_record", "detect_urgency", "UrgencyFlag",
            "FIELD_LABELS", "CATEGORIES"]
@@ -405,20 +405,6 @@ def _citizen_info(entities: Sequence[Entity], segs: dict[int, Segment]) -> tuple
     return citizen, visitor
 
 
-_NEGATED_SCHEME = re.compile(
-    r"対象外|対象には?なら|対象ではな|対象じゃな|使えない|使えません|当たらない|当たりません|受けられない|受けられません|"
-    r"もらえない|もらえません|いらない|要らない|いりません|必要はありません|難しい|できない|できません|なりません|ならない|"
-    r"のではなく|じゃなくて|ではなくて|ないです|ありません")
-
-
-@dataclass
-class _SchemeHit:
-    sid: str
-    name: str
-    sentences: list[Sentence] = field(default_factory=list)
-    negated: int = 0
-
-
 def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], suggestions: Sequence[Any] | None,
                   pinned: Sequence[str] | None) -> list[Line]:
     try:
@@ -433,8 +419,9 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
             n = n.strip()
             if len(n) >= 2:
                 names.setdefault(n, s.id)
-    hits: dict[str, _SchemeHit] = _suggest_mentions(sentences, kb) if kb is not None else {}
-    if names and not hits and not _SUGGEST_OK:
+    found = staff_scheme_hits(sentences, kb) if kb is not None else None
+    hits: dict[str, SchemeHit] = found or {}
+    if names and found is None:
         pat = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
         for s in sentences:
             if s.segment.speaker != "staff":
@@ -442,10 +429,12 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
             found = {names[m.group()] for m in pat.finditer(s.text)}
             for sid in found:
                 sch = kb.get(sid) if kb else None
-                h = hits.setdefault(sid, _SchemeHit(sid, sch.name if sch else sid))
-                h.sentences.append(s)
-                if _NEGATED_SCHEME.search(s.text):
-                    h.negated += 1
+                h = hits.setdefault(sid, SchemeHit(sid, sch.name if sch else sid))
+                h.add(s)
+                if NEGATED.search(s.text):
+                    h.ruled_out = True
+                else:
+                    h.explained = True
     sugg_ids: dict[str, list[int]] = {}
     sugg_names: dict[str, str] = {}
     for sg in suggestions or []:
@@ -467,7 +456,7 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
         name = sch.short_name if sch else (h.name if h else sugg_names.get(sid, sid))
         if sid in pinned:
             status = "presented"
-        elif h and h.negated == len(h.sentences):
+        elif h and h.ruled_out and not h.explained:
             status = "not_applicable"
         else:
             status = "explained"
@@ -487,166 +476,6 @@ def _scheme_lines(sentences: Sequence[Sentence], segs: dict[int, Segment], sugge
     return lines
 
 
-_SUGGEST_OK = True
-
-
-def _suggest_mentions(sentences: Sequence[Sentence], kb: Any) -> dict[str, _SchemeHit]:
-    """Scheme names the staff said, as the suggestion engine reads them (misheard names such as
-    重強確保給付金 included, and how each was said: proposed, ruled out, only asked about)."""
-    global _SUGGEST_OK
-    try:
-
-        index = shared_index(kb)
-    except Exception:  # noqa: BLE001 - the engine is optional; exact names are matched instead
-        _SUGGEST_OK = False
-        return {}
-    _SUGGEST_OK = True
-    hits: dict[str, _SchemeHit] = {}
-    hows: dict[str, set[str]] = {}
-    surfaces: dict[str, set[str]] = {}
-    seen: set[int] = set()
-    # without speaker labels every turn may be the staff's explanation
-    speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
-    by_segment: dict[int, list[Sentence]] = {}
-    for x in sentences:
-        by_segment.setdefault(x.segment.id, []).append(x)
-    for s in sentences:
-        seg = s.segment
-        if seg.speaker not in speakers or seg.id in seen:
-            continue
-        seen.add(seg.id)
-        try:
-            mentions = _mentions_cached(index, analyse_segment, seg.text)
-        except Exception:  # noqa: BLE001
-            continue
-        seg_sents = by_segment[seg.id]
-        for m in mentions:
-            if m.how in ("asked", "other", "receiving"):
-                hows.setdefault(m.scheme_id, set()).add(m.how)
-                continue
-            pos = seg.text.find(m.surface)
-            sent = next((x for x in seg_sents if pos >= 0 and x.start <= pos < x.end), None)
-            if sent is None:
-                sent = next((x for x in seg_sents if x.start <= m.start < x.end), seg_sents[-1] if seg_sents else None)
-            if sent is None:
-                continue
-            if _background(seg.text, pos, m.surface):
-                hows.setdefault(m.scheme_id, set()).add("background")
-                continue
-            sch = kb.get(m.scheme_id)
-            surfaces.setdefault(m.scheme_id, set()).add(m.surface)
-            h = hits.setdefault(m.scheme_id, _SchemeHit(m.scheme_id, sch.name if sch else m.scheme_id))
-            how = "rule_out" if _ruled_out_after(seg.text, pos, sent) else m.how
-            if sent not in h.sentences:
-                h.sentences.append(sent)
-                if how == "rule_out":
-                    h.negated += 1
-            hows.setdefault(m.scheme_id, set()).add(how)
-    received = _received(sentences, index, analyse_segment)
-    for sid, h in hits.items():
-        if hows.get(sid, set()) - {"rule_out", "asked", "other", "receiving"}:
-            h.negated = min(h.negated, len(h.sentences) - 1)  # proposed somewhere: not ruled out
-    hits = {sid: h for sid, h in hits.items() if h.negated or _explained(h, hows.get(sid, set()))}
-    # a scheme the citizen already receives is not 案内した (its 証書 asked for is not a proposal)
-    hits = {sid: h for sid, h in hits.items() if sid not in received or "propose" in hows.get(sid, set())}
-    return _drop_shared_services(hits, surfaces, kb)
-
-
-# a scheme named as what the citizen already has or as a comparison, not as what is offered:
-# 「児童扶養手当を受けている方なら」「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」
-_BACKGROUND = re.compile(
-    r"(?:[はをもが]|の[\s\u3000]*[^。、\s]{0,3}[\s\u3000]*[をは])?[\s\u3000]*(?:今も|いま|もう|すでに|既に)?[\s\u3000]*"
-    r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
-    r"使って(?:い|も)|使ってる|利用して(?:い|る)|利用され(?:て|た)|使われ(?:て|た)|持って(?:い|る|らっしゃ)|お持ち|"
-    r"申請済|申請して(?:い|る|あ)|みたいに|のように|とは違|と違って|とは別|は別|の証書|の受給者証|の保険証|の決定通知|が終わ)")
-
-
-def _background(text: str, pos: int, surface: str) -> bool:
-    """The words right after the scheme name say it is received already or only compared with."""
-    return pos >= 0 and bool(_BACKGROUND.match(text, pos + len(surface)))
-
-
-def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
-    """「雇用保険の失業給付の対象にはなりません。その代わり…」: the clause that names the scheme ends
-    in a negation, whatever the rest of the turn proposes."""
-    if pos < 0:
-        return False
-    end = sent.end if sent is not None else len(text)
-    clause = re.split(r"(?<=[がけど])、|ので、|から、", text[pos:end], maxsplit=1)[0]
-    return bool(_NEGATED_SCHEME.search(clause))
-
-
-# only a turn saying it gets something can say a scheme is already received (keeps this pass cheap)
-_RECEIVING_WORDS = re.compile(r"もら|貰|受け|受給|受け取|入って|使って|利用して|通って|持って|出て")
-
-
-def _received(sentences: Sequence[Sentence], index: Any, analyse: Any) -> set[str]:
-    """Schemes the citizen or companion says they already receive (the engine's ``receiving``)."""
-    out: set[str] = set()
-    seen: set[int] = set()
-    for s in sentences:
-        if s.segment.speaker == "staff" or s.segment.id in seen or not _RECEIVING_WORDS.search(s.segment.text):
-            continue
-        seen.add(s.segment.id)
-        try:
-            out |= {m.scheme_id for m in _mentions_cached(index, analyse, s.segment.text, "citizen")
-                    if m.how == "receiving"}
-        except Exception:  # noqa: BLE001
-            continue
-    return out
-
-
-_EXPLAINED = re.compile(r"申請|手続き|手続|窓口|届け出|届出|支給|給付|助成|減免|免除|貸付|貸し付け|受けられ|使え|利用|"
-                        r"対象|もらえ|出ます|出る|払われ|パンフレット|チラシ|資料|お渡し|案内|紹介|ご相談|相談でき|"
-                        r"つなぎ|つな|連絡し|予約|できます|制度")
-
-
-def _explained(h: _SchemeHit, hows: set[str]) -> bool:
-    """案内した制度 lists a scheme the staff explained or proposed: proposed in so many words, or
-    named in a sentence that explains it (what it gives, who qualifies), an application step or a
-    handout — not a name dropped in passing (「ケアマネさんは？」「以前、生活保護の話も出ましたが」)."""
-    if hows & {"propose", "conditional"}:
-        return True
-    return any(_EXPLAINED.search(s.text) for s in h.sentences)
-
-
-def _drop_shared_services(hits: dict[str, _SchemeHit], surfaces: dict[str, set[str]], kb: Any) -> dict[str, _SchemeHit]:
-    """A service the staff names (ヘルパー, デイサービス) belongs to the scheme being explained: when
-    every word that raised a scheme is a service that another scheme named in the same conversation
-    also provides (its aliases or benefits text), it is that scheme's service, not a second scheme."""
-    out = dict(hits)
-    for sid in list(hits):
-        words = surfaces.get(sid, set())
-        sch = kb.get(sid)
-        if not words or sch is None or any(w in (sch.name, sch.short_name) for w in words):
-            continue
-        for other in hits:
-            o = kb.get(other)
-            if other == sid or other not in out or o is None:
-                continue
-            provides = " ".join([*o.aliases, o.benefits, o.summary])
-            if all(w in provides for w in words):
-                del out[sid]
-                break
-    return out
-
-
-_mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
-
-
-def _mentions_cached(index: Any, analyse: Any, text: str, speaker: str = "staff") -> tuple[Any, ...]:
-    """Scheme mentions of one staff segment, computed once per text and knowledge-base index (a
-    new index — the knowledge base changed — starts a new cache)."""
-    per_index = _mention_cache.setdefault(index, {})
-    key = text if speaker == "staff" else f"{speaker}\x00{text}"
-    hit = per_index.get(key)
-    if hit is None:
-        if len(per_index) > 4096:
-            per_index.clear()
-        hit = per_index[key] = tuple(analyse(index, 0, speaker, text).mentions)
-    return hit
-
-
 def clear_caches() -> None:
     """Forget every per-segment analysis (sentences, field words, features, scheme mentions, personal
     data). A redraft is then computed from scratch; the results are the same, only slower — which
@@ -661,7 +490,7 @@ def clear_caches() -> None:
         fn = getattr(pii, name, None)
         if fn is not None and hasattr(fn, "cache_clear"):
             fn.cache_clear()
-    _mention_cache.clear()
+    explained_clear_cache()
 
 
 def _get(obj: Any, key: str) -> Any:

@@ -1,0 +1,555 @@
+"""Which schemes the staff explained or proposed (案内した制度), with the sentences that show it.
+
+An official record must not claim that a scheme was explained when it was only named: a false line
+is worse than a missing one. So a scheme is listed only when the staff named it *and* said something
+about it — what it gives or who qualifies, an application step, a referral or a handout, or an
+explicit proposal — in the sentence that names it or in what the staff goes on to say about it (the
+rest of the turn and the next staff turns, until the staff asks something else or takes up another
+scheme). Each naming is first read for what it does, by rules on the sentence's form:
+
+* a question about it (「生活保護は受けていますか」) — not a proposal; an awareness question
+  (「〜はご存知ですか」) introduces the scheme, so an explanation may follow;
+* ruled out in its own clause (「〜は対象外になります」「〜は難しいです」) — listed as 対象外と説明;
+* background: what the citizen already has or uses, its certificate, someone else's scheme, a
+  comparison (「〜を受けている方なら」「〜の受給者証」「ご友人の〜とは別に」「〜みたいに」);
+* an example in a list (「〜なども含めて」「〜とか〜とかいろいろな制度」), a check promised
+  (「〜が使えるかどうか確認します」), or a scheme replaced by another (「〜もありますが、〜のほうが」);
+* a service word (ヘルパー, 一時預かり) or a misheard fragment beside another scheme's own name —
+  part of that scheme.
+
+Only what remains is a candidate, and a candidate needs the explanation above to be listed. A scheme
+the citizen already receives is listed only when the staff explains a new step for it (申請, 手続き…).
+A scheme the citizen asks about is taken up when the staff's next turn answers it with an explanation.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from assistant.record.text import Sentence
+from assistant.schemes.suggest import analyse_segment, shared_index
+from assistant.text.clauses import negated_after, sentence_of
+from assistant.text.normalise import normalise
+
+# -- how a naming reads -------------------------------------------------------------------------------
+# what the citizen already has or uses, its paper, or a comparison (「児童扶養手当を受けている方なら」
+# 「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」「雇用保険受給資格者証」)
+_BACKGROUND = re.compile(
+    r"(?:[はをもが]|の[\s\u3000、]*[^。、\s]{0,3}[\s\u3000、]*[をは])?[\s\u3000、]*(?:今も|いま|もう|すでに|既に)?[\s\u3000、]*"
+    r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
+    r"使って(?:い|も)|使ってる|利用して(?:い|る)|利用され(?:て|た)|使われ(?:て|た)|持って(?:い|る|らっしゃ)|お持ち|"
+    r"申請済|申請して(?:い|る|あ)|申請され(?:て|た)|みたいに|のように|とは違|と違って|とは別|は別|が終わ|"
+    r"の?(?:受給)?(?:資格)?者?証(?:書)?(?!明)|の保険証|の決定通知|の通知)")
+NEGATED = re.compile(
+    r"対象外|対象には?なら|対象ではな|対象じゃな|使えない|使えません|当たらない|当たりません|受けられない|受けられません|"
+    r"もらえない|もらえません|いらない|要らない|いりません|必要はありません|難しい|できない|できません|なりません|ならない|"
+    r"のではなく|じゃなくて|ではなくて|ないです|ありません|しないで|せずに")
+# a sentence that asks (the staff hears the citizen out): not a proposal; 「〜しましょうか」「〜しませんか」 offer
+_QUESTION_END = re.compile(r"(?<!ましょう)(?<!ません)(?<!と)(?<!なん)(?:か|かね|かな|の|っけ)[。？?\s]*$|[？?][\s]*$")
+_AWARENESS = re.compile(r"ご存[知じ]|知って(?:い|る|ま)|聞いたこと|聞かれたこと|お聞きになった")
+# a check promised, not a proposal (「〜の対象になるかどうか、こちらで確認してみますね」)
+_CHECK = re.compile(r"(?:かどうか|か(?!もしれ))[、,\s\u3000]*[^。？?]{0,24}?(?:確認|調べ|問い合わせ|問合せ|照会|聞いてみ|見てみ)"
+                    r"(?!して(?:ください|下さい|もらえ|いただ|みてくださ))")
+# a check at the scheme's counter (「〜の窓口で確認します」「〜で住居確保給付金の確認をして」)
+_CHECK_AT = re.compile(r"(?:の窓口|の担当|のほう)?(?:で|に)[^。、]{0,8}?(?:確認|調べ|問い合わせ|照会)")
+# a short rest ending in ですね: the staff confirming what the citizen said (「妊婦のための支援給付の面談ですね。」)
+# when the citizen has just named it, else a statement (「次は障害者手帳の申請ですね」)
+_CONFIRM = re.compile(r"[^。、]{0,10}?(?:ですね|ますね|ましたね|でしたね|んですね)[。！!\s]*")
+_DOCUMENT = re.compile(r"(?:証|証書|手帳|通知書?)$")
+_BRING = re.compile(r"持ってき|お持ち|持参|ご用意|用意して|見せて|お見せ|コピー")
+# an example in a list (「生活保護なども含めて」「生活保護とか障害年金とか」)
+_EXAMPLE = re.compile(r"[\s\u3000]*(?:など|等|なんか|(?:とか|や)[\s\u3000、]*(?:いろいろ|色々|様々|さまざま|ほか|他|含め))")
+_COORD = re.compile(r"[\s\u3000]*(?:と|や|とか|、|・|も|か|および|及び)[\s\u3000、]*")
+# another scheme preferred over this one in the same sentence (「〜もありますが、…〜のほうが」「〜より〜」)
+_CONCEDE = re.compile(r"(?:が|けど|けれど|けれども)[、,\s\u3000]|より")
+_PREFERRED = re.compile(r"[\s\u3000]*(?:の)?(?:ほう|方)(?:が|を)")
+_TOPIC = re.compile(r"[\s\u3000]*(?:では|は|の方では|のほうでは)[、\s\u3000]")
+_CLAUSE_BREAK = re.compile(r"[。！？!?]|(?:し|が|けど|けれど|ので|から)、")
+_UNIT_END = re.compile(r"[。！？!?\n]|(?:(?<=ますか)|(?<=ですか)|(?<=ょうか)|(?<=ますね)|(?<=ですね)|(?<=ですよ)|(?<=ます)|(?<=です)|(?<=した)|(?<=よね))[\s\u3000]+")
+
+# -- what counts as explaining -----------------------------------------------------------------------
+# what it gives or who qualifies, an application step, a referral or handout, or a proposal in so many words
+_EXPLANATION = re.compile(
+    r"支給|給付|助成|援助|補助|減免|免除|軽減|減額|貸付|貸し付け|借りられ|無利子|利子|返済|返さなく|上限|割引|自己負担|"
+    r"[一二三1-3１-３]割|払い?ます|支払|出ます|もらえ|受け取れ|受けられ|使え|利用でき|対象(?:に|と)?な|対象です|円|"
+    r"[か箇ヶカ]月|仕組み|方向け|のための|"
+    r"申請|申し込|申込|手続|届出|届け出|請求|窓口|用紙|書類|持参|お持ちくださ|持ってき|予約|面談|"
+    r"電話して|連絡して|連絡先|電話番号|つなぎ|つなぐ|つない|紹介|お渡し|パンフレット|チラシ|資料|この紙|リーフレット|"
+    r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|がいいと思|が合って|ご利用くださ|"
+    r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
+    r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます")
+# a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
+_DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|別の日|次回|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|話し|ご説明)"
+                    r"(?:しましょう|ましょう|します|しよう)")
+# 「〜が足りなければ、緊急小口資金もあります」: a condition (who it is for) and the scheme offered
+_CONDITION = re.compile(r"れば|ければ|なら|たら|場合|とき[はに]|時[はに]")
+_EXISTS = re.compile(r"[\s\u3000]*(?:という制度|っていう制度|っていうの|というの)?[\s\u3000]*(?:が|も)[\s\u3000]*あり(?:ます|まして)")
+# a name that itself says what it gives (特例の免除, 医療費助成): 「〜があります」 is an explanation
+_SAYS_WHAT = re.compile(r"免除|助成|給付|減免|軽減|手当|補助|貸付|支援金|扶助|一時金")
+# a new step for a scheme the citizen already has (区分変更の申請, 更新の手続き)
+_NEW_STEP = re.compile(r"申請|手続|変更|更新|届出|届け出|請求")
+FOLLOW_TURNS = 2  # staff turns after the naming that may still be explaining it
+
+
+@dataclass
+class SchemeHit:
+    """A scheme the staff named: the sentences that name or explain it (the line's evidence)."""
+
+    sid: str
+    name: str
+    sentences: list[Sentence] = field(default_factory=list)
+    explained: bool = False
+    ruled_out: bool = False
+
+    def add(self, *sents: Sentence) -> None:
+        for s in sents:
+            if s not in self.sentences:
+                self.sentences.append(s)
+
+
+@dataclass
+class _Naming:
+    """One scheme name said by the staff, and what the sentence does with it."""
+
+    mention: Any
+    sentence: Sentence
+    pos: int  # in the segment's text
+    role: str  # candidate | introduced | asked | rule_out | background | example | check | replaced | part
+
+
+def _unit(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    """The spoken unit around ``pos`` inside [lo, hi): a sentence, or in unpunctuated speech the stretch
+    between pauses after a sentence-final word (「〜ますか　これは〜」)."""
+    s = lo
+    for m in _UNIT_END.finditer(text, lo, pos):
+        s = m.end()
+    m = _UNIT_END.search(text, pos, hi)
+    return s, (m.end() if m else hi)
+
+
+def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: int, official: bool,
+          roles: Sequence[str], provides: Any) -> str:
+    """What the sentence does with the name at ``pos`` (see the module docstring); ``official``: the
+    surface is the scheme's own name, not an alias or service word; ``roles``: those of the earlier
+    names of the sentence; ``provides(sid, mention, related)``: whether scheme ``sid`` offers that service."""
+    end = pos + len(m.surface)
+    if m.how == "other":
+        return "background"
+    if m.how == "receiving" or _BACKGROUND.match(text, end):
+        return "background"
+    if m.how == "rule_out" or _ruled_out_after(text, pos, sent):
+        return "rule_out"
+    if m.fuzzy and _chance_reading(m.surface):
+        return "part"
+    if not official and _common_noun(text, pos, end, m.strong and len(m.surface) > 2):
+        return "part"
+    if not official and _belongs_to_other(names, k, text, roles, provides):
+        return "part"
+    nxt = [o for o in names[k + 1:] if o.scheme_id != m.scheme_id]
+    if _EXAMPLE.match(text, _run_end(names, k, text, end)):
+        return "example"
+    after = text[end:sent.end]
+    for o in nxt:
+        o_pos = text.find(o.surface, end)
+        if o_pos >= 0 and _CONCEDE.search(text, end, o_pos) and _PREFERRED.match(text, o_pos + len(o.surface)):
+            return "replaced"
+    if _CHECK.search(after) or _CHECK_AT.match(text, end):
+        return "check"
+    if _CONFIRM.fullmatch(after.strip()):
+        return "confirm"
+    if _DOCUMENT.search(m.surface) and _BRING.search(after):
+        return "background"  # a paper to bring (「介護保険証を持ってきてください」), not the scheme explained
+    us, ue = _unit(text, pos, sent.start, sent.end)
+    if _QUESTION_END.search(text[us:ue].strip()):
+        return "introduced" if _AWARENESS.search(text[us:ue]) else "asked"
+    return "candidate"
+
+
+def _belongs_to_other(names: Sequence[Any], k: int, text: str, roles: Sequence[str], provides: Any) -> bool:
+    """A service word of another scheme named in the same sentence — coordinated with it (「ヘルパーや
+    デイサービス」) or inside the clause that has that scheme as its topic (「こども家庭センターでは、…
+    一時預かりにもつないでくれます」) — and that scheme offers it (its text or related schemes): part of
+    that scheme's explanation, not a second scheme."""
+    me = names[k]
+    me_pos = text.find(me.surface)
+    for j in range(len(names)):
+        o = names[j]
+        if j == k or o.scheme_id == me.scheme_id or not provides(o.scheme_id, me, True):
+            continue
+        o_pos = text.find(o.surface)
+        o_end = o_pos + len(o.surface)
+        lo, hi = sorted((j, k))
+        if provides(o.scheme_id, me, False) and _run_end(names, lo, text, text.find(names[lo].surface)
+                                                          + len(names[lo].surface)) \
+                >= text.find(names[hi].surface) + len(names[hi].surface):
+            return True  # one coordinated run
+        if j < k and j < len(roles) and roles[j] in ("candidate", "introduced") and _TOPIC.match(text, o_end) \
+                and not _CLAUSE_BREAK.search(text, o_end, me_pos):
+            return True
+    return False
+
+
+def _chance_reading(surface: str) -> bool:
+    """A name recognised by its reading only, that is a chance sound match rather than a misheard
+    name: too short (「今日自立」 → 日自) or a particle glued to it (「窓口でサービス」「生活がご」)."""
+    return len(surface) < 3 or bool(re.match(r"[ぁ-ん][^ぁ-ん]", surface) or re.search(r"[\u4e00-\u9fff][ぁ-ん]+$", surface))
+
+
+def _common_noun(text: str, pos: int, end: int, strong: bool) -> bool:
+    """A common word that is also a scheme's alias (手帳, 補助, 保育園), used as a plain noun: the tail
+    of a compound (年金手帳; for a two-character alias any preceding kanji: 「今日自立」 is no 日自),
+    modified by another noun (教材費の補助) or a matter talked about (保育園のことは)."""
+    before = text[max(0, pos - 6):pos]
+    if re.match(r"[\s\u3000]*の[\s\u3000]*こと", text[end:]):
+        return True
+    return not strong and bool(re.search(r"[\u4e00-\u9fff\u30a0-\u30ff]の?$", before))
+
+
+def _run_end(names: Sequence[Any], k: int, text: str, end: int) -> int:
+    """Where a run of coordinated names (「生活保護とか障害年金とか介護保険」) ends: the words after
+    the last name are said of all of them."""
+    for o in names[k + 1:]:
+        o_pos = text.find(o.surface, end)
+        if o_pos < 0 or not _COORD.fullmatch(text, end, o_pos):
+            break
+        end = o_pos + len(o.surface)
+    return end
+
+
+def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
+    """「雇用保険の失業給付の対象にはなりません。その代わり…」: the clause that names the scheme ends
+    in a negation, whatever the rest of the turn proposes."""
+    if pos < 0:
+        return False
+    end = sent.end if sent is not None else len(text)
+    clause = re.split(r"(?<=[がけど])、|ので、|から、", text[pos:end], maxsplit=1)[0]
+    return bool(NEGATED.search(clause))
+
+
+def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], order: dict[int, int]) -> list[Sentence]:
+    """The sentences that explain naming ``i``: its own sentence after the name, then the staff's next
+    sentences (this turn and up to FOLLOW_TURNS more staff turns) until the staff asks a question or
+    takes up another scheme."""
+    n = namings[i]
+    sent, text = n.sentence, n.sentence.segment.text
+    own = text[n.pos + len(n.mention.surface):sent.end]
+    # what is said after a later name that is ruled out is said of that one (「〜はありますが、〜は対象外です」)
+    later = [x for x in namings[i + 1:] if x.sentence is sent and x.mention.scheme_id != n.mention.scheme_id
+             and x.role == "rule_out"]
+    if later:
+        own = text[n.pos + len(n.mention.surface):later[0].pos]
+    own = _DEFER.sub("", own)
+    if _EXPLANATION.search(own):
+        return [sent]
+    if _EXISTS.match(text, n.pos + len(n.mention.surface)) and (
+            _CONDITION.search(text, sent.start, n.pos) or _SAYS_WHAT.search(n.mention.surface)):
+        return [sent]
+    topic = {id(x.sentence) for x in namings if x.mention.scheme_id != n.mention.scheme_id
+             and x.role in ("candidate", "introduced", "rule_out", "asked", "confirm")}
+    start = order[id(sent)]
+    first_seg = sent.segment.id
+    turns = 0
+    prev_seg = first_seg
+    for s in staff[start + 1:]:
+        if s.segment.id != prev_seg:
+            turns += 1
+            prev_seg = s.segment.id
+        if turns > FOLLOW_TURNS or id(s) in topic:
+            break
+        if _QUESTION_END.search(s.text.strip()) and not _EXPLANATION.search(s.text):
+            break
+        if _EXPLANATION.search(s.text):
+            return [sent, s]
+    return []
+
+
+def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, SchemeHit] | None:
+    """Schemes the staff explained or ruled out, each with its evidence sentences (None when the
+    suggestion engine's name index cannot be built; the caller then matches exact names)."""
+    try:
+        index = shared_index(kb)
+    except Exception:  # noqa: BLE001 - the engine is optional; exact names are matched instead
+        return None
+    # without speaker labels every turn may be the staff's explanation
+    speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
+    staff = [s for s in sentences if s.segment.speaker in speakers]
+    order = {id(s): i for i, s in enumerate(staff)}
+    namings = _namings(staff, index)
+    received = _received(sentences, index)
+    for sid, at in _confirmed_received(namings, sentences).items():
+        received[sid] = min(at, received.get(sid, at))
+    hits: dict[str, SchemeHit] = {}
+    surfaces: dict[str, set[str]] = {}
+    turns: dict[str, set[int]] = {}  # the staff turns where each scheme was named
+    for i, n in enumerate(namings):
+        sid = n.mention.scheme_id
+        if n.role == "rule_out":
+            h = _hit(hits, sid, kb)
+            h.ruled_out = True
+            h.add(n.sentence)
+        elif n.role in ("candidate", "introduced") or (n.role == "confirm" and not _echo(n, sentences, index)):
+            support = _support(namings, i, staff, order)
+            already = received.get(sid, len(sentences)) < n.sentence.index
+            if not support or (already and not any(_NEW_STEP.search(s.text) for s in support)):
+                continue
+            h = _hit(hits, sid, kb)
+            h.explained = True
+            h.add(*support)
+            surfaces.setdefault(sid, set()).add(n.mention.surface)
+            turns.setdefault(sid, set()).add(n.sentence.segment.id)
+    for sid, sents, ruled in _taken_up(sentences, staff, index):
+        if sid in hits or (sid in received and not ruled):
+            continue
+        h = _hit(hits, sid, kb)
+        h.ruled_out, h.explained = ruled, not ruled
+        h.add(*sents)
+    weak = {sid for sid in hits if not any(n.mention.strong for n in namings
+                                           if n.mention.scheme_id == sid and n.role in ("candidate", "introduced"))}
+    hits = _drop_shared_services(hits, surfaces, turns, weak, kb)
+    return _drop_services_of_named(hits, surfaces, namings, kb)
+
+
+# a reply that answers a question about a scheme: yes/no, or what the scheme does for the citizen
+_ANSWER = re.compile(r"[\s\u3000、。]*(?:(?:あの|えっと|えー|ええと|うーん)[\s\u3000、]*)?(?:はい|ええ|うん|いいえ|いや|そうです|"
+                     r"もらえ|受けられ|使え|対象|大丈夫|できます|それは|残念)")
+
+
+def _taken_up(sentences: Sequence[Sentence], staff: Sequence[Sentence], index: Any) -> list[tuple[str, list[Sentence], bool]]:
+    """Schemes the citizen asked about (「児童扶養手当ってもらえますか」) that the staff's very next turn
+    answers without naming any scheme: explained when that answer explains (「はい、対象になります。申請は
+    窓口です」), ruled out when it opens with a negation; a reply that moves on (「まずはお仕事の状況を
+    伺えますか」) takes nothing up. Evidence: the question and the answer."""
+    out: list[tuple[str, list[Sentence], bool]] = []
+    staff_ids = {s.segment.id for s in staff}
+    for k, s in enumerate(sentences):
+        if s.segment.id in staff_ids or not _QUESTION_END.search(s.text.strip()):
+            continue
+        try:
+            asked = [m for m in _mentions_cached(index, s.segment.text, "citizen") if m.how == "asked"]
+        except Exception:  # noqa: BLE001
+            continue
+        reply = [x for x in sentences[k + 1:] if x.index == s.index + 1]
+        if not asked or not reply or reply[0].segment.id not in staff_ids \
+                or _mentions_cached(index, reply[0].segment.text):
+            continue
+        first = _DEFER.sub("", reply[0].text)
+        if not _ANSWER.match(first):
+            continue  # the staff moves on (「辞める前に、まず…考えましょう」), it does not answer
+        ruled = bool(NEGATED.search(first))
+        said = [x for x in reply if _EXPLANATION.search(_DEFER.sub("", x.text))]
+        if ruled or (said and not _QUESTION_END.search(first.strip())):
+            for m in {m.scheme_id: m for m in asked}.values():
+                out.append((m.scheme_id, [s, *(reply[:1] if ruled else said)], ruled))
+    return out
+
+
+def _echo(n: _Naming, sentences: Sequence[Sentence], index: Any) -> bool:
+    """「〜の面談ですね。」 right after the citizen named that scheme, or said the words that follow its
+    name: the staff repeats what was said."""
+    before = [x for x in sentences if x.index == n.sentence.index - 1 and x.segment.speaker != "staff"]
+    if not before:
+        return False
+    said_text = before[0].segment.text
+    text = n.sentence.segment.text
+    core = re.sub(r"^[\s\u3000]*の|(?:ですね|ますね|ましたね|でしたね|んですね)[。！!\s]*$", "",
+                  text[n.pos + len(n.mention.surface):n.sentence.end].strip())
+    if len(core) >= 2 and core in said_text:
+        return True  # 「給付金の面談で…」→「妊婦のための支援給付の面談ですね」
+    try:
+        said = _mentions_cached(index, said_text, "citizen")
+    except Exception:  # noqa: BLE001
+        return False
+    return any(m.scheme_id == n.mention.scheme_id for m in said)
+
+
+def _hit(hits: dict[str, SchemeHit], sid: str, kb: Any) -> SchemeHit:
+    sch = kb.get(sid)
+    return hits.setdefault(sid, SchemeHit(sid, sch.name if sch else sid))
+
+
+def _namings(staff: Sequence[Sentence], index: Any) -> list[_Naming]:
+    """Every scheme name the staff said, in order, with its role."""
+    out: list[_Naming] = []
+    by_segment: dict[int, list[Sentence]] = {}
+    for s in staff:
+        by_segment.setdefault(s.segment.id, []).append(s)
+    for sents in by_segment.values():
+        seg = sents[0].segment
+        try:
+            mentions = list(_mentions_cached(index, seg.text))
+        except Exception:  # noqa: BLE001
+            continue
+        located = _located(seg.text, sents, mentions, index)
+        roles: dict[int, list[str]] = {}
+        for pos, m, sent, official in located:
+            same = [x[1] for x in located if x[2] is sent]
+            done = roles.setdefault(id(sent), [])
+            role = _role(m, same, same.index(m), sent, seg.text, pos, official, done,
+                         lambda sid, o, loose, ix=index: _provides(ix, sid, o, loose))
+            done.append(role)
+            out.append(_Naming(m, sent, pos, role))
+    out.sort(key=lambda n: (n.sentence.index, n.pos))
+    return out
+
+
+def _located(text: str, sents: Sequence[Sentence], mentions: Sequence[Any],
+             index: Any) -> list[tuple[int, Any, Sentence, bool]]:
+    """Each mention with its position in the segment's own text, its sentence, and whether it is the
+    scheme's own name (official name or short name), in order of position."""
+    cursor: dict[str, int] = {}
+    out: list[tuple[int, Any, Sentence, bool]] = []
+    for m in mentions:
+        sch = index.by_id.get(m.scheme_id)
+        official = sch is not None and m.surface in (sch.name, sch.short_name)
+        pos, raw = _locate(text, m.surface, cursor.get(m.surface, 0))
+        if pos >= 0:
+            cursor[m.surface] = pos + 1
+            m = replace(m, surface=raw)  # as written in the segment (a pause may split the name)
+        sent = next((x for x in sents if pos >= 0 and x.start <= pos < x.end), None)
+        if sent is None:
+            sent = next((x for x in sents if x.start <= m.start < x.end), sents[-1])
+            pos = max(pos, sent.start)
+        out.append((pos, m, sent, official))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _locate(text: str, surface: str, start: int) -> tuple[int, str]:
+    """Where a name found in the normalised text stands in the segment's own text, spaces and pauses
+    included (「今日 自立」 holds 日自 only across a pause); (-1, surface) when it is not there."""
+    pat = re.compile(r"[\s\u3000、]*".join(map(re.escape, surface)))
+    m = pat.search(text, start) or pat.search(text)
+    return (m.start(), m.group()) if m else (-1, surface)
+
+
+def _provides(index: Any, sid: str, mention: Any, related: bool) -> bool:
+    """Whether scheme ``sid`` offers what ``mention`` names: the word in its aliases, summary, benefits
+    or body, or (``related``) the mention's scheme among its related schemes in the knowledge base."""
+    sch = index.by_id.get(sid)
+    if sch is None:
+        return False
+    if related and mention.scheme_id in sch.related:
+        return True
+    return mention.surface in " ".join([*sch.aliases, sch.summary, sch.benefits, sch.body])
+
+
+_ASKS_RECEIVING = re.compile(r"受け|もら|使って|利用|持って|通って|入って|お持ち")
+_YES = re.compile(r"^[\s\u3000、。]*(?:(?:あの|えっと|えー|ええと)[\s\u3000、]*)?(?:はい|ええ|うん|そうです|受けて|もらって|使って|持って)")
+_NO = re.compile(r"いいえ|いや|まだ|ない|ません|へん")
+
+
+def _confirmed_received(namings: Sequence[_Naming], sentences: Sequence[Sentence]) -> dict[str, int]:
+    """Schemes the staff asked about receiving (「生活保護は受けてらっしゃる」) and the citizen's next
+    turn answers yes to: already received, whatever the staff says of them afterwards."""
+    out: dict[str, int] = {}
+    for n in namings:
+        if n.role not in ("asked", "background", "confirm"):
+            continue
+        text = n.sentence.segment.text
+        if not _ASKS_RECEIVING.search(text, n.pos + len(n.mention.surface), n.sentence.end):
+            continue
+        answer = next((x for x in sentences if x.index > n.sentence.index), None)
+        if answer is not None and answer.segment.speaker != "staff" and _YES.match(answer.text) \
+                and not _NO.search(answer.text):
+            out.setdefault(n.mention.scheme_id, n.sentence.index)
+    return out
+
+
+_WISH = re.compile(r"[^。？?]{0,16}?(?:たら|れば|ければ|なら|たい|ほうが|方が)")
+# only a turn saying it gets something can say a scheme is already received (keeps this pass cheap)
+_RECEIVING_WORDS = re.compile(r"もら|貰|受け|受給|受け取|入って|使って|利用して|通って|持って|出て|要介護|要支援|ついて")
+
+
+def _received(sentences: Sequence[Sentence], index: Any) -> dict[str, int]:
+    """Schemes the citizen or companion says they already receive (the engine's ``receiving``), each
+    with the position of the turn that says so first; a wish or advice (「包括さんが入ってくれたら」
+    「療育を受けたほうがいい」) or a denial further on (「手帳とかまだ何も持ってない」) is not."""
+    out: dict[str, int] = {}
+    seen: set[int] = set()
+    for s in sentences:
+        text = s.segment.text
+        if s.segment.speaker == "staff" or s.segment.id in seen or not _RECEIVING_WORDS.search(text):
+            continue
+        seen.add(s.segment.id)
+        try:
+            mentions = _mentions_cached(index, text, "citizen")
+        except Exception:  # noqa: BLE001
+            continue
+        norm = normalise(text)
+        for m in mentions:
+            if m.how == "receiving" and not _WISH.match(norm, m.end) \
+                    and not negated_after(norm, m.end, sentence_of(norm, m.start)[1]):
+                out.setdefault(m.scheme_id, s.index)
+    return out
+
+
+def _drop_shared_services(hits: dict[str, SchemeHit], surfaces: dict[str, set[str]], turns: dict[str, set[int]],
+                          weak: set[str], kb: Any) -> dict[str, SchemeHit]:
+    """A service the staff names (ヘルパー, 一時預かり) belongs to the scheme being explained: when
+    every word that raised a scheme is a service that another scheme named in the same staff turn
+    also provides (its aliases or benefits text), it is that scheme's service, not a second scheme.
+    A scheme named by its own proper name in a turn of its own (「自立相談支援の相談員が…」) stays,
+    whatever the others say about it; a common word (ヘルパー, ``weak``) is another scheme's service
+    wherever that scheme was explained."""
+    out = dict(hits)
+    for sid in list(hits):
+        words = surfaces.get(sid, set())
+        sch = kb.get(sid)
+        if not words or sch is None or any(w in (sch.name, sch.short_name) for w in words):
+            continue
+        for other in hits:
+            o = kb.get(other)
+            if other == sid or other not in out or o is None or not out[other].explained \
+                    or (sid not in weak and not turns.get(sid, set()) <= turns.get(other, set())):
+                continue
+            provides = " ".join([*o.aliases, o.benefits, o.summary])
+            if all(w in provides for w in words):
+                del out[sid]
+                break
+    return out
+
+
+def _drop_services_of_named(hits: dict[str, SchemeHit], surfaces: dict[str, set[str]], namings: Sequence[_Naming],
+                            kb: Any) -> dict[str, SchemeHit]:
+    """A service word (ショートステイ, ヘルパー) said in a turn that also names another scheme offering
+    it — one the citizen already uses (「今のケアマネさんと…ショートステイを増やす」) or one being
+    explained — is that scheme's service: not listed unless also named by its own name."""
+    out = dict(hits)
+    for sid, h in hits.items():
+        sch = kb.get(sid)
+        words = surfaces.get(sid, set())
+        if sch is None or not words or any(w in (sch.name, sch.short_name) for w in words) or h.ruled_out:
+            continue
+        segs = {s.segment.id for s in h.sentences}
+        others = {n.mention.scheme_id for n in namings if n.sentence.segment.id in segs
+                  and n.mention.scheme_id != sid and n.role != "rule_out"}
+        for other in others:
+            o = kb.get(other)
+            if o is not None and all(w in " ".join([*o.aliases, o.benefits, o.summary]) for w in words):
+                del out[sid]
+                break
+    return out
+
+
+_mention_cache: weakref.WeakKeyDictionary[Any, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _mentions_cached(index: Any, text: str, speaker: str = "staff") -> tuple[Any, ...]:
+    """Scheme mentions of one segment, computed once per text, speaker and knowledge-base index (a
+    new index — the knowledge base changed — starts a new cache)."""
+    per_index = _mention_cache.setdefault(index, {})
+    key = text if speaker == "staff" else f"{speaker}\x00{text}"
+    hit = per_index.get(key)
+    if hit is None:
+        if len(per_index) > 4096:
+            per_index.clear()
+        hit = per_index[key] = tuple(analyse_segment(index, 0, speaker, text).mentions)
+    return hit
+
+
+def clear_cache() -> None:
+    """Forget the per-segment scheme mentions (a redraft then recomputes them)."""
+    _mention_cache.clear()
