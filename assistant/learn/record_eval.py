@@ -363,6 +363,11 @@ def _rebuild(line: Any, tr: Transcript) -> str:
     return "".join(out)
 
 
+def _num(x: float | None) -> str:
+    """A figure, or n/a when the file has no gold for it (a masking-only file without key facts)."""
+    return "n/a" if x is None else f"{x:.4f}"
+
+
 def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = False) -> str:
     """A plain-text report of ``evaluate``'s figures (``summary``: aggregate figures only, no line
     that names a case — for a held-out set)."""
@@ -381,7 +386,7 @@ def format_report(r: dict[str, Any], verbose: bool = False, summary: bool = Fals
         lines.append(f"  LEAK {leak['id']} {leak['type']} in {','.join(leak['in'])}")
     lines += [
         "",
-        f"key facts (unmasked draft)      {f['coverage']:.4f}  ({f['covered']}/{f['total']})",
+        f"key facts (unmasked draft)      {_num(f['coverage'])}  ({f['covered']}/{f['total']})",
     ]
     for k, v in f["by_field"].items():
         lines.append(f"    {k:<13} {v['coverage']:.4f}  ({v['covered']}/{v['total']})")

@@ -231,7 +231,7 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[
 _EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|[._\-])"
 SPOKEN_EMAIL_RE = re.compile(
     rf"[A-Za-z0-9._\-]+(?:\s*{_EMAIL_JOIN}\s*[A-Za-z0-9_\-]+)*\s*(?:アットマーク|あっとまーく|アット|あっと)\s*"
-    r"[A-Za-z0-9\-]+(?:\s*(?:ドット|どっと|\.)\s*[A-Za-z0-9\-]+)+")
+    r"(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,})(?:\s*(?:ドット|どっと|\.)\s*(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,}))+")
 
 
 def _emails(text: str) -> list[Entity]:
@@ -299,8 +299,24 @@ def _extend_town(text: str, start: int) -> int:
     return i
 
 
+_PC_DIGIT = r"[0-9０-９〇一二三四五六七八九]"
+_PC_SEP = r"[\s\u3000]*(?:[-‐−－ー]|の)?[\s\u3000]*"
+# a postcode: after 〒 (masked with it) or after the words 郵便番号 (「郵便番号は 123 の 4567」)
+POSTCODE_RE = re.compile(
+    rf"(?:〒[\s\u3000]*|(?<=郵便番号)(?:[はがも:：、,\s\u3000]|えっと|えーと|えー)*|(?<=ゆうびんばんごう)(?:[はがも、,\s\u3000]|えっと|えー)*)"
+    rf"(?P<n>{_PC_DIGIT}{{3}}{_PC_SEP}{_PC_DIGIT}{{4}})(?![0-9０-９〇一二三四五六七八九])")
+
+
+def _postcodes(text: str) -> list[Entity]:
+    out = []
+    for m in POSTCODE_RE.finditer(text):
+        start = m.start() if text[m.start()] == "〒" else m.start("n")
+        out.append(Entity("address", start, m.end("n"), text[start:m.end("n")], rule="address:postcode"))
+    return out
+
+
 def _addresses(text: str) -> list[Entity]:
-    out: list[Entity] = []
+    out: list[Entity] = _postcodes(text)
     for m in _STREET_RE.finditer(text):
         start, end = m.start(), m.end()
         if _UNIT_AFTER.match(text[end:end + 4]):
@@ -468,7 +484,7 @@ NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなま�
 _LEAD_STRIP = re.compile(
     r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
     r"(?=[\s\u3000、。…!！])|"
-    r"(?:私の名前|僕の名前|名前|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
+    r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
 # Naming verbs of a self-introduction, standard and dialect, with or without と/って
 # (岡本と申します, 岡本いいます, 岡本っちゅいます, 岡本いうもんです).
@@ -1491,7 +1507,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity)
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=_kana_name_ok)
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:

@@ -27,6 +27,9 @@ from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|{_FILLERS})*"
+# a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
+_CORRECTION = r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|間違えました)"
+_GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
@@ -36,12 +39,12 @@ _AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる){_EDGE_GAP}")
 _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
-_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP}{_DIGIT}+)*")
+_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番|丁目|度|週|枚)")
-_NUMBER_Q = re.compile(r"電話|携帯|連絡先|番号|口座|振込|振り込み|記号|通帳|ナンバー|保険証|手帳")
+_NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
-_PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
+_PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
@@ -65,10 +68,13 @@ _PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
 _LOT_AFTER = re.compile(rf"^{_S}[、,]?{_S}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
-_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}})?{_S}(?:の{_S})?"
-                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?:{_S}号室|{_S}号)?)?")
+# a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
+# after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
+_BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BUILDING})?{_S}(?:の{_S})?"
+                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?)?")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
-_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住")
+_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
@@ -77,6 +83,9 @@ _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+# 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
+_VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
+_GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
 _GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
@@ -100,7 +109,14 @@ def _turns(segments: Sequence[Segment]) -> list[_Turn]:
 
 
 def _digits(text: str) -> int:
-    return len(re.findall(_DIGIT, text))
+    """Digits of a run; of a self-corrected run, the digits of the number as finally said (the group
+    before the correction is replaced by the one after it)."""
+    parts = re.split(_CORRECTION, text)
+    total = len(re.findall(_DIGIT, parts[-1]))
+    for part in parts[:-1]:
+        groups = re.findall(rf"{_DIGIT}+", part)
+        total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1])
+    return total
 
 
 def _number_type(run: str, context: str) -> str | None:
@@ -133,6 +149,11 @@ def _add(ents: list[Any], new: Any) -> None:
         return
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
+        keep.type, keep.rule = new.type, new.rule
+    elif keep.type in _NUMBER_KINDS and new.type in _NUMBER_KINDS and new.type != "id" and new.start <= keep.start \
+            and keep.end <= new.end:
+        # the per-turn rule saw part of the number (〇一 二二八三 九〇一六 read as a phone number);
+        # the whole run and the question it answers say what it is
         keep.type, keep.rule = new.type, new.rule
     elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address") and new.start <= keep.start and keep.end <= new.end:
         # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number
@@ -174,9 +195,17 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
         if lead and lead.end() < len(text):
             s, text, changed = s + lead.end(), text[lead.end():], True
         tail = _AMBIGUOUS_TAIL.search(text)
-        if tail and tail.start() > 0:
+        if tail and tail.start() > 0 and not _kana_digit_ending(text, tail.start(), m.string, e):
             e, text, changed = e - (len(text) - tail.start()), text[:tail.start()], True
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
+
+
+def _kana_digit_ending(run: str, k: int, whole: str, end: int) -> bool:
+    """「ななななにーご です」: a ご/に said straight after another spoken digit, at the end of the word,
+    is the last digit (a particle would be followed by the word it marks: 「…なな に 電話」)."""
+    if k == 0 or run[k:] not in ("に", "ご") or not re.search(rf"{_KANA_DIGIT}$", run[:k]):
+        return False
+    return end >= len(whole) or whole[end] in " \u3000、。,.!！?？…"
 
 
 _BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
@@ -259,7 +288,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
                 s -= 1
             spans.append((s, m.end()))
-        prev_addr = i > 0 and any(x.segment_id == turns[i - 1].seg.id and x.type == "address" for x in ents)
+        prev_addr = any(x.segment_id == turns[k].seg.id and x.type == "address" for k in range(max(0, i - 2), i)
+                        if turns[k].seg.speaker == t.seg.speaker for x in ents)
         if prev_addr or _ADDRESS_Q.search(t.asked):
             m = _LOT_ALONE.match(text)
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
@@ -311,9 +341,9 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             after = _LOT_AFTER.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
-                room = _AFTER.match(text, e.end)
-                if room and room.end() > e.end:
-                    e.end = room.end()
+            room = _AFTER.match(text, e.end)
+            if room and room.end() > e.end:
+                e.end, changed = room.end(), True
     for a, b in zip(found, found[1:], strict=False):
         if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
             b.start, b.end = a.start, max(a.end, b.end)
@@ -360,26 +390,31 @@ def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                         rule="birthdate:continued", group=group))
 
 
-def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+def _given_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable[[str], bool]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
             m = _GIVEN_TAIL.match(text[e.end:]) or _GIVEN_BEFORE_VERB.match(text[e.end:])
+            if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
+                    and kana_name_ok(h.group("g")):
+                m = h
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
 
 
-def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any]) -> list[Any]:
+def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
+           kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
-    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``)."""
+    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
+    ``kana_name_ok`` says whether a hiragana word may be a given name (the dictionary check of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
-    _given_names(turns, ents)
+    _given_names(turns, ents, kana_name_ok)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
