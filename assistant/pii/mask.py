@@ -258,7 +258,7 @@ _ROOM_ONLY_RE = re.compile(rf"[\s\u3000、]*{_NUMK}{_S}号室")
 _BUILDING_ALONE_RE = re.compile(
     rf"(?P<b>[ァ-ヶー一-龯々A-Za-z]{{0,12}}{BUILDING_KW}[ァ-ヶー一-龯々]{{0,6}}){_S}(?:の{_S})?"
     rf"(?:(?P<n1>{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?(?P<n2>[0-9０-９]{{1,4}})(?:{_S}号室|{_S}号)?"
-    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時]))")
+    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])|{_NUMK}{_S}号室)")
 _ROOM_ALONE_RE = re.compile(
     rf"(?:[A-Za-zＡ-Ｚ]|{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?[0-9０-９]{{2,4}}(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])")
 _PLACE_SUFFIX = "都道府県市区町村郡丁台丘野原島谷沢川山田井橋浜"
@@ -315,7 +315,9 @@ def _postcodes(text: str) -> list[Entity]:
     return out
 
 
-def _addresses(text: str) -> list[Entity]:
+def _addresses(text: str, asked: bool = False) -> list[Entity]:
+    """Street addresses; a bare 「三丁目」 with no town before it and no lot after it is a place
+    (三丁目のスーパー), not an address, unless it answers a question for the address."""
     out: list[Entity] = _postcodes(text)
     for m in _STREET_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -323,6 +325,8 @@ def _addresses(text: str) -> list[Entity]:
             continue
         town_start = _extend_town(text, start)
         has_town = town_start < start
+        if not (has_town or asked) and re.fullmatch(rf"{_NUMK}{_S}丁目", m.group()):
+            continue
         is_dash = not any(k in m.group() for k in ("丁目", "番"))
         if is_dash and "の" in m.group():
             # 桜台2の15の3: only right after a town name
@@ -1044,6 +1048,43 @@ def _kanji_pieces_are_name(word: str) -> bool:
     return bool(entries) and all("人名" in p or "地名" in p for p, _ in entries)
 
 
+def word_may_be_name(word: str) -> bool:
+    """Whether the dictionary allows ``word`` as a name where the sentence shape expects one
+    (after a surname, before a naming verb): the checks of the kinship rules, by script."""
+    if not word or _not_a_name(word):
+        return False
+    if all(_is_hira(c) for c in word):
+        return _kana_name_ok(word)
+    if all(_is_kata(c) or c == "・" for c in word):
+        return _kata_name_ok(word, age=False)
+    if all(_is_kanji(c) for c in word):
+        return _kanji_name_ok(word, age=False) or _kanji_pieces_are_name(word)
+    return False
+
+
+_NAMED_AS_RE = re.compile(
+    r"(?:^|(?<=[\s\u3000、。,!！?？…]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ)(?:は|が)[\s\u3000、]*)?"
+    r"(?P<name>[ァ-ヶー・]{2,12}|[一-龯々]{1,4}|[ぁ-ん]{2,6}?)[\s\u3000]*"
+    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います)|です|で(?=[、,]))")
+
+
+def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """「ニシムラといいますけど」 anywhere in a turn, and 「下はサトミです」「名字は大野で」: a word a
+    name may be, before a naming verb, or before です after the words 名字/下(の名前)."""
+    text = ctx.text
+    out: list[Entity] = []
+    for m in _NAMED_AS_RE.finditer(text):
+        pre, end = m.group("pre"), m.group("end")
+        if not end.startswith(("と", "って")):
+            if not pre or (pre == "下" and not (ctx.name_answer or re.search(r"名字|苗字|名前|みょうじ", text))):
+                continue
+        s, e = m.start("name"), m.end("name")
+        if not _left_ok(text, s, toks) or not word_may_be_name(m.group("name")):
+            continue
+        out.append(Entity("name", s, e, m.group("name"), rule="name:named-as"))
+    return out
+
+
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
 
@@ -1175,7 +1216,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
         ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
     for h in keyword_ids(text, ctx.previous):
         ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
-    ents += _addresses(text)
+    ents += _addresses(text, ctx.address_answer)
     ents += _birthdates(text, ctx.previous)
     toks = sudachi_tokens(text)
     if ctx.address_answer:
@@ -1185,6 +1226,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_after_kinship(ctx, toks)
     ents += _names_after_kinship_appositive(ctx, toks, use_ner=use_ner)
     ents += _names_self_intro(ctx, toks)
+    ents += _names_before_naming_verb(ctx, toks)
     ents += _name_from_answer(ctx, toks)
     if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
         ents += _ner_names(ctx, toks)
@@ -1482,7 +1524,9 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
         previous = "\n".join(reversed(prev_texts[-2:]))
         # without speaker labels, a turn asking for a name or an address plays the staff's part
         staffish = seg.speaker == "staff" or (seg.speaker == "unknown" and _asks_for_data(seg.text))
-        if staffish:
+        if staffish and _BACKCHANNEL_RE.match(seg.text):
+            pass  # 「はい」 between two breaths of an answer: the question still stands
+        elif staffish:
             last_staff = seg.text
             since_name_q = 0
             name_answer = address_answer = False
@@ -1496,6 +1540,9 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
     return ctxs
 
 
+_BACKCHANNEL_RE = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|どうぞ|続けて)[\s\u3000、。…はいどうぞ]*$")
+
+
 def _asks_for_data(text: str) -> bool:
     return bool((NAME_QUESTION.search(text) or ADDRESS_QUESTION.search(text) or BIRTH_CONTEXT.search(text))
                 and re.search(r"[？?]|か[。\s]*$|ください|お願い|伺|教えて|は[。\s]*$", text))
@@ -1507,7 +1554,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=_kana_name_ok)
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name)
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:

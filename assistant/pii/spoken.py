@@ -62,7 +62,8 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}))?"
-_KANA_CHOME = re.compile(rf"{_KANA_NUM}{_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
+_GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
+_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
 _PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道|府|県|市|区|町|村|郡))[\s\u3000、,]*(?:の[\s\u3000]*)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
@@ -73,17 +74,22 @@ _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 _AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BUILDING})?{_S}(?:の{_S})?"
                     rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?)?")
+_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
+                            rf"{_S}(?:の{_S})?(?:[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
-                        rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
+                        rf"(?:{_S}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
+# 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
+_GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
+                                r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい))")
 _VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
@@ -101,7 +107,8 @@ def _turns(segments: Sequence[Segment]) -> list[_Turn]:
     out, last = [], ""
     for s in segments:
         if s.speaker == "staff":
-            last = s.text
+            if not _BACKCHANNEL.match(s.text):  # 「はい」 between two breaths: the question still stands
+                last = s.text
             out.append(_Turn(s, ""))
         else:
             out.append(_Turn(s, last))
@@ -211,6 +218,16 @@ def _kana_digit_ending(run: str, k: int, whole: str, end: int) -> bool:
 _BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
 
 
+def _prev_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
+    """The speaker's turn before ``i``, when nothing but a back-channel (「はい」) came between."""
+    j = i - 1
+    if j >= 0 and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+        j -= 1
+    if j >= 0 and turns[j].seg.speaker == turns[i].seg.speaker:
+        return turns[j]
+    return None
+
+
 def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
     """The speaker's next turn, when nothing but a back-channel (「はい」) came between: a number
     said in two breaths goes on after the staff member's 「はい」."""
@@ -295,8 +312,13 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
                 after = _AFTER.match(text, m.end("lot"))
                 spans.append((m.start("lot"), after.end() if after else m.end("lot")))
-                if i > 0 and not prev_addr:
-                    _town_in_turn_before(turns[i - 1], t, ents, make)
+                prev = _prev_own_turn(turns, i)
+                if prev is not None and not prev_addr:
+                    _town_in_turn_before(prev, t, ents, make)
+            # in the answer to 「ご住所は」: a building name and its room (グランドール川西 の 705)
+            for m in _BUILDING_ROOM.finditer(text):
+                if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+                    spans.append((m.start(), m.end()))
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
@@ -390,7 +412,8 @@ def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                         rule="birthdate:continued", group=group))
 
 
-def _given_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable[[str], bool]) -> None:
+def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                 kana_name_ok: Callable[[str], bool]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
         text = t.seg.text
@@ -401,20 +424,63 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable
                 m = h
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
+                continue
+            p = _GIVEN_AFTER_PAUSE.match(text[e.end:]) if _NAME_Q.search(t.asked) else None
+            if p and not _VERB_LIKE.search(p.group("g")) and kana_name_ok(p.group("g")):
+                s, g_end = e.end + p.start("g"), e.end + p.end("g")
+                if not _overlaps(ents, t.seg.id, s, g_end):
+                    ents.append(make("name", s, g_end, p.group("g"), segment_id=t.seg.id, rule="name:given-after-pause"))
+
+
+_NAME_Q = re.compile(r"名前|なまえ|氏名|フルネーム|どちら様|どちらさま")
+_TRAILING_WORD = re.compile(r"(?:^|[\s\u3000、,…]|(?<=は))(?P<w>[一-龯々ァ-ヶー]{1,6}|[ぁ-ん]{2,6})[\s\u3000、,…]*$")
+_LEADING_WORD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?P<w>[一-龯々ァ-ヶー]{{1,6}}|[ぁ-ん]{{2,6}}?)"
+                           r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。、]|$))")
+_ONLY_FILLERS = re.compile(rf"(?:{_FILLERS}|[\s\u3000、,…])*")
+_NOT_NAME_WORDS = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|です|なまえ|名前|わたし|私|ぼく|僕)$")
+
+
+def _names_over_turns(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                      kana_name_ok: Callable[[str], bool]) -> None:
+    """A name said in two breaths (「えっと、もりした」 then 「あきら です」): in the answer to a name
+    question, the word that ends one turn and the word that starts the speaker's next turn belong to
+    the name found on the other side of the pause."""
+    for i, t in enumerate(turns):
+        nxt = _next_own_turn(turns, i)
+        if t.seg.speaker == "staff" or nxt is None or not _NAME_Q.search(t.asked):
+            continue
+        a, b = t.seg, nxt.seg
+        names_a = [x for x in ents if x.segment_id == a.id and x.type == "name"]
+        names_b = [x for x in ents if x.segment_id == b.id and x.type == "name"]
+        if any(_ONLY_FILLERS.fullmatch(b.text[:x.start]) for x in names_b):
+            m = _TRAILING_WORD.search(a.text)
+            if m and _name_word_ok(m.group("w"), kana_name_ok) and not _overlaps(ents, a.id, m.start("w"), m.end("w")):
+                ents.append(make("name", m.start("w"), m.end("w"), m.group("w"), segment_id=a.id, rule="name:over-turns"))
+        if any(not a.text[x.end:].strip(" \u3000、,…の") for x in names_a):
+            m = _LEADING_WORD.match(b.text)
+            if m and _name_word_ok(m.group("w"), kana_name_ok) and not _overlaps(ents, b.id, m.start("w"), m.end("w")):
+                ents.append(make("name", m.start("w"), m.end("w"), m.group("w"), segment_id=b.id, rule="name:over-turns"))
+
+
+def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
+    if _NOT_NAME_WORDS.match(word):
+        return False
+    return kana_name_ok(word) if re.fullmatch(r"[ぁ-ん]+", word) else True
 
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
-    ``kana_name_ok`` says whether a hiragana word may be a given name (the dictionary check of ``mask``)."""
+    ``kana_name_ok`` says whether a word may be a given name (the dictionary checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
-    _given_names(turns, ents, kana_name_ok)
+    _given_names(turns, ents, make, kana_name_ok)
+    _names_over_turns(turns, ents, make, kana_name_ok)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
