@@ -397,7 +397,7 @@ _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょ�
 _DS = r"(?:[\s\u3000、,]|えーっと|えーと|えっと|えー|あのー|あの|その)*"
 _MD = rf"(?:{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?)?"
 _DATE_RES = (
-    (re.compile(rf"{_ERA}{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"{_ERA}{_DS}の?{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
     (re.compile(rf"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{{2}}{_S}年{_MD}"), "western"),
     (re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?![0-9])"), "numeric"),
     (re.compile(r"(?<![A-Za-z0-9])[MTSHR][0-9]{1,2}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"), "numeric"),
@@ -1085,6 +1085,33 @@ def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     return out
 
 
+_PAUSED_NAME_RE = re.compile(
+    r"(?P<span>(?:[一-龯々ァ-ヶーぁ-ん・]{1,8}[、,…\s\u3000]+)+[一-龯々ァ-ヶーぁ-ん・]{1,8}?)[、,…\s\u3000]*"
+    r"(?:でございます|です|と申します|といいます|っていいます|と言います)")
+
+
+_NAMING_WORD = re.compile(r"(?:と|って)?(?:いう|ゆう|言う|いい|言い|ゆい|申|もうし|ちゅう)")
+
+
+def _paused_name_answer(ctx: _Ctx) -> list[Entity]:
+    """「マツダ…マツダ、ヨシコ、です」: a name answer said word by word with pauses and repeats; every
+    word between the pauses must be a filler or a word the dictionary allows as a name."""
+    if not ctx.name_answer:
+        return []
+    text = ctx.text
+    lead = _LEAD_STRIP.match(text)
+    m = _PAUSED_NAME_RE.match(text, lead.end() if lead else 0)
+    if not m:
+        return []
+    words = [(w.start(), w.end()) for w in re.finditer(r"[^、,…\s\u3000]+", m.group("span"))]
+    names = [(m.start("span") + a, m.start("span") + b) for a, b in words if m.group("span")[a:b] not in FILLERS]
+    if not names or any(_NAMING_WORD.match(text[a:b]) for a, b in names):
+        return []  # 「コバヤシ いうもんです」: the naming verb, not a second name
+    if not all(word_may_be_name(text[a:b]) for a, b in names):
+        return []
+    return [Entity("name", a, b, text[a:b], rule="name:answer") for a, b in names]
+
+
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
 
@@ -1227,6 +1254,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_after_kinship_appositive(ctx, toks, use_ner=use_ner)
     ents += _names_self_intro(ctx, toks)
     ents += _names_before_naming_verb(ctx, toks)
+    ents += _paused_name_answer(ctx)
     ents += _name_from_answer(ctx, toks)
     if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
         ents += _ner_names(ctx, toks)

@@ -65,9 +65,14 @@ _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
 _KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
-_PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道|府|県|市|区|町|村|郡))[\s\u3000、,]*(?:の[\s\u3000]*)?$")
+# … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
+_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS})*"
+_PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
+                           rf"(?:[一-龯々ヶァ-ヶー]{{1,6}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
-_LOT_AFTER = re.compile(rf"^{_S}[、,]?{_S}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+# after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
+_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?{_NUMK}(?:{_S}(?:の|[-‐−－ー]){_S}{_NUMK}){{1,2}}(?![0-9０-９])")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
@@ -361,6 +366,10 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             if before and before.start() < e.start:
                 e.start, changed = before.start(), True
             after = _LOT_AFTER.match(text[e.end:])
+            if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
+                after = _LOT_AFTER_CHOME.match(text[e.end:])
+                if after and _UNIT_AFTER.match(text[e.end + after.end():e.end + after.end() + 4]):
+                    after = None
             if after:
                 e.end, changed = e.end + after.end(), True
             room = _AFTER.match(text, e.end)
