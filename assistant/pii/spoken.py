@@ -90,7 +90,7 @@ _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
-_GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+_GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
 _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
@@ -257,8 +257,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             run, end = m.group(), m.end()
             cont = None
             nxt = _next_own_turn(turns, i)
-            if (nxt is not None and re.search(rf"(?:{_GAP})$", text[end:])
-                    and not text[end:].strip("、,の \u3000…")):
+            if nxt is not None and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
                 cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
             whole = run + (cont.group(1) if cont else "")
             if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
@@ -402,6 +401,29 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+_ERA_ENDING_TURN = re.compile(rf"{_ERA}[\s\u3000、,…の]*$")
+_YEAR_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?:{_NUMK}|元){_S}年(?:{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?")
+
+
+def _split_era(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """「昭和」 then 「42年の5月5日です」 in answer to a birth-date question: both turns, one placeholder."""
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff" or not _BIRTH_Q.search(t.asked + t.seg.text):
+            continue
+        m = _ERA_ENDING_TURN.search(t.seg.text)
+        nxt = _next_own_turn(turns, i)
+        head = _YEAR_HEAD.match(nxt.seg.text) if (m and nxt is not None) else None
+        if m is None or nxt is None or head is None:
+            continue
+        group = f"birth:{t.seg.id}:{m.start()}"
+        end = m.start() + len(m.group().rstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", m.start(), end, t.seg.text[m.start():end], segment_id=t.seg.id,
+                        rule="birthdate:split", group=group))
+        s0 = _ONLY_FILLERS.match(nxt.seg.text).end()  # type: ignore[union-attr]
+        _add(ents, make("birthdate", s0, head.end(), nxt.seg.text[s0:head.end()], segment_id=nxt.seg.id,
+                        rule="birthdate:continued", group=group))
+
+
 def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """「1973年の」 then 「3月15日です」 in answer to a birth-date question: both turns, one placeholder."""
     for i, t in enumerate(turns):
@@ -427,7 +449,10 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            m = _GIVEN_TAIL.match(text[e.end:]) or _GIVEN_BEFORE_VERB.match(text[e.end:])
+            m = _GIVEN_TAIL.match(text[e.end:])
+            if m and re.search("[、,]", m.group("gap")) and not kana_name_ok(m.group("g")):
+                m = None  # 「ヤマダ、パートで」: after a pause only a word that may be a name
+            m = m or _GIVEN_BEFORE_VERB.match(text[e.end:])
             if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
                     and kana_name_ok(h.group("g")):
                 m = h
@@ -488,6 +513,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
+    _split_era(turns, ents, make)
     _given_names(turns, ents, make, kana_name_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _banks(turns, ents)
