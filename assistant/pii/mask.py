@@ -669,8 +669,8 @@ def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         while s > 0 and (_script(text[s - 1]) == sc or (sc == "kata" and text[s - 1] == "・")) and end - s < 13:
             s -= 1
         word = text[s:end]
-        if end - s > 10:
-            continue
+        if end - s > 10 or not word.strip("ー・"):
+            continue  # 「いちにーさん」: a long-vowel mark before さん is no name
         if sc == "hira":
             # hiragana names (ASR writes たかはしさん): only after a pause or punctuation
             if not (s == 0 or text[s - 1] in _BOUNDARY) or not 2 <= len(word) <= 6:

@@ -26,7 +26,7 @@ from assistant.asr.transcript import Segment
 from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|{_FILLERS})*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_FILLERS})*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|間違えました)"
 _GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
@@ -244,8 +244,23 @@ def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
     return None
 
 
+def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[tuple[_Turn, re.Match[str]]]:
+    """The digit runs that carry a number on into the speaker's next turns (at most three breaths:
+    「ろくななはちきゅう」「ぜろいちにーさん」「よんごーろくなな」), each turn ending in a pause."""
+    out: list[tuple[_Turn, re.Match[str]]] = []
+    idx = i
+    while len(out) < 3 and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
+        nxt = _next_own_turn(turns, idx)
+        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
+        if nxt is None or m is None:
+            break
+        out.append((nxt, m))
+        idx, text, end = turns.index(nxt), nxt.seg.text, m.end(1)
+    return out
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """Digit runs broken by fillers or carried into the next turn."""
+    """Digit runs broken by fillers or carried into the next turns."""
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
             continue
@@ -255,23 +270,21 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if m is None:
                 continue
             run, end = m.group(), m.end()
-            cont = None
-            nxt = _next_own_turn(turns, i)
-            if nxt is not None and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
-                cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
-            whole = run + (cont.group(1) if cont else "")
-            if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
+            conts = _continuations(turns, i, text, end)
+            whole = run + "".join(c.group(1) for _t, c in conts)
+            last_text, last_end = (conts[-1][0].seg.text, conts[-1][1].end(1)) if conts else (text, end)
+            if _UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4]):
                 continue
             if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
-            group = f"spoken:{t.seg.id}:{m.start()}" if cont else ""
+            group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
             _add(ents, make(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
-            if cont and nxt is not None:
-                _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
-                                  rule=f"{kind}:spoken-continued", group=group))
+            for nt, c in conts:
+                _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
+                                rule=f"{kind}:spoken-continued", group=group))
 
 
 # the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
