@@ -35,7 +35,7 @@ _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニ�
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
 # last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
 _EDGE_GAP = r"(?:[\s\u3000、,の]|えー+|あー+)*"
-_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる){_EDGE_GAP}")
+_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる)(?!ー){_EDGE_GAP}")  # ごー, にー are digits only
 _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
@@ -81,6 +81,7 @@ _AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BUILDING})?{_S}(?:の{
                     rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"{_S}(?:の{_S})?(?:[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+_ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
@@ -88,7 +89,7 @@ _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:き�
                         rf"(?:{_S}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
-_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
+_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
@@ -333,7 +334,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 if prev is not None and not prev_addr:
                     _town_in_turn_before(prev, t, ents, make)
             # in the answer to 「ご住所は」: a building name and its room (グランドール川西 の 705)
-            for m in _BUILDING_ROOM.finditer(text):
+            for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                     spans.append((m.start(), m.end()))
         for s, e in spans:
@@ -515,6 +516,41 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
     return kana_name_ok(word) if re.fullmatch(r"[ぁ-ん]+", word) else True
 
 
+_KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
+
+
+def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """「リン・メイファ」: a katakana word joined by ・ to a masked katakana name is part of the name."""
+    for t in turns:
+        text = t.seg.text
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _KATA_JOINED.search(text[:e.start])
+            if m and re.match(r"[ァ-ヶー]", text[e.start:e.start + 1]) and not _overlaps(ents, t.seg.id, m.start(), e.start):
+                e.start = m.start()
+
+
+_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause")  # names the per-turn pass has not spread
+
+
+def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A name word found by this pass (or widened over ・) is masked wherever else it stands as a word of its own
+    (「リン、です。リン・メイファ。」): katakana and kanji words of two or more characters."""
+    words = {w for t in turns for x in ents if x.segment_id == t.seg.id and x.type == "name"
+             and (x.rule in _SPOKEN_NAME_RULES or "・" in t.seg.text[x.start:x.end])
+             for w in re.split(r"[・\s\u3000、]+", t.seg.text[x.start:x.end])
+             if len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)}
+    for t in turns:
+        text = t.seg.text
+        for w in sorted(words, key=len, reverse=True):
+            for m in re.finditer(re.escape(w), text):
+                s, e = m.start(), m.end()
+                script = "[ァ-ヶー]" if re.match("[ァ-ヶ]", w) else "[一-龯々]"
+                if re.match(script, text[s - 1:s] or " ") or re.match(script, text[e:e + 1] or " "):
+                    continue
+                if not _overlaps(ents, t.seg.id, s, e):
+                    ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
+
+
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
@@ -529,6 +565,8 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _split_era(turns, ents, make)
     _given_names(turns, ents, make, kana_name_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
+    _dotted_names(turns, ents)
+    _repeat_names(turns, ents, make)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
