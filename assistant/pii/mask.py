@@ -11,10 +11,13 @@ rules over Sudachi tokens (the tokenizer inside GiNZA: fast, and it tags 姓/名
   words (娘の花子, 夫の健一, おっと、トゥアン), including one-kanji and kana given names that the
   tokenizer reads as ordinary words in context (兄の勝が, 息子の湊と, 弟の そうたは) — checked against
   every entry of Sudachi's dictionary, with a list of common words as the fallback guard (娘の学校,
-  母の ことで); optionally GiNZA NER on the few segments where a name is expected. A name found once
+  母の ことで); a word the dictionary allows as a name before a naming verb anywhere (ニシムラといいますけど)
+  or after 名字は/下は, and name answers said word by word with pauses (マツダ…マツダ、ヨシコ、です);
+  optionally GiNZA NER on the few segments where a name is expected. A name found once
   is masked everywhere in the transcript, with its surname and given name on their own (佐々木さん
   after 佐々木浩二です) and in kana (のざわさん after 野沢久美子, ソウタ after そうた).
-* addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after.
+* addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after;
+  postcodes after 〒 or the words 郵便番号 (a bare 「三丁目」 with no town is a landmark, not an address).
 * phone numbers, マイナンバー, account, insurance and pension ids — see ``pii_numbers``.
 * dates of birth (和暦/西暦, in a birth context), e-mail addresses (written or spoken).
 

@@ -8,7 +8,13 @@ People do not say numbers and addresses the way forms print them:
   「桜木町です。」 then 「3の12の6です。」), 丁目 in kana (「にちょうめ」);
 * a birth date whose year and day are said apart (「昭和56年、7月2日です」), or all in kana
   (「しょうわ ごじゅうろく ねん しちがつ ふつか」);
-* a given name after a surname already masked (「ヤマグチ ミドリです」).
+* a number corrected mid-way (「さんいちいち あ ちがう さんいちよん」) or carried over three turns;
+* a given name after a surname already masked (「ヤマグチ ミドリです」, 「高橋、えー、勝利です」), a name
+  said in two breaths (「えっと、もりした」 then 「あきら です」), a katakana name joined by ・;
+* a building name without a building word before a room (「サンライズ栄町 805号室」), a room alone in
+  the answer to 「お部屋番号は」.
+
+A staff 「はい」 between two breaths does not end the answer to the question before it.
 
 ``extend`` works on the whole conversation, so a span that continues into the next turn is masked
 in both, with one placeholder (the pieces share ``Entity.group``). It only adds or widens spans; it
