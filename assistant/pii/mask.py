@@ -231,7 +231,7 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 # -- e-mail ----------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|[._\-])"
+_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|の|[._\-])"
 SPOKEN_EMAIL_RE = re.compile(
     rf"[A-Za-z0-9._\-]+(?:\s*{_EMAIL_JOIN}\s*[A-Za-z0-9_\-]+)*\s*(?:アットマーク|あっとまーく|アット|あっと)\s*"
     r"(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,})(?:\s*(?:ドット|どっと|\.)\s*(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,}))+")
@@ -401,6 +401,8 @@ _DS = r"(?:[\s\u3000、,]|えーっと|えーと|えっと|えー|あのー|あ�
 _MD = rf"(?:{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?)?"
 _DATE_RES = (
     (re.compile(rf"{_ERA}{_DS}の?{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"{_ERA}{_DS}の?{_DS}{_NUMK}{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?"), "era"),
+    (re.compile(rf"(?<![A-Za-z0-9])[MTSHR]{_S}[0-9０-９]{{1,2}}{_S}年{_MD}"), "era"),
     (re.compile(rf"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{{2}}{_S}年{_MD}"), "western"),
     (re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?![0-9])"), "numeric"),
     (re.compile(r"(?<![A-Za-z0-9])[MTSHR][0-9]{1,2}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"), "numeric"),
@@ -498,7 +500,7 @@ _LEAD_STRIP = re.compile(
 _NAMING_VERB = (r"(?:(?:と|って|て)?(?:申します|申す|もうします|いいます|言います|ゆいます|ゆいよります|いいまーす|"
                 r"いうんです|言うんです|いう者です|いうもんです|言うもんです|ゆうもんです|いうもんだ|いうもの|いうてます|"
                 r"ゆうてます)|(?:っちゅ|ちゅ)(?:います|うもんです|うてます|うとります))")
-_ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
+_ANSWER_END = re.compile(r"\s*(?:でございます|です|っす|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
                          + _NAMING_VERB + ")"
                          r"|で(?=[、,\s])|[、。！!？?\n]")
 _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
@@ -996,7 +998,7 @@ _SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯�
 _SELF_INTRO_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…]))" + _SELF_WORDS + r"(?:の名前|の名|の名まえ)?(?:は|、|,|[\s\u3000])*"
     r"(?:(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:の|、)[\s\u3000]*)?"
-    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です)")
+    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です|っす)")
 
 
 def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -1012,7 +1014,7 @@ def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         if not pieces or any(_not_a_name(text[a:b]) for a, b in pieces) or _not_a_name(_clean_name(span)):
             continue
         end = m.group("end")
-        naming = not end.startswith("で")
+        naming = not end.startswith(("で", "っす"))
         inner = [t for t in toks if s <= t.start < e]
         person_tok = any(t.is_person for t in inner)
         if any(t.tag.startswith(("動詞", "形容詞", "助動詞", "副詞", "代名詞", "接続詞")) and not t.is_person
@@ -1127,7 +1129,7 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     s = lead.end() if lead else 0
     end_m = _ANSWER_END.search(text, s)
     e = end_m.start() if end_m else len(text)
-    intro = bool(end_m and re.match(r"\s*(?:です|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
+    intro = bool(end_m and re.match(r"\s*(?:です|っす|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
     span = text[s:e].rstrip()
     e = s + len(span)
     for h in HONORIFICS:

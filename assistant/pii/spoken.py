@@ -78,7 +78,8 @@ _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
-_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?{_NUMK}(?:{_S}(?:の|[-‐−－ー]){_S}{_NUMK}){{1,2}}(?![0-9０-９])")
+_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
+                              rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
