@@ -11,10 +11,13 @@ rules over Sudachi tokens (the tokenizer inside GiNZA: fast, and it tags 姓/名
   words (娘の花子, 夫の健一, おっと、トゥアン), including one-kanji and kana given names that the
   tokenizer reads as ordinary words in context (兄の勝が, 息子の湊と, 弟の そうたは) — checked against
   every entry of Sudachi's dictionary, with a list of common words as the fallback guard (娘の学校,
-  母の ことで); optionally GiNZA NER on the few segments where a name is expected. A name found once
+  母の ことで); a word the dictionary allows as a name before a naming verb anywhere (ニシムラといいますけど)
+  or after 名字は/下は, and name answers said word by word with pauses (マツダ…マツダ、ヨシコ、です);
+  optionally GiNZA NER on the few segments where a name is expected. A name found once
   is masked everywhere in the transcript, with its surname and given name on their own (佐々木さん
   after 佐々木浩二です) and in kana (のざわさん after 野沢久美子, ソウタ after そうた).
-* addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after.
+* addresses — 町名 + 丁目・番地・号 or 1-2-3, with the city before it and the building and room after;
+  postcodes after 〒 or the words 郵便番号 (a bare 「三丁目」 with no town is a landmark, not an address).
 * phone numbers, マイナンバー, account, insurance and pension ids — see ``pii_numbers``.
 * dates of birth (和暦/西暦, in a birth context), e-mail addresses (written or spoken).
 
@@ -228,10 +231,10 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 # -- e-mail ----------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|[._\-])"
+_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|の|[._\-])"
 SPOKEN_EMAIL_RE = re.compile(
     rf"[A-Za-z0-9._\-]+(?:\s*{_EMAIL_JOIN}\s*[A-Za-z0-9_\-]+)*\s*(?:アットマーク|あっとまーく|アット|あっと)\s*"
-    r"[A-Za-z0-9\-]+(?:\s*(?:ドット|どっと|\.)\s*[A-Za-z0-9\-]+)+")
+    r"(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,})(?:\s*(?:ドット|どっと|\.)\s*(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,}))+")
 
 
 def _emails(text: str) -> list[Entity]:
@@ -258,7 +261,7 @@ _ROOM_ONLY_RE = re.compile(rf"[\s\u3000、]*{_NUMK}{_S}号室")
 _BUILDING_ALONE_RE = re.compile(
     rf"(?P<b>[ァ-ヶー一-龯々A-Za-z]{{0,12}}{BUILDING_KW}[ァ-ヶー一-龯々]{{0,6}}){_S}(?:の{_S})?"
     rf"(?:(?P<n1>{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?(?P<n2>[0-9０-９]{{1,4}})(?:{_S}号室|{_S}号)?"
-    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時]))")
+    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])|{_NUMK}{_S}号室)")
 _ROOM_ALONE_RE = re.compile(
     rf"(?:[A-Za-zＡ-Ｚ]|{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?[0-9０-９]{{2,4}}(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])")
 _PLACE_SUFFIX = "都道府県市区町村郡丁台丘野原島谷沢川山田井橋浜"
@@ -299,14 +302,34 @@ def _extend_town(text: str, start: int) -> int:
     return i
 
 
-def _addresses(text: str) -> list[Entity]:
-    out: list[Entity] = []
+_PC_DIGIT = r"[0-9０-９〇一二三四五六七八九]"
+_PC_SEP = r"[\s\u3000]*(?:[-‐−－ー]|の)?[\s\u3000]*"
+# a postcode: after 〒 (masked with it) or after the words 郵便番号 (「郵便番号は 123 の 4567」)
+POSTCODE_RE = re.compile(
+    rf"(?:〒[\s\u3000]*|(?<=郵便番号)(?:[はがも:：、,\s\u3000]|えっと|えーと|えー)*|(?<=ゆうびんばんごう)(?:[はがも、,\s\u3000]|えっと|えー)*)"
+    rf"(?P<n>{_PC_DIGIT}{{3}}{_PC_SEP}{_PC_DIGIT}{{4}})(?![0-9０-９〇一二三四五六七八九])")
+
+
+def _postcodes(text: str) -> list[Entity]:
+    out = []
+    for m in POSTCODE_RE.finditer(text):
+        start = m.start() if text[m.start()] == "〒" else m.start("n")
+        out.append(Entity("address", start, m.end("n"), text[start:m.end("n")], rule="address:postcode"))
+    return out
+
+
+def _addresses(text: str, asked: bool = False) -> list[Entity]:
+    """Street addresses; a bare 「三丁目」 with no town before it and no lot after it is a place
+    (三丁目のスーパー), not an address, unless it answers a question for the address."""
+    out: list[Entity] = _postcodes(text)
     for m in _STREET_RE.finditer(text):
         start, end = m.start(), m.end()
         if _UNIT_AFTER.match(text[end:end + 4]):
             continue
         town_start = _extend_town(text, start)
         has_town = town_start < start
+        if not (has_town or asked) and re.fullmatch(rf"{_NUMK}{_S}丁目", m.group()):
+            continue
         is_dash = not any(k in m.group() for k in ("丁目", "番"))
         if is_dash and "の" in m.group():
             # 桜台2の15の3: only right after a town name
@@ -377,7 +400,9 @@ _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょ�
 _DS = r"(?:[\s\u3000、,]|えーっと|えーと|えっと|えー|あのー|あの|その)*"
 _MD = rf"(?:{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?)?"
 _DATE_RES = (
-    (re.compile(rf"{_ERA}{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"{_ERA}{_DS}の?{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
+    (re.compile(rf"{_ERA}{_DS}の?{_DS}{_NUMK}{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?"), "era"),
+    (re.compile(rf"(?<![A-Za-z0-9])[MTSHR]{_S}[0-9０-９]{{1,2}}{_S}年{_MD}"), "era"),
     (re.compile(rf"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{{2}}{_S}年{_MD}"), "western"),
     (re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?![0-9])"), "numeric"),
     (re.compile(r"(?<![A-Za-z0-9])[MTSHR][0-9]{1,2}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"), "numeric"),
@@ -468,14 +493,14 @@ NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなま�
 _LEAD_STRIP = re.compile(
     r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
     r"(?=[\s\u3000、。…!！])|"
-    r"(?:私の名前|僕の名前|名前|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
+    r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
 # Naming verbs of a self-introduction, standard and dialect, with or without と/って
 # (岡本と申します, 岡本いいます, 岡本っちゅいます, 岡本いうもんです).
 _NAMING_VERB = (r"(?:(?:と|って|て)?(?:申します|申す|もうします|いいます|言います|ゆいます|ゆいよります|いいまーす|"
                 r"いうんです|言うんです|いう者です|いうもんです|言うもんです|ゆうもんです|いうもんだ|いうもの|いうてます|"
                 r"ゆうてます)|(?:っちゅ|ちゅ)(?:います|うもんです|うてます|うとります))")
-_ANSWER_END = re.compile(r"\s*(?:でございます|です|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
+_ANSWER_END = re.compile(r"\s*(?:でございます|です|っす|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
                          + _NAMING_VERB + ")"
                          r"|で(?=[、,\s])|[、。！!？?\n]")
 _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
@@ -649,8 +674,8 @@ def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         while s > 0 and (_script(text[s - 1]) == sc or (sc == "kata" and text[s - 1] == "・")) and end - s < 13:
             s -= 1
         word = text[s:end]
-        if end - s > 10:
-            continue
+        if end - s > 10 or not word.strip("ー・"):
+            continue  # 「いちにーさん」: a long-vowel mark before さん is no name
         if sc == "hira":
             # hiragana names (ASR writes たかはしさん): only after a pause or punctuation
             if not (s == 0 or text[s - 1] in _BOUNDARY) or not 2 <= len(word) <= 6:
@@ -973,7 +998,7 @@ _SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯�
 _SELF_INTRO_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…]))" + _SELF_WORDS + r"(?:の名前|の名|の名まえ)?(?:は|、|,|[\s\u3000])*"
     r"(?:(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:の|、)[\s\u3000]*)?"
-    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です)")
+    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です|っす)")
 
 
 def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -989,7 +1014,7 @@ def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         if not pieces or any(_not_a_name(text[a:b]) for a, b in pieces) or _not_a_name(_clean_name(span)):
             continue
         end = m.group("end")
-        naming = not end.startswith("で")
+        naming = not end.startswith(("で", "っす"))
         inner = [t for t in toks if s <= t.start < e]
         person_tok = any(t.is_person for t in inner)
         if any(t.tag.startswith(("動詞", "形容詞", "助動詞", "副詞", "代名詞", "接続詞")) and not t.is_person
@@ -1028,6 +1053,70 @@ def _kanji_pieces_are_name(word: str) -> bool:
     return bool(entries) and all("人名" in p or "地名" in p for p, _ in entries)
 
 
+def word_may_be_name(word: str) -> bool:
+    """Whether the dictionary allows ``word`` as a name where the sentence shape expects one
+    (after a surname, before a naming verb): the checks of the kinship rules, by script."""
+    if not word or _not_a_name(word):
+        return False
+    if all(_is_hira(c) for c in word):
+        return _kana_name_ok(word)
+    if all(_is_kata(c) or c == "・" for c in word):
+        return _kata_name_ok(word, age=False)
+    if all(_is_kanji(c) for c in word):
+        return _kanji_name_ok(word, age=False) or _kanji_pieces_are_name(word)
+    return False
+
+
+_NAMED_AS_RE = re.compile(
+    r"(?:^|(?<=[\s\u3000、。,!！?？…]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ)(?:は|が)[\s\u3000、]*)?"
+    r"(?P<name>[ァ-ヶー・]{2,12}|[一-龯々]{1,4}|[ぁ-ん]{2,6}?)[\s\u3000]*"
+    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います)|です|で(?=[、,]))")
+
+
+def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
+    """「ニシムラといいますけど」 anywhere in a turn, and 「下はサトミです」「名字は大野で」: a word a
+    name may be, before a naming verb, or before です after the words 名字/下(の名前)."""
+    text = ctx.text
+    out: list[Entity] = []
+    for m in _NAMED_AS_RE.finditer(text):
+        pre, end = m.group("pre"), m.group("end")
+        if not end.startswith(("と", "って")):
+            if not pre or (pre == "下" and not (ctx.name_answer or re.search(r"名字|苗字|名前|みょうじ", text))):
+                continue
+        s, e = m.start("name"), m.end("name")
+        if not _left_ok(text, s, toks) or not word_may_be_name(m.group("name")):
+            continue
+        out.append(Entity("name", s, e, m.group("name"), rule="name:named-as"))
+    return out
+
+
+_PAUSED_NAME_RE = re.compile(
+    r"(?P<span>(?:[一-龯々ァ-ヶーぁ-ん・]{1,8}[、,…\s\u3000]+)+[一-龯々ァ-ヶーぁ-ん・]{1,8}?)[、,…\s\u3000]*"
+    r"(?:でございます|です|と申します|といいます|っていいます|と言います)")
+
+
+_NAMING_WORD = re.compile(r"(?:と|って)?(?:いう|ゆう|言う|いい|言い|ゆい|申|もうし|ちゅう)")
+
+
+def _paused_name_answer(ctx: _Ctx) -> list[Entity]:
+    """「マツダ…マツダ、ヨシコ、です」: a name answer said word by word with pauses and repeats; every
+    word between the pauses must be a filler or a word the dictionary allows as a name."""
+    if not ctx.name_answer:
+        return []
+    text = ctx.text
+    lead = _LEAD_STRIP.match(text)
+    m = _PAUSED_NAME_RE.match(text, lead.end() if lead else 0)
+    if not m:
+        return []
+    words = [(w.start(), w.end()) for w in re.finditer(r"[^、,…\s\u3000]+", m.group("span"))]
+    names = [(m.start("span") + a, m.start("span") + b) for a, b in words if m.group("span")[a:b] not in FILLERS]
+    if not names or any(_NAMING_WORD.match(text[a:b]) for a, b in names):
+        return []  # 「コバヤシ いうもんです」: the naming verb, not a second name
+    if not all(word_may_be_name(text[a:b]) for a, b in names):
+        return []
+    return [Entity("name", a, b, text[a:b], rule="name:answer") for a, b in names]
+
+
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
 
@@ -1040,7 +1129,7 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     s = lead.end() if lead else 0
     end_m = _ANSWER_END.search(text, s)
     e = end_m.start() if end_m else len(text)
-    intro = bool(end_m and re.match(r"\s*(?:です|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
+    intro = bool(end_m and re.match(r"\s*(?:です|っす|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
     span = text[s:e].rstrip()
     e = s + len(span)
     for h in HONORIFICS:
@@ -1159,7 +1248,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
         ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
     for h in keyword_ids(text, ctx.previous):
         ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
-    ents += _addresses(text)
+    ents += _addresses(text, ctx.address_answer)
     ents += _birthdates(text, ctx.previous)
     toks = sudachi_tokens(text)
     if ctx.address_answer:
@@ -1169,6 +1258,8 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_after_kinship(ctx, toks)
     ents += _names_after_kinship_appositive(ctx, toks, use_ner=use_ner)
     ents += _names_self_intro(ctx, toks)
+    ents += _names_before_naming_verb(ctx, toks)
+    ents += _paused_name_answer(ctx)
     ents += _name_from_answer(ctx, toks)
     if use_ner and (ctx.name_answer or _KIN_RE.search(text) or _NER_TRIGGER.search(text)) and _needs_ner(text, toks):
         ents += _ner_names(ctx, toks)
@@ -1466,7 +1557,9 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
         previous = "\n".join(reversed(prev_texts[-2:]))
         # without speaker labels, a turn asking for a name or an address plays the staff's part
         staffish = seg.speaker == "staff" or (seg.speaker == "unknown" and _asks_for_data(seg.text))
-        if staffish:
+        if staffish and _BACKCHANNEL_RE.match(seg.text):
+            pass  # 「はい」 between two breaths of an answer: the question still stands
+        elif staffish:
             last_staff = seg.text
             since_name_q = 0
             name_answer = address_answer = False
@@ -1480,6 +1573,9 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
     return ctxs
 
 
+_BACKCHANNEL_RE = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|どうぞ|続けて)[\s\u3000、。…はいどうぞ]*$")
+
+
 def _asks_for_data(text: str) -> bool:
     return bool((NAME_QUESTION.search(text) or ADDRESS_QUESTION.search(text) or BIRTH_CONTEXT.search(text))
                 and re.search(r"[？?]|か[。\s]*$|ください|お願い|伺|教えて|は[。\s]*$", text))
@@ -1491,7 +1587,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity)
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name)
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:

@@ -42,7 +42,7 @@ for _w in _KANA_BY_LEN:
 # to start with zero and reach 10–11 digits to be a phone number, so a wide separator costs nothing.
 _DASH = "-‐‑–—−－―ー"
 _SEP_RE = re.compile(
-    rf"[\s\u3000]*(?:(?:の|[{_DASH}])[\s\u3000]*、?|、)?[\s\u3000]*"
+    rf"[\s\u3000]*(?:(?:の|ハイフン|はいふん|[{_DASH}])[\s\u3000]*、?|、)?[\s\u3000]*"
     r"(?:(?:えーと|えっと|えー|あの)[\s\u3000]*、?[\s\u3000]*)?")
 
 MONEY_OR_UNIT_RE = re.compile(
@@ -327,13 +327,34 @@ _SECOND_PART_RE = re.compile(
     r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|えっと|えーと|あの)*")
 
 
+@dataclass
+class _Span:
+    s: int
+    e: int
+
+    def start(self) -> int:
+        return self.s
+
+    def end(self) -> int:
+        return self.e
+
+
+def _spoken_id_at(text: str, i: int) -> _Span | None:
+    """Spoken digits right after 記号/番号 (「記号は いちにーさん」): a chain starting exactly at ``i``
+    of at least two digits, not a lone one-character digit word (に, ご are particles too)."""
+    chains = find_chains(text[i:], kana_start=True)
+    if not chains or chains[0].start != 0 or len(chains[0].digits) < 2:
+        return None
+    return _Span(i, i + chains[0].end)
+
+
 def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
     """Short ids right after 記号/番号 (``記号41、番号207``, ``記号番号は、えっと、1402の58``).
 
     Two parts (記号 … 番号 …) become one hit so the placeholder covers the pair."""
     hits: list[NumberHit] = []
     for m in ID_KEYWORD_RE.finditer(text):
-        num = _SHORT_ID_RE.match(text, m.end())
+        num = _SHORT_ID_RE.match(text, m.end()) or _spoken_id_at(text, m.end())
         if not num:
             continue
         if _followed_by_unit(text, num.end()):
@@ -341,7 +362,7 @@ def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
         end = num.end()
         second = _SECOND_PART_RE.match(text, end)
         if second and second.end() > end:
-            num2 = _SHORT_ID_RE.match(text, second.end())
+            num2 = _SHORT_ID_RE.match(text, second.end()) or _spoken_id_at(text, second.end())
             if num2 and not _followed_by_unit(text, num2.end()):
                 end = num2.end()
         kind = _context_type(text[max(0, m.start() - 30):end] + "\n" + context)

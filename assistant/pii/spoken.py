@@ -8,7 +8,13 @@ People do not say numbers and addresses the way forms print them:
   「桜木町です。」 then 「3の12の6です。」), 丁目 in kana (「にちょうめ」);
 * a birth date whose year and day are said apart (「昭和56年、7月2日です」), or all in kana
   (「しょうわ ごじゅうろく ねん しちがつ ふつか」);
-* a given name after a surname already masked (「ヤマグチ ミドリです」).
+* a number corrected mid-way (「さんいちいち あ ちがう さんいちよん」) or carried over three turns;
+* a given name after a surname already masked (「ヤマグチ ミドリです」, 「高橋、えー、勝利です」), a name
+  said in two breaths (「えっと、もりした」 then 「あきら です」), a katakana name joined by ・;
+* a building name without a building word before a room (「サンライズ栄町 805号室」), a room alone in
+  the answer to 「お部屋番号は」.
+
+A staff 「はい」 between two breaths does not end the answer to the question before it.
 
 ``extend`` works on the whole conversation, so a span that continues into the next turn is masked
 in both, with one placeholder (the pieces share ``Entity.group``). It only adds or widens spans; it
@@ -26,22 +32,25 @@ from assistant.asr.transcript import Segment
 from assistant.pii.patterns import BUILDING_KW
 
 _FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|{_FILLERS})*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_FILLERS})*"
+# a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
+_CORRECTION = r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|間違えました)"
+_GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
 # last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
 _EDGE_GAP = r"(?:[\s\u3000、,の]|えー+|あー+)*"
-_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる){_EDGE_GAP}")
+_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる)(?!ー){_EDGE_GAP}")  # ごー, にー are digits only
 _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
-_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP}{_DIGIT}+)*")
+_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番|丁目|度|週|枚)")
-_NUMBER_Q = re.compile(r"電話|携帯|連絡先|番号|口座|振込|振り込み|記号|通帳|ナンバー|保険証|手帳")
+_NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
-_PHONE = re.compile(r"電話|携帯|連絡先|TEL|ＴＥＬ")
+_PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
@@ -59,24 +68,43 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}))?"
-_KANA_CHOME = re.compile(rf"{_KANA_NUM}{_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
+_GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
+_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
-_PLACE_BEFORE = re.compile(r"(?:[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:都|道|府|県|市|区|町|村|郡))[\s\u3000、,]*(?:の[\s\u3000]*)?$")
+# … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
+_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS})*"
+_PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
+                           rf"(?:[一-龯々ヶァ-ヶー]{{1,6}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
-_LOT_AFTER = re.compile(rf"^{_S}[、,]?{_S}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+# after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
+_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
+                              rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
-_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}})?{_S}(?:の{_S})?"
-                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?:{_S}号室|{_S}号)?)?")
+# a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
+# after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
+_BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BUILDING})?{_S}(?:の{_S})?"
+                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?)?")
+_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
+                            rf"{_S}(?:の{_S})?(?:[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+_ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
-_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住")
+_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
-                        rf"(?:{_S}(?:{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか))?)?")
+                        rf"(?:{_S}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
-_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年[\s\u3000、,の…]*$")
+_YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
-_GIVEN_TAIL = re.compile(r"^[\s\u3000・]+(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+_GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+# 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
+# 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
+_GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
+                                r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい))")
+_VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
+_GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
 _GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
@@ -92,7 +120,8 @@ def _turns(segments: Sequence[Segment]) -> list[_Turn]:
     out, last = [], ""
     for s in segments:
         if s.speaker == "staff":
-            last = s.text
+            if not _BACKCHANNEL.match(s.text):  # 「はい」 between two breaths: the question still stands
+                last = s.text
             out.append(_Turn(s, ""))
         else:
             out.append(_Turn(s, last))
@@ -100,7 +129,14 @@ def _turns(segments: Sequence[Segment]) -> list[_Turn]:
 
 
 def _digits(text: str) -> int:
-    return len(re.findall(_DIGIT, text))
+    """Digits of a run; of a self-corrected run, the digits of the number as finally said (the group
+    before the correction is replaced by the one after it)."""
+    parts = re.split(_CORRECTION, text)
+    total = len(re.findall(_DIGIT, parts[-1]))
+    for part in parts[:-1]:
+        groups = re.findall(rf"{_DIGIT}+", part)
+        total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1])
+    return total
 
 
 def _number_type(run: str, context: str) -> str | None:
@@ -133,6 +169,11 @@ def _add(ents: list[Any], new: Any) -> None:
         return
     keep = hit[0]
     if keep.type == "id" and new.type != "id":  # the context says what the number is
+        keep.type, keep.rule = new.type, new.rule
+    elif keep.type in _NUMBER_KINDS and new.type in _NUMBER_KINDS and new.type != "id" and new.start <= keep.start \
+            and keep.end <= new.end:
+        # the per-turn rule saw part of the number (〇一 二二八三 九〇一六 read as a phone number);
+        # the whole run and the question it answers say what it is
         keep.type, keep.rule = new.type, new.rule
     elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address") and new.start <= keep.start and keep.end <= new.end:
         # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number
@@ -174,12 +215,30 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
         if lead and lead.end() < len(text):
             s, text, changed = s + lead.end(), text[lead.end():], True
         tail = _AMBIGUOUS_TAIL.search(text)
-        if tail and tail.start() > 0:
+        if tail and tail.start() > 0 and not _kana_digit_ending(text, tail.start(), m.string, e):
             e, text, changed = e - (len(text) - tail.start()), text[:tail.start()], True
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
 
 
+def _kana_digit_ending(run: str, k: int, whole: str, end: int) -> bool:
+    """「ななななにーご です」: a ご/に said straight after another spoken digit, at the end of the word,
+    is the last digit (a particle would be followed by the word it marks: 「…なな に 電話」)."""
+    if k == 0 or run[k:] not in ("に", "ご") or not re.search(rf"{_KANA_DIGIT}$", run[:k]):
+        return False
+    return end >= len(whole) or whole[end] in " \u3000、。,.!！?？…"
+
+
 _BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
+
+
+def _prev_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
+    """The speaker's turn before ``i``, when nothing but a back-channel (「はい」) came between."""
+    j = i - 1
+    if j >= 0 and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+        j -= 1
+    if j >= 0 and turns[j].seg.speaker == turns[i].seg.speaker:
+        return turns[j]
+    return None
 
 
 def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
@@ -193,8 +252,23 @@ def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
     return None
 
 
+def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[tuple[_Turn, re.Match[str]]]:
+    """The digit runs that carry a number on into the speaker's next turns (at most three breaths:
+    「ろくななはちきゅう」「ぜろいちにーさん」「よんごーろくなな」), each turn ending in a pause."""
+    out: list[tuple[_Turn, re.Match[str]]] = []
+    idx = i
+    while len(out) < 3 and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
+        nxt = _next_own_turn(turns, idx)
+        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
+        if nxt is None or m is None:
+            break
+        out.append((nxt, m))
+        idx, text, end = turns.index(nxt), nxt.seg.text, m.end(1)
+    return out
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """Digit runs broken by fillers or carried into the next turn."""
+    """Digit runs broken by fillers or carried into the next turns."""
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
             continue
@@ -204,24 +278,21 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if m is None:
                 continue
             run, end = m.group(), m.end()
-            cont = None
-            nxt = _next_own_turn(turns, i)
-            if (nxt is not None and re.search(rf"(?:{_GAP})$", text[end:])
-                    and not text[end:].strip("、,の \u3000…")):
-                cont = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text)
-            whole = run + (cont.group(1) if cont else "")
-            if _UNIT_AFTER.match(text[end:end + 4]) or (cont and _UNIT_AFTER.match(nxt.seg.text[cont.end(1):][:4])):
+            conts = _continuations(turns, i, text, end)
+            whole = run + "".join(c.group(1) for _t, c in conts)
+            last_text, last_end = (conts[-1][0].seg.text, conts[-1][1].end(1)) if conts else (text, end)
+            if _UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4]):
                 continue
             if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
-            group = f"spoken:{t.seg.id}:{m.start()}" if cont else ""
+            group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
             _add(ents, make(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
-            if cont and nxt is not None:
-                _add(ents, make(kind, cont.start(1), cont.end(1), cont.group(1), segment_id=nxt.seg.id,
-                                  rule=f"{kind}:spoken-continued", group=group))
+            for nt, c in conts:
+                _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
+                                rule=f"{kind}:spoken-continued", group=group))
 
 
 # the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
@@ -259,14 +330,20 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
                 s -= 1
             spans.append((s, m.end()))
-        prev_addr = i > 0 and any(x.segment_id == turns[i - 1].seg.id and x.type == "address" for x in ents)
+        prev_addr = any(x.segment_id == turns[k].seg.id and x.type == "address" for k in range(max(0, i - 2), i)
+                        if turns[k].seg.speaker == t.seg.speaker for x in ents)
         if prev_addr or _ADDRESS_Q.search(t.asked):
             m = _LOT_ALONE.match(text)
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
                 after = _AFTER.match(text, m.end("lot"))
                 spans.append((m.start("lot"), after.end() if after else m.end("lot")))
-                if i > 0 and not prev_addr:
-                    _town_in_turn_before(turns[i - 1], t, ents, make)
+                prev = _prev_own_turn(turns, i)
+                if prev is not None and not prev_addr:
+                    _town_in_turn_before(prev, t, ents, make)
+            # in the answer to 「ご住所は」: a building name and its room (グランドール川西 の 705)
+            for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
+                if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+                    spans.append((m.start(), m.end()))
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
@@ -309,11 +386,15 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             if before and before.start() < e.start:
                 e.start, changed = before.start(), True
             after = _LOT_AFTER.match(text[e.end:])
+            if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
+                after = _LOT_AFTER_CHOME.match(text[e.end:])
+                if after and _UNIT_AFTER.match(text[e.end + after.end():e.end + after.end() + 4]):
+                    after = None
             if after:
                 e.end, changed = e.end + after.end(), True
-                room = _AFTER.match(text, e.end)
-                if room and room.end() > e.end:
-                    e.end = room.end()
+            room = _AFTER.match(text, e.end)
+            if room and room.end() > e.end:
+                e.end, changed = room.end(), True
     for a, b in zip(found, found[1:], strict=False):
         if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
             b.start, b.end = a.start, max(a.end, b.end)
@@ -341,6 +422,29 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+_ERA_ENDING_TURN = re.compile(rf"{_ERA}[\s\u3000、,…の]*$")
+_YEAR_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?:{_NUMK}|元){_S}年(?:{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?")
+
+
+def _split_era(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """「昭和」 then 「42年の5月5日です」 in answer to a birth-date question: both turns, one placeholder."""
+    for i, t in enumerate(turns):
+        if t.seg.speaker == "staff" or not _BIRTH_Q.search(t.asked + t.seg.text):
+            continue
+        m = _ERA_ENDING_TURN.search(t.seg.text)
+        nxt = _next_own_turn(turns, i)
+        head = _YEAR_HEAD.match(nxt.seg.text) if (m and nxt is not None) else None
+        if m is None or nxt is None or head is None:
+            continue
+        group = f"birth:{t.seg.id}:{m.start()}"
+        end = m.start() + len(m.group().rstrip("、,の \u3000…"))
+        _add(ents, make("birthdate", m.start(), end, t.seg.text[m.start():end], segment_id=t.seg.id,
+                        rule="birthdate:split", group=group))
+        s0 = _ONLY_FILLERS.match(nxt.seg.text).end()  # type: ignore[union-attr]
+        _add(ents, make("birthdate", s0, head.end(), nxt.seg.text[s0:head.end()], segment_id=nxt.seg.id,
+                        rule="birthdate:continued", group=group))
+
+
 def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """「1973年の」 then 「3月15日です」 in answer to a birth-date question: both turns, one placeholder."""
     for i, t in enumerate(turns):
@@ -360,26 +464,116 @@ def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                         rule="birthdate:continued", group=group))
 
 
-def _given_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                 kana_name_ok: Callable[[str], bool]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            m = _GIVEN_TAIL.match(text[e.end:]) or _GIVEN_BEFORE_VERB.match(text[e.end:])
+            m = _GIVEN_TAIL.match(text[e.end:])
+            if m and re.search("[、,]", m.group("gap")) and not kana_name_ok(m.group("g")):
+                m = None  # 「ヤマダ、パートで」: after a pause only a word that may be a name
+            m = m or _GIVEN_BEFORE_VERB.match(text[e.end:])
+            if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
+                    and kana_name_ok(h.group("g")):
+                m = h
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
+                continue
+            p = _GIVEN_AFTER_PAUSE.match(text[e.end:]) if _NAME_Q.search(t.asked) else None
+            if p and not _VERB_LIKE.search(p.group("g")) and kana_name_ok(p.group("g")):
+                s, g_end = e.end + p.start("g"), e.end + p.end("g")
+                if not _overlaps(ents, t.seg.id, s, g_end):
+                    ents.append(make("name", s, g_end, p.group("g"), segment_id=t.seg.id, rule="name:given-after-pause"))
 
 
-def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any]) -> list[Any]:
+_NAME_Q = re.compile(r"名前|なまえ|氏名|フルネーム|どちら様|どちらさま")
+_TRAILING_WORD = re.compile(r"(?:^|[\s\u3000、,…]|(?<=は))(?P<w>[一-龯々ァ-ヶー]{1,6}|[ぁ-ん]{2,6})[\s\u3000、,…]*$")
+_LEADING_WORD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?P<w>[一-龯々ァ-ヶー]{{1,6}}|[ぁ-ん]{{2,6}}?)"
+                           r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。、]|$))")
+_ONLY_FILLERS = re.compile(rf"(?:{_FILLERS}|[\s\u3000、,…])*")
+_NOT_NAME_WORDS = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|です|なまえ|名前|わたし|私|ぼく|僕)$")
+
+
+def _names_over_turns(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                      kana_name_ok: Callable[[str], bool]) -> None:
+    """A name said in two breaths (「えっと、もりした」 then 「あきら です」): in the answer to a name
+    question, the word that ends one turn and the word that starts the speaker's next turn belong to
+    the name found on the other side of the pause."""
+    for i, t in enumerate(turns):
+        nxt = _next_own_turn(turns, i)
+        if t.seg.speaker == "staff" or nxt is None or not _NAME_Q.search(t.asked):
+            continue
+        a, b = t.seg, nxt.seg
+        names_a = [x for x in ents if x.segment_id == a.id and x.type == "name"]
+        names_b = [x for x in ents if x.segment_id == b.id and x.type == "name"]
+        if any(_ONLY_FILLERS.fullmatch(b.text[:x.start]) for x in names_b):
+            m = _TRAILING_WORD.search(a.text)
+            if m and _name_word_ok(m.group("w"), kana_name_ok) and not _overlaps(ents, a.id, m.start("w"), m.end("w")):
+                ents.append(make("name", m.start("w"), m.end("w"), m.group("w"), segment_id=a.id, rule="name:over-turns"))
+        if any(not a.text[x.end:].strip(" \u3000、,…の") for x in names_a):
+            m = _LEADING_WORD.match(b.text)
+            if m and _name_word_ok(m.group("w"), kana_name_ok) and not _overlaps(ents, b.id, m.start("w"), m.end("w")):
+                ents.append(make("name", m.start("w"), m.end("w"), m.group("w"), segment_id=b.id, rule="name:over-turns"))
+
+
+def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
+    if _NOT_NAME_WORDS.match(word):
+        return False
+    return kana_name_ok(word) if re.fullmatch(r"[ぁ-ん]+", word) else True
+
+
+_KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
+
+
+def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """「リン・メイファ」: a katakana word joined by ・ to a masked katakana name is part of the name."""
+    for t in turns:
+        text = t.seg.text
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _KATA_JOINED.search(text[:e.start])
+            if m and re.match(r"[ァ-ヶー]", text[e.start:e.start + 1]) and not _overlaps(ents, t.seg.id, m.start(), e.start):
+                e.start = m.start()
+
+
+_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause")  # names the per-turn pass has not spread
+
+
+def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A name word found by this pass (or widened over ・) is masked wherever else it stands as a word of its own
+    (「リン、です。リン・メイファ。」): katakana and kanji words of two or more characters."""
+    words = {w for t in turns for x in ents if x.segment_id == t.seg.id and x.type == "name"
+             and (x.rule in _SPOKEN_NAME_RULES or "・" in t.seg.text[x.start:x.end])
+             for w in re.split(r"[・\s\u3000、]+", t.seg.text[x.start:x.end])
+             if len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)}
+    for t in turns:
+        text = t.seg.text
+        for w in sorted(words, key=len, reverse=True):
+            for m in re.finditer(re.escape(w), text):
+                s, e = m.start(), m.end()
+                script = "[ァ-ヶー]" if re.match("[ァ-ヶ]", w) else "[一-龯々]"
+                if re.match(script, text[s - 1:s] or " ") or re.match(script, text[e:e + 1] or " "):
+                    continue
+                if not _overlaps(ents, t.seg.id, s, e):
+                    ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
+
+
+def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
+           kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
-    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``)."""
+    ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
+    ``kana_name_ok`` says whether a word may be a given name (the dictionary checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
-    _given_names(turns, ents)
+    _split_era(turns, ents, make)
+    _given_names(turns, ents, make, kana_name_ok)
+    _names_over_turns(turns, ents, make, kana_name_ok)
+    _dotted_names(turns, ents)
+    _repeat_names(turns, ents, make)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     for e in ents:
