@@ -109,8 +109,9 @@ def test_asr_text_without_punctuation() -> None:
     # an unpunctuated turn is one sentence: written once, in the first field it fits, and the
     # fields it also answers are not reported as gaps
     situation = "\n".join(d["fields"][k]["text"] for k in ("main_concern", "household", "income_work", "heard"))
-    assert "手取り 15万" in situation
-    assert "娘が ひとり" in situation
+    # the pauses recognised speech writes as spaces are not kept inside a sentence: compare without them
+    assert "手取り15万" in situation.replace(" ", "")
+    assert "娘がひとり" in situation.replace(" ", "")
     assert not {"income_work", "household"} & {g["field"] for g in d["gaps"]}
     assert "えっと" not in d["fields"]["main_concern"]["text"]
     masked = json.dumps(rec.to_dict(masked=True), ensure_ascii=False)
@@ -368,6 +369,8 @@ def test_referrals_explained_by_staff_and_homes_without_a_lease_are_drafted():
     def text_of(name: str) -> str:
         return "".join(line["text"] for line in fields[name]["lines"])
 
-    assert "仮設住宅" in text_of("housing")
+    # each sentence is written once: the home may stand in 主訴, and 住まい then counts as heard
+    assert "仮設住宅" in text_of("housing") + text_of("main_concern")
+    assert "housing" not in {g["field"] for g in d["gaps"]}
     assert "緊急小口資金" in text_of("next_actions")
     assert "罹災証明書" in text_of("next_actions")

@@ -23,14 +23,26 @@ _HEDGE = (r"(?:(?<=^)|(?<=[、。…\s\u3000]))(?:なんか|なんだか|まあ|
 _ENDING = (r"(?:(?:な)?んです(?:けど(?:も)?|が|よ(?:ね)?|ね)?|ですけど(?:も)?|ですかね|ですよ(?:ね)?|ですね|"
            r"かなと思(?:って|います)|(?<=[^\s、。])(?:と|って)思(?:います|うんです(?:けど)?|ってます)|っす(?:けど|ね)?|んすけど|みたいな感じ(?:です|で)?|って感じ(?:です|で)?|感じです|(?<=[^\s])です|"
            r"(?:で)?いかがでしょう(?:か)?|でしょうか|(?<=ます)ね|(?<=ました)ね|(?<=ます)よ|(?<=て)まして)" + _P)
-_LEAD = (r"^(?:(?:それで|で|だから|なので|ですので|それと|あと|それから|じゃあ|じゃ|では|それでは|そしたら|そうしたら|"
+_LEAD = (r"^(?:(?:あのね|あのさ|それで|で|だから|なので|ですので|それと|あと|それから|じゃあ|じゃ|では|それでは|そしたら|そうしたら|"
          r"えっとですね|そうですね|ですから|分かりました|わかりました|ありがとうございます|ありがとう|まず)(?:[、…]|[\s\u3000])+)+")
 # 「離職票っていうのが」→「離職票が」, 「暴力とかが」→「暴力が」: quoting and vagueness, not content
 _QUOTE = r"(?:っていうの|というの|っていう|とか)(?=[がはをも])"
 # a staff member calling the citizen by name before the point (「石井さん、…」)
 _VOCATIVE = r"^[^\s、。]{1,6}さん[、\s\u3000]+"
-_DROP = re.compile("|".join((_LEAD, _HEDGE, _ENDING, _QUOTE)))
-_STAFF_DROP = re.compile("|".join((_VOCATIVE, _LEAD, _HEDGE, _ENDING, _QUOTE)))
+# plain-speech padding (〜んだけど, 〜のよ, 〜わ, 〜よね): the tone of the telling, not what is told. Only
+# after a plain verb or adjective form, so 死んだ, 住んだ and words ending in わ/ね/よ keep their letters;
+# the prohibitive な (行くな) is never dropped
+_PLAIN_END = r"(?=[。、！!…\s\u3000]|$)"
+_PLAIN = (r"(?:(?<=[^\s、。])なんだ|(?<=[るたいく])んだ)(?:けど(?:も)?|よね|よ|ね|が)?" + _P + "|"
+          r"(?<=[いだたるんくうすつ])(?:のよ|のね|よね|わね|わよ|よ|ね|ねえ|なあ)" + _PLAIN_END + "|"
+          r"(?<=[いだたるす])わ" + _PLAIN_END + "|"
+          r"(?<=[いたるくうすつ])けど(?:も|ね)?" + _PLAIN_END)
+# a particle that only sets the tone inside a sentence (「2階でね、」「息子がね、」「それとな、」)
+_MID = r"(?<=[でがはをにもとてど])(?:ねえ|ねぇ|ね|さあ|さ)(?=[、…\s\u3000])|(?<=[でがとてど])(?:なあ|な)(?=[、…\s\u3000])"
+# an approximate amount needs no second hedge (「月7万くらいかな」)
+_APPROX = r"(?:(?<=くらい)|(?<=ぐらい)|(?<=ほど))(?:かな(?:あ)?|かね|かしら)" + _P
+_DROP = re.compile("|".join((_LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX)))
+_STAFF_DROP = re.compile("|".join((_VOCATIVE, _LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX)))
 
 
 @lru_cache(maxsize=32768)
@@ -57,11 +69,37 @@ def compress(sentence: Sentence) -> list[Piece]:
     # what is left must still say something: a line of only punctuation keeps the sentence whole
     if not re.sub(r"[\s\u3000。、！？!?…・]", "", "".join(text[i] for i in kept)):
         return list(sentence.pieces)
-    while kept and text[kept[0]] in " \u3000、…,。":
-        kept.pop(0)
-    while len(kept) > 1 and text[kept[-1]] in " \u3000、…," and text[kept[-2]] in " \u3000、…,。":
-        kept.pop()
-    return _to_pieces(sentence.segment.id, kept)
+    return _to_pieces(sentence.segment.id, _tidy(text, kept))
+
+
+_ALNUM = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+_PAUSE = " \u3000"
+_COMMA = "、,…"
+
+
+def _tidy(text: str, kept: list[int]) -> list[int]:
+    """Written Japanese, not a pause transcript: the pauses recognised speech writes as spaces inside a
+    sentence are left out (「手取り 15万 くらい」 → 「手取り15万くらい」) except between two letters or
+    digits (090 1234), and a comma left next to another comma, or at either end, goes too."""
+    out: list[int] = []
+    for n, i in enumerate(kept):
+        c = text[i]
+        prev = text[out[-1]] if out else ""
+        if c in _PAUSE:
+            nxt = text[kept[n + 1]] if n + 1 < len(kept) else ""
+            if not (_ALNUM.match(prev or " ") and _ALNUM.match(nxt or " ")):
+                continue
+        if c == "。":
+            while out and text[out[-1]] in _COMMA + _PAUSE:
+                out.pop()  # 「…のよ、。」: the full stop ends the sentence, not the comma
+            if not out or text[out[-1]] == "。":
+                continue
+        elif c in _COMMA and (not out or prev in _COMMA + "。" + _PAUSE):
+            continue
+        out.append(i)
+    while out and text[out[-1]] in _COMMA + _PAUSE:
+        out.pop()
+    return out
 
 
 def _to_pieces(segment_id: int, kept: Sequence[int]) -> list[Piece]:
@@ -83,5 +121,18 @@ def compress_all(sentences: Sequence[Sentence]) -> list[Piece]:
         if key in seen or s.small_talk:
             continue
         seen.add(key)
-        out.extend(compress(s))
+        pieces = compress(s)
+        if out and pieces:
+            out.extend(_pause_between(s.segment.text, out[-1], pieces[0]))
+        out.extend(pieces)
     return out
+
+
+def _pause_between(text: str, prev: Piece, nxt: Piece) -> list[Piece]:
+    """Two sentences of one turn without a full stop between them (recognised speech: 「…です 妻は…」)
+    keep the pause that separated them, so they do not run together."""
+    if prev.segment_id != nxt.segment_id or prev.end > nxt.start or text[prev.end - 1] in "。！？!?…、":
+        return []
+    gap = text[prev.end:nxt.start]
+    i = next((k for k, c in enumerate(gap) if c in _PAUSE), -1)
+    return [Piece(nxt.segment_id, prev.end + i, prev.end + i + 1)] if i >= 0 else []

@@ -790,8 +790,6 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
             heard_in.add(key)
         keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used
                 and (key == "main_concern" or not _ASKS.search(d.sentences[i].text))]
-        if not keep and not fields[key] and key in SUMMARY_FIELDS:
-            keep = relevant[:2]  # the field's one answer is also the concern: say it here too
         if key == "main_concern":
             keep = _main_concern(d.sentences, keep, urgent)
         used.update((d.sentences[i].segment.id, d.sentences[i].start) for i in keep)

@@ -353,13 +353,49 @@ def _action_cue(text: str, late: bool) -> str | None:
 
 def heard_sentences(sentences: list[Sentence]) -> list[list[Sentence]]:
     """聞き取り内容 candidates: per citizen/companion segment, its informative sentences (in order);
-    the record keeps those not already written in another field (``record.draft``)."""
+    the record keeps those not already written in another field (``record.draft``). Left out: the
+    answer to a personal-data question (the data stands in the 相談者 block) and a reaction to what
+    the staff explained (「助かります」「そうか、違うんだ」) — a turn after a staff turn that asked
+    nothing, with no field or problem words: it tells nothing about the situation."""
     groups: dict[int, list[Sentence]] = {}
     for s in sentences:
         if s.segment.speaker == "staff" or not _informative(s):
             continue
         groups.setdefault(s.index, []).append(s)
-    return [groups[k] for k in sorted(groups)]
+    replies = _reply_kinds(sentences)
+    out: list[list[Sentence]] = []
+    for k in sorted(groups):
+        kind = replies.get(k, "answer")
+        if kind == "pii":
+            continue
+        if kind == "reaction" and not any(_tells_situation(s.condensed) for s in groups[k]):
+            continue
+        out.append(groups[k])
+    return out
+
+
+def _reply_kinds(sentences: list[Sentence]) -> dict[int, str]:
+    """What each non-staff turn replies to: ``pii`` (a personal-data question), ``answer`` (another
+    question, or no staff turn yet) or ``reaction`` (a staff turn that asked nothing)."""
+    out: dict[int, str] = {}
+    last = "answer"
+    seen: set[int] = set()
+    for s in sentences:
+        if s.index in seen:
+            continue
+        seen.add(s.index)
+        if s.segment.speaker == "staff":
+            question, _topics, pii, _main = _staff_question(s.segment.text)
+            last = "pii" if question and pii else "answer" if question else "reaction"
+        else:
+            out[s.index] = last
+    return out
+
+
+@lru_cache(maxsize=_CACHE)
+def _tells_situation(condensed: str) -> bool:
+    """A sentence with a field's words or a problem says something about the situation."""
+    return _problem(condensed) is not None or any(_field_hits(k, condensed) for k in SUMMARY_FIELDS)
 
 
 @dataclass
