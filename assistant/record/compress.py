@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assistant.record.fields import DOCUMENTS, INSTRUCTION, NEXT_ACTION, WHEN
 from assistant.record.text import Piece, Sentence
 
 _P = r"(?=[。、！？!?…\s\u3000]|$)"  # the end of a phrase
@@ -41,8 +42,24 @@ _PLAIN = (r"(?:(?<=[^\s、。])なんだ|(?<=[るたいく])んだ)(?:けど(?:�
 _MID = r"(?<=[でがはをにもとてど])(?:ねえ|ねぇ|ね|さあ|さ)(?=[、…\s\u3000])|(?<=[でがとてど])(?:なあ|な)(?=[、…\s\u3000])"
 # an approximate amount needs no second hedge (「月7万くらいかな」)
 _APPROX = r"(?:(?<=くらい)|(?<=ぐらい)|(?<=ほど))(?:かな(?:あ)?|かね|かしら)" + _P
-_DROP = re.compile("|".join((_LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX)))
-_STAFF_DROP = re.compile("|".join((_VOCATIVE, _LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX)))
+# a state told with a verbal noun ends on the noun, as a record does: 「2か月滞納してます」 → 「2か月滞納」,
+# 「通院しています」 → 「通院」 (two kanji or katakana before it: 探している, 話している keep their verb;
+# past and negative forms stay)
+_NOUN_END = (r"(?:(?<=[一-龥]{2})|(?<=[ァ-ヶー]{2}))し(?:ています|ている|てます|てる|てて|ており(?:ます)?)"
+             r"(?=[。、…\s\u3000]|$)")
+_DROP = re.compile("|".join((_LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX, _NOUN_END)))
+_STAFF_DROP = re.compile("|".join((_VOCATIVE, _LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX, _NOUN_END)))
+
+
+# the reason a staff member gives before what is to be done (「退去までの期限がありますので、」)
+# (after a verb or adjective: 「窓口は2階なので」 says where, and stays)
+_REASON = re.compile(r"(?:(?<=[るいたすくうつ])ので|(?<=[すいた])から)[、\s\u3000]+")
+# a clause naming a procedure, a service or an office, or ruling something out, says what the rest is
+# about (「児童扶養手当をもらってるなら対象になるので、今日申請しましょう」) and stays
+_KEEP_HEAD = re.compile(r"申請|手続|受け付け|受付|予約|本日|給付|手当|制度|資金|奨学|助成|支援|センター|窓口|医療|保険|"
+                        r"手帳|年金|相談|サービス|[ァ-ヶー]{3,}|ではな|じゃな")
+# what follows must say to whom or what (「待っててください」「お伝えします」 alone say nothing)
+_OBJECT = re.compile(r"[をにでへとがは]")
 
 
 @lru_cache(maxsize=32768)
@@ -52,7 +69,21 @@ def _drops(condensed: str, staff: bool) -> tuple[tuple[int, int], ...]:
     for m in (_STAFF_DROP if staff else _DROP).finditer(condensed):
         if m.end() > m.start():
             out.append((m.start(), m.end()))
-    return tuple(out)
+    reason = _reason_clause(condensed) if staff else 0
+    return tuple(out) + (((0, reason),) if reason else ())
+
+
+def _reason_clause(condensed: str) -> int:
+    """Where a staff sentence's leading reason ends, or 0. 今後の対応 records what will be done; the
+    why is in the situation fields. A clause that names a date, a document, a procedure, a service or
+    an action itself (「用紙をお渡ししますので、」「診断書が必要なので、」) is kept, and so is the
+    sentence when what follows the reason is not an action with its object."""
+    for m in reversed(list(_REASON.finditer(condensed))):
+        head, rest = condensed[:m.start()], condensed[m.end():]
+        if any(p.search(head) for p in (WHEN, DOCUMENTS, NEXT_ACTION, _KEEP_HEAD)) or not _OBJECT.search(rest):
+            return 0
+        return m.end() if (NEXT_ACTION.search(rest) or INSTRUCTION.search(rest)) else 0
+    return 0
 
 
 def compress(sentence: Sentence) -> list[Piece]:

@@ -96,7 +96,7 @@ NEXT_ACTION = re.compile(
 STRONG_ACTION = re.compile(r"持ってきてください|お持ちください|ご持参|ご用意ください|予約(?:を)?(?:入れ|取り)|次回は|"
                            r"伺います|お電話します|ご連絡します|お越しください|来てください")
 INSTRUCTION = re.compile(r"てください|でください|ましょう|お願いします|しておきます|しますね|します。")
-DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届|通知書|控え|"
+DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届(?![いかきくけこ])|通知書|控え|"
                        r"請求書|カード|申請書|申込書|写真|帳簿|源泉徴収票|車検証|パスポート")
 WHEN = re.compile(r"明日|明後日|あさって|来週|再来週|今週|今日|来月|今月|[0-9０-９一二三四五六七八九十]+日|月曜|火曜|水曜|木曜|"
                   r"金曜|土曜|日曜|[0-9０-９]+時|午前|午後|夕方|朝")
@@ -317,13 +317,18 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         if cue is not None:
             acts.append((s, cue))
     # the concrete ones first (a date or time, documents to bring), then the latest; in spoken order
-    ranked = sorted(range(len(acts)), key=lambda i: (-(bool(WHEN.search(acts[i][0].condensed))
-                                                       + bool(DOCUMENTS.search(acts[i][0].condensed))), -i))
+    ranked = sorted(range(len(acts)), key=lambda i: (-_concrete(acts[i][0].condensed), -i))
     keep = sorted(ranked[:MAX_SENTENCES["next_actions"]])
     acts = [acts[i] for i in keep]
     drafts["next_actions"].sentences = [a[0] for a in acts]
     drafts["next_actions"].reasons = [a[1] for a in acts]
     return drafts
+
+
+def _concrete(text: str) -> int:
+    """How concrete a next action is: a date or time, documents, a firm step (予約, 伺います,
+    持ってきてください) — each counts once."""
+    return sum(bool(p.search(text)) for p in (WHEN, DOCUMENTS, STRONG_ACTION))
 
 
 @lru_cache(maxsize=_CACHE)
