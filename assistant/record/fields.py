@@ -108,6 +108,7 @@ NO = re.compile(r"^(?:[\s、…]*)(?:いや|いいえ|困ります|やめて|嫌
 
 MAX_SENTENCES = {"main_concern": 6, "household": 5, "income_work": 7, "housing": 5, "health_care": 6,
                  "next_actions": 4}
+ACTION_CHARS = 80  # 今後の対応 beyond its two most concrete sentences: a few lines, not the staff's explanations
 
 
 @dataclass
@@ -318,11 +319,25 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
             acts.append((s, cue))
     # the concrete ones first (a date or time, documents to bring), then the latest; in spoken order
     ranked = sorted(range(len(acts)), key=lambda i: (-_concrete(acts[i][0].condensed), -i))
-    keep = sorted(ranked[:MAX_SENTENCES["next_actions"]])
+    top = ranked[:MAX_SENTENCES["next_actions"]]
+    keep = sorted(_within_budget([acts[i][0].condensed for i in top], top))
     acts = [acts[i] for i in keep]
     drafts["next_actions"].sentences = [a[0] for a in acts]
     drafts["next_actions"].reasons = [a[1] for a in acts]
     return drafts
+
+
+def _within_budget(texts: list[str], order: list[int]) -> list[int]:
+    """The ranked next actions a record keeps: the two most concrete always, then the next ones only
+    while the field stays within ``ACTION_CHARS`` (a long explanation gives way to a short step)."""
+    out: list[int] = []
+    used = 0
+    for t, i in zip(texts, order, strict=True):
+        if len(out) >= 2 and used + len(t) > ACTION_CHARS:
+            continue
+        out.append(i)
+        used += len(t)
+    return out
 
 
 def _concrete(text: str) -> int:
