@@ -1,10 +1,12 @@
 """Compression of drafted lines: a record, not the transcript.
 
 A drafted line is built from character ranges of the transcript (``record.text``); compressing
-only leaves more characters out — hedges (たぶん, なんか), polite padding at the end of a sentence
-(〜んですけど, 〜ですね, いかがでしょうか), leading connectives (それで, じゃあ) and repeated
-sentences — so the line still reads in the speaker's words and is reproducible from its evidence.
-Content words, numbers and negation (ない, ません) are never in these patterns.
+only leaves more characters out — hedges (たぶん, なんか), polite and plain-speech padding
+(〜んですけど, 〜ですね, 〜のよ, いかがでしょうか), tone particles, the する-ending of a verbal-noun state
+(滞納してます → 滞納), leading connectives (それで, じゃあ), a staff member's reason before the step,
+the pauses recognised speech writes as spaces and repeated sentences — so the line still reads in
+the speaker's words and is reproducible from its evidence. Content words, numbers and negation
+(ない, ません) are never in these patterns.
 """
 
 from __future__ import annotations
