@@ -102,3 +102,13 @@ def test_staff_reason_before_an_action_is_left_out_unless_it_names_something() -
     assert "介護保険" in kept  # the clause names the service the action is about
     short = _line("書類を探してきますので、お待ちください。", speaker="staff")
     assert "書類" in short  # what follows alone would say nothing
+
+
+def test_a_verbal_noun_before_a_bare_pause_keeps_its_ending() -> None:
+    out = _line("家計は 夫が 管理してて 私は 何も 知らない")
+    assert "管理してて私は" in out  # not 「管理私は」: two nouns running together
+
+
+def test_a_pause_after_a_dropped_clause_ending_still_separates() -> None:
+    out = _line("前は 工場で 働いてたんですけど 今は 無職")
+    assert "働いてた 今は無職" in out

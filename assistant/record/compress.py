@@ -48,7 +48,7 @@ _APPROX = r"(?:(?<=くらい)|(?<=ぐらい)|(?<=ほど))(?:かな(?:あ)?|か�
 # 「通院しています」 → 「通院」 (two kanji or katakana before it: 探している, 話している keep their verb;
 # past and negative forms stay)
 _NOUN_END = (r"(?:(?<=[一-龥]{2})|(?<=[ァ-ヶー]{2}))し(?:ています|ている|てます|てる|てて|ており(?:ます)?)"
-             r"(?=[。、…\s\u3000]|$)")
+             r"(?=[。、…！!]|$)")  # not before a bare pause: 「管理してて 私は」 must not run into 「管理私は」
 _DROP = re.compile("|".join((_LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX, _NOUN_END)))
 _STAFF_DROP = re.compile("|".join((_VOCATIVE, _LEAD, _HEDGE, _ENDING, _QUOTE, _PLAIN, _MID, _APPROX, _NOUN_END)))
 
@@ -113,14 +113,18 @@ _COMMA = "、,…"
 def _tidy(text: str, kept: list[int]) -> list[int]:
     """Written Japanese, not a pause transcript: the pauses recognised speech writes as spaces inside a
     sentence are left out (「手取り 15万 くらい」 → 「手取り15万くらい」) except between two letters or
-    digits (090 1234), and a comma left next to another comma, or at either end, goes too."""
+    digits (090 1234) or where a clause ending was left out before the pause; a comma left next to
+    another comma, or at either end, goes too."""
     out: list[int] = []
+    kept_set = set(kept)
     for n, i in enumerate(kept):
         c = text[i]
         prev = text[out[-1]] if out else ""
         if c in _PAUSE:
             nxt = text[kept[n + 1]] if n + 1 < len(kept) else ""
-            if not (_ALNUM.match(prev or " ") and _ALNUM.match(nxt or " ")):
+            # after a clause ending that was left out (「聞いたんだけど 今は」) the pause still separates
+            cut = i > 0 and i - 1 not in kept_set and text[i - 1] not in _PAUSE
+            if not (cut or (_ALNUM.match(prev or " ") and _ALNUM.match(nxt or " "))):
                 continue
         if c == "。":
             while out and text[out[-1]] in _COMMA + _PAUSE:
