@@ -109,8 +109,9 @@ def test_asr_text_without_punctuation() -> None:
     # an unpunctuated turn is one sentence: written once, in the first field it fits, and the
     # fields it also answers are not reported as gaps
     situation = "\n".join(d["fields"][k]["text"] for k in ("main_concern", "household", "income_work", "heard"))
-    assert "手取り 15万" in situation
-    assert "娘が ひとり" in situation
+    # the pauses recognised speech writes as spaces are not kept inside a sentence: compare without them
+    assert "手取り15万" in situation.replace(" ", "")
+    assert "娘がひとり" in situation.replace(" ", "")
     assert not {"income_work", "household"} & {g["field"] for g in d["gaps"]}
     assert "えっと" not in d["fields"]["main_concern"]["text"]
     masked = json.dumps(rec.to_dict(masked=True), ensure_ascii=False)
@@ -368,6 +369,71 @@ def test_referrals_explained_by_staff_and_homes_without_a_lease_are_drafted():
     def text_of(name: str) -> str:
         return "".join(line["text"] for line in fields[name]["lines"])
 
-    assert "仮設住宅" in text_of("housing")
+    # each sentence is written once: the home may stand in 主訴, and 住まい then counts as heard
+    assert "仮設住宅" in text_of("housing") + text_of("main_concern")
+    assert "housing" not in {g["field"] for g in d["gaps"]}
     assert "緊急小口資金" in text_of("next_actions")
     assert "罹災証明書" in text_of("next_actions")
+
+
+# -- a record, not the transcript -------------------------------------------------------------------
+SHORT = [
+    ("staff", "今日はどうされましたか。"),
+    ("citizen", "夫が入院して、入院費が払えそうになくて。"),
+    ("staff", "お名前をお願いします。"),
+    ("citizen", "坂口みどりです、坂口は坂道の坂に口。"),
+    ("staff", "ご主人の入院はいつからですか。"),
+    ("citizen", "先月の十日から。脳梗塞で、まだ右手が動かないって言われてて。"),
+    ("staff", "お仕事はされていますか。"),
+    ("citizen", "スーパーでパートをしてて、手取りで9万くらい。"),
+    ("staff", "高額療養費の限度額適用認定証を申請すると、窓口の支払いが上限までになります。"),
+    ("citizen", "へえ、そんなのがあるんだ、助かります。"),
+    ("staff", "パートの収入でも国保の減免が受けられるんですか。"),
+    ("citizen", "国保の減免って、パートでも受けられるんですか。"),
+    ("staff", "受けられる場合があります。明日、保険証と入院費の請求書を持ってきてください。"),
+    ("staff", "病院の相談員さんには、今日こちらから連絡しておきます。"),
+    ("staff", "手続きが終わったら、病院の窓口でもう一度、支払いの方法を相談してみるのもいいと思います。"),
+    ("staff", "書類がそろったら、来週の月曜日の午前10時にもう一度お越しください。"),
+    ("staff", "減免の申請書は今日お渡ししますので、ご記入ください。"),
+]
+
+
+def test_heard_leaves_out_personal_data_answers_and_reactions() -> None:
+    d = draft_record(transcript(SHORT), classifier=None).to_dict(masked=False)
+    heard = d["fields"]["heard"]["text"]
+    assert "坂道" not in heard  # the answer to the name question (the name is in the 相談者 block)
+    assert "助かります" not in heard  # a reaction to what the staff explained tells nothing new
+    situation = "".join(d["fields"][k]["text"] for k in ("main_concern", "household", "income_work", "housing",
+                                                          "health_care", "heard"))
+    assert "脳梗塞" in situation and "9万" in situation
+
+
+def test_citizen_questions_are_not_situation_lines_and_sentences_are_written_once() -> None:
+    d = draft_record(transcript(SHORT), classifier=None).to_dict(masked=False)
+    for key in ("household", "income_work", "housing", "health_care", "heard"):
+        assert "受けられるんですか" not in d["fields"][key]["text"]
+    lines = [ln["text"] for f in d["fields"].values() for ln in f["lines"]]
+    sentences = [s for ln in lines for s in re.split(r"(?<=。)", ln) if len(s) > 6]
+    assert len(sentences) == len(set(sentences))
+
+
+def test_next_actions_keep_the_concrete_steps_and_stay_short() -> None:
+    from assistant.record.fields import ACTION_CHARS
+    d = draft_record(transcript(SHORT), classifier=None).to_dict(masked=False)
+    nxt = d["fields"]["next_actions"]["text"]
+    assert "請求書" in nxt and "月曜日" in nxt  # the documents and the appointment
+    sentences = [s for s in nxt.split("。") if s]
+    assert 2 <= len(sentences) <= 3  # five staff steps were said: the record keeps the most concrete
+    if len(sentences) > 2:
+        assert len(nxt) <= ACTION_CHARS + len(max(sentences, key=len)) + 3
+
+
+def test_explained_schemes_are_listed_by_name_and_other_statuses_are_marked() -> None:
+    from assistant.record.render import to_markdown
+    rec = {"schema": "record/1", "masked": True, "fields": {"schemes": {"label": "案内した制度", "lines": [
+        {"text": "制度A", "scheme_id": "a", "status": "explained", "status_label": "説明した", "evidence": []},
+        {"text": "制度B", "scheme_id": "b", "status": "not_applicable", "status_label": "対象外と説明", "evidence": []},
+    ]}}}
+    md = to_markdown(rec)
+    assert "- 制度A（a）\n" in md and "説明した" not in md
+    assert "制度B（b）: 対象外と説明" in md

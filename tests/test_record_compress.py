@@ -68,3 +68,47 @@ def test_words_ending_like_sentence_forms_do_not_split() -> None:
     text = "あした 小さい 子どもを 連れて 行きます"
     seg = Segment(id=1, start=0.0, end=1.0, text=text, speaker="citizen")
     assert len(sentences_of([seg])) == 1
+
+
+def test_pauses_inside_a_sentence_are_left_out_but_digits_stay_apart() -> None:
+    out = _line("えー 妹と 二人で 暮らしてて 家賃は 4万8千円 くらい")
+    assert " " not in out and "妹と二人で" in out and "4万8千円くらい" in out
+    assert "3 14" in _line("番号は 3 14 です")  # digit groups are not run together
+
+
+def test_two_unpunctuated_sentences_of_one_turn_keep_their_pause() -> None:
+    out = _line("週に三回 透析に 通ってます 仕事は 先月 辞めました")
+    assert "通ってます 仕事は先月辞めました" in out
+
+
+def test_plain_speech_padding_goes_but_past_verbs_and_prohibitions_stay() -> None:
+    out = _line("息子がね、先週死んだんだよ。もう一人で住んだことはないわ。")
+    assert "息子が、" in out and "死んだ" in out and "住んだ" in out and "ない" in out
+    assert "ね、" not in out and "んだよ" not in out and "ないわ" not in out
+    assert _line("車は運転するな。").endswith("するな。")
+
+
+def test_verbal_noun_states_end_on_the_noun() -> None:
+    out = _line("月に2回通院しています。今は求職してて、仕事を探している。家賃は滞納していません。")
+    assert "2回通院。" in out and "求職、" in out
+    assert "探している" in out  # a verb, not a verbal noun, keeps its ending
+    assert "滞納していません" in out  # negation is never shortened
+
+
+def test_staff_reason_before_an_action_is_left_out_unless_it_names_something() -> None:
+    out = _line("台風で屋根が壊れて不安だと思うので、明日、区役所で罹災証明の申請をしましょう。", speaker="staff")
+    assert out.startswith("明日、区役所で") and "不安" not in out
+    kept = _line("来月から介護保険のサービスが使えますので、ケアマネに連絡してください。", speaker="staff")
+    assert "介護保険" in kept  # the clause names the service the action is about
+    short = _line("書類を探してきますので、お待ちください。", speaker="staff")
+    assert "書類" in short  # what follows alone would say nothing
+
+
+def test_a_verbal_noun_before_a_bare_pause_keeps_its_ending() -> None:
+    out = _line("家計は 夫が 管理してて 私は 何も 知らない")
+    assert "管理してて私は" in out  # not 「管理私は」: two nouns running together
+
+
+def test_a_pause_after_a_dropped_clause_ending_still_separates() -> None:
+    out = _line("前は 工場で 働いてたんですけど 今は 無職")
+    assert "働いてた 今は無職" in out

@@ -564,9 +564,16 @@ def _said_by_facts(s: Sentence, key: str, fact_lines: Sequence[Line], visitor_id
 
 # a citizen's question (「手術って、お金かかりますよね？」) asks, it does not tell: not a situation line
 _ASKS = re.compile(r"[？?]\s*$")
+# …and so does one ending in a polite question form without a question mark (「失業保険って出ないんですか。」)
+_CITIZEN_ASKS = re.compile(r"(?:[？?]|(?:です|ます|でしょう|ません)か[。\s\u3000]*)\s*$")
 MAX_HEARD = 2
 HEARD_SENTENCES = 2  # per line: the gist of a turn  # 聞き取り内容 lines
 BARE_ANSWER = 32  # characters: an answer this short says no more than the fact written from it
+
+
+def _asks(s: Sentence) -> bool:
+    """A question, not a situation line (a staff member's 「来られますか。」 still proposes a date)."""
+    return bool((_ASKS if s.segment.speaker == "staff" else _CITIZEN_ASKS).search(s.text))
 
 
 def _only_subject_words(reason: str, kin: set[str]) -> bool:
@@ -618,9 +625,7 @@ def draft_record(transcript: Transcript, *, suggestions: list | None = None, pin
         if relevant:
             heard_in.add(key)
         keep = [i for i in relevant if (d.sentences[i].segment.id, d.sentences[i].start) not in used
-                and (key == "main_concern" or not _ASKS.search(d.sentences[i].text))]
-        if not keep and not fields[key] and key in SUMMARY_FIELDS:
-            keep = relevant[:2]  # the field's one answer is also the concern: say it here too
+                and (key == "main_concern" or not _asks(d.sentences[i]))]
         if key == "main_concern":
             keep = _main_concern(d.sentences, keep, urgent)
         used.update((d.sentences[i].segment.id, d.sentences[i].start) for i in keep)

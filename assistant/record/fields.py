@@ -96,7 +96,7 @@ NEXT_ACTION = re.compile(
 STRONG_ACTION = re.compile(r"持ってきてください|お持ちください|ご持参|ご用意ください|予約(?:を)?(?:入れ|取り)|次回は|"
                            r"伺います|お電話します|ご連絡します|お越しください|来てください")
 INSTRUCTION = re.compile(r"てください|でください|ましょう|お願いします|しておきます|しますね|します。")
-DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届|通知書|控え|"
+DOCUMENTS = re.compile(r"書類|証明書|証書|明細|通帳|契約書|保険証|手帳|診断書|意見書|謄本|住民票|届(?![いかきくけこ])|通知書|控え|"
                        r"請求書|カード|申請書|申込書|写真|帳簿|源泉徴収票|車検証|パスポート")
 WHEN = re.compile(r"明日|明後日|あさって|来週|再来週|今週|今日|来月|今月|[0-9０-９一二三四五六七八九十]+日|月曜|火曜|水曜|木曜|"
                   r"金曜|土曜|日曜|[0-9０-９]+時|午前|午後|夕方|朝")
@@ -108,6 +108,7 @@ NO = re.compile(r"^(?:[\s、…]*)(?:いや|いいえ|困ります|やめて|嫌
 
 MAX_SENTENCES = {"main_concern": 6, "household": 5, "income_work": 7, "housing": 5, "health_care": 6,
                  "next_actions": 4}
+ACTION_CHARS = 80  # 今後の対応 beyond its two most concrete sentences: a few lines, not the staff's explanations
 
 
 @dataclass
@@ -317,13 +318,32 @@ def draft_fields(sentences: list[Sentence], urgent: set[tuple[int, str]]) -> dic
         if cue is not None:
             acts.append((s, cue))
     # the concrete ones first (a date or time, documents to bring), then the latest; in spoken order
-    ranked = sorted(range(len(acts)), key=lambda i: (-(bool(WHEN.search(acts[i][0].condensed))
-                                                       + bool(DOCUMENTS.search(acts[i][0].condensed))), -i))
-    keep = sorted(ranked[:MAX_SENTENCES["next_actions"]])
+    ranked = sorted(range(len(acts)), key=lambda i: (-_concrete(acts[i][0].condensed), -i))
+    top = ranked[:MAX_SENTENCES["next_actions"]]
+    keep = sorted(_within_budget([acts[i][0].condensed for i in top], top))
     acts = [acts[i] for i in keep]
     drafts["next_actions"].sentences = [a[0] for a in acts]
     drafts["next_actions"].reasons = [a[1] for a in acts]
     return drafts
+
+
+def _within_budget(texts: list[str], order: list[int]) -> list[int]:
+    """The ranked next actions a record keeps: the two most concrete always, then the next ones only
+    while the field stays within ``ACTION_CHARS`` (a long explanation gives way to a short step)."""
+    out: list[int] = []
+    used = 0
+    for t, i in zip(texts, order, strict=True):
+        if len(out) >= 2 and used + len(t) > ACTION_CHARS:
+            continue
+        out.append(i)
+        used += len(t)
+    return out
+
+
+def _concrete(text: str) -> int:
+    """How concrete a next action is: a date or time, documents, a firm step (予約, 伺います,
+    持ってきてください) — each counts once."""
+    return sum(bool(p.search(text)) for p in (WHEN, DOCUMENTS, STRONG_ACTION))
 
 
 @lru_cache(maxsize=_CACHE)
@@ -353,13 +373,49 @@ def _action_cue(text: str, late: bool) -> str | None:
 
 def heard_sentences(sentences: list[Sentence]) -> list[list[Sentence]]:
     """聞き取り内容 candidates: per citizen/companion segment, its informative sentences (in order);
-    the record keeps those not already written in another field (``record.draft``)."""
+    the record keeps those not already written in another field (``record.draft``). Left out: the
+    answer to a personal-data question (the data stands in the 相談者 block) and a reaction to what
+    the staff explained (「助かります」「そうか、違うんだ」) — a turn after a staff turn that asked
+    nothing, with no field or problem words: it tells nothing about the situation."""
     groups: dict[int, list[Sentence]] = {}
     for s in sentences:
         if s.segment.speaker == "staff" or not _informative(s):
             continue
         groups.setdefault(s.index, []).append(s)
-    return [groups[k] for k in sorted(groups)]
+    replies = _reply_kinds(sentences)
+    out: list[list[Sentence]] = []
+    for k in sorted(groups):
+        kind = replies.get(k, "answer")
+        if kind == "pii":
+            continue
+        if kind == "reaction" and not any(_tells_situation(s.condensed) for s in groups[k]):
+            continue
+        out.append(groups[k])
+    return out
+
+
+def _reply_kinds(sentences: list[Sentence]) -> dict[int, str]:
+    """What each non-staff turn replies to: ``pii`` (a personal-data question), ``answer`` (another
+    question, or no staff turn yet) or ``reaction`` (a staff turn that asked nothing)."""
+    out: dict[int, str] = {}
+    last = "answer"
+    seen: set[int] = set()
+    for s in sentences:
+        if s.index in seen:
+            continue
+        seen.add(s.index)
+        if s.segment.speaker == "staff":
+            question, _topics, pii, _main = _staff_question(s.segment.text)
+            last = "pii" if question and pii else "answer" if question else "reaction"
+        else:
+            out[s.index] = last
+    return out
+
+
+@lru_cache(maxsize=_CACHE)
+def _tells_situation(condensed: str) -> bool:
+    """A sentence with a field's words or a problem says something about the situation."""
+    return _problem(condensed) is not None or any(_field_hits(k, condensed) for k in SUMMARY_FIELDS)
 
 
 @dataclass

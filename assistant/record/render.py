@@ -31,6 +31,12 @@ def evidence_label(evidence: list[dict[str, Any]]) -> str:
                      + (f" 原文「{e['original_text']}」" if e.get("original_text") else "") for e in evidence)
 
 
+def _status_mark(line: dict[str, Any]) -> str:
+    """A scheme line's status as shown: the heading 案内した制度 already says a scheme was explained,
+    so only the other statuses (対象外と説明, 案内した（職員が記録）) are written next to the name."""
+    return "" if line.get("status") == "explained" else str(line.get("status_label", ""))
+
+
 def _speaker(line: dict[str, Any]) -> str:
     sp = {e.get("speaker") for e in line.get("evidence", [])}
     return "・".join(SPEAKER_JA.get(s, s) for s in sorted(sp) if s)
@@ -111,7 +117,9 @@ def to_markdown(rec: dict[str, Any]) -> str:
     out.append(f"## {f.get('label', '案内した制度')}")
     for line in f.get("lines", []):
         ev = evidence_label(line["evidence"])
-        out.append(f"- {line['text']}（{line.get('scheme_id', '')}）: {line.get('status_label', '')}" + (f"（{ev}）" if ev else ""))
+        label = _status_mark(line)
+        out.append(f"- {line['text']}（{line.get('scheme_id', '')}）" + (f": {label}" if label else "")
+                   + (f"（{ev}）" if ev else ""))
     if not f.get("lines"):
         out.append("- なし")
     out.append("")
@@ -223,7 +231,8 @@ def to_html(rec: dict[str, Any]) -> str:
     p.append(f"<h2>{_e(f.get('label', '案内した制度'))}</h2>")
     if f.get("lines"):
         p.append("<ul>" + "".join(
-            f"<li>{_e(ln['text'])} <span class='badge'>{_e(ln.get('status_label', ''))}</span>{_ev(ln)}</li>"
+            f"<li>{_e(ln['text'])}"
+            + (f" <span class='badge'>{_e(_status_mark(ln))}</span>" if _status_mark(ln) else "") + f"{_ev(ln)}</li>"
             for ln in f["lines"]) + "</ul>")
     else:
         p.append("<p class='empty'>なし</p>")
