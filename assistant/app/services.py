@@ -36,26 +36,15 @@ from assistant.asr.transcribe import get_transcriber
 from assistant.asr.transcript import SPEAKER_LABELS_JA, SPEAKERS, Segment, Transcript
 from assistant.fileio import atomic_write_text
 from assistant.record.draft import detect_urgency, draft_record
+from assistant.record.fields import EDIT_LABELS
 from assistant.schemes import postasr
 from assistant.schemes.knowledge import get_knowledge_base
 from assistant.schemes.suggest import Suggester
 from assistant.schemes.vocab import attach_vocabulary
 
 # Draft-record fields staff can edit, in display order (key, label). Matches docs/record-format.md.
-DRAFT_FIELDS: list[tuple[str, str]] = [
-    ("main_concern", "主訴"),
-    ("household", "世帯状況"),
-    ("income_work", "収入・就労状況"),
-    ("housing", "住まいの状況"),
-    ("health_care", "健康・障害・介護"),
-    ("heard", "聞き取り内容"),
-    ("schemes", "案内した制度"),
-    ("next_actions", "今後の対応"),
-    ("urgency", "緊急性"),
-    ("consent", "同意"),
-    ("notes", "職員メモ"),
-]
-FIELD_LABELS = dict(DRAFT_FIELDS)
+DRAFT_FIELDS: list[tuple[str, str]] = list(EDIT_LABELS.items())
+FIELD_LABELS = EDIT_LABELS
 
 
 class ServiceError(RuntimeError):

@@ -24,15 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.pii.mask import Entity
+from assistant.record.fields import EDIT_LABELS
 from assistant.record.render import to_html, to_markdown
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 BOM = "\ufeff"
 EDITABLE = ("main_concern", "household", "income_work", "housing", "health_care", "heard", "schemes",
             "next_actions", "consent", "notes")
-FIELD_LABELS = {"main_concern": "主訴", "household": "世帯状況", "income_work": "収入・就労状況",
-                "housing": "住まいの状況", "health_care": "健康・障害・介護", "heard": "聞き取り内容",
-                "schemes": "案内した制度", "next_actions": "今後の対応", "consent": "同意", "notes": "職員メモ"}
 # (column header, how to read it) — documented in README "Exports".
 CSV_COLUMNS: tuple[str, ...] = (
     "相談番号", "相談日", "相談日（和暦）", "開始時刻（JST）", "受付者", "担当窓口", "相談方法", "主な分類", "分類",
@@ -76,7 +74,7 @@ def apply_edits(record: dict, edits: dict[str, str]) -> dict:
             continue
         old = fields.get(key) or {}
         lines = [{"text": t, "evidence": [], "why": ["職員が編集"]} for t in text.splitlines() if t.strip()]
-        fields[key] = {**old, "label": old.get("label", FIELD_LABELS[key]), "text": text, "lines": lines,
+        fields[key] = {**old, "label": old.get("label", EDIT_LABELS[key]), "text": text, "lines": lines,
                        "edited": True}
     return rec
 

@@ -34,6 +34,12 @@ FIELD_LABELS: dict[str, str] = {
     "next_actions": "今後の対応",
     "consent": "同意",
 }
+# Everything staff and supervisors may edit, in display order: the drafted fields, the urgency note and
+# the staff memo. The one table for the counter view, the review page and the exports.
+EDIT_LABELS: dict[str, str] = {
+    **{k: v for k, v in FIELD_LABELS.items() if k != "consent"},
+    "urgency": "緊急性", "consent": FIELD_LABELS["consent"], "notes": "職員メモ",
+}
 SUMMARY_FIELDS = ("household", "income_work", "housing", "health_care")
 
 FIELD_WORDS: dict[str, re.Pattern[str]] = {
