@@ -203,7 +203,7 @@ def test_live_microphone_consultation_survives_kill_9(playwright, server, tmp_pa
         server.start()
         _reopen(page, server.url)
         page.wait_for_selector("#interrupted-box", state="visible", timeout=60_000)
-        _wait(lambda: len(_lines(page)) >= committed, 30, "every finalised line after restart")
+        _wait(lambda: len(_lines(page)) >= committed, 90, "every finalised line after restart")
         after = _lines(page)
         assert after[: len(before)] == before, "finalised utterances are exactly as they were"
         assert "中断された相談があります" in page.inner_text("#interrupted-box")
