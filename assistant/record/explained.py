@@ -86,6 +86,8 @@ _EXPLANATION = re.compile(
     r"詳しくは[^。？?、]{1,16}?(?:で|に)(?:[。\s]|$|お?聞き|聞いて|ご?相談|お?尋ね|ご?説明|伺)")
 # the staff saying what was talked about (「今日お話ししたのは〜と〜です」): each name in it was explained
 _SUMMARY = re.compile(r"(?:今日|本日|今回|きょう)[^。？?]{0,6}?(?:お話し|ご説明|説明|ご案内|案内|お伝え)し(?:た|まし)")
+# the scheme (a centre, a team) as whom to consult (「〜センターにまず相談してください」): a referral
+_ADDRESSEE = re.compile(r"[\s\u3000]*(?:に|へ)[^。、？?]{0,6}?(?:ご|お)?相談(?:して(?:くださ|みて|いただ)|くださ|に行|しに)")
 # the staff saying a scheme the citizen has goes on as it is (「今届いているものはそのままです」): background
 _CONTINUES = re.compile(r"(?:そのまま|今のまま)(?:です|で(?:大丈夫|結構|いい|構いません|かまいません)|お使い|使って|続け|受け)|"
                         r"引き続き[^。？?]{0,6}?(?:受け|使|利用|もら)|(?:今|いま)[^。、？?]{0,4}?(?:届いて|もらって|受けて|使って)(?:い|る)")
@@ -252,7 +254,7 @@ def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], orde
     if later:
         own = text[n.pos + len(n.mention.surface):later[0].pos]
     own = _DEFER.sub("", own)
-    if _EXPLANATION.search(own) or _SUMMARY.search(text, sent.start, n.pos):
+    if _EXPLANATION.search(own) or _SUMMARY.search(text, sent.start, n.pos) or _ADDRESSEE.match(own):
         return [sent]
     if _EXISTS.match(text, n.pos + len(n.mention.surface)) and (
             _CONDITION.search(text, sent.start, n.pos) or _SAYS_WHAT.search(n.mention.surface)):
