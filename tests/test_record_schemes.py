@@ -156,3 +156,42 @@ def test_staff_repeating_the_citizens_words_is_not_listed_but_announcing_a_step_
     step = _listed([*OPENING, ("citizen", "病院で発達障害と言われました。"),
                     ("staff", "それでは次は障害者手帳の申請ですね。診断書の用紙をお渡しします。")])
     assert step.get("disability-certificate") == "explained"
+
+
+# -- summaries, referrals, options, schemes that go on as they are ---------------------------------------
+def test_schemes_named_in_the_staff_summary_are_listed() -> None:
+    got = _listed([*OPENING, ("staff", "お子さんの学校のことは学校の先生とも話してみてくださいね。"),
+                   ("staff", "本日ご説明したのは就学援助と児童扶養手当です。")])
+    assert got.get("school-attendance-aid") == "explained"
+    assert got.get("child-rearing-allowance") == "explained"
+
+
+def test_scheme_referred_for_details_to_another_office_is_listed() -> None:
+    got = _listed([*OPENING, ("staff", "障害年金のことは、詳しくは年金事務所でお聞きください。")])
+    assert got.get("disability-pension") == "explained"
+
+
+def test_topic_only_question_answered_by_a_referral_is_listed() -> None:
+    got = _listed([*OPENING, ("citizen", "障害年金は。"), ("staff", "それは詳しくは年金事務所でご相談ください。")])
+    assert got.get("disability-pension") == "explained"
+
+
+def test_scheme_offered_as_an_option_to_consider_is_listed() -> None:
+    got = _listed([*OPENING, ("staff", "物忘れが進んだら、成年後見制度の利用も考えられます。")])
+    assert got.get("adult-guardianship") == "explained"
+
+
+@pytest.mark.parametrize("sentence", [
+    "児童扶養手当は、いま受け取っている分はそのままで大丈夫です。",
+    "児童扶養手当は引き続き受けられますので、何もしなくていいですよ。",
+])
+def test_scheme_said_to_go_on_as_it_is_is_not_listed(sentence: str) -> None:
+    got = _listed([*OPENING, ("staff", sentence)])
+    assert got.get("child-rearing-allowance") in (None, "not_applicable")
+
+
+def test_a_name_listed_in_a_schemes_official_name_is_not_another_schemes_service() -> None:
+    got = _listed([*OPENING, ("staff", "地域包括支援センターにまず相談してください。認知症初期集中支援チームも"
+                                       "包括から頼めて、看護師さんがご自宅に訪問します。")])
+    assert got.get("community-general-support-center") == "explained"
+    assert got.get("dementia-support") == "explained"

@@ -81,7 +81,16 @@ _EXPLANATION = re.compile(
     r"電話して|連絡して|連絡先|電話番号|つなぎ|つなぐ|つない|紹介|お渡し|パンフレット|チラシ|資料|この紙|リーフレット|"
     r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|がいいと思|が合って|ご利用くださ|"
     r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
-    r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます")
+    r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます|"
+    r"(?:利用|申請|活用)も?(?:考えられ|検討でき)|選択肢|"
+    r"詳しくは[^。？?、]{1,16}?(?:で|に)(?:[。\s]|$|お?聞き|聞いて|ご?相談|お?尋ね|ご?説明|伺)")
+# the staff saying what was talked about (「今日お話ししたのは〜と〜です」): each name in it was explained
+_SUMMARY = re.compile(r"(?:今日|本日|今回|きょう)[^。？?]{0,6}?(?:お話し|ご説明|説明|ご案内|案内|お伝え)し(?:た|まし)")
+# the scheme (a centre, a team) as whom to consult (「〜センターにまず相談してください」): a referral
+_ADDRESSEE = re.compile(r"[\s\u3000]*(?:に|へ)[^。、？?]{0,6}?(?:ご|お)?相談(?:して(?:くださ|みて|いただ)|くださ|に行|しに)")
+# the staff saying a scheme the citizen has goes on as it is (「今届いているものはそのままです」): background
+_CONTINUES = re.compile(r"(?:そのまま|今のまま)(?:です|で(?:大丈夫|結構|いい|構いません|かまいません)|お使い|使って|続け|受け)|"
+                        r"引き続き[^。？?]{0,6}?(?:受け|使|利用|もら)|(?:今|いま)[^。、？?]{0,4}?(?:届いて|もらって|受けて|使って)(?:い|る)")
 # a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
 _DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|別の日|次回|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|話し|ご説明)"
                     r"(?:しましょう|ましょう|します|しよう)")
@@ -159,6 +168,8 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
             return "replaced"
     if _CHECK.search(after) or _CHECK_AT.match(text, end):
         return "check"
+    if _CONTINUES.search(after) and not _NEW_STEP.search(after):
+        return "background"
     if _CONFIRM.fullmatch(after.strip()):
         return "confirm"
     if _DOCUMENT.search(m.surface) and _BRING.search(after):
@@ -243,7 +254,7 @@ def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], orde
     if later:
         own = text[n.pos + len(n.mention.surface):later[0].pos]
     own = _DEFER.sub("", own)
-    if _EXPLANATION.search(own):
+    if _EXPLANATION.search(own) or _SUMMARY.search(text, sent.start, n.pos) or _ADDRESSEE.match(own):
         return [sent]
     if _EXISTS.match(text, n.pos + len(n.mention.surface)) and (
             _CONDITION.search(text, sent.start, n.pos) or _SAYS_WHAT.search(n.mention.surface)):
@@ -318,6 +329,10 @@ _ANSWER = re.compile(r"[\s\u3000、。]*(?:(?:あの|えっと|えー|ええと|
                      r"もらえ|受けられ|使え|対象|大丈夫|できます|それは|残念)")
 
 
+# a question said by its topic alone (「失業保険は。」「医療費のほうって？」)
+_ELLIPTIC = re.compile(r"^[^。？?、]{1,24}?(?:は|って|のほうは)[。？?\s…]*$")
+
+
 def _taken_up(sentences: Sequence[Sentence], staff: Sequence[Sentence], index: Any) -> list[tuple[str, list[Sentence], bool]]:
     """Schemes the citizen asked about (「児童扶養手当ってもらえますか」) that the staff's very next turn
     answers without naming any scheme: explained when that answer explains (「はい、対象になります。申請は
@@ -326,7 +341,7 @@ def _taken_up(sentences: Sequence[Sentence], staff: Sequence[Sentence], index: A
     out: list[tuple[str, list[Sentence], bool]] = []
     staff_ids = {s.segment.id for s in staff}
     for k, s in enumerate(sentences):
-        if s.segment.id in staff_ids or not _QUESTION_END.search(s.text.strip()):
+        if s.segment.id in staff_ids or not (_QUESTION_END.search(s.text.strip()) or _ELLIPTIC.match(s.text.strip())):
             continue
         try:
             asked = [m for m in _mentions_cached(index, s.segment.text, "citizen") if m.how == "asked"]
@@ -486,6 +501,16 @@ def _received(sentences: Sequence[Sentence], index: Any) -> dict[str, int]:
     return out
 
 
+def _own_name(sch: Any, word: str) -> bool:
+    """The scheme's own name, its short name or one of the names its official name lists
+    (「認知症の相談・認知症初期集中支援チーム」 holds 認知症初期集中支援チーム): a proper name, never
+    another scheme's service word."""
+    if word in (sch.name, sch.short_name):
+        return True
+    parts = re.split(r"[・（）()、]", sch.name)
+    return len(word) >= 4 and word in parts
+
+
 def _drop_shared_services(hits: dict[str, SchemeHit], surfaces: dict[str, set[str]], turns: dict[str, set[int]],
                           weak: set[str], kb: Any) -> dict[str, SchemeHit]:
     """A service the staff names (ヘルパー, 一時預かり) belongs to the scheme being explained: when
@@ -498,7 +523,7 @@ def _drop_shared_services(hits: dict[str, SchemeHit], surfaces: dict[str, set[st
     for sid in list(hits):
         words = surfaces.get(sid, set())
         sch = kb.get(sid)
-        if not words or sch is None or any(w in (sch.name, sch.short_name) for w in words):
+        if not words or sch is None or any(_own_name(sch, w) for w in words):
             continue
         for other in hits:
             o = kb.get(other)
@@ -521,7 +546,7 @@ def _drop_services_of_named(hits: dict[str, SchemeHit], surfaces: dict[str, set[
     for sid, h in hits.items():
         sch = kb.get(sid)
         words = surfaces.get(sid, set())
-        if sch is None or not words or any(w in (sch.name, sch.short_name) for w in words) or h.ruled_out:
+        if sch is None or not words or any(_own_name(sch, w) for w in words) or h.ruled_out:
             continue
         segs = {s.segment.id for s in h.sentences}
         others = {n.mention.scheme_id for n in namings if n.sentence.segment.id in segs
