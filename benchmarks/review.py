@@ -68,7 +68,7 @@ def fill(store: Store, n: int, seed: int = 7) -> None:
 
 
 def long_consultation(store: Store, minutes: int = 60) -> int:
-    from assistant.record.categories import load_dev_set
+    from assistant.learn.dataset import load_dev_set
     from assistant.record.draft import draft_record
 
     files = sorted(glob.glob(str(ROOT / "eval" / "parts" / "*.jsonl"))) or [str(ROOT / "eval" / "consultations.jsonl")]
