@@ -51,7 +51,7 @@ def clear_caches() -> None:
     pii.sudachi_tokens.cache_clear()
     pii.ner_persons.cache_clear()
     pii._detect_cached.cache_clear()
-    record._mention_cache.clear()
+    record.clear_caches()
     from assistant.facts import subjects
 
     subjects._noun_spans.cache_clear()
