@@ -45,13 +45,9 @@ def conversation(chars: int) -> list:
 
 
 def clear_caches() -> None:
-    from assistant.pii import mask as pii
     from assistant.record import draft as record
 
-    pii.sudachi_tokens.cache_clear()
-    pii.ner_persons.cache_clear()
-    pii._detect_cached.cache_clear()
-    record.clear_caches()
+    record.clear_caches()  # every record and personal-data cache
     from assistant.facts import subjects
 
     subjects._noun_spans.cache_clear()
