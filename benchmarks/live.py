@@ -13,7 +13,15 @@ load average (the machine may be shared: compare runs at similar load; ``--repea
 Two situations: at the start of a consultation (minute 1) and after 30 minutes of history
 (pre-filled into the store, then the same replay).
 
+``--compare`` measures what login and encryption at rest cost on this path. It replays the same
+audio, alternating, through two stores: *secured* (the product as shipped: every text column and
+the audio sealed with AES-256-GCM, and every chunk preceded by the session check the login
+middleware makes for each request) and *baseline* (a pass-through key and no session check: the
+path as it was before accounts and encryption). The baseline exists only in this benchmark; the
+product has no switch to turn encryption off.
+
     .venv/bin/python benchmarks/live.py [--audio FILE] [--seconds 90] [--history-minutes 30] [--repeat 3]
+    .venv/bin/python benchmarks/live.py --compare --seconds 60 --repeat 3
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 import assistant.offline  # noqa: E402,F401
+from assistant.app import accounts, protect  # noqa: E402
 from assistant.app.config import load_config  # noqa: E402
 from assistant.app.services import Services  # noqa: E402
 from assistant.app.store import Store  # noqa: E402
@@ -60,7 +69,24 @@ def prefill(svc: Services, cid: int, minutes: float) -> int:
     return len(segs)
 
 
-def replay(svc: Services, cid: int, pcm48: np.ndarray) -> dict:
+class PassThroughKeyring(protect.Keyring):
+    """Baseline only: the same framing as the real keyring, without AES (text stays plain)."""
+
+    def seal(self, data: bytes, aad: bytes = b"") -> bytes:
+        return self.active.encode().ljust(8)[:8] + bytes(protect.NONCE) + data + bytes(16)
+
+    def open(self, blob: bytes, aad: bytes = b"") -> bytes:
+        return blob[8 + protect.NONCE:-16]
+
+    def encrypt_text(self, text: str, aad: str = "") -> str:
+        return text
+
+    def decrypt_text(self, value: str, aad: str = "") -> str:
+        return value
+
+
+def replay(svc: Services, cid: int, pcm48: np.ndarray, token: str | None = None) -> dict:
+    """Feed the audio in real time; with ``token``, each chunk first passes the login check."""
     proc = psutil.Process()
     cpu0, wall0 = proc.cpu_times(), time.monotonic()
     chunk = 24_000  # 0.5 s at 48 kHz, as the browser sends it
@@ -70,6 +96,8 @@ def replay(svc: Services, cid: int, pcm48: np.ndarray) -> dict:
         delay = due - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        if token is not None:  # what the login middleware does for every request of the stream
+            accounts.resolve_session(svc.store, token)
         svc.feed_audio(cid, 48_000, pcm48[i:i + chunk])
     svc.stop_recording(cid)
     s = svc.session(cid)
@@ -125,6 +153,91 @@ def summary(label: str, runs: list[dict]) -> None:
         print(f"  {name:34s} p50 {med(key, 50):.3f} s   p95 {med(key, 95):.3f} s")
 
 
+def make_services(tmp: str, *, secured: bool) -> tuple[Services, str | None]:
+    """A store and services in ``tmp``; secured: a logged-in staff session, else a pass-through key."""
+    cfg = load_config(env={**os.environ, "ASSISTANT_DATA_DIR": tmp})
+    store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}", cfg=cfg)
+    if not secured:
+        store.keyring = PassThroughKeyring(store.keyring.keys, store.keyring.active, store.keyring.path)
+        protect.bind_keyring(store.engine.dialect, store.keyring)
+        return Services(store=store, cfg=cfg), None
+    user, _ = accounts.add_user(store, "bench", "staff", "bench-password-1234")
+    return Services(store=store, cfg=cfg), accounts.create_session(store, user, "127.0.0.1")
+
+
+def warm_up(svc: Services, pcm48: np.ndarray) -> None:
+    """Load Whisper, the VAD, GiNZA, the suggester and the drafter once, outside the measurement."""
+    svc.transcriber()
+    warm = svc.start_consultation(consent=True)
+    svc.store.add_segments(warm, [Segment(1, 0, 1, "家賃が払えません。")])
+    svc._analyse(svc.session(warm))
+    for i in range(0, min(len(pcm48), 48_000 * 8), 24_000):  # the streaming path, as fast as it goes
+        svc.feed_audio(warm, 48_000, pcm48[i:i + 24_000])
+    svc.stop_recording(warm)
+    deadline = time.monotonic() + 60
+    while any(m["drafted_at"] is None for m in svc.session(warm).metrics) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    svc.end_consultation(warm)
+
+
+def one_round(svc: Services, pcm48: np.ndarray, args: argparse.Namespace, label: str = "",
+              token: str | None = None) -> tuple[dict, dict]:
+    """Minute 1 and minute N (with pre-filled history) for one replay each."""
+    protect.set_keyring(svc.store.keyring)  # file helpers use the process default
+    cid = svc.start_consultation(consent=True)
+    first = replay(svc, cid, pcm48, token)
+    report(f"{label}minute 1 (new consultation)", {**first, "verbose": args.verbose})
+    svc.end_consultation(cid)
+
+    cid = svc.start_consultation(consent=True)
+    n = prefill(svc, cid, args.history_minutes)
+    svc._sessions.pop(cid, None)
+    s = svc.session(cid)  # as after a restart: history read back from the store
+    t1 = time.monotonic()
+    svc._analyse(s)
+    print(f"\n# {n} segments ({args.history_minutes:.0f} min) of history pre-filled; first full analysis "
+          f"{time.monotonic() - t1:.2f} s")
+    later = replay(svc, cid, pcm48, token)
+    report(f"{label}minute {args.history_minutes:.0f} (with history)", {**later, "verbose": args.verbose})
+    versions = sum(1 for d in svc.store.draft_versions(cid) if d.author == "auto")
+    svc.end_consultation(cid)
+    print(f"  automatic draft versions stored: {versions} (+1 at the end)")
+    return first, later
+
+
+def session_check_cost(svc: Services, token: str, n: int = 500) -> float:
+    """Median seconds of one login check (the middleware's work per request)."""
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        accounts.resolve_session(svc.store, token)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def compare(pcm48: np.ndarray, args: argparse.Namespace) -> None:
+    """Secured and baseline, alternating (which goes first swaps each round), medians reported."""
+    runs: dict[str, dict[str, list[dict]]] = {m: {"first": [], "later": []} for m in ("secured", "baseline")}
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        svcs = {"secured": make_services(a, secured=True), "baseline": make_services(b, secured=False)}
+        for svc, _ in svcs.values():
+            warm_up(svc, pcm48)
+        print(f"# compare: {len(pcm48) / 48_000:.0f} s replayed per run, {args.repeat} rounds, "
+              f"login check median {session_check_cost(*svcs['secured']) * 1000:.2f} ms")
+        for k in range(max(1, args.repeat)):
+            order = ("secured", "baseline") if k % 2 == 0 else ("baseline", "secured")
+            for mode in order:
+                svc, token = svcs[mode]
+                first, later = one_round(svc, pcm48, args, f"{mode}: ", token)
+                runs[mode]["first"].append(first)
+                runs[mode]["later"].append(later)
+        for mode in ("baseline", "secured"):
+            summary(f"{mode}, minute 1", runs[mode]["first"])
+            summary(f"{mode}, minute {args.history_minutes:.0f}", runs[mode]["later"])
+        for svc, _ in svcs.values():
+            svc.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--audio", type=Path, default=DEMO)
@@ -132,43 +245,26 @@ def main() -> None:
     ap.add_argument("--history-minutes", type=float, default=30.0)
     ap.add_argument("--verbose", "-v", action="store_true", help="print every utterance")
     ap.add_argument("--repeat", type=int, default=1, help="replays per situation (medians are reported)")
+    ap.add_argument("--compare", action="store_true", help="secured (login + encryption) against a baseline")
     args = ap.parse_args()
 
     audio = decode(args.audio)
     x = audio.samples[: int(args.seconds * SAMPLE_RATE)]
     pcm48 = (np.clip(resample(x, SAMPLE_RATE, 48_000), -1, 1) * 32767).astype(np.int16)
+    if args.compare:
+        compare(pcm48, args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = load_config(env={**os.environ, "ASSISTANT_DATA_DIR": tmp})
-        svc = Services(store=Store(f"sqlite:///{Path(tmp) / 'bench.db'}", cfg=cfg), cfg=cfg)
+        svc, token = make_services(tmp, secured=True)
         t0 = time.monotonic()
-        svc.transcriber()
-        warm = svc.start_consultation(consent=True)  # load GiNZA, the suggester and the drafter once
-        svc.store.add_segments(warm, [Segment(1, 0, 1, "家賃が払えません。")])
-        svc._analyse(svc.session(warm))
-        svc.end_consultation(warm)
+        warm_up(svc, pcm48)
         print(f"# live path: {args.audio.name}, {len(x) / SAMPLE_RATE:.0f} s replayed in real time; "
               f"models loaded in {time.monotonic() - t0:.1f} s; asr beam {svc.cfg['asr']['beam_size']}")
-
         first, later = [], []
         for _ in range(max(1, args.repeat)):
-            cid = svc.start_consultation(consent=True)
-            first.append(replay(svc, cid, pcm48))
-            report("minute 1 (new consultation)", {**first[-1], "verbose": args.verbose})
-            svc.end_consultation(cid)
-
-            cid = svc.start_consultation(consent=True)
-            n = prefill(svc, cid, args.history_minutes)
-            svc._sessions.pop(cid, None)
-            s = svc.session(cid)  # as after a restart: history read back from the store
-            t1 = time.monotonic()
-            svc._analyse(s)
-            print(f"\n# {n} segments ({args.history_minutes:.0f} min) of history pre-filled; first full analysis "
-                  f"{time.monotonic() - t1:.2f} s")
-            later.append(replay(svc, cid, pcm48))
-            report(f"minute {args.history_minutes:.0f} (with history)", {**later[-1], "verbose": args.verbose})
-            versions = sum(1 for d in svc.store.draft_versions(cid) if d.author == "auto")
-            svc.end_consultation(cid)
-            print(f"  automatic draft versions stored: {versions} (+1 at the end)")
+            f, g = one_round(svc, pcm48, args, token=token)
+            first.append(f)
+            later.append(g)
         if args.repeat > 1:
             summary("minute 1", first)
             summary(f"minute {args.history_minutes:.0f}", later)
