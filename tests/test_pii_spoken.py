@@ -115,3 +115,45 @@ def test_a_name_found_once_is_masked_before_meigi():
     # a mask of its own (with offsets), not only the safety net's text replacement
     assert any(e.segment_id == 1 and e.start == 0 and e.end >= 2 and e.type == "name" for e in ents)
     assert "翔太" not in texts[1] and "名義" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret,kind", [
+    # an e-mail address read out word by word, in kana and katakana
+    ([("staff", "メールアドレスもお願いします。"),
+      ("citizen", "はい、さとう、ハイフン、けんじ、アットマーク、ニフティ、ドット、コム です。")],
+     ["けんじ", "ニフティ"], "email"),
+    # a number restarted after an apology
+    ([("staff", "お電話番号は。"), ("citizen", "070の、あ、すいません、080の4412の9035です。")], ["4412", "9035"], "phone"),
+    # the staff reads the first half back; the rest follows in the next breath
+    ([("staff", "携帯の番号を。"), ("citizen", "070の5521の"), ("staff", "はい、070の5521の。"), ("citizen", "3048です。")],
+     ["5521", "3048"], "phone"),
+    # the 番号 of a 記号・番号 pair may be three digits
+    ([("staff", "保険証の記号と番号をお願いします。"), ("citizen", "記号が 五七二〇 で 番号が 三一 です。")], ["五七二〇", "三一"],
+     "insurance_id"),
+    # a date of birth in kana with commas, and one with a filler before the day
+    ([("staff", "生年月日を。"), ("citizen", "へいせい、ごねん、さんがつ ようか です。")], ["ごねん", "ようか"], "birthdate"),
+    ([("staff", "お生まれは。"), ("citizen", "1988年の、4月、えーと、12日です。")], ["1988", "12日"], "birthdate"),
+    # ward, a town in kana and 丁目 in kana, with pauses between
+    ([("staff", "ご住所は。"), ("citizen", "中央区 ひかりがおか ごちょうめ の 八の 三 です。")], ["ひかりがおか", "八の"], "address"),
+    # a building after the lot, with its floor
+    ([("staff", "ご住所を。"), ("citizen", "南町一丁目の4の2、メゾン南の三階です。")], ["4の2", "メゾン南"], "address"),
+])
+def test_more_spoken_forms_are_masked(turns, secret, kind):
+    texts, ents = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+    assert any(e.type == kind for e in ents), [e.type for e in ents]
+
+
+def test_kanji_given_name_after_a_pause_is_masked():
+    texts, _ = _mask([("staff", "ご家族のお名前を。"), ("citizen", "妻の川口です。妻の 川口 遥も同席します。")])
+    assert "遥" not in texts[1] and "川口" not in texts[1]
+
+
+def test_office_numbers_stay_visible():
+    texts, ents = _mask([("staff", "何かあれば保健福祉課の直通、0465-22-3310にお電話ください。"),
+                         ("staff", "夜間は0120-11-2233にご連絡ください。"),
+                         ("citizen", "わかりました。私の携帯は090-3321-7785です。")])
+    assert "0465-22-3310" in texts[0] and "0120-11-2233" in texts[1]
+    assert "7785" not in texts[2]

@@ -37,7 +37,7 @@ from assistant.schemes.knowledge import get_knowledge_base
 SITUATION = ("main_concern", "household", "income_work", "housing", "health_care", "heard")
 COMPATIBLE = {"main_concern": SITUATION, "next_actions": ("next_actions",)}
 _NON_IDENTIFYING = re.compile(r"[\s\u3000、。，,・\-－ー〜～…「」]|えーっと|えーと|えっと|えー|あー|あのー|あの|えと|"
-                              r"生まれ|です|の|と|さん|普通預金|普通|ふつう|当座|口座番号|口座|記号|番号|[はがで](?=[\s\u3000、0-9０-９]|$)")
+                              r"生まれ|です|の|と|さん|普通預金|普通|ふつう|当座|口座番号|口座|記号|番号|[はがで](?=[\s\u3000、0-9０-９〇一二三四五六七八九十]|$)")
 _EVIDENCE = re.compile(r"（#\d+[^）]*）")
 _SPEAKER = re.compile(r"^(?:相談者|職員|同席者|話者不明|相談者・同席者)(?:・[^:：]+)?[:：]\s*")
 _SKIP_SECTIONS = ("相談者", "相談内容の分類", "聞き取り漏れ", "⚠ 緊急性")

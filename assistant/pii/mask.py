@@ -232,9 +232,15 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 # -- e-mail ----------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|の|[._\-])"
+# an address read out word by word (「やまだ、ドット、はなこ、アットマーク、ヤフー、ドット、シーオー、ドット、
+# ジェーピー」, 「エミ ドット 0312 アットマーク ドコモ ドット ネ ドット ジェーピー」): each part in any
+# script, joined by the spoken separators, with pauses and commas between
+_EMAIL_WORD = r"(?:[A-Za-z0-9_\-]+|[ァ-ヶー]{1,16}|[ぁ-ん]{1,10})"
+_EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
-    rf"[A-Za-z0-9._\-]+(?:\s*{_EMAIL_JOIN}\s*[A-Za-z0-9_\-]+)*\s*(?:アットマーク|あっとまーく|アット|あっと)\s*"
-    r"(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,})(?:\s*(?:ドット|どっと|\.)\s*(?:[A-Za-z0-9\-]+|[ァ-ヶー]{2,}))+")
+    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
+    rf"(?:アットマーク|あっとまーく|アット|あっと){_EMAIL_SEP}"
+    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
 
 
 def _emails(text: str) -> list[Entity]:
@@ -252,7 +258,7 @@ _STREET_RE = re.compile(
     rf"|{_NUMK}{_S}番地(?:{_S}の?{_S}{_NUMK}(?:{_S}号(?!室|棟))?)?"
     rf"|{_NUMK}{_S}番{_S}(?:の{_S})?{_NUMK}(?:{_S}号(?!室|棟))?"
     rf"|[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}{_S}の{_S}[0-9０-９]{{1,4}}(?![0-9０-９])"
-    rf"|[0-9０-９]{{1,4}}[-‐−－ー][0-9０-９]{{1,4}}(?:[-‐−－ー][0-9０-９]{{1,4}})?)")
+    rf"|(?<![0-9０-９][-‐−－ー])(?<![0-9０-９])(?![0０])[0-9０-９]{{1,4}}[-‐−－ー][0-9０-９]{{1,4}}(?:[-‐−－ー][0-9０-９]{{1,4}})?)")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・]"
 _AFTER_STREET_RE = re.compile(
     rf"(?P<sep>(?:[、,\s\u3000]|の)*)(?P<b>{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}[一-龯ァ-ヶー]{{0,6}}(?=[0-9０-９]{{3,4}}))?"
@@ -281,6 +287,10 @@ def _extend_town(text: str, start: int) -> int:
             continue
         if c in "がの" and i - 2 >= 0 and _is_kanji(text[i - 2]) and i < len(text) and _is_kanji(text[i]):
             i -= 1
+            continue
+        run = re.search(r"[ぁ-ん]{2,6}$", text[:i])
+        if run and run.start() > 0 and text[run.start() - 1] in "都道府県市区町村郡" and (_is_kanji(text[i]) or _is_kata(text[i])):
+            i = run.start()  # 区 + a town name partly in kana + kanji (安佐南区みどり坂)
             continue
         break
     town = text[i:start]
@@ -397,7 +407,7 @@ def _places_in_answer(text: str, toks: Sequence[Tok]) -> list[Entity]:
 # -- dates of birth -----------------------------------------------------------------------------------
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ|メイジ|タイショウ|ショウワ|ヘイセイ|レイワ)"
 # between the parts of a spoken date: pauses, commas and fillers (「1978年、えー、7月22日」)
-_DS = r"(?:[\s\u3000、,]|えーっと|えーと|えっと|えー|あのー|あの|その)*"
+_DS = r"(?:[\s\u3000、,…]|えーっと|えーと|えっと|ええっと|ええと|えー|あのー|あの|その|まあ)*"
 _MD = rf"(?:{_DS}の?{_DS}{_NUMK}{_S}月(?:{_DS}の?{_DS}{_NUMK}{_S}日)?)?"
 _DATE_RES = (
     (re.compile(rf"{_ERA}{_DS}の?{_DS}(?:{_NUMK}|元){_S}年{_MD}"), "era"),
@@ -998,7 +1008,8 @@ _SELF_NAME = (r"(?:[一-龯々〆ヶァ-ヶー・]{1,10}(?:[\s\u3000]+[一-龯�
 _SELF_INTRO_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…]))" + _SELF_WORDS + r"(?:の名前|の名|の名まえ)?(?:は|、|,|[\s\u3000])*"
     r"(?:(?P<kin>" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:の|、)[\s\u3000]*)?"
-    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です|っす)")
+    + _FILLER_GAP + r"(?P<name>" + _SELF_NAME + r")[\s\u3000]*(?P<end>" + _NAMING_VERB + r"|でございます|です|っす"
+    r"|で(?=[\s\u3000]*(?:[、。,]|$)))")  # 「私は 千恵子で」 at the end of a breath
 
 
 def _names_self_intro(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:

@@ -203,6 +203,9 @@ def mynumber_check_ok(digits: str) -> bool:
 
 
 PHONE_BUSINESS_PREFIXES = ("0120", "0570", "0800", "0990")
+# an office's public number named as such just before it (代表番号, 直通, the office's name + の)
+OFFICE_NUMBER_BEFORE = re.compile(r"(?:代表|直通|フリーダイヤル|(?:役所|役場|課|係|センター|事務所|相談所|窓口|協議会)(?:の|は)?(?:電話|番号)?)"
+                                  r"(?:番号|電話)?(?:の|は|が|[:：、,\s\u3000])*$")
 
 
 @dataclass
@@ -286,6 +289,9 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
     kinds = {d.kind for g in chain.groups for d in g}
     spoken = kinds != {"ascii"}
     last_group_kana = chain.groups[-1][0].kind != "ascii"
+    written = "".join(str(d.value) for g in chain.groups for d in g if d.kind == "ascii")
+    if written.startswith(PHONE_BUSINESS_PREFIXES) and 10 <= len(written) <= 11:
+        return None  # a free-dial number followed by kana particles (「0120-…にご連絡ください」)
     if spoken and chain.groups[0][0].value != 0 and "ascii" not in kinds:
         # spoken chains not starting with zero: only a whole spoken id in a segment that names it
         if spoken_ids and (n == 12 or n >= 7):
@@ -300,6 +306,8 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
         return None
     if digits.startswith(PHONE_BUSINESS_PREFIXES) and 10 <= n <= 11:
         return None  # free-dial and navi-dial numbers of offices are not personal data
+    if digits.startswith("0") and 10 <= n <= 11 and OFFICE_NUMBER_BEFORE.search(text[max(0, chain.start - 16):chain.start]):
+        return None  # the office's own number (「市役所代表番号の0297-…」「課の直通は…」) is public
     if digits.startswith("0") and 10 <= n <= 11:
         before = text[max(0, chain.start - 14):chain.start]
         previous = ctx.split("\n", 1)[1] if "\n" in ctx else ""

@@ -31,10 +31,12 @@ from typing import Any
 from assistant.asr.transcript import Segment
 from assistant.pii.patterns import BUILDING_KW
 
-_FILLERS = r"(?:えーっと|えーと|えっと|ええと|えー+|あー+|あのー*|うーん|んー|その+)"
+# fillers, dialect ones included (ほれ, ほら, まあ, んーと)
+_FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_FILLERS})*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
-_CORRECTION = r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|間違えました)"
+_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
+               r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 _GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
@@ -46,7 +48,7 @@ _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
 _RUN = re.compile(rf"{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
-_UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番|丁目|度|週|枚)")
+_UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番(?!号)|丁目|度|週|枚)")
 _NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
@@ -54,6 +56,7 @@ _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんら�
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
+_AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[はがもで]?[\s\u3000、,]*$")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
@@ -67,37 +70,44 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
-_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}))?"
+_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
 _KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
 # … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
 _PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS})*"
 _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
-                           rf"(?:[一-龯々ヶァ-ヶー]{{1,6}}[\s\u3000、,]+)?$")
+                           rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
-_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+# after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
+_GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
-_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
+_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
 _BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
-_AFTER = re.compile(rf"(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_BUILDING})?{_S}(?:の{_S})?"
-                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?)?")
+_AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING})?{_S}(?:の{_S})?"
+                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
+                    rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"{_S}(?:の{_S})?(?:[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
-_KANA_DATE = re.compile(rf"(?:{_ERA}{_S}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_S}の?{_S}{_KANA_NUM}{_S}がつ"
-                        rf"(?:{_S}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
+# pauses, commas, fillers and の between the parts (「しょうわ、にじゅうはちねん、いちがつ なのか」)
+_KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
+_KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
+                        rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?")
+_MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?")
+_DAY_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}日")  # the day after a pause (「5月、ええと、5日」)
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
@@ -105,6 +115,8 @@ _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯
                                 r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい))")
 _VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
+# 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
+_GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|さん|ちゃん|くん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
 _GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
@@ -117,13 +129,14 @@ class _Turn:
 
 
 def _turns(segments: Sequence[Segment]) -> list[_Turn]:
-    out, last = [], ""
+    out, last, said = [], "", ""
     for s in segments:
         if s.speaker == "staff":
-            if not _BACKCHANNEL.match(s.text):  # 「はい」 between two breaths: the question still stands
+            if not _passes(s.text, said):  # 「はい」 between two breaths: the question still stands
                 last = s.text
             out.append(_Turn(s, ""))
         else:
+            said = s.text
             out.append(_Turn(s, last))
     return out
 
@@ -149,8 +162,8 @@ def _number_type(run: str, context: str) -> str | None:
         return "phone"
     if _ACCOUNT.search(context) and n >= 5:
         return "account"
-    if _INSURANCE.search(context) and n >= 4:
-        return "insurance_id"
+    if _INSURANCE.search(context) and (n >= 4 or (n >= 2 and _AFTER_NUMBER_WORD.search(context))):
+        return "insurance_id"  # the 番号 of a 記号・番号 pair may be two or three digits
     if zero and 10 <= n <= 11:
         return "phone"
     return "id" if n >= 7 and _NUMBER_Q.search(context) else None
@@ -215,7 +228,8 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
         if lead and lead.end() < len(text):
             s, text, changed = s + lead.end(), text[lead.end():], True
         tail = _AMBIGUOUS_TAIL.search(text)
-        if tail and tail.start() > 0 and not _kana_digit_ending(text, tail.start(), m.string, e):
+        if tail and tail.start() > 0 and not _kana_digit_ending(text, tail.start() + len(tail.group()) - len(
+                tail.group().lstrip(" \u3000、,の")), m.string, e):
             e, text, changed = e - (len(text) - tail.start()), text[:tail.start()], True
     return _Span(text, s, e) if re.search(_DIGIT, text) else None
 
@@ -223,18 +237,33 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
 def _kana_digit_ending(run: str, k: int, whole: str, end: int) -> bool:
     """「ななななにーご です」: a ご/に said straight after another spoken digit, at the end of the word,
     is the last digit (a particle would be followed by the word it marks: 「…なな に 電話」)."""
-    if k == 0 or run[k:] not in ("に", "ご") or not re.search(rf"{_KANA_DIGIT}$", run[:k]):
+    if k == 0 or run[k:] not in ("に", "ご") or not re.search(rf"{_KANA_DIGIT}{_EDGE_GAP}$", run[:k]):
         return False
     return end >= len(whole) or whole[end] in " \u3000、。,.!！?？…"
 
 
 _BACKCHANNEL = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん|はいはい|どうぞ|続けて|それから)[\s\u3000、。…はいどうぞ]*$")
+_ECHO_EDGES = re.compile(r"^[\s\u3000、。…]*(?:はい|ええ|うん)?[\s\u3000、。…]*|[\s\u3000、。…]*(?:ですね|ですか|ね)?[\s\u3000、。…？?]*"
+                         r"(?:はい)?[\s\u3000、。…]*$")
+
+
+def _passes(text: str, said: str) -> bool:
+    """A turn that lets the other speaker's answer go on: a back-channel (「はい」) or an echo of what
+    was just said (「はい、090の3355の。」, 「昭和三十七年、はい」) while the rest is still to come."""
+    if _BACKCHANNEL.match(text):
+        return True
+    core = _ECHO_EDGES.sub("", text)
+    if not core or len(core) > 24:
+        return False
+    if _flat(core) in _flat(said):
+        return True
+    return bool(re.fullmatch(rf"{_DIGIT}+(?:{_GAP}{_DIGIT}+)*{_GAP}", core))
 
 
 def _prev_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
     """The speaker's turn before ``i``, when nothing but a back-channel (「はい」) came between."""
     j = i - 1
-    if j >= 0 and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+    if j >= 1 and turns[j].seg.speaker != turns[i].seg.speaker and _passes(turns[j].seg.text, turns[j - 1].seg.text):
         j -= 1
     if j >= 0 and turns[j].seg.speaker == turns[i].seg.speaker:
         return turns[j]
@@ -245,7 +274,7 @@ def _next_own_turn(turns: Sequence[_Turn], i: int) -> _Turn | None:
     """The speaker's next turn, when nothing but a back-channel (「はい」) came between: a number
     said in two breaths goes on after the staff member's 「はい」."""
     j = i + 1
-    if j < len(turns) and turns[j].seg.speaker != turns[i].seg.speaker and _BACKCHANNEL.match(turns[j].seg.text):
+    if j < len(turns) and turns[j].seg.speaker != turns[i].seg.speaker and _passes(turns[j].seg.text, turns[i].seg.text):
         j += 1
     if j < len(turns) and turns[j].seg.speaker == turns[i].seg.speaker:
         return turns[j]
@@ -259,7 +288,7 @@ def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[
     idx = i
     while len(out) < 3 and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
         nxt = _next_own_turn(turns, idx)
-        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,])*({_DIGIT}+(?:{_GAP}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
+        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,…])*({_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
         if nxt is None or m is None:
             break
         out.append((nxt, m))
@@ -390,6 +419,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _LOT_AFTER_CHOME.match(text[e.end:])
                 if after and _UNIT_AFTER.match(text[e.end + after.end():e.end + after.end() + 4]):
                     after = None
+            if after is None and re.search(r"(?:番地?|ばんち?)$", text[e.start:e.end]):
+                after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
             room = _AFTER.match(text, e.end)
@@ -408,12 +439,16 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         for m in _KANA_DATE.finditer(text):
             if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and re.search(r"月$", x.text)]:
+            day = _DAY_TAIL.match(text[e.end:])
+            if day:
+                e.end += day.end()
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and "月" not in x.text]:
             tail = _MD_TAIL.match(text[e.end:])
             if tail:
                 e.end += tail.end()
-            elif not text[e.end:].strip("、,の \u3000…。です") and i + 1 < len(turns):
-                nxt = turns[i + 1].seg
+            elif not text[e.end:].strip("、,の \u3000…。です") and _next_own_turn(turns, i) is not None:
+                nxt = _next_own_turn(turns, i).seg  # type: ignore[union-attr]
                 tail = _MD_TAIL.match(nxt.text)
                 if tail and nxt.speaker == t.seg.speaker:
                     s = len(nxt.text) - len(nxt.text.lstrip("、,の \u3000…"))
@@ -477,6 +512,8 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
             if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
                     and kana_name_ok(h.group("g")):
                 m = h
+            if m is None and (k := _GIVEN_TAIL_KANJI.match(text[e.end:])) and kana_name_ok(k.group("g")):
+                m = k
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
                 continue
@@ -558,6 +595,65 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
                     ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
 
 
+_DIGIT_VALUES = {
+    **{c: str(i) for i, c in enumerate("0123456789")}, **{c: str(i) for i, c in enumerate("０１２３４５６７８９")},
+    **{c: str(i) for i, c in enumerate("〇一二三四五六七八九")}, "零": "0",
+    **dict.fromkeys(("ゼロ", "ぜろ", "レイ", "れい", "マル", "まる"), "0"), **dict.fromkeys(("イチ", "いち"), "1"),
+    **dict.fromkeys(("ニー", "にー", "ニ", "に"), "2"), **dict.fromkeys(("サン", "さん"), "3"),
+    **dict.fromkeys(("ヨン", "よん"), "4"), **dict.fromkeys(("ゴー", "ごー", "ゴ", "ご"), "5"),
+    **dict.fromkeys(("ロク", "ろく"), "6"), **dict.fromkeys(("ナナ", "なな", "シチ", "しち"), "7"),
+    **dict.fromkeys(("ハチ", "はち"), "8"), **dict.fromkeys(("キュー", "キュウ", "きゅう", "きゅー"), "9"),
+}
+
+
+def _digit_string(text: str) -> str:
+    """The digits a spoken or written run says, in ASCII (「〇九〇の、いち」 → 0901)."""
+    return "".join(_DIGIT_VALUES.get(d, "") for d in re.findall(_DIGIT, text))
+
+
+def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A number said again — read back by the staff (「3371ですね」) or finished later (「続きは5561です」) —
+    is masked like the number it repeats: a run of three or more digits found inside a masked number
+    of the same conversation (three digits only within three turns of it; four or more anywhere)."""
+    index = {t.seg.id: k for k, t in enumerate(turns)}
+    known = [(x, _digit_string(x.text), index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
+    known = [(x, d, k) for x, d, k in known if len(d) >= 3]
+    for k, t in enumerate(turns):
+        text = t.seg.text
+        for m0 in _RUN.finditer(text):
+            m = _trimmed(m0)
+            if m is None or _overlaps(ents, t.seg.id, m.start(), m.end()) or _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+                continue
+            d = _digit_string(m.group())
+            src = next((x for x, digits, kx in known if len(d) >= 3 and d in digits and (len(d) >= 4 or abs(kx - k) <= 3)), None)
+            if src is not None:
+                ents.append(make(src.type, m.start(), m.end(), m.group(), segment_id=t.seg.id, rule=f"{src.type}:echo",
+                                 group=src.group))
+
+
+_DATE_SPAN = re.compile(rf"(?:{_ERA}|(?:19|20)(?=[0-9]{{2}}))[\s\u3000、,…]*(?:{_FILLERS}[\s\u3000、,…]*)?[0-9０-９一二三四五六七八九十元]{{1,4}}{_S}年"
+                        rf"(?:{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?)?|{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日")
+
+
+def _flat(text: str) -> str:
+    return re.sub(rf"{_FILLERS}|[\s\u3000、,…の]", "", text)
+
+
+def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A date of birth read back in the next turns (「昭和三十七年、はい」) is masked with it."""
+    index = {t.seg.id: k for k, t in enumerate(turns)}
+    for x in [e for e in ents if e.type == "birthdate"]:
+        k0 = index.get(x.segment_id)
+        if k0 is None:
+            continue
+        key = _flat(x.text)
+        for t in turns[k0 + 1:k0 + 3]:
+            for m in _DATE_SPAN.finditer(t.seg.text):
+                if len(_flat(m.group())) >= 3 and _flat(m.group()) in key and not _overlaps(ents, t.seg.id, m.start(), m.end()):
+                    ents.append(make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id,
+                                     rule="birthdate:echo", group=x.group))
+
+
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
@@ -575,6 +671,8 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _dotted_names(turns, ents)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
+    _echoes(turns, ents, make)
+    _date_echoes(turns, ents, make)
     by_id = {s.id: s for s in segments}
     for e in ents:
         seg = by_id.get(e.segment_id)  # type: ignore[arg-type]
