@@ -157,3 +157,14 @@ def test_office_numbers_stay_visible():
                          ("citizen", "わかりました。私の携帯は090-3321-7785です。")])
     assert "0465-22-3310" in texts[0] and "0120-11-2233" in texts[1]
     assert "7785" not in texts[2]
+
+
+def test_foreign_name_said_alone_in_a_name_answer():
+    texts, ents = _mask([("staff", "お子さんのお名前は。"), ("citizen", "ミハイル、4歳です。")])
+    assert "ミハイル" not in texts[1] and "4歳" in texts[1]
+
+
+def test_birthday_after_the_word_is_masked_and_other_dates_stay():
+    texts, _ = _mask([("staff", "赤ちゃんについて教えてください。"),
+                      ("citizen", "生まれたのは去年の11月28日です。健診は12月5日に行きました。")])
+    assert "11月28日" not in texts[1] and "12月5日" in texts[1]

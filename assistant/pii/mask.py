@@ -501,7 +501,7 @@ ADDRESS_QUESTION = re.compile(r"ご?住所|どちらにお住まい|どこにお
                               r"どちらに住んで|どこに住んで|住んでいらっしゃる")
 NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなまえ|お名まえ|どちら様|どちらさま|呼び方|なんとお呼び")
 _LEAD_STRIP = re.compile(
-    r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
+    r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|いえ|いいえ|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
     r"(?=[\s\u3000、。…!！])|"
     r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
@@ -1161,8 +1161,9 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     person = any(x.is_person for x in inner)
     filler_split = r"(?:^|[\s\u3000、]+)(?:" + "|".join(map(re.escape, FILLERS)) + r")(?:[\s\u3000、]+|$)"
     words = [w.strip() for w in re.split(filler_split, span) if w and w.strip() and w.strip() not in FILLERS]
-    if not (intro or person or len(words) >= 2):
-        return []  # 以前、… is not a name
+    foreign = len(words) == 1 and len(core) >= 3 and all(_is_kata(c) for c in core) and _kata_name_ok(core, age=False)
+    if not (intro or person or len(words) >= 2 or foreign):
+        return []  # 以前、… is not a name (a foreign name said alone, 「アミラ、3歳です」, is)
     if not person and len(inner) == 1 and inner[0].tag.startswith(
             ("副詞", "代名詞", "形状詞", "連体詞", "感動詞", "接続詞", "名詞-普通名詞-副詞可能", "名詞-数詞", "動詞", "形容詞")):
         return []

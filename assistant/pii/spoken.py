@@ -433,9 +433,16 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             ents.remove(a)
 
 
+# a birthday said after the word (「生まれたのは今年の1月9日です」「誕生日は去年の12月3日」)
+_BORN_ON = re.compile(rf"(?:生まれ|うまれ|誕生日|たんじょうび)[^。？?0-9０-９]{{0,6}}?(?:は|が)[\s\u3000、,]*"
+                      rf"(?P<d>(?:(?:今年|去年|昨年|おととし|一昨年)の?{_S})?{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日)")
+
+
 def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         text = t.seg.text
+        for m in _BORN_ON.finditer(text):
+            _add(ents, make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id, rule="birthdate:born-on"))
         for m in _KANA_DATE.finditer(text):
             if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
