@@ -68,7 +68,7 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
                        rf"(?P<lot>{_LOT}|{_KANA_LOT})")
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
-_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{2,8}})[\s\u3000]+(?P<lot>{_LOT})")
+_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}})[\s\u3000]+(?:の[\s\u3000]*)?(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
@@ -86,15 +86,17 @@ _GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
+_RD = r"[0-9０-９一二三四五六七八九〇]"
+_ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING})?{_S}(?:の{_S})?"
-                    rf"[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?"
+                    rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
-                            rf"{_S}(?:の{_S})?(?:[0-9０-９一二三四五六七八九〇]{{2,4}}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+                            rf"{_S}(?:の{_S})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
@@ -104,6 +106,15 @@ _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+# a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
+# 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
+_NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})"
+_KANA_DAY = r"(?:ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+_MIXED_DATE = re.compile(
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}[\s\u3000、,…]+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}}))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
+# the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
+_MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?")
@@ -237,7 +248,12 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
 def _kana_digit_ending(run: str, k: int, whole: str, end: int) -> bool:
     """「ななななにーご です」: a ご/に said straight after another spoken digit, at the end of the word,
     is the last digit (a particle would be followed by the word it marks: 「…なな に 電話」)."""
-    if k == 0 or run[k:] not in ("に", "ご") or not re.search(rf"{_KANA_DIGIT}{_EDGE_GAP}$", run[:k]):
+    if k == 0 or not re.search(rf"{_KANA_DIGIT}{_EDGE_GAP}$", run[:k]):
+        return False
+    if run[k:] in ("さん", "まる"):  # 「いち さん」 at the end of a run of spoken digits: a 3, not an honorific
+        if len(re.findall(_KANA_DIGIT, run[:k])) < 2:
+            return False
+    elif run[k:] not in ("に", "ご"):
         return False
     return end >= len(whole) or whole[end] in " \u3000、。,.!！?？…"
 
@@ -288,7 +304,7 @@ def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[
     idx = i
     while len(out) < 3 and re.fullmatch(rf"{_GAP}[。.]?", text[end:]):
         nxt = _next_own_turn(turns, idx)
-        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,…])*({_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
+        m = re.match(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*({_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*)", nxt.seg.text) if nxt else None
         if nxt is None or m is None:
             break
         out.append((nxt, m))
@@ -402,6 +418,9 @@ def _town_in_turn_before(prev: _Turn, t: _Turn, ents: list[Any], make: Callable[
                         segment_id=prev.seg.id, rule="address:spoken-town"))
 
 
+_AFTER_ADDRESS_WORD = re.compile(r"(?:住所|じゅうしょ|お住まい)(?:は|が)[\s\u3000、,]*(?P<w>[一-龯々ァ-ヶーぁ-ん]{1,8})[\s\u3000、,]+$")
+
+
 def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
     """Every part of an address is masked: the town or ward said before it and the lot, 号, building
     and room said after it, across pauses. Only spans already found as addresses are widened, so a
@@ -414,6 +433,9 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             before = _PLACE_BEFORE.search(text[:e.start])
             if before and before.start() < e.start:
                 e.start, changed = before.start(), True
+            word = _AFTER_ADDRESS_WORD.search(text[:e.start])
+            if word:
+                e.start, changed = word.start("w"), True
             after = _LOT_AFTER.match(text[e.end:])
             if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
                 after = _LOT_AFTER_CHOME.match(text[e.end:])
@@ -441,6 +463,10 @@ _BORN_ON = re.compile(rf"(?:生まれ|うまれ|誕生日|たんじょうび)[^�
 def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         text = t.seg.text
+        if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text):
+            for m in _MIXED_DATE.finditer(text):
+                if not _UNIT_AFTER.match(text[m.end():m.end() + 3]) or text[m.end():m.end() + 2].strip().startswith("日"):
+                    _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
         for m in _BORN_ON.finditer(text):
             _add(ents, make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id, rule="birthdate:born-on"))
         for m in _KANA_DATE.finditer(text):
@@ -618,22 +644,47 @@ def _digit_string(text: str) -> str:
     return "".join(_DIGIT_VALUES.get(d, "") for d in re.findall(_DIGIT, text))
 
 
+_REST_OF = re.compile(r"(?:残り|のこり|最後|さいご|続き|つづき|後半|下[のの]?桁|あと)(?:の[^。？?]{0,4})?(?:は|が|[\s\u3000、,])*$")
+
+
 def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """A number said again — read back by the staff (「3371ですね」) or finished later (「続きは5561です」) —
     is masked like the number it repeats: a run of three or more digits found inside a masked number
     of the same conversation (three digits only within three turns of it; four or more anywhere)."""
     index = {t.seg.id: k for k, t in enumerate(turns)}
-    known = [(x, _digit_string(x.text), index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
+    texts = {t.seg.id: t.seg.text for t in turns}
+    known = [(x, _digit_string(texts.get(x.segment_id, x.text)[x.start:x.end] if x.segment_id in texts else x.text),
+              index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
+    pieces: dict[str, list[tuple[int, int, str]]] = {}
+    for x, d, k in known:
+        if x.group:
+            pieces.setdefault(x.group, []).append((k, x.start, d))
+    whole = {g: "".join(d for _k, _s, d in sorted(v)) for g, v in pieces.items()}  # a number said in breaths
+    known = [(x, whole.get(x.group, d) if x.group else d, k) for x, d, k in known]
     known = [(x, d, k) for x, d, k in known if len(d) >= 3]
     for k, t in enumerate(turns):
         text = t.seg.text
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None or _overlaps(ents, t.seg.id, m.start(), m.end()) or _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+            if m is None or _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                 continue
+            inside = _overlaps(ents, t.seg.id, m.start(), m.end())
+            if any(x.type != "name" or x.start < m.start() or x.end > m.end() for x in inside):
+                continue  # a kana digit word read as a name (なな) inside the run gives way to the number
             d = _digit_string(m.group())
+            if _REST_OF.search(text[:m.start()]):  # 「残りが9913です」: the rest of the speaker's last number
+                src = next((x for x, _d, kx in reversed(known) if 0 < k - kx <= 4
+                            and "staff" not in (turns[kx].seg.speaker, t.seg.speaker)), None)
+                if src is not None:
+                    for x in inside:
+                        ents.remove(x)
+                    ents.append(make(src.type, m.start(), m.end(), m.group(), segment_id=t.seg.id,
+                                     rule=f"{src.type}:rest", group=src.group))
+                    continue
             src = next((x for x, digits, kx in known if len(d) >= 3 and d in digits and (len(d) >= 4 or abs(kx - k) <= 3)), None)
             if src is not None:
+                for x in inside:
+                    ents.remove(x)
                 ents.append(make(src.type, m.start(), m.end(), m.group(), segment_id=t.seg.id, rule=f"{src.type}:echo",
                                  group=src.group))
 
@@ -647,13 +698,22 @@ def _flat(text: str) -> str:
 
 
 def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """A date of birth read back in the next turns (「昭和三十七年、はい」) is masked with it."""
+    """A date of birth read back in the next turns (「昭和三十七年、はい」) is masked with it, and so is
+    its day when the next turn — a companion's, or the speaker's next breath — completes it."""
     index = {t.seg.id: k for k, t in enumerate(turns)}
     for x in [e for e in ents if e.type == "birthdate"]:
         k0 = index.get(x.segment_id)
         if k0 is None:
             continue
-        key = _flat(x.text)
+        said = turns[k0].seg.text[x.start:x.end]  # the span as widened so far (texts are refreshed at the end)
+        key = _flat(said)
+        if not re.search(rf"(?:日|にち|{_KANA_DAY})$", said) and k0 + 1 < len(turns):
+            t = turns[k0 + 1]
+            head = _MD_HEAD.match(t.seg.text)
+            if head and not _overlaps(ents, t.seg.id, 0, head.end()):
+                s0 = _ONLY_FILLERS.match(t.seg.text).end()  # type: ignore[union-attr]
+                ents.append(make("birthdate", s0, head.end(), t.seg.text[s0:head.end()], segment_id=t.seg.id,
+                                 rule="birthdate:completed", group=x.group))
         for t in turns[k0 + 1:k0 + 3]:
             for m in _DATE_SPAN.finditer(t.seg.text):
                 if len(_flat(m.group())) >= 3 and _flat(m.group()) in key and not _overlaps(ents, t.seg.id, m.start(), m.end()):
