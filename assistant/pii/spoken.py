@@ -434,7 +434,7 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             if before and before.start() < e.start:
                 e.start, changed = before.start(), True
             word = _AFTER_ADDRESS_WORD.search(text[:e.start])
-            if word:
+            if word and not re.fullmatch(rf"{_FILLERS}|はい|ええ", word.group("w")):
                 e.start, changed = word.start("w"), True
             after = _LOT_AFTER.match(text[e.end:])
             if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
