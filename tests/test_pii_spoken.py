@@ -168,3 +168,40 @@ def test_birthday_after_the_word_is_masked_and_other_dates_stay():
     texts, _ = _mask([("staff", "赤ちゃんについて教えてください。"),
                       ("citizen", "生まれたのは去年の11月28日です。健診は12月5日に行きました。")])
     assert "11月28日" not in texts[1] and "12月5日" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret,kind", [
+    # a name spelled through words that contain its characters, and letter by letter
+    ([("staff", "お名前をお願いします。"), ("citizen", "高橋美月です。美しいの美に、満月の月です。")], ["美しいの", "満月の"], "name"),
+    ([("staff", "お名前は。"), ("citizen", "アンナ ロペス です ロペスは エル オー ピー イー ゼット です")], ["エル オー ピー"], "name"),
+    ([("staff", "お名前を。"), ("citizen", "TRAN THI HOA です。")], ["TRAN", "HOA"], "name"),
+    ([("staff", "お子さんのお名前は。"), ("citizen", "村井ゆうと。ひらがなです。")], ["ゆうと"], "name"),
+    # マイナンバー in kana groups over three breaths, read back whole by the staff
+    ([("staff", "マイナンバーをお願いします。"), ("citizen", "さん ろく きゅう いち"), ("staff", "はい"),
+      ("citizen", "なな ご はち ぜろ"), ("staff", "はい"), ("citizen", "いち いち よん はち です"),
+      ("staff", "さんろくきゅういち ななごはちぜろ いちいちよんはち ですね")], ["きゅう いち", "ななごはちぜろ"], "mynumber"),
+    # the rest of a number said after a pause in the conversation
+    ([("staff", "マイナンバーを。"), ("citizen", "3302 7719…ちょっと待ってください。"), ("staff", "はい。"),
+      ("citizen", "残りは4406です。")], ["4406"], "mynumber"),
+    # a room read digit by digit after a building
+    ([("staff", "ご住所は。"), ("citizen", "緑町 4の 2の 8 コーポ みどり 3 0 2 です")], ["3 0 2", "コーポ"], "address"),
+    # a date of birth mixing digits and kana
+    ([("staff", "生年月日を。"), ("citizen", "1979ねん 6がつ 11にち です")], ["1979", "11にち"], "birthdate"),
+])
+def test_spelled_and_split_forms_are_masked(turns, secret, kind):
+    texts, ents = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+    assert any(e.type == kind for e in ents), [e.type for e in ents]
+
+
+def test_an_office_number_in_a_sentence_about_the_office_stays_visible():
+    texts, _ = _mask([("staff", "子育て相談センターは土曜も開いていて、電話は045-321-8870です。"),
+                      ("citizen", "私の番号は045-778-2291です。")])
+    assert "045-321-8870" in texts[0] and "2291" not in texts[1]
+
+
+def test_a_common_word_after_a_kinship_word_is_not_a_name():
+    texts, ents = _mask([("citizen", "娘のことで相談に来ました。")])
+    assert texts[0] == "娘のことで相談に来ました。" and not ents

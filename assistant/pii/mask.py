@@ -231,7 +231,7 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 # -- e-mail ----------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s*[@＠]\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_EMAIL_JOIN = r"(?:ドット|どっと|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|の|[._\-])"
+_EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダースコア|あんだーばー|ハイフン|はいふん|の|[._\-])"
 # an address read out word by word (「やまだ、ドット、はなこ、アットマーク、ヤフー、ドット、シーオー、ドット、
 # ジェーピー」, 「エミ ドット 0312 アットマーク ドコモ ドット ネ ドット ジェーピー」): each part in any
 # script, joined by the spoken separators, with pauses and commas between
@@ -240,7 +240,7 @@ _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
     rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
     rf"(?:アットマーク|あっとまーく|アット|あっと){_EMAIL_SEP}"
-    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
+    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|点|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
 
 
 def _emails(text: str) -> list[Entity]:
@@ -514,7 +514,7 @@ _NAMING_VERB = (r"(?:(?:と|って|て)?(?:申します|申す|もうします|�
 _ANSWER_END = re.compile(r"\s*(?:でございます|です|っす|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
                          + _NAMING_VERB + ")"
                          r"|で(?=[、,\s])|[、。！!？?\n]")
-_NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・\s\u3000]+$")
+_NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・A-Za-zＡ-Ｚａ-ｚ\s\u3000]+$")  # Latin too (NGUYEN VAN NAM)
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
     r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|" + _NAMING_VERB + "|"
@@ -761,7 +761,7 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             continue
         if sc == "hira":
             # hiragana names only in a self-introduction or age shape: 息子の まこと です, 下の さくらが 4歳
-            if len(word) < 2 or word in HIRAGANA_NOT_NAMES or not (intro or age or person):
+            if len(word) < 2 or word in HIRAGANA_NOT_NAMES or word in KIN_NOT_NAMES or not (intro or age or person):
                 continue
             if word[0] in "おご" and not lexicon_person(word) and \
                     any(p.startswith("名詞") for p, _ in lexicon_entries(word[1:])):
@@ -1163,7 +1163,10 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     filler_split = r"(?:^|[\s\u3000、]+)(?:" + "|".join(map(re.escape, FILLERS)) + r")(?:[\s\u3000、]+|$)"
     words = [w.strip() for w in re.split(filler_split, span) if w and w.strip() and w.strip() not in FILLERS]
     foreign = len(words) == 1 and len(core) >= 3 and all(_is_kata(c) for c in core) and _kata_name_ok(core, age=False)
-    if not (intro or person or len(words) >= 2 or foreign):
+    # 「岡田ひなた。」: a surname the dictionary knows, then a given name in kana
+    surname_first = len(inner) == 2 and _script(inner[0].text[0]) == "kanji" and lexicon_person(inner[0].text) \
+        and _script(inner[1].text[0]) in ("hira", "kata") and len(inner[1].text) >= 2
+    if not (intro or person or len(words) >= 2 or foreign or surname_first):
         return []  # 以前、… is not a name (a foreign name said alone, 「アミラ、3歳です」, is)
     if not person and len(inner) == 1 and inner[0].tag.startswith(
             ("副詞", "代名詞", "形状詞", "連体詞", "感動詞", "接続詞", "名詞-普通名詞-副詞可能", "名詞-数詞", "動詞", "形容詞")):

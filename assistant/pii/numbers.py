@@ -208,6 +208,19 @@ OFFICE_NUMBER_BEFORE = re.compile(r"(?:代表|直通|フリーダイヤル|(?:�
                                   r"(?:番号|電話)?(?:の|は|が|[:：、,\s\u3000])*$")
 
 
+# a sentence that gives an office's number (「女性相談窓口は平日9時から…、電話は052-…です」), unless it says
+# whose own number it is
+OFFICE_IN_SENTENCE = re.compile(r"窓口|センター|役所|役場|事務所|相談所|課|係|協議会|ダイヤル")
+OWN_NUMBER = re.compile(r"携帯|自宅|ご本人|本人|私|わたし|僕|うち|あなた|お母様|お父様|息子|娘|夫|妻|主人|家族|連絡先")
+
+
+def _office_number(text: str, start: int) -> bool:
+    if OFFICE_NUMBER_BEFORE.search(text[max(0, start - 16):start]):
+        return True
+    sentence = re.split(r"[。？?！!]", text[:start])[-1]
+    return bool(OFFICE_IN_SENTENCE.search(sentence)) and not OWN_NUMBER.search(sentence)
+
+
 @dataclass
 class NumberHit:
     type: str
@@ -306,7 +319,7 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
         return None
     if digits.startswith(PHONE_BUSINESS_PREFIXES) and 10 <= n <= 11:
         return None  # free-dial and navi-dial numbers of offices are not personal data
-    if digits.startswith("0") and 10 <= n <= 11 and OFFICE_NUMBER_BEFORE.search(text[max(0, chain.start - 16):chain.start]):
+    if digits.startswith("0") and 10 <= n <= 11 and _office_number(text, chain.start):
         return None  # the office's own number (「市役所代表番号の0297-…」「課の直通は…」) is public
     if digits.startswith("0") and 10 <= n <= 11:
         before = text[max(0, chain.start - 14):chain.start]

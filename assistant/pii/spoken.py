@@ -721,6 +721,58 @@ def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                                      rule="birthdate:echo", group=x.group))
 
 
+# 「太陽の陽に、飛翔の翔」「田んぼの 田に 中」: how a name is written, explained by words that contain its
+# characters — it spells the name out as surely as the name itself
+_EXPLAINED_CHAR = re.compile(r"の[\s\u3000]*(?P<c>[一-龯々]{1,2}?)(?![一-龯々])")
+_NEXT_CHAR = re.compile(r"^[\s\u3000]*(?:に|、|,|と)[\s\u3000]*(?P<c>[一-龯々])(?=[\s\u3000]*(?:です|。|、|$))")
+
+
+def _word_before(text: str, pos: int) -> int:
+    """Start of the word that ends at ``pos`` (a run of one script, kanji with its okurigana)."""
+    j = pos
+    while j > 0 and pos - j < 8 and re.match(r"[一-龯々ァ-ヶーぁ-ん]", text[j - 1]):
+        j -= 1
+    return j
+
+
+_LETTER = (r"(?:エー|エイ|ビー|シー|ディー|デー|イー|エフ|ジー|エイチ|エッチ|アイ|ジェー|ジェイ|ケー|ケイ|エル|エム|エヌ|オー|"
+           r"ピー|キュー|アール|エス|ティー|テー|ユー|ブイ|ヴィー|ダブリュー|エックス|ワイ|ゼット|ズィー)")
+_SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+{_LETTER}){{2,}}(?![ァ-ヶー])")
+
+
+def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A name spelled out: letter by letter, or character by character through words that contain them."""
+    for t in turns:
+        if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
+            for m in _SPELLED_LETTERS.finditer(t.seg.text):
+                _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:letters"))
+    texts = {t.seg.id: t.seg.text for t in turns}
+    chars = {c for x in ents if x.type == "name" and x.segment_id in texts
+             for c in texts[x.segment_id][x.start:x.end] if re.match(r"[一-龯々]", c)}
+    for t in turns:
+        text = t.seg.text
+        spans: list[tuple[int, int]] = []
+        for m in _EXPLAINED_CHAR.finditer(text):
+            c = m.group("c")
+            if not set(c) <= chars:
+                continue
+            j = _word_before(text, m.start())
+            word = text[j:m.start()]
+            if not word or c not in word or word == c:
+                continue
+            end = m.end("c")
+            nxt = _NEXT_CHAR.match(text[end:])
+            if nxt and nxt.group("c") in chars:
+                end += nxt.end("c")
+            if spans and re.fullmatch(r"[\s\u3000、,]*(?:に|と)?[\s\u3000、,]*", text[spans[-1][1]:j]):
+                spans[-1] = (spans[-1][0], end)  # 「太陽の陽に、飛翔の翔」: one spelling
+            else:
+                spans.append((j, end))
+        for j, end in spans:
+            if not any(x.start <= j and end <= x.end for x in _overlaps(ents, t.seg.id, j, end)):
+                _add(ents, make("name", j, end, text[j:end], segment_id=t.seg.id, rule="name:spelled"))
+
+
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
@@ -738,6 +790,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _dotted_names(turns, ents)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
+    _name_spellings(turns, ents, make)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
     by_id = {s.id: s for s in segments}
