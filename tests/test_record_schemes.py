@@ -195,3 +195,114 @@ def test_a_name_listed_in_a_schemes_official_name_is_not_another_schemes_service
                                        "包括から頼めて、看護師さんがご自宅に訪問します。")])
     assert got.get("community-general-support-center") == "explained"
     assert got.get("dementia-support") == "explained"
+
+
+# -- forms that generalise: ruled out after a reason, steps done, withdrawals, referrals in dialect ----------
+@pytest.mark.parametrize("sentence, sid", [
+    # the scheme is the topic, a reason clause follows and the main clause negates eligibility
+    ("生活保護は、預金を使い切ってから利用する制度なので、今の貯金額だと受けにくいです。", "public-assistance"),
+    ("障害年金は、初診から一年半たってからの制度やから、今はまだ対象やないです。", "disability-pension"),
+])
+def test_scheme_ruled_out_in_the_main_clause_after_a_reason_is_not_listed(sentence: str, sid: str) -> None:
+    got = _listed([*OPENING, ("staff", sentence)])
+    assert got.get(sid) == "not_applicable"
+
+
+def test_scheme_whose_reason_clause_leads_to_a_proposal_is_listed() -> None:
+    got = _listed([*OPENING, ("staff", "生活保護は、最低限の生活を支える制度なので、一度申請してみましょう。")])
+    assert got.get("public-assistance") == "explained"
+
+
+def test_a_name_inside_a_longer_name_is_read_where_it_stands() -> None:
+    got = _listed([*OPENING, ("staff", "特別児童扶養手当は障害のあるお子さんの手当なので対象外ですが、児童扶養手当は申請できます。")])
+    assert got.get("special-child-rearing-allowance") == "not_applicable"
+    assert got.get("child-rearing-allowance") == "explained"
+
+
+@pytest.mark.parametrize("sentence", [
+    "児童扶養手当は転入のときに手続き済みですね。",
+    "児童扶養手当は手続きはもう終わっていますね。",
+])
+def test_scheme_whose_step_is_already_done_is_not_listed(sentence: str) -> None:
+    got = _listed([*OPENING, ("staff", sentence)])
+    assert got.get("child-rearing-allowance") in (None, "not_applicable")
+
+
+@pytest.mark.parametrize("sentence, sid", [
+    ("障害者手帳の申請をしてみたらどうですか。", "disability-certificate"),
+    ("就学援助を申し込んでみてはいかがですか。", "school-attendance-aid"),
+])
+def test_a_question_that_proposes_is_a_proposal(sentence: str, sid: str) -> None:
+    got = _listed([*OPENING, ("staff", sentence)])
+    assert got.get(sid) == "explained"
+
+
+def test_staff_naming_what_the_citizen_asked_about_and_explaining_it_is_listed() -> None:
+    answer = _listed([*OPENING, ("citizen", "手帳みたいなものもあるんですか。"),
+                      ("staff", "はい、障害者手帳ですね。病院の診断書を付けて申請できます。")])
+    assert answer.get("disability-certificate") == "explained"
+    echo = _listed([*OPENING, ("citizen", "手帳みたいなものもあるんですか。"),
+                    ("staff", "障害者手帳ですね。ご家族は何人ですか。")])
+    assert echo.get("disability-certificate") in (None, "not_applicable")
+
+
+def test_a_bare_word_referring_back_to_another_thing_is_not_a_scheme() -> None:
+    got = _listed([*OPENING, ("citizen", "年金手帳をなくしてしまって。"),
+                   ("staff", "手帳の再発行は年金事務所で申請できます。")])
+    assert "disability-certificate" not in got
+
+
+@pytest.mark.parametrize("sentence, sid", [
+    # taken back in the same turn
+    ("住居確保給付金も使えるかも……あ、持ち家でしたね。それなら関係ないですね。", "housing-security-benefit"),
+    # shelved for today
+    ("成年後見制度もありますが、今日はいったん置いておきましょう。", "adult-guardianship"),
+    # a matter this counter does not handle, with nowhere to go instead
+    ("保育所の申し込みや保育料は子ども保育課の所管なので、こちらの窓口では扱っていないんです。",
+     "early-childhood-education-free"),
+    # an example led by 例えば in a list
+    ("例えば障害年金の手続きとか、家計の相談の窓口とか、使える仕組みはいくつかあります。", "disability-pension"),
+])
+def test_scheme_withdrawn_shelved_declined_or_given_as_example_is_not_listed(sentence: str, sid: str) -> None:
+    got = _listed([*OPENING, ("staff", sentence)])
+    assert got.get(sid) in (None, "not_applicable")
+
+
+def test_a_single_example_with_its_application_step_is_listed() -> None:
+    got = _listed([*OPENING, ("staff", "お子さんの場合、例えば就学援助の申請書とか、学校でもらえますよ。")])
+    assert got.get("school-attendance-aid") == "explained"
+
+
+@pytest.mark.parametrize("turns", [
+    # the service is offered where the other scheme is the place
+    [("staff", "こども家庭センターで、保健師さんが相談に乗ってくれて、ヘルパーの派遣も使えます。")],
+    # the same service word said again later in the turn
+    [("staff", "こども家庭センターのヘルパー申込書をお渡しします。明日保健師から電話して、ヘルパーの日程を決めましょう。")],
+])
+def test_a_service_of_the_scheme_explained_is_not_a_second_scheme(turns: list[tuple[str, str]]) -> None:
+    got = _listed([*OPENING, *turns])
+    assert got.get("child-family-support") == "explained"
+    assert "disability-welfare-services" not in got
+
+
+def test_a_shortening_of_a_schemes_official_name_is_its_own_name() -> None:
+    got = _listed([*OPENING, ("staff", "住居確保給付金という制度があります。家賃を大家さんに直接払う給付金です。"
+                                       "申請は生活困窮者自立相談支援の窓口で受け付けています。")])
+    assert got.get("housing-security-benefit") == "explained"
+    assert got.get("self-reliance-support") == "explained"
+
+
+@pytest.mark.parametrize("turns, sid", [
+    # a petition to the court is an application step
+    ([("staff", "成年後見制度というのがあります。"), ("citizen", "はい。"),
+      ("staff", "家庭裁判所に申し立てると、後見人が財産を管理してくれます。")], "adult-guardianship"),
+    # a condition, then the scheme said to exist (dialect)
+    ([("staff", "お金の管理が難しくなったら、成年後見っちゅう制度もあるけん。")], "adult-guardianship"),
+    # a condition, then the counter offering to take it up
+    ([("staff", "家賃が払えなくなったら、生活保護の相談もできますので、また来てください。")], "public-assistance"),
+    # a referral in dialect
+    ([("staff", "地域包括支援センターさ相談してけさい。")], "community-general-support-center"),
+])
+def test_scheme_proposed_in_other_forms_is_listed(turns: list[tuple[str, str]], sid: str) -> None:
+    got = _listed([*OPENING, *turns])
+    assert got.get(sid) == "explained"

@@ -7,15 +7,27 @@ explicit proposal — in the sentence that names it or in what the staff goes on
 rest of the turn and the next staff turns, until the staff asks something else or takes up another
 scheme). Each naming is first read for what it does, by rules on the sentence's form:
 
-* a question about it (「生活保護は受けていますか」) — not a proposal; an awareness question
-  (「〜はご存知ですか」) introduces the scheme, so an explanation may follow;
-* ruled out in its own clause (「〜は対象外になります」「〜は難しいです」) — listed as 対象外と説明;
-* background: what the citizen already has or uses, its certificate, someone else's scheme, a
-  comparison (「〜を受けている方なら」「〜の受給者証」「ご友人の〜とは別に」「〜みたいに」);
-* an example in a list (「〜なども含めて」「〜とか〜とかいろいろな制度」), a check promised
-  (「〜が使えるかどうか確認します」), or a scheme replaced by another (「〜もありますが、〜のほうが」);
-* a service word (ヘルパー, 一時預かり) or a misheard fragment beside another scheme's own name —
-  part of that scheme.
+* a question about it (「生活保護は受けていますか」) — not a proposal, unless it proposes
+  (「〜を申請してみたらどうですか」); an awareness question (「〜はご存知ですか」) introduces the
+  scheme, so an explanation may follow;
+* ruled out in its own clause (「〜は対象外になります」「〜は難しいです」), or as the topic of a
+  sentence whose main clause, after a reason, says the citizen does not qualify (「〜は…の制度なので、
+  今は対象になりにくいです」) — listed as 対象外と説明;
+* background: what the citizen already has or uses or has applied for, its certificate, someone
+  else's scheme, a comparison (「〜を受けている方なら」「〜の受給者証」「〜は手続き済みですね」
+  「ご友人の〜とは別に」「〜みたいに」), or a matter this counter does not handle (「〜は…課の所管で、
+  ここでは扱っていません」);
+* an example in a list (「〜なども含めて」「〜とか〜とかいろいろな制度」「例えば〜とか〜とか」), a
+  check promised (「〜が使えるかどうか確認します」), or a scheme replaced by another (「〜もありますが、
+  〜のほうが」);
+* a service word (ヘルパー, 一時預かり) or a misheard fragment beside another scheme's own name, or
+  in the clause where that scheme is the place (「〜センターで…ヘルパーも使えます」) — part of that
+  scheme; a bare common word standing for a longer name said before (手帳 after 母子健康手帳) — not
+  a scheme.
+
+A proposal the staff takes back or shelves in the same turn (「あ、持ち家でしたね。関係ないですね」
+「今日はいったん置いておきましょう」) is not listed. The staff naming what the citizen just asked about
+is an echo, unless the same turn goes on to explain it.
 
 Only what remains is a candidate, and a candidate needs the explanation above to be listed. A scheme
 the citizen already receives is listed only when the staff explains a new step for it (申請, 手続き…).
@@ -37,37 +49,65 @@ from assistant.text.normalise import normalise
 
 # -- how a naming reads -------------------------------------------------------------------------------
 # what the citizen already has or uses, its paper, or a comparison (「児童扶養手当を受けている方なら」
-# 「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」「雇用保険受給資格者証」)
+# 「障害年金の2級をもらってるので」「保護の受給者証」「成年後見みたいに」「雇用保険受給資格者証」
+# 「〜とかは申請されてます」)
 _BACKGROUND = re.compile(
-    r"(?:[はをもが]|の[\s\u3000、]*[^。、\s]{0,3}[\s\u3000、]*[をは])?[\s\u3000、]*(?:今も|いま|もう|すでに|既に)?[\s\u3000、]*"
+    r"(?:(?:とか|など|なんか)?[はをもが]|の[\s\u3000、]*[^。、\s]{0,3}[\s\u3000、]*[をは])?[\s\u3000、]*(?:今も|いま|もう|すでに|既に)?[\s\u3000、]*"
     r"(?:受けて(?:い|る|らっしゃ|おら)|受けている|もらって(?:い|る|らっしゃ)|もらってる|受給して|受給中|受け取って|"
     r"使って(?:い|も)|使ってる|利用して(?:い|る)|利用され(?:て|た)|使われ(?:て|た)|持って(?:い|る|らっしゃ)|お持ち|"
     r"申請済|申請して(?:い|る|あ)|申請され(?:て|た)|みたいに|のように|とは違|と違って|とは別|は別|が終わ|"
     r"の?(?:受給)?(?:資格)?者?証(?:書)?(?!明)|の保険証|の決定通知|の通知)")
 NEGATED = re.compile(
     r"対象外|対象には?なら|対象ではな|対象じゃな|使えない|使えません|当たらない|当たりません|受けられない|受けられません|"
-    r"もらえない|もらえません|いらない|要らない|いりません|必要はありません|難しい|できない|できません|なりません|ならない|"
-    r"のではなく|じゃなくて|ではなくて|ないです|ありません|しないで|せずに")
+    r"もらえない|もらえません|いらない|要らない|いりません|必要はありません|難し[いかく]|できない|できません|なりません|ならない|"
+    r"のではなく|じゃなくて|ではなくて|ないです|ありません|しないで|せずに|"
+    # hard to qualify (「対象になりにくい」), dialect negations (「対象になんねえ」「対象やない」「使えん」)
+    r"(?:なり|受け|使い|もらい|通り)にくい|(?:なん|なら|でき|もらえ|使え|受けられ)(?:ねえ|ねぇ|へん|ん(?:です|と|の|やろ|よ|。))|"
+    r"対象(?:や|じゃ)な")
 # a sentence that asks (the staff hears the citizen out): not a proposal; 「〜しましょうか」「〜しませんか」 offer
 _QUESTION_END = re.compile(r"(?<!ましょう)(?<!ません)(?<!と)(?<!なん)(?:か|かね|かな|の|っけ)[。？?\s]*$|[？?][\s]*$")
+# a question that proposes (「〜を申請してみたらどうですか」「〜を使ってみてはいかがでしょうか」)
+_OFFER_QUESTION = re.compile(r"(?:たら|ては|では|たらば)[\s\u3000、]*(?:どう|いかが)")
 _AWARENESS = re.compile(r"ご存[知じ]|知って(?:い|る|ま)|聞いたこと|聞かれたこと|お聞きになった")
 # a check promised, not a proposal (「〜の対象になるかどうか、こちらで確認してみますね」)
 _CHECK = re.compile(r"(?:かどうか|か(?!もしれ))[、,\s\u3000]*[^。？?]{0,24}?(?:確認|調べ|問い合わせ|問合せ|照会|聞いてみ|見てみ)"
                     r"(?!して(?:ください|下さい|もらえ|いただ|みてくださ))")
 # a check at the scheme's counter (「〜の窓口で確認します」「〜で住居確保給付金の確認をして」)
 _CHECK_AT = re.compile(r"(?:の窓口|の担当|のほう)?(?:で|に)[^。、]{0,8}?(?:確認|調べ|問い合わせ|照会)")
+# a step the citizen has already taken for it (「〜は転入のときに手続き済みですね」「〜の申請はもう終わっています」)
+_DONE = re.compile(r"[^。？?、]{0,14}?(?:申請|手続き?|登録|切り?替え|届出|届け出)(?:は|も)?[\s\u3000]*(?:もう|すでに|既に)?[\s\u3000]*(?:済|終わ|完了)")
 # a short rest ending in ですね: the staff confirming what the citizen said (「妊婦のための支援給付の面談ですね。」)
 # when the citizen has just named it, else a statement (「次は障害者手帳の申請ですね」)
 _CONFIRM = re.compile(r"[^。、]{0,10}?(?:ですね|ますね|ましたね|でしたね|んですね)[。！!\s]*")
+# a matter this counter does not handle (「〜のことは保育課の所管になりますので、ここでは扱っていません」)
+_NOT_HERE = re.compile(r"所管(?:外|に?なり|です)|管轄(?:外|に?なり|です)|担当(?:外|では?な|じゃな)|扱って(?:い|お)?(?:な|りませ|ませ)|"
+                       r"お答え(?:し|でき)かね|ご案内(?:し|でき)かね")
+# …unless the staff says where to go instead (「そちらにご相談ください」「担当課におつなぎします」)
+_REFER = re.compile(r"(?:ご?相談|お?問い?合わせ|お尋ね|お聞き|行って|伺って)(?:くださ|下さ|いただ|みて)|つなぎ|おつなぎ|紹介|"
+                    r"連絡先|電話番号|ご案内します")
 _DOCUMENT = re.compile(r"(?:証|証書|手帳|通知書?)$")
 _BRING = re.compile(r"持ってき|お持ち|持参|ご用意|用意して|見せて|お見せ|コピー")
 # an example in a list (「生活保護なども含めて」「生活保護とか障害年金とか」)
 _EXAMPLE = re.compile(r"[\s\u3000]*(?:など|等|なんか|(?:とか|や)[\s\u3000、]*(?:いろいろ|色々|様々|さまざま|ほか|他|含め))")
+# a name given as an example (「例えば〜とか〜とかありますけど」): 例えば before it in its clause, and after
+# it a list (a second とか) or a list said to exist (「〜とかあります」); 「例えば〜の申請書とか、学校で
+# もらえます」 explains one
+_FOR_EXAMPLE = re.compile(r"(?:例えば|たとえば)[^。？?]*$")
+_LISTED_AFTER = re.compile(r"[^。、？?]{0,10}?(?:とか|など|なんか)[\s\u3000、]*(?:[^。？?]{0,20}?(?:とか|など|なんか)|"
+                           r"(?:も|が)?[\s\u3000]*(?:あり|ある|いろいろ|色々))")
 _COORD = re.compile(r"[\s\u3000]*(?:と|や|とか|、|・|も|か|および|及び)[\s\u3000、]*")
 # another scheme preferred over this one in the same sentence (「〜もありますが、…〜のほうが」「〜より〜」)
 _CONCEDE = re.compile(r"(?:が|けど|けれど|けれども)[、,\s\u3000]|より")
 _PREFERRED = re.compile(r"[\s\u3000]*(?:の)?(?:ほう|方)(?:が|を)")
-_TOPIC = re.compile(r"[\s\u3000]*(?:では|は|の方では|のほうでは)[、\s\u3000]")
+_TOPIC = re.compile(r"[\s\u3000]*(?:では|は|で|の方では|のほうでは)[、\s\u3000]")
+# the name as the topic of the sentence (「〜は、」「〜って」「〜ゆうのは」)
+_TOPIC_OF_SENTENCE = re.compile(r"[\s\u3000]*(?:は|って|(?:っつう|ゆう|いう|という)のは)[、\s\u3000]")
+# a reason clause ending (「〜の制度ですので、」「〜からの制度なんで、」「〜だがら、」「〜やけん、」)
+_REASON_BREAK = re.compile(r"(?:ので|んで|から|がら|けん|ため)[、,\s\u3000]")
+# a main clause saying the citizen does not qualify (not any negation: 「自分で判断しないで」 is none)
+_INELIGIBLE = re.compile(r"対象(?:外|に?は?なら|に?は?なり(?:ませ|にく)|に?は?なんね|ではな|じゃな|やな)|(?:受け|使い|もらい|通り)にくい|"
+                         r"(?:受けられ|使え|もらえ)(?:な|ませ|ん|ねえ)|難し[いかく]|無理|いらな|要らな|いりません|"
+                         r"必要(?:は|が)?(?:な|ありませ)|当たらな|当たりません|該当しな|該当しません")
 _CLAUSE_BREAK = re.compile(r"[。！？!?]|(?:し|が|けど|けれど|ので|から)、")
 _UNIT_END = re.compile(r"[。！？!?\n]|(?:(?<=ますか)|(?<=ですか)|(?<=ょうか)|(?<=ますね)|(?<=ですね)|(?<=ですよ)|(?<=ます)|(?<=です)|(?<=した)|(?<=よね))[\s\u3000]+")
 
@@ -77,26 +117,35 @@ _EXPLANATION = re.compile(
     r"支給|給付|助成|援助|補助|減免|免除|軽減|減額|貸付|貸し付け|借りられ|無利子|利子|返済|返さなく|上限|割引|自己負担|"
     r"[一二三1-3１-３]割|払い?ます|支払|出ます|もらえ|受け取れ|受けられ|使え|利用でき|対象(?:に|と)?な|対象です|円|"
     r"[か箇ヶカ]月|仕組み|方向け|のための|"
-    r"申請|申し込|申込|手続|届出|届け出|請求|窓口|用紙|書類|持参|お持ちくださ|持ってき|予約|面談|"
+    r"申請|申し込|申込|申し?立て|申立|手続|届出|届け出|請求|窓口|用紙|書類|持参|お持ちくださ|持ってき|予約|面談|"
     r"電話して|連絡して|連絡先|電話番号|つなぎ|つなぐ|つない|紹介|お渡し|パンフレット|チラシ|資料|この紙|リーフレット|"
-    r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|がいいと思|が合って|ご利用くださ|"
-    r"相談できます|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
+    r"案内します|ご案内|(?<!考え)(?<!検討し)(?<!考えていき)ましょう|ませんか|おすすめ|お勧め|勧め|てはどう|いかがでしょう|たら[\s\u3000、]*(?:どう|いかが)|がいいと思|が合って|ご利用くださ|"
+    r"相談も?[\s\u3000]*(?:でき|出来)(?:ます|る)|相談にのって|相談に乗って|やってくれ|手伝|訪問|伺って|手配|一緒に|(?:こと|の)も?できます|場合|"
     r"払|軽く|安く|無料|かからな|減り|金額|判定|審査|協力|対応し|見守|渡す|渡し|聞いてくれ|聞けます|"
     r"(?:利用|申請|活用)も?(?:考えられ|検討でき)|選択肢|"
     r"詳しくは[^。？?、]{1,16}?(?:で|に)(?:[。\s]|$|お?聞き|聞いて|ご?相談|お?尋ね|ご?説明|伺)")
 # the staff saying what was talked about (「今日お話ししたのは〜と〜です」): each name in it was explained
 _SUMMARY = re.compile(r"(?:今日|本日|今回|きょう)[^。？?]{0,6}?(?:お話し|ご説明|説明|ご案内|案内|お伝え)し(?:た|まし)")
 # the scheme (a centre, a team) as whom to consult (「〜センターにまず相談してください」): a referral
-_ADDRESSEE = re.compile(r"[\s\u3000]*(?:に|へ)[^。、？?]{0,6}?(?:ご|お)?相談(?:して(?:くださ|みて|いただ)|くださ|に行|しに)")
+# (dialect: 「〜さ相談してけさい」)
+_ADDRESSEE = re.compile(r"[\s\u3000]*(?:に|へ|さ)[^。、？?]{0,6}?(?:ご|お)?相談(?:して(?:くださ|みて|いただ|けさい|けれ|ちょうだい|おくれ)|"
+                        r"くださ|に行|しに)")
 # the staff saying a scheme the citizen has goes on as it is (「今届いているものはそのままです」): background
 _CONTINUES = re.compile(r"(?:そのまま|今のまま)(?:です|で(?:大丈夫|結構|いい|構いません|かまいません)|お使い|使って|続け|受け)|"
                         r"引き続き[^。？?]{0,6}?(?:受け|使|利用|もら)|(?:今|いま)[^。、？?]{0,4}?(?:届いて|もらって|受けて|使って)(?:い|る)")
 # a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
 _DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|別の日|次回|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|話し|ご説明)"
                     r"(?:しましょう|ましょう|します|しよう)")
+# the staff taking a proposal back or shelving it in the same turn (「〜も使えるかも…あ、持ち家でしたね。
+# 関係ないですね」「〜もありますが、今日は置いておきますね」「それはまた次回にしましょう」)
+_WITHDRAW = re.compile(r"関係な[いかく]|関係(?:あり|ござい)ません|当てはまらな|当てはまりません|後回し|見送り?ましょう|"
+                       r"(?:今日|今回|いったん|一旦|ひとまず|とりあえず)は?[、\s\u3000]*(?:置いて(?:おき|おこ)|置いとき|保留)|"
+                       r"(?:次回|今度|次の機会)に(?:しましょう|します)")
 # 「〜が足りなければ、緊急小口資金もあります」: a condition (who it is for) and the scheme offered
 _CONDITION = re.compile(r"れば|ければ|なら|たら|場合|とき[はに]|時[はに]")
-_EXISTS = re.compile(r"[\s\u3000]*(?:という制度|っていう制度|っていうの|というの)?[\s\u3000]*(?:が|も)[\s\u3000]*あり(?:ます|まして)")
+# (plain and dialect: 「〜っつう制度もあるがら」「〜ゆう制度もあるんよ」)
+_EXISTS = re.compile(r"[\s\u3000]*(?:(?:と|って|っ)?(?:いう|つう|ちゅう|ゆう)(?:制度|の))?[\s\u3000]*(?:が|も)[\s\u3000]*"
+                     r"(?:あり(?:ます|まして)|ある(?:から|がら|けん|んで|んです|んや|んだ|よ|[。\s\u3000]|$))")
 # a name that itself says what it gives (特例の免除, 医療費助成): 「〜があります」 is an explanation
 _SAYS_WHAT = re.compile(r"免除|助成|給付|減免|軽減|手当|補助|貸付|支援金|扶助|一時金")
 # a new step for a scheme the citizen already has (区分変更の申請, 更新の手続き)
@@ -141,25 +190,27 @@ def _unit(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
 
 
 def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: int, official: bool,
-          roles: Sequence[str], provides: Any) -> str:
+          roles: Sequence[str], provides: Any, where: Sequence[int]) -> str:
     """What the sentence does with the name at ``pos`` (see the module docstring); ``official``: the
     surface is the scheme's own name, not an alias or service word; ``roles``: those of the earlier
-    names of the sentence; ``provides(sid, mention, related)``: whether scheme ``sid`` offers that service."""
+    names of the sentence; ``provides(sid, mention, related)``: whether scheme ``sid`` offers that service;
+    ``where``: the position of each of ``names``."""
     end = pos + len(m.surface)
     if m.how == "other":
         return "background"
     if m.how == "receiving" or _BACKGROUND.match(text, end):
         return "background"
-    if m.how == "rule_out" or _ruled_out_after(text, pos, sent):
+    if m.how == "rule_out" or _ruled_out_after(text, pos, sent) or _topic_ruled_out(names, text, end, sent):
         return "rule_out"
     if m.fuzzy and _chance_reading(m.surface):
         return "part"
     if not official and _common_noun(text, pos, end, m.strong and len(m.surface) > 2):
         return "part"
-    if not official and _belongs_to_other(names, k, text, roles, provides):
+    if not official and _belongs_to_other(names, k, text, roles, provides, where):
         return "part"
     nxt = [o for o in names[k + 1:] if o.scheme_id != m.scheme_id]
-    if _EXAMPLE.match(text, _run_end(names, k, text, end)):
+    if _EXAMPLE.match(text, _run_end(names, k, text, end)) or (
+            _FOR_EXAMPLE.search(text, sent.start, pos) and _LISTED_AFTER.match(text, end)):
         return "example"
     after = text[end:sent.end]
     for o in nxt:
@@ -168,35 +219,36 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
             return "replaced"
     if _CHECK.search(after) or _CHECK_AT.match(text, end):
         return "check"
-    if _CONTINUES.search(after) and not _NEW_STEP.search(after):
+    if (_CONTINUES.search(after) and not _NEW_STEP.search(after)) or _DONE.match(after):
+        return "background"
+    if _NOT_HERE.search(after) and not _REFER.search(after):
         return "background"
     if _CONFIRM.fullmatch(after.strip()):
         return "confirm"
     if _DOCUMENT.search(m.surface) and _BRING.search(after):
         return "background"  # a paper to bring (「介護保険証を持ってきてください」), not the scheme explained
     us, ue = _unit(text, pos, sent.start, sent.end)
-    if _QUESTION_END.search(text[us:ue].strip()):
+    if _QUESTION_END.search(text[us:ue].strip()) and not _OFFER_QUESTION.search(text, end, ue):
         return "introduced" if _AWARENESS.search(text[us:ue]) else "asked"
     return "candidate"
 
 
-def _belongs_to_other(names: Sequence[Any], k: int, text: str, roles: Sequence[str], provides: Any) -> bool:
+def _belongs_to_other(names: Sequence[Any], k: int, text: str, roles: Sequence[str], provides: Any,
+                      where: Sequence[int]) -> bool:
     """A service word of another scheme named in the same sentence — coordinated with it (「ヘルパーや
     デイサービス」) or inside the clause that has that scheme as its topic (「こども家庭センターでは、…
     一時預かりにもつないでくれます」) — and that scheme offers it (its text or related schemes): part of
     that scheme's explanation, not a second scheme."""
     me = names[k]
-    me_pos = text.find(me.surface)
+    me_pos = where[k]
     for j in range(len(names)):
         o = names[j]
         if j == k or o.scheme_id == me.scheme_id or not provides(o.scheme_id, me, True):
             continue
-        o_pos = text.find(o.surface)
-        o_end = o_pos + len(o.surface)
+        o_end = where[j] + len(o.surface)
         lo, hi = sorted((j, k))
-        if provides(o.scheme_id, me, False) and _run_end(names, lo, text, text.find(names[lo].surface)
-                                                          + len(names[lo].surface)) \
-                >= text.find(names[hi].surface) + len(names[hi].surface):
+        if provides(o.scheme_id, me, False) and _run_end(names, lo, text, where[lo] + len(names[lo].surface)) \
+                >= where[hi] + len(names[hi].surface):
             return True  # one coordinated run
         if j < k and j < len(roles) and roles[j] in ("candidate", "introduced") and _TOPIC.match(text, o_end) \
                 and not _CLAUSE_BREAK.search(text, o_end, me_pos):
@@ -222,13 +274,33 @@ def _common_noun(text: str, pos: int, end: int, strong: bool) -> bool:
 
 def _run_end(names: Sequence[Any], k: int, text: str, end: int) -> int:
     """Where a run of coordinated names (「生活保護とか障害年金とか介護保険」) ends: the words after
-    the last name are said of all of them."""
+    the last name are said of all of them. も and か join names only when repeated (「〜も〜も」): 「〜も
+    包括から頼めて」 is no run."""
     for o in names[k + 1:]:
         o_pos = text.find(o.surface, end)
         if o_pos < 0 or not _COORD.fullmatch(text, end, o_pos):
             break
-        end = o_pos + len(o.surface)
+        sep = text[end:o_pos].strip(" \u3000、")
+        o_end = o_pos + len(o.surface)
+        if sep in ("も", "か") and not text.startswith(sep, o_end):
+            break
+        end = o_end
     return end
+
+
+def _topic_ruled_out(names: Sequence[Any], text: str, end: int, sent: Sentence) -> bool:
+    """「生活保護は、〜の制度ですので、今の状況ですと対象になりにくいです」: the scheme is the topic of
+    the sentence, a reason clause follows, and the main clause that closes the sentence is a negation
+    naming no other scheme — said of the topic."""
+    if not _TOPIC_OF_SENTENCE.match(text, end):
+        return False
+    breaks = list(_REASON_BREAK.finditer(text, end, sent.end))
+    if not breaks:
+        return False
+    last = breaks[-1].end()
+    if any(text.find(o.surface, last, sent.end) >= 0 for o in names):
+        return False
+    return bool(_INELIGIBLE.search(text, last, sent.end))
 
 
 def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
@@ -289,7 +361,7 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
     speakers = ("staff",) if any(x.segment.speaker == "staff" for x in sentences) else ("staff", "unknown")
     staff = [s for s in sentences if s.segment.speaker in speakers]
     order = {id(s): i for i, s in enumerate(staff)}
-    namings = _namings(staff, index)
+    namings = [replace(n, role="part") if _refers_back(n, sentences, index) else n for n in _namings(staff, index)]
     received = _received(sentences, index)
     for sid, at in _confirmed_received(namings, sentences).items():
         received[sid] = min(at, received.get(sid, at))
@@ -302,7 +374,10 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
             h = _hit(hits, sid, kb)
             h.ruled_out = True
             h.add(n.sentence)
-        elif n.role in ("candidate", "introduced") or (n.role == "confirm" and not _echo(n, sentences, index)):
+        elif n.role in ("candidate", "introduced") or (n.role == "confirm" and (
+                not _echo(n, sentences, index) or _answers_in_turn(n, sentences, staff))):
+            if _withdrawn(namings, i):
+                continue
             support = _support(namings, i, staff, order)
             already = received.get(sid, len(sentences)) < n.sentence.index
             if not support or (already and not any(_NEW_STEP.search(s.text) for s in support)):
@@ -322,6 +397,19 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
                                            if n.mention.scheme_id == sid and n.role in ("candidate", "introduced"))}
     hits = _drop_shared_services(hits, surfaces, turns, weak, kb)
     return _drop_services_of_named(hits, surfaces, namings, kb)
+
+
+def _withdrawn(namings: Sequence[_Naming], i: int) -> bool:
+    """The rest of the staff's turn takes naming ``i`` back or shelves it (``_WITHDRAW``), before the
+    turn moves on to another scheme in a sentence of its own."""
+    n = namings[i]
+    seg = n.sentence.segment
+    stop = len(seg.text)
+    for x in namings[i + 1:]:
+        if x.sentence.segment.id == seg.id and x.sentence is not n.sentence and x.mention.scheme_id != n.mention.scheme_id:
+            stop = x.sentence.start
+            break
+    return bool(_WITHDRAW.search(seg.text, n.pos + len(n.mention.surface), stop))
 
 
 # a reply that answers a question about a scheme: yes/no, or what the scheme does for the citizen
@@ -381,6 +469,29 @@ def _echo(n: _Naming, sentences: Sequence[Sentence], index: Any) -> bool:
     return any(m.scheme_id == n.mention.scheme_id for m in said)
 
 
+def _refers_back(n: _Naming, sentences: Sequence[Sentence], index: Any) -> bool:
+    """A bare common word that is a scheme's alias (手帳) standing for a longer name said earlier that is
+    not that scheme (「母子健康手帳をもらいに来ました」→「手帳の交付と一緒に」): it refers back to that."""
+    sch = index.by_id.get(n.mention.scheme_id)
+    word = n.mention.surface
+    if sch is None or n.mention.strong or word in (sch.name, sch.short_name) or len(word) > 3:
+        return False
+    own = {sch.name, sch.short_name, *sch.aliases} - {word}
+    compound = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]+" + re.escape(word))
+    return any(not any(a in c or c in a for a in own)
+               for x in sentences if x.index < n.sentence.index for c in compound.findall(x.text))
+
+
+def _answers_in_turn(n: _Naming, sentences: Sequence[Sentence], staff: Sequence[Sentence]) -> bool:
+    """「手帳もあるんですか」→「はい、精神障害者保健福祉手帳ですね。〜なら申請できます」: the staff names
+    what the citizen asked about and the same turn goes on to explain it — an answer, not an echo."""
+    before = [x for x in sentences if x.index == n.sentence.index - 1 and x.segment.speaker != "staff"]
+    if not before or not _QUESTION_END.search(before[0].segment.text.strip()):
+        return False
+    rest = [s for s in staff if s.segment.id == n.sentence.segment.id and s.start >= n.sentence.end]
+    return any(_EXPLANATION.search(s.text) and not _QUESTION_END.search(s.text.strip()) for s in rest)
+
+
 def _hit(hits: dict[str, SchemeHit], sid: str, kb: Any) -> SchemeHit:
     sch = kb.get(sid)
     return hits.setdefault(sid, SchemeHit(sid, sch.name if sch else sid))
@@ -400,11 +511,17 @@ def _namings(staff: Sequence[Sentence], index: Any) -> list[_Naming]:
             continue
         located = _located(seg.text, sents, mentions, index)
         roles: dict[int, list[str]] = {}
+        parts: set[str] = set()  # service words taken as another scheme's part in this turn
         for pos, m, sent, official in located:
             same = [x[1] for x in located if x[2] is sent]
+            where = [x[0] for x in located if x[2] is sent]
             done = roles.setdefault(id(sent), [])
             role = _role(m, same, same.index(m), sent, seg.text, pos, official, done,
-                         lambda sid, o, loose, ix=index: _provides(ix, sid, o, loose))
+                         lambda sid, o, loose, ix=index: _provides(ix, sid, o, loose), where)
+            if role == "part" and not official:
+                parts.add(m.surface)
+            elif role == "candidate" and m.surface in parts:
+                role = "part"  # the same service word said again later in the turn
             done.append(role)
             out.append(_Naming(m, sent, pos, role))
     out.sort(key=lambda n: (n.sentence.index, n.pos))
@@ -416,13 +533,15 @@ def _located(text: str, sents: Sequence[Sentence], mentions: Sequence[Any],
     """Each mention with its position in the segment's own text, its sentence, and whether it is the
     scheme's own name (official name or short name), in order of position."""
     cursor: dict[str, int] = {}
+    taken: list[tuple[int, int]] = []  # spans of the names located so far
     out: list[tuple[int, Any, Sentence, bool]] = []
-    for m in mentions:
+    for m in sorted(mentions, key=lambda x: -len(x.surface)):
         sch = index.by_id.get(m.scheme_id)
         official = sch is not None and m.surface in (sch.name, sch.short_name)
-        pos, raw = _locate(text, m.surface, cursor.get(m.surface, 0))
+        pos, raw = _locate(text, m.surface, cursor.get(m.surface, 0), taken)
         if pos >= 0:
             cursor[m.surface] = pos + 1
+            taken.append((pos, pos + len(raw)))
             m = replace(m, surface=raw)  # as written in the segment (a pause may split the name)
         sent = next((x for x in sents if pos >= 0 and x.start <= pos < x.end), None)
         if sent is None:
@@ -432,11 +551,13 @@ def _located(text: str, sents: Sequence[Sentence], mentions: Sequence[Any],
     return sorted(out, key=lambda x: x[0])
 
 
-def _locate(text: str, surface: str, start: int) -> tuple[int, str]:
+def _locate(text: str, surface: str, start: int, taken: Sequence[tuple[int, int]] = ()) -> tuple[int, str]:
     """Where a name found in the normalised text stands in the segment's own text, spaces and pauses
-    included (「今日 自立」 holds 日自 only across a pause); (-1, surface) when it is not there."""
+    included (「今日 自立」 holds 日自 only across a pause), outside the ``taken`` spans of longer names
+    (児童扶養手当 is not the one inside 特別児童扶養手当); (-1, surface) when it is not there."""
     pat = re.compile(r"[\s\u3000、]*".join(map(re.escape, surface)))
-    m = pat.search(text, start) or pat.search(text)
+    found = [m for m in pat.finditer(text) if not any(a <= m.start() and m.end() <= b for a, b in taken)]
+    m = next((x for x in found if x.start() >= start), found[0] if found else None)
     return (m.start(), m.group()) if m else (-1, surface)
 
 
@@ -502,13 +623,13 @@ def _received(sentences: Sequence[Sentence], index: Any) -> dict[str, int]:
 
 
 def _own_name(sch: Any, word: str) -> bool:
-    """The scheme's own name, its short name or one of the names its official name lists
-    (「認知症の相談・認知症初期集中支援チーム」 holds 認知症初期集中支援チーム): a proper name, never
-    another scheme's service word."""
+    """The scheme's own name, its short name, one of the names its official name lists
+    (「認知症の相談・認知症初期集中支援チーム」 holds 認知症初期集中支援チーム) or a shortening inside
+    it (自立相談支援 of 生活困窮者自立相談支援事業): a proper name, never another scheme's service word."""
     if word in (sch.name, sch.short_name):
         return True
     parts = re.split(r"[・（）()、]", sch.name)
-    return len(word) >= 4 and word in parts
+    return len(word) >= 4 and (word in parts or any(word in p for p in parts))
 
 
 def _drop_shared_services(hits: dict[str, SchemeHit], surfaces: dict[str, set[str]], turns: dict[str, set[int]],
