@@ -205,3 +205,21 @@ def test_an_office_number_in_a_sentence_about_the_office_stays_visible():
 def test_a_common_word_after_a_kinship_word_is_not_a_name():
     texts, ents = _mask([("citizen", "娘のことで相談に来ました。")])
     assert texts[0] == "娘のことで相談に来ました。" and not ents
+
+
+@pytest.mark.parametrize("turns,secret", [
+    ([("staff", "お子さんのお名前を。"), ("citizen", "長谷川陽葵です。ひまりって読みます。")], ["ひまり"]),
+    ([("staff", "お名前は。"), ("citizen", "森本です。森本、清い志って書いてきよしです。")], ["きよし"]),
+    ([("staff", "お名前と生年月日を。"), ("citizen", "あの藤井大翔平成28年の3月2日です")], ["大翔", "藤井"]),
+    ([("staff", "ご本人は山口さくらさん"), ("citizen", "はいそうです")], ["さくら"]),
+])
+def test_readings_and_names_written_without_spaces_are_masked(turns, secret):
+    texts, ents = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+
+
+def test_a_confirmation_of_a_name_is_not_a_name():
+    texts, _ = _mask([("staff", "ご本人は山口さくらさん"), ("citizen", "はいそうです")])
+    assert texts[1] == "はいそうです"

@@ -490,7 +490,7 @@ HIRAGANA_NOT_NAMES = {
     "たく", "みな", "おく", "おとう", "おかあ", "おにい", "おねえ", "おじい", "おばあ", "おじ", "おば", "おまわり", "だんな",
     "むすこ", "むすめ", "おこ", "ねえ", "にい", "かあ", "とう", "じい", "ばあ", "おじょう", "ぼっちゃ", "おきゃく", "おくさ",
     "いち", "おいしゃ", "かんごし", "おとなり", "ごしゅじん", "おまごさ", "おまご", "おやご", "ほけんし", "せんせい", "おおや",
-    "おやく", "おてつだい", "ごきんじょ", "おむかい", "こども", "ごほんにん", "みなさ",
+    "おやく", "おてつだい", "ごきんじょ", "おむかい", "こども", "ごほんにん", "みなさ", "ありがと", "ありがとう", "おおきに",
 }
 NAME_STOPWORDS = {
     "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
@@ -688,6 +688,13 @@ def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         if end - s > 10 or not word.strip("ー・"):
             continue  # 「いちにーさん」: a long-vowel mark before さん is no name
         if sc == "hira":
+            j = s
+            while j > 0 and _is_kanji(text[j - 1]) and s - j < 4:
+                j -= 1
+            if j < s and (j == 0 or not _is_kanji(text[j - 1])) and lexicon_person(text[j:s]) and 2 <= len(word) <= 4 \
+                    and word not in HIRAGANA_NOT_NAMES:
+                out.append(Entity("name", j, end, text[j:end], rule="name:honorific"))  # 木村あかりさん
+                continue
             # hiragana names (ASR writes たかはしさん): only after a pause or punctuation
             if not (s == 0 or text[s - 1] in _BOUNDARY) or not 2 <= len(word) <= 6:
                 continue
@@ -1143,6 +1150,9 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     e = end_m.start() if end_m else len(text)
     intro = bool(end_m and re.match(r"\s*(?:です|っす|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
     span = text[s:e].rstrip()
+    date = re.search(r"[0-9０-９]|明治|大正|昭和|平成|令和", span)
+    if date and date.start() >= 2:
+        span = span[:date.start()].rstrip("の、, \u3000")  # 「藤井大翔平成28年の…」: the name, then the date of birth
     e = s + len(span)
     for h in HONORIFICS:
         if span.endswith(h) and len(span) > len(h):
@@ -1156,6 +1166,8 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     core = _clean_name(span)
     if not core or core in NAME_STOPWORDS or core in HIRAGANA_NOT_NAMES or _is_role(core):
         return []
+    if re.fullmatch(r"(?:はい|ええ|うん|いえ|いいえ|そう|そうそう|ちがい|違い)+", core):
+        return []  # 「はいそうです」: a confirmation of a name the staff read out
     inner = [x for x in toks if s <= x.start < e and x.text.strip() and x.text not in FILLERS]
     if not inner:
         return []
@@ -1342,7 +1354,7 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
     if sc_end == "kanji" and _is_kanji(after) and not _OWNED_BY.match(text, e):
         # 佐々木 + 浩二: fine when a person token follows; 陸 + 上: not a name (悠斗名義: the owner's name)
         toks = sudachi_tokens(text[e:e + 6])
-        if not toks or not toks[0].is_person:
+        if not toks or not (toks[0].is_person or (len(toks[0].text) <= 3 and lexicon_person(toks[0].text))):
             return False
     if sc_end == "hira" and _is_hira(after):
         rest = text[e:e + 4]

@@ -380,6 +380,8 @@ def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
             continue
         if _followed_by_unit(text, num.end()):
             continue
+        if re.sub(r"\D", "", text[num.start():num.end()]).startswith(PHONE_BUSINESS_PREFIXES) or _office_number(text, num.start()):
+            continue  # 「お問い合わせ番号は0120-…」: an office's number
         end = num.end()
         second = _SECOND_PART_RE.match(text, end)
         if second and second.end() > end:

@@ -532,6 +532,20 @@ def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                         rule="birthdate:continued", group=group))
 
 
+# 「斉藤悠斗令和元年の…」「前田誠で」: a kanji given name written straight after the surname (ASR text has no
+# spaces); the longest name-like head, when what follows is not kanji or starts a date
+_AFTER_GIVEN = re.compile(rf"[^一-龯々]|$|{_ERA}|[0-9０-９]")
+
+
+def _given_kanji_joined(text: str, end: int, kana_name_ok: Callable[[str], bool]) -> re.Match[str] | None:
+    for n in (3, 2, 1):
+        word = text[end:end + n]
+        if len(word) == n and re.fullmatch(r"[一-龯々]+", word) and kana_name_ok(word) \
+                and _AFTER_GIVEN.match(text, end + n):
+            return re.match(rf"(?P<g>{re.escape(word)})", text[end:])
+    return None
+
+
 def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                  kana_name_ok: Callable[[str], bool]) -> None:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
@@ -547,6 +561,8 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                 m = h
             if m is None and (k := _GIVEN_TAIL_KANJI.match(text[e.end:])) and kana_name_ok(k.group("g")):
                 m = k
+            if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " "):
+                m = _given_kanji_joined(text, e.end, kana_name_ok)
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
                 continue
@@ -740,12 +756,23 @@ _LETTER = (r"(?:エー|エイ|ビー|シー|ディー|デー|イー|エフ|ジ�
 _SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+{_LETTER}){{2,}}(?![ァ-ヶー])")
 
 
+# how a name is read or written (「ここあって読む」「正しい男って書いてまさお」「カタカナでトシ」)
+_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)(?:って|と)[\s\u3000]*(?:読|よ[むみん])|"
+                      r"(?:書いて|かいて)[\s\u3000、,]*(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|や|だ|$)|"
+                      r"(?:カタカナ|かたかな|片仮名|ひらがな|平仮名)(?:で|の)[\s\u3000、,]*(?P<r3>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)")
+
+
 def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """A name spelled out: letter by letter, or character by character through words that contain them."""
+    """A name spelled out: letter by letter, read aloud, or character by character through words that
+    contain them."""
     for t in turns:
         if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
             for m in _SPELLED_LETTERS.finditer(t.seg.text):
                 _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:letters"))
+            for m in _READING.finditer(t.seg.text):
+                g = next(k for k in ("r", "r2", "r3") if m.group(k))
+                if m.group(g) not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(m.group(g)):
+                    _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
     texts = {t.seg.id: t.seg.text for t in turns}
     chars = {c for x in ents if x.type == "name" and x.segment_id in texts
              for c in texts[x.segment_id][x.start:x.end] if re.match(r"[一-龯々]", c)}
