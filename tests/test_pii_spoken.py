@@ -223,3 +223,21 @@ def test_readings_and_names_written_without_spaces_are_masked(turns, secret):
 def test_a_confirmation_of_a_name_is_not_a_name():
     texts, _ = _mask([("staff", "ご本人は山口さくらさん"), ("citizen", "はいそうです")])
     assert texts[1] == "はいそうです"
+
+
+@pytest.mark.parametrize("turns,secret", [
+    ([("staff", "お子さんは何人ですか。"), ("citizen", "二人です。上が颯太で小学5年、下がつむぎで3歳です。")], ["颯太", "つむぎ"]),
+    ([("staff", "ご住所を。"), ("citizen", "大字本郷字西ノ前の208番地です。")], ["本郷", "西ノ前", "208"]),
+    ([("staff", "保険証の記号と番号を。"), ("citizen", "記号が岡35、番号が1120です。")], ["岡35", "1120"]),
+    ([("staff", "お名前を。"), ("citizen", "マリア・ルイサ・ゴメスです。")], ["ルイサ", "ゴメス"]),
+])
+def test_siblings_rural_addresses_marked_ids_and_joined_names(turns, secret):
+    texts, _ = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+
+
+def test_an_age_in_kanji_is_not_a_name():
+    texts, _ = _mask([("staff", "お父様はおいくつですか。"), ("citizen", "七十八です。")])
+    assert "七十八" in texts[1]

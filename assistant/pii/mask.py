@@ -1616,6 +1616,8 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name)
+    # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
+    entities = [e for e in entities if not (e.type == "name" and re.fullmatch(r"[一二三四五六七八九十百千〇]+", e.text.strip()))]
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:

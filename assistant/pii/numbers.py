@@ -343,7 +343,8 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
     return None
 
 
-_SHORT_ID_RE = re.compile(r"[0-9０-９]+(?:\s*[-‐−－の]\s*[0-9０-９]+)*(?![0-9０-９])")
+# a 記号 may start with one kanji (愛12, 市42: the insurer's mark)
+_SHORT_ID_RE = re.compile(r"[一-龯]?[0-9０-９]+(?:\s*[-‐−－の]\s*[0-9０-９]+)*(?![0-9０-９])")
 _SECOND_PART_RE = re.compile(
     r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|えっと|えーと|あの)*")
 

@@ -354,12 +354,17 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
                 e.start = m.start()
 
 
+# a rural address: 大字 and 字 with the lot (「大字久保田字東の312番地」)
+_AZA = re.compile(rf"(?:大字|おおあざ)[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}字[一-龯々ァ-ヶーノ]{{1,8}}?)?{_S}[、,]?{_S}(?:の{_S})?"
+                  rf"{_NUMK}{_S}(?:番地|番)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
+
+
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         if t.seg.speaker == "staff":
             continue
         text = t.seg.text
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _AZA.finditer(text)]
         for m in _TOWN_LOT.finditer(text):
             if _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]) and not text[m.end("lot"):].lstrip().startswith("号"):
                 continue
@@ -610,6 +615,28 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
 
 
 _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
+_KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
+# children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
+_SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上|下)(?:が|は)[\s\u3000、,]*"
+                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=で|です|、|。|[\s\u3000]|って|ちゃん|くん|$)")
+_CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚")
+
+
+def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+              kana_name_ok: Callable[[str], bool]) -> None:
+    """Children named by their order in a turn about children: a word the dictionary allows as a name,
+    or a kana word of three or more characters that is no verb or adjective."""
+    for t in turns:
+        text = t.seg.text
+        if t.seg.speaker == "staff" or not (_CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked)):
+            continue
+        for m in _SIBLING.finditer(text):
+            n = m.group("n")
+            kana = re.fullmatch(r"[ぁ-ん]+", n) is not None
+            if not (kana_name_ok(n) or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))):
+                continue
+            if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:sibling"))
 
 
 def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
@@ -620,6 +647,10 @@ def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
             m = _KATA_JOINED.search(text[:e.start])
             if m and re.match(r"[ァ-ヶー]", text[e.start:e.start + 1]) and not _overlaps(ents, t.seg.id, m.start(), e.start):
                 e.start = m.start()
+            after = _KATA_JOINED_AFTER.match(text, e.end)  # 「グエン・ヴァン・ナム」: the parts after it too
+            if after and after.end() > e.end and re.search(r"[ァ-ヶー]$", text[e.start:e.end]) \
+                    and not _overlaps(ents, t.seg.id, e.end, after.end()):
+                e.end = after.end()
 
 
 _SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause")  # names the per-turn pass has not spread
@@ -815,6 +846,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _given_names(turns, ents, make, kana_name_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
+    _siblings(turns, ents, make, kana_name_ok)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
     _name_spellings(turns, ents, make)
