@@ -306,3 +306,20 @@ def test_a_shortening_of_a_schemes_official_name_is_its_own_name() -> None:
 def test_scheme_proposed_in_other_forms_is_listed(turns: list[tuple[str, str]], sid: str) -> None:
     got = _listed([*OPENING, *turns])
     assert got.get(sid) == "explained"
+
+
+def test_guardian_is_not_public_assistance() -> None:
+    listed = _listed([*OPENING, ("staff", "児童扶養手当は、ひとり親の保護者に支給される手当です。申請書をお渡ししますね。")])
+    assert "public-assistance" not in listed
+    assert listed.get("child-rearing-allowance") == "explained"
+
+
+def test_a_sentence_that_sounds_like_a_scheme_name_is_not_that_scheme() -> None:
+    listed = _listed([*OPENING, ("staff", "家賃は市が大家さんに直接払う制度になっています。申請は2階の窓口です。")])
+    assert "childbirth-lump-sum" not in listed
+
+
+def test_scheme_described_then_said_not_needed_is_not_explained() -> None:
+    listed = _listed([*OPENING, ("staff", "成年後見制度は、判断する力が弱くなった方に家庭裁判所が後見人を選ぶ制度です。"
+                                           "お母様はご自分で手続きができていますので、今は必要ないと思います。")])
+    assert listed.get("adult-guardianship") != "explained"

@@ -313,6 +313,22 @@ def _ruled_out_after(text: str, pos: int, sent: Sentence | None) -> bool:
     return bool(NEGATED.search(clause))
 
 
+def _verdict_next(n: _Naming, staff: Sequence[Sentence], order: dict[int, int], namings: Sequence[_Naming]) -> bool:
+    """The scheme is the topic of its sentence, and the staff's next sentence in the same turn names no
+    scheme and closes on a verdict that the citizen does not qualify or need it."""
+    sent, text = n.sentence, n.sentence.segment.text
+    if not _TOPIC_OF_SENTENCE.match(text, n.pos + len(n.mention.surface)):
+        return False
+    k = order.get(id(sent))
+    if k is None or k + 1 >= len(staff) or staff[k + 1].segment.id != sent.segment.id:
+        return False
+    nxt = staff[k + 1]
+    if any(x.sentence is nxt for x in namings):
+        return False
+    last = re.split(r"(?:ので|から|けど|が)[、,\s\u3000]", nxt.text)[-1]
+    return bool(_INELIGIBLE.search(last)) and not _EXPLANATION.search(last)
+
+
 def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], order: dict[int, int]) -> list[Sentence]:
     """The sentences that explain naming ``i``: its own sentence after the name, then the staff's next
     sentences (this turn and up to FOLLOW_TURNS more staff turns) until the staff asks a question or
@@ -383,6 +399,10 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
             if not support or (already and not any(_NEW_STEP.search(s.text) for s in support)):
                 continue
             h = _hit(hits, sid, kb)
+            if _verdict_next(n, staff, order, namings):
+                h.ruled_out = True  # described, then said not to apply (「…選ぶ制度です。今の状態では必要ないと思います」)
+                h.add(n.sentence)
+                continue
             h.explained = True
             h.add(*support)
             surfaces.setdefault(sid, set()).add(n.mention.surface)

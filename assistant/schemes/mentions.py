@@ -101,6 +101,8 @@ class NameIndex:
         compact = "".join(text[i] for i in keep)
         for m in self.name_re.finditer(compact):
             v = self.variants[m.group(0)]
+            if len(m.group(0)) <= 2 and (_KANJI.match(compact[m.start() - 1:m.start()]) or _KANJI.match(compact[m.end():m.end() + 1])):
+                continue  # a two-character alias inside a longer word: 保護者, 一時保護, 母子手帳
             s, e = keep[m.start()], keep[m.end() - 1] + 1
             found.append((s, e, v, False))
             for i in range(s, e):
@@ -113,6 +115,9 @@ class NameIndex:
         # a misheard name still starts and ends on word boundaries (not 「康保険」 inside 健康保険)
         starts = {m.idx for m in morphemes(text)}
         ends = {m.idx + len(m.text) for m in morphemes(text)}
+        # a misheard name is a noun phrase: an approximate match over a verb or adjective is a sentence
+        # that sounds like a name (「直接払う制度」 is not 直接支払制度)
+        inflected = [(m.idx, m.idx + len(m.text)) for m in morphemes(text) if m.tag.startswith(("動詞", "形容詞", "助動詞"))]
         bigrams = {reading[i:i + 2] for i in range(len(reading) - 1)}
         for r, v, grams in self.readings:
             if len(grams & bigrams) < max(1, int(0.5 * len(grams))):
@@ -122,11 +127,14 @@ class NameIndex:
             while i >= 0:
                 hits.append((i, i + len(r)))
                 i = reading.find(r, i + 1)
+            approx = False
             if not hits and len(r) >= 6:
-                hits = _approx_find(r, reading, 1 if len(r) < 10 else 2)
+                hits, approx = _approx_find(r, reading, 1 if len(r) < 10 else 2), True
             for a, b in hits:
                 s = offsets[a]
                 e = offsets[b - 1] + 1 if b - 1 < len(offsets) else len(text)
+                if approx and any(s < ie and is_ < e for is_, ie in inflected):
+                    continue
                 while e < len(text) and not text[e - 1:e].strip():
                     e += 1
                 if any(taken[s:e]) or s not in starts:
@@ -140,6 +148,7 @@ class NameIndex:
         return found
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
 _KANA_END = re.compile(r"[\u4e00-\u9fff][\u3040-\u309f、。\s]|.$")
 
 
