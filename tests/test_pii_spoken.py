@@ -241,3 +241,18 @@ def test_siblings_rural_addresses_marked_ids_and_joined_names(turns, secret):
 def test_an_age_in_kanji_is_not_a_name():
     texts, _ = _mask([("staff", "お父様はおいくつですか。"), ("citizen", "七十八です。")])
     assert "七十八" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    ([("citizen", "担任の佐々木先生に相談したら、こちらを勧められました。")], ["佐々木"]),
+    ([("staff", "お子さんのお名前を"), ("citizen", "えー川島隼人ですえー今七歳です")], ["川島", "隼人"]),
+    ([("staff", "ご住所を"), ("citizen", "西町三丁目四の九ですあっすみません四の七です")], ["四の九", "四の七"]),
+    ([("staff", "振込先を"), ("citizen", "ゆうちょの記号が一三二五〇番号が四四一八二七六一です"),
+      ("staff", "一三二五〇の四四一八二七六一ですね")], ["一三二五〇", "四四一八二七六一"]),
+    ([("staff", "前のご住所は。"), ("citizen", "札幌市東区北十条東5丁目南3-8です。")], ["南3-8", "3-8"]),
+])
+def test_teachers_names_without_spaces_corrected_lots_and_read_back_accounts(turns, secret):
+    texts, _ = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)

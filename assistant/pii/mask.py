@@ -503,7 +503,7 @@ ADDRESS_QUESTION = re.compile(r"ご?住所|どちらにお住まい|どこにお
 NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなまえ|お名まえ|どちら様|どちらさま|呼び方|なんとお呼び")
 _LEAD_STRIP = re.compile(
     r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|いえ|いいえ|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
-    r"(?=[\s\u3000、。…!！])|"
+    r"(?=[\s\u3000、。…!！])|(?:えーっと|えーと|えっと|えー|あのー|あの)(?=[一-龯ァ-ヶ])|"
     r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
 # Naming verbs of a self-introduction, standard and dialect, with or without と/って
@@ -669,9 +669,13 @@ def _split_at_fillers(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+_SENSEI = re.compile(r"(?<![一-龯々])(?P<n>[一-龯々]{1,4})(?:[\s\u3000]*)(?:先生|せんせい|先生方)")
+
+
 def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     text = ctx.text
-    out: list[Entity] = []
+    out: list[Entity] = [Entity("name", m.start("n"), m.end("n"), m.group("n"), rule="name:sensei")
+                         for m in _SENSEI.finditer(text) if lexicon_person(m.group("n")) and not _is_role(m.group("n"))]
     for t in toks:
         if t.text not in HONORIFICS or t.start == 0:
             continue
@@ -1164,8 +1168,10 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     if re.search(r"[一-龯ァ-ヶ][はがをにでの][一-龯ァ-ヶぁ-ん]", span):
         return []  # 母は岡本ハル: a sentence, left to the token rules
     core = _clean_name(span)
-    if not core or core in NAME_STOPWORDS or core in HIRAGANA_NOT_NAMES or _is_role(core):
+    if not core or core in NAME_STOPWORDS or core in HIRAGANA_NOT_NAMES:
         return []
+    if _is_role(core) and not any(x.is_person for x in toks if s <= x.start < e and x.end > e - 2):
+        return []  # 大家さん, 担当者: a role; 悠人 (a given name ending in a role character) is a name
     if re.fullmatch(r"(?:はい|ええ|うん|いえ|いいえ|そう|そうそう|ちがい|違い)+", core):
         return []  # 「はいそうです」: a confirmation of a name the staff read out
     inner = [x for x in toks if s <= x.start < e and x.text.strip() and x.text not in FILLERS]

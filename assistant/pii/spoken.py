@@ -83,7 +83,7 @@ _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_NUMK}{_S}(?:番
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
 _GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
-_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
+_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _RD = r"[0-9０-９一二三四五六七八九〇]"
@@ -119,7 +119,7 @@ _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?")
 _DAY_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}日")  # the day after a pause (「5月、ええと、5日」)
-_GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6})(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
+_GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
 _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
@@ -399,6 +399,15 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 e -= 1
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
         _widen_addresses(text, ents, t.seg.id)
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "address"]:
+            fix = _LOT_CORRECTED.match(text[x.end:])
+            if fix and not _overlaps(ents, t.seg.id, x.end + fix.start("lot"), x.end + fix.end("lot")):
+                ents.append(make("address", x.end + fix.start("lot"), x.end + fix.end("lot"), fix.group("lot"),
+                                 segment_id=t.seg.id, rule="address:corrected", group=x.group))
+
+
+_LOT_CORRECTED = re.compile(rf"^(?:です|で)?(?:[\s\u3000、。,]|{_FILLERS}|あっ?)*{_CORRECTION}(?:です)?(?:[\s\u3000、。,]|{_FILLERS})*"
+                            rf"(?P<lot>{_LOT}|{_KANA_LOT})")
 
 
 _TOWN_ENDING_TURN = re.compile(r"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{1,10}?(?:町|丁目|ちょうめ|台|丘|区|市|村|団地))"
@@ -694,13 +703,18 @@ def _digit_string(text: str) -> str:
 _REST_OF = re.compile(r"(?:残り|のこり|最後|さいご|続き|つづき|後半|下[のの]?桁|あと)(?:の[^。？?]{0,4})?(?:は|が|[\s\u3000、,])*$")
 
 
+def _number_digits(text: str) -> str:
+    """The digits of the numbers in an entity's text (a bank or a word like 大家さん before them has none)."""
+    return "".join(d for m in _RUN.finditer(text) if len(d := _digit_string(m.group())) >= 2)
+
+
 def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """A number said again — read back by the staff (「3371ですね」) or finished later (「続きは5561です」) —
     is masked like the number it repeats: a run of three or more digits found inside a masked number
     of the same conversation (three digits only within three turns of it; four or more anywhere)."""
     index = {t.seg.id: k for k, t in enumerate(turns)}
     texts = {t.seg.id: t.seg.text for t in turns}
-    known = [(x, _digit_string(texts.get(x.segment_id, x.text)[x.start:x.end] if x.segment_id in texts else x.text),
+    known = [(x, _number_digits(texts.get(x.segment_id, x.text)[x.start:x.end] if x.segment_id in texts else x.text),
               index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
     pieces: dict[str, list[tuple[int, int, str]]] = {}
     for x, d, k in known:
@@ -708,6 +722,13 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
             pieces.setdefault(x.group, []).append((k, x.start, d))
     whole = {g: "".join(d for _k, _s, d in sorted(v)) for g, v in pieces.items()}  # a number said in breaths
     known = [(x, whole.get(x.group, d) if x.group else d, k) for x, d, k in known]
+    per_turn: dict[int, list[tuple[int, str, Any]]] = {}
+    for x, d, k in known:
+        per_turn.setdefault(k, []).append((x.start, d, x))
+    for k, v in per_turn.items():  # 記号 and 番号 said in one breath, read back as one number
+        if len(v) > 1:
+            v.sort(key=lambda z: z[0])
+            known.append((v[0][2], "".join(d for _s, d, _x in v), k))
     known = [(x, d, k) for x, d, k in known if len(d) >= 3]
     for k, t in enumerate(turns):
         text = t.seg.text
@@ -716,8 +737,8 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
             if m is None or _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                 continue
             inside = _overlaps(ents, t.seg.id, m.start(), m.end())
-            if any(x.type != "name" or x.start < m.start() or x.end > m.end() for x in inside):
-                continue  # a kana digit word read as a name (なな) inside the run gives way to the number
+            if any(x.type not in ("name", *_NUMBER_KINDS) or x.start < m.start() or x.end > m.end() for x in inside):
+                continue  # a name (なな) or part of the number read alone inside the run gives way to it
             d = _digit_string(m.group())
             if _REST_OF.search(text[:m.start()]):  # 「残りが9913です」: the rest of the speaker's last number
                 src = next((x for x, _d, kx in reversed(known) if 0 < k - kx <= 4
@@ -788,12 +809,13 @@ _SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+
 
 
 # how a name is read or written (「ここあって読む」「正しい男って書いてまさお」「カタカナでトシ」)
-_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)(?:って|と)[\s\u3000]*(?:読|よ[むみん])|"
-                      r"(?:書いて|かいて)[\s\u3000、,]*(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|や|だ|$)|"
+_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
+                      r"(?:書いて|かいて)[\s\u3000、,]*(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)|"
                       r"(?:カタカナ|かたかな|片仮名|ひらがな|平仮名)(?:で|の)[\s\u3000、,]*(?P<r3>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)")
 
 
-def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                    kana_name_ok: Callable[[str], bool] = lambda w: True) -> None:
     """A name spelled out: letter by letter, read aloud, or character by character through words that
     contain them."""
     for t in turns:
@@ -802,7 +824,9 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
                 _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:letters"))
             for m in _READING.finditer(t.seg.text):
                 g = next(k for k in ("r", "r2", "r3") if m.group(k))
-                if m.group(g) not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(m.group(g)):
+                word = m.group(g)
+                if word not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(word) and (
+                        kana_name_ok(word) or re.fullmatch(r"[ァ-ヶー]+", word)):
                     _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
     texts = {t.seg.id: t.seg.text for t in turns}
     chars = {c for x in ents if x.type == "name" and x.segment_id in texts
@@ -849,7 +873,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _siblings(turns, ents, make, kana_name_ok)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
-    _name_spellings(turns, ents, make)
+    _name_spellings(turns, ents, make, kana_name_ok)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
     by_id = {s.id: s for s in segments}
