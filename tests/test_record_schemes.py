@@ -323,3 +323,29 @@ def test_scheme_described_then_said_not_needed_is_not_explained() -> None:
     listed = _listed([*OPENING, ("staff", "成年後見制度は、判断する力が弱くなった方に家庭裁判所が後見人を選ぶ制度です。"
                                            "お母様はご自分で手続きができていますので、今は必要ないと思います。")])
     assert listed.get("adult-guardianship") != "explained"
+
+
+@pytest.mark.parametrize("turn,sid", [
+    # a list closed by 「制度はいろいろある」, then another scheme preferred
+    ("生活保護とか社協の貸付とか、制度はいろいろあるんですけど、今回はまず住居確保給付金が合うと思います。", "public-assistance"),
+    # described, then judged not needed in the same sentence (dialect)
+    ("成年後見は家庭裁判所に申し立てる仕組みなんですけど、ご自分で決められてますから、そこまではいらねえと思います。", "adult-guardianship"),
+    # named, described, and two sentences later judged not needed
+    ("生活福祉資金の教育支援資金ですね。入学金を無利子で借りられる制度です。ただ、今のお話なら給付で足りそうですし、借りる必要はないと思いますよ。",
+     "welfare-fund-loan"),
+    # a scheme for later, not today
+    ("小学校に上がったら就学援助いうのもあるけど、それはまだ先の話やね。", "school-attendance-aid"),
+    # already applied automatically
+    ("国保の軽減は申告済みなので、もう自動的にかかってますね。", "nhi-premium-reduction"),
+    # a certificate named with the grade the child holds
+    ("特別児童扶養手当は障害のあるお子さんを育てる方の手当で、療育手帳B1ですと2級に当たる可能性があります。申請書をお渡しします。",
+     "disability-certificate"),
+])
+def test_named_but_not_proposed_in_these_forms(turn: str, sid: str) -> None:
+    assert _listed([*OPENING, ("staff", turn)]).get(sid) != "explained"
+
+
+def test_a_loan_offered_for_when_money_is_needed_is_explained() -> None:
+    listed = _listed([*OPENING, ("staff", "当面の生活費が足りないときは、緊急小口資金という貸付があります。10万円以内を無利子で借りられます。"
+                                           "あとで返すものですが、すぐにお金が必要なときの手段になります。")])
+    assert listed.get("welfare-fund-loan") == "explained"

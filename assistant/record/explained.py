@@ -88,7 +88,8 @@ _REFER = re.compile(r"(?:ご?相談|お?問い?合わせ|お尋ね|お聞き|行
 _DOCUMENT = re.compile(r"(?:証|証書|手帳|通知書?)$")
 _BRING = re.compile(r"持ってき|お持ち|持参|ご用意|用意して|見せて|お見せ|コピー")
 # an example in a list (「生活保護なども含めて」「生活保護とか障害年金とか」)
-_EXAMPLE = re.compile(r"[\s\u3000]*(?:など|等|なんか|(?:とか|や)[\s\u3000、]*(?:いろいろ|色々|様々|さまざま|ほか|他|含め))")
+_EXAMPLE = re.compile(r"[\s\u3000]*(?:など|等|なんか|(?:とか|や)[\s\u3000、]*(?:(?:制度|支援|もの|サービス)(?:は|も|が)?[\s\u3000、]*)?"
+                      r"(?:いろいろ|色々|様々|さまざま|ほか|他|含め))")
 # a name given as an example (「例えば〜とか〜とかありますけど」): 例えば before it in its clause, and after
 # it a list (a second とか) or a list said to exist (「〜とかあります」); 「例えば〜の申請書とか、学校で
 # もらえます」 explains one
@@ -107,7 +108,9 @@ _REASON_BREAK = re.compile(r"(?:ので|んで|から|がら|けん|ため)[、,\
 # a main clause saying the citizen does not qualify (not any negation: 「自分で判断しないで」 is none)
 _INELIGIBLE = re.compile(r"対象(?:外|に?は?なら|に?は?なり(?:ませ|にく)|に?は?なんね|ではな|じゃな|やな)|(?:受け|使い|もらい|通り)にくい|"
                          r"(?:受けられ|使え|もらえ)(?:な|ませ|ん|ねえ)|難し[いかく]|無理|いらな|要らな|いりません|"
-                         r"必要(?:は|が)?(?:な|ありませ)|当たらな|当たりません|該当しな|該当しません")
+                         r"必要(?:は|が)?(?:ない|なく|なかっ|ありませ|ねえ|ねぇ)|当たらな|当たりません|該当しな|該当しません|"
+                         r"いらねえ|いらねぇ|いらん|要らん|基準を超え|超えてしま|条件に合わな|要件を満たさ|"
+                         r"今は(?:よか|いい|大丈夫|結構)(?:でしょう|と思|です|ね|よ|[。]|$)")
 _CLAUSE_BREAK = re.compile(r"[。！？!?]|(?:し|が|けど|けれど|ので|から)、")
 _UNIT_END = re.compile(r"[。！？!?\n]|(?:(?<=ますか)|(?<=ですか)|(?<=ょうか)|(?<=ますね)|(?<=ですね)|(?<=ですよ)|(?<=ます)|(?<=です)|(?<=した)|(?<=よね))[\s\u3000]+")
 
@@ -132,6 +135,7 @@ _ADDRESSEE = re.compile(r"[\s\u3000]*(?:に|へ|さ)[^。、？?]{0,6}?(?:ご|�
                         r"くださ|に行|しに)")
 # the staff saying a scheme the citizen has goes on as it is (「今届いているものはそのままです」): background
 _CONTINUES = re.compile(r"(?:そのまま|今のまま)(?:です|で(?:大丈夫|結構|いい|構いません|かまいません)|お使い|使って|続け|受け)|"
+                        r"(?:もう|既に|すでに)[^。？?、]{0,8}?(?:かかって|適用されて|効いて|反映されて)|"
                         r"引き続き[^。？?]{0,6}?(?:受け|使|利用|もら)|(?:今|いま)[^。、？?]{0,4}?(?:届いて|もらって|受けて|使って)(?:い|る)")
 # a deferral is not a proposal (「生まれてからまた相談しましょう」「落ち着いたら改めて考えましょう」)
 _DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのとき|別の日|次回|てから|たら)[^。？?]{0,12}?(?:相談|考え|検討|話し|ご説明)"
@@ -139,6 +143,7 @@ _DEFER = re.compile(r"(?:また|改めて|あとで|後で|その時|そのと�
 # the staff taking a proposal back or shelving it in the same turn (「〜も使えるかも…あ、持ち家でしたね。
 # 関係ないですね」「〜もありますが、今日は置いておきますね」「それはまた次回にしましょう」)
 _WITHDRAW = re.compile(r"関係な[いかく]|関係(?:あり|ござい)ません|当てはまらな|当てはまりません|後回し|見送り?ましょう|"
+                       r"(?:まだ)?先の話|その時(?:に|が来たら)|(?:けど|が)[、\s\u3000]*(?:今日|今回)は[^。？?]{0,16}?(?:優先|先に)|"
                        r"(?:今日|今回|いったん|一旦|ひとまず|とりあえず)は?[、\s\u3000]*(?:置いて(?:おき|おこ)|置いとき|保留)|"
                        r"(?:次回|今度|次の機会)に(?:しましょう|します)")
 # 「〜が足りなければ、緊急小口資金もあります」: a condition (who it is for) and the scheme offered
@@ -198,7 +203,7 @@ def _role(m: Any, names: Sequence[Any], k: int, sent: Sentence, text: str, pos: 
     end = pos + len(m.surface)
     if m.how == "other":
         return "background"
-    if m.how == "receiving" or _BACKGROUND.match(text, end):
+    if m.how == "receiving" or _BACKGROUND.match(text, end) or _GRADE_HELD.match(text, end):
         return "background"
     if m.how == "rule_out" or _ruled_out_after(text, pos, sent) or _topic_ruled_out(names, text, end, sent):
         return "rule_out"
@@ -288,16 +293,26 @@ def _run_end(names: Sequence[Any], k: int, text: str, end: int) -> int:
     return end
 
 
+# a certificate named with the grade the person holds (「療育手帳B1ですと」「手帳の2級なので」): background
+_GRADE_HELD = re.compile(r"[\s\u3000]*(?:の)?[\s\u3000]*(?:[ABＡＢ][12１２]?|[1-7１-７一二三四五六七](?:級|度))[\s\u3000]*"
+                         r"(?:ですと|だと|でしたら|なら|なので|ですので|ですから|の方|をお持ち|を持って|で[、\s\u3000])")
+_TOPIC_LOOSE = re.compile(r"[\s\u3000]*(?:は|って|(?:っつう|ゆう|いう|という)のは)(?![\s\u3000]*(?:受け|もら|使|利用|申請|あり|ない))")
+_CONCESSION = re.compile(r"(?:けど|けれど|けれども|ですが|んですが|ますが)[、,\s\u3000]")
+_POINTS_BACK = re.compile(r"^[\s\u3000]*(?:ただ|でも|ですが|それと)?[、\s\u3000]*(?:あれ|それ|これ|こちら|そちら)(?:は|って|も)")
+
+
 def _topic_ruled_out(names: Sequence[Any], text: str, end: int, sent: Sentence) -> bool:
     """「生活保護は、〜の制度ですので、今の状況ですと対象になりにくいです」: the scheme is the topic of
     the sentence, a reason clause follows, and the main clause that closes the sentence is a negation
     naming no other scheme — said of the topic."""
-    if not _TOPIC_OF_SENTENCE.match(text, end):
+    topic = _TOPIC_OF_SENTENCE.match(text, end) or _TOPIC_LOOSE.match(text, end)
+    concede = _CONCESSION.search(text, end, sent.end)  # 「〜もあるとですけど、…けん、今はよかでしょう」
+    if not (topic or concede):
         return False
-    breaks = list(_REASON_BREAK.finditer(text, end, sent.end))
+    breaks = list(_REASON_BREAK.finditer(text, end, sent.end)) + ([concede] if concede else [])
     if not breaks:
         return False
-    last = breaks[-1].end()
+    last = max(b.end() for b in breaks)
     if any(text.find(o.surface, last, sent.end) >= 0 for o in names):
         return False
     return bool(_INELIGIBLE.search(text, last, sent.end))
@@ -317,16 +332,24 @@ def _verdict_next(n: _Naming, staff: Sequence[Sentence], order: dict[int, int], 
     """The scheme is the topic of its sentence, and the staff's next sentence in the same turn names no
     scheme and closes on a verdict that the citizen does not qualify or need it."""
     sent, text = n.sentence, n.sentence.segment.text
-    if not _TOPIC_OF_SENTENCE.match(text, n.pos + len(n.mention.surface)):
-        return False
+    rest = text[n.pos + len(n.mention.surface):sent.end]
     k = order.get(id(sent))
-    if k is None or k + 1 >= len(staff) or staff[k + 1].segment.id != sent.segment.id:
+    if k is None:
         return False
-    nxt = staff[k + 1]
-    if any(x.sentence is nxt for x in namings):
-        return False
-    last = re.split(r"(?:ので|から|けど|が)[、,\s\u3000]", nxt.text)[-1]
-    return bool(_INELIGIBLE.search(last)) and not _EXPLANATION.search(last)
+    for j in (k + 1, k + 2):  # the verdict may come after one more sentence of explanation
+        if j >= len(staff) or staff[j].segment.id != sent.segment.id:
+            return False
+        nxt = staff[j]
+        others = [x for x in namings if x.sentence is nxt and x.mention.scheme_id != n.mention.scheme_id]
+        if others and _TOPIC_OF_SENTENCE.match(nxt.segment.text, others[0].pos + len(others[0].mention.surface)):
+            return False  # the turn has moved on to another scheme
+        last = re.split(r"(?:ので|から|けど|が|し)[、,\s\u3000]", nxt.text)[-1]
+        named_last = any(nxt.text.rfind(x.mention.surface) >= len(nxt.text) - len(last) for x in others)
+        about = _TOPIC_OF_SENTENCE.match(text, n.pos + len(n.mention.surface)) or _CONFIRM.fullmatch(rest.strip()) \
+            or _POINTS_BACK.match(nxt.text) or j == k + 2
+        if about and not named_last and _INELIGIBLE.search(last) and not _EXPLANATION.search(last):
+            return True
+    return False
 
 
 def _support(namings: Sequence[_Naming], i: int, staff: Sequence[Sentence], order: dict[int, int]) -> list[Sentence]:
@@ -384,12 +407,15 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
     hits: dict[str, SchemeHit] = {}
     surfaces: dict[str, set[str]] = {}
     turns: dict[str, set[int]] = {}  # the staff turns where each scheme was named
+    explained_in: dict[str, int] = {}  # the turn of each scheme's last explanation
     for i, n in enumerate(namings):
         sid = n.mention.scheme_id
         if n.role == "rule_out":
             h = _hit(hits, sid, kb)
             h.ruled_out = True
             h.add(n.sentence)
+            if explained_in.get(sid) == n.sentence.segment.id:
+                h.explained = False  # described first, then said not to apply in the same turn
         elif n.role in ("candidate", "introduced") or (n.role == "confirm" and (
                 not _echo(n, sentences, index) or _answers_in_turn(n, sentences, staff))):
             if _withdrawn(namings, i):
@@ -404,6 +430,7 @@ def staff_scheme_hits(sentences: Sequence[Sentence], kb: Any) -> dict[str, Schem
                 h.add(n.sentence)
                 continue
             h.explained = True
+            explained_in[sid] = n.sentence.segment.id
             h.add(*support)
             surfaces.setdefault(sid, set()).add(n.mention.surface)
             turns.setdefault(sid, set()).add(n.sentence.segment.id)

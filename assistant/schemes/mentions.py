@@ -115,9 +115,10 @@ class NameIndex:
         # a misheard name still starts and ends on word boundaries (not 「康保険」 inside 健康保険)
         starts = {m.idx for m in morphemes(text)}
         ends = {m.idx + len(m.text) for m in morphemes(text)}
-        # a misheard name is a noun phrase: an approximate match over a verb or adjective is a sentence
-        # that sounds like a name (「直接払う制度」 is not 直接支払制度)
-        inflected = [(m.idx, m.idx + len(m.text)) for m in morphemes(text) if m.tag.startswith(("動詞", "形容詞", "助動詞"))]
+        # a misheard name is a noun phrase: an approximate match over a verb or an adjective is a
+        # phrase that sounds like a name (「直接払う制度」 is not 直接支払制度)
+        inflected = [(m.idx, m.idx + len(m.text)) for m in morphemes(text)
+                     if m.tag.startswith(("動詞", "形容詞", "助動詞"))]
         bigrams = {reading[i:i + 2] for i in range(len(reading) - 1)}
         for r, v, grams in self.readings:
             if len(grams & bigrams) < max(1, int(0.5 * len(grams))):
