@@ -119,6 +119,7 @@ class Morph:
     kind: str  # "word" | "particle" | "punct" | "sentence_end"
     oov: bool = False  # not in the dictionary (Whisper's odd kanji strings often are not)
     adverbial: bool = False  # a noun that heads a clause adverbially (場合, 時, ため): 「…場合、」
+    function: bool = False  # an adverb, conjunction, interjection or pronoun (もう, まだ, あの): never part of a name
 
 
 _SENTENCE_END = set("。！？!?\n")
@@ -143,7 +144,8 @@ def morphs(text: str) -> list[Morph]:
             else:
                 kind = "word"
             out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov(),
-                             adverbial=pos == "名詞" and tags[2] == "副詞可能"))
+                             adverbial=pos == "名詞" and tags[2] == "副詞可能",
+                             function=pos in ("副詞", "接続詞", "感動詞", "連体詞", "代名詞")))
     return out
 
 
@@ -299,6 +301,9 @@ def scheme_terms(kb: Iterable[Scheme]) -> list[Term]:
 
 
 # -- matching -----------------------------------------------------------------------------------
+_KANJI_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def max_cost(n: int) -> float:
     """Edits allowed for a reading of n kana: 1 up to 7, 2 up to 12, then 3."""
     return 1.0 if n <= 7 else 2.0 if n <= 12 else 3.0
@@ -499,6 +504,8 @@ class SchemeNameCorrector:
                 if m.kind == "particle" and m.surface not in term.surface:
                     return None
         before = text[s:e]
+        if cost > 0 and inside[0].function and not inside[0].oov:
+            return None  # 「もう介護で」: an adverb before a word, not the start of 要介護
         if cost > 0 and inside[0].adverbial and any(m.kind == "punct" for m in inside):
             return None  # 「…場合、年金」: a clause-closing noun and a pause, not the start of a name
         plain = re.sub(r"[\s、，,・]", "", before)
@@ -506,11 +513,15 @@ class SchemeNameCorrector:
             return None  # already a name (maybe another scheme's): leave it
         if term.surface in plain or plain in term.surface:
             return None  # only characters added or dropped: what was said is not for us to extend
+        if sorted(plain.replace("の", "")) == sorted(re.sub(r"[\s、，,・の]", "", term.surface)):
+            return None  # the same words in another order (国民年金の保険料免除): the name, said differently
         if _KATAKANA_ONLY.match(plain) and _KATAKANA_ONLY.match(term.surface):
             return None
         words = [m for m in inside if m.kind == "word"]
         if cost > 0 and len(words) == 1 and not words[0].oov:
-            return None  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
+            return None
+        if cost > 0 and words and not any(w.oov for w in words) and not set(_KANJI_RE.findall(plain)) & set(term.surface):
+            return None  # real words sharing no character with the name (相談票 is not 指定難病): what was said  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
 
     def correct(self, text: str, context: str = "") -> tuple[str, list[Correction]]:
