@@ -256,3 +256,10 @@ def test_teachers_names_without_spaces_corrected_lots_and_read_back_accounts(tur
     joined = "\n".join(texts)
     for s in secret:
         assert s not in joined, (s, joined)
+
+
+def test_employer_with_legal_form_and_hamlet_address_are_masked():
+    texts, _ = _mask([("staff", "お勤め先は。"), ("citizen", "株式会社ミナト精機で働いてます。"),
+                      ("staff", "ご住所は。"), ("citizen", "大山町の東組の412番地です。")])
+    assert "ミナト精機" not in texts[1]
+    assert "東組" not in texts[3] and "412" not in texts[3]

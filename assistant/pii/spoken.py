@@ -79,7 +79,8 @@ _PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS})*"
 _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
-_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+_LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
+                        rf"(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
 _GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
@@ -631,6 +632,20 @@ _SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上
 _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚")
 
 
+_COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|（株）|\(株\))[\s\u3000]*[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}"
+                      r"|[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}(?:株式会社|有限会社|（株）|\(株\))")
+
+
+def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A company named by the citizen with its legal form: where they or their family work identifies them."""
+    for t in turns:
+        if t.seg.speaker == "staff":
+            continue
+        for m in _COMPANY.finditer(t.seg.text):
+            if not _overlaps(ents, t.seg.id, m.start(), m.end()):
+                ents.append(make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:company"))
+
+
 def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
               kana_name_ok: Callable[[str], bool]) -> None:
     """Children named by their order in a turn about children: a word the dictionary allows as a name,
@@ -871,6 +886,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok)
+    _companies(turns, ents, make)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
     _name_spellings(turns, ents, make, kana_name_ok)
