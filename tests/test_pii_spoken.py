@@ -263,3 +263,8 @@ def test_employer_with_legal_form_and_hamlet_address_are_masked():
                       ("staff", "ご住所は。"), ("citizen", "大山町の東組の412番地です。")])
     assert "ミナト精機" not in texts[1]
     assert "東組" not in texts[3] and "412" not in texts[3]
+
+
+def test_a_conversation_opening_with_a_back_channel_is_masked():
+    texts, _ = _mask([("staff", "はい。"), ("citizen", "電話は090-4417-2286です。")])
+    assert "2286" not in texts[1]

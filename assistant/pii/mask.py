@@ -1587,6 +1587,7 @@ def _contexts(segments: Sequence[Segment]) -> list[_Ctx]:
     last_staff = ""
     since_name_q = 99
     prev_texts: list[str] = []
+    name_answer = address_answer = False  # a conversation may open with the staff's 「はい」
     for seg in segments:
         previous = "\n".join(reversed(prev_texts[-2:]))
         # without speaker labels, a turn asking for a name or an address plays the staff's part
