@@ -17,6 +17,15 @@ def _mask(turns: list[tuple[str, str]]) -> tuple[list[str], list]:
     return [s.text for s in masked.segments], ents
 
 
+def _masked_away(turns: list[tuple[str, str]], secret: list[str]) -> list:
+    """Mask the conversation, assert no secret string is left in any turn, return the entities."""
+    texts, ents = _mask(turns)
+    joined = "\n".join(texts)
+    for s in secret:
+        assert s not in joined, (s, joined)
+    return ents
+
+
 def _no_digits_left(text: str, digits: str) -> bool:
     return not any(d in text for d in digits)
 
@@ -35,10 +44,7 @@ def _no_digits_left(text: str, digits: str) -> bool:
     ([("staff", "ご住所は。"), ("citizen", "桜木町です。"), ("citizen", "えっと、3の12の6です。")], ["3の12の6"], "address"),
 ])
 def test_spoken_forms_are_masked_whole(turns, secret, kind):
-    texts, ents = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    ents = _masked_away(turns, secret)
     assert any(e.type == kind for e in ents), [e.type for e in ents]
 
 
@@ -139,10 +145,7 @@ def test_a_name_found_once_is_masked_before_meigi():
     ([("staff", "ご住所を。"), ("citizen", "南町一丁目の4の2、メゾン南の三階です。")], ["4の2", "メゾン南"], "address"),
 ])
 def test_more_spoken_forms_are_masked(turns, secret, kind):
-    texts, ents = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    ents = _masked_away(turns, secret)
     assert any(e.type == kind for e in ents), [e.type for e in ents]
 
 
@@ -189,10 +192,7 @@ def test_birthday_after_the_word_is_masked_and_other_dates_stay():
     ([("staff", "生年月日を。"), ("citizen", "1979ねん 6がつ 11にち です")], ["1979", "11にち"], "birthdate"),
 ])
 def test_spelled_and_split_forms_are_masked(turns, secret, kind):
-    texts, ents = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    ents = _masked_away(turns, secret)
     assert any(e.type == kind for e in ents), [e.type for e in ents]
 
 
@@ -214,10 +214,7 @@ def test_a_common_word_after_a_kinship_word_is_not_a_name():
     ([("staff", "ご本人は山口さくらさん"), ("citizen", "はいそうです")], ["さくら"]),
 ])
 def test_readings_and_names_written_without_spaces_are_masked(turns, secret):
-    texts, ents = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    _masked_away(turns, secret)
 
 
 def test_a_confirmation_of_a_name_is_not_a_name():
@@ -232,10 +229,7 @@ def test_a_confirmation_of_a_name_is_not_a_name():
     ([("staff", "お名前を。"), ("citizen", "マリア・ルイサ・ゴメスです。")], ["ルイサ", "ゴメス"]),
 ])
 def test_siblings_rural_addresses_marked_ids_and_joined_names(turns, secret):
-    texts, _ = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    _masked_away(turns, secret)
 
 
 def test_an_age_in_kanji_is_not_a_name():
@@ -252,10 +246,7 @@ def test_an_age_in_kanji_is_not_a_name():
     ([("staff", "前のご住所は。"), ("citizen", "札幌市東区北十条東5丁目南3-8です。")], ["南3-8", "3-8"]),
 ])
 def test_teachers_names_without_spaces_corrected_lots_and_read_back_accounts(turns, secret):
-    texts, _ = _mask(turns)
-    joined = "\n".join(texts)
-    for s in secret:
-        assert s not in joined, (s, joined)
+    _masked_away(turns, secret)
 
 
 def test_employer_with_legal_form_and_hamlet_address_are_masked():

@@ -33,6 +33,13 @@ for _words, _d in (
 _KANA_WORDS["キュー"] = 9
 _KANA_WORDS["ゼロ"] = 0
 _KANA_BY_LEN = sorted(_KANA_WORDS, key=len, reverse=True)
+
+
+def digit_value(word: str) -> int | None:
+    """The digit one written or spoken digit word stands for (「7」「七」「なな」「ゼロ」), else None."""
+    return ASCII_DIGITS.get(word, KANJI_DIGITS.get(word, _KANA_WORDS.get(word)))
+
+
 _KANA_BY_FIRST: dict[str, list[str]] = {}
 for _w in _KANA_BY_LEN:
     _KANA_BY_FIRST.setdefault(_w[0], []).append(_w)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.asr.transcript import Segment
+from assistant.pii.numbers import digit_value
 from assistant.pii.patterns import BUILDING_KW
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
@@ -495,8 +496,8 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             tail = _MD_TAIL.match(text[e.end:])
             if tail:
                 e.end += tail.end()
-            elif not text[e.end:].strip("、,の \u3000…。です") and _next_own_turn(turns, i) is not None:
-                nxt = _next_own_turn(turns, i).seg  # type: ignore[union-attr]
+            elif not text[e.end:].strip("、,の \u3000…。です") and (own := _next_own_turn(turns, i)) is not None:
+                nxt = own.seg
                 tail = _MD_TAIL.match(nxt.text)
                 if tail and nxt.speaker == t.seg.speaker:
                     s = len(nxt.text) - len(nxt.text.lstrip("、,の \u3000…"))
@@ -699,20 +700,9 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
                     ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
 
 
-_DIGIT_VALUES = {
-    **{c: str(i) for i, c in enumerate("0123456789")}, **{c: str(i) for i, c in enumerate("０１２３４５６７８９")},
-    **{c: str(i) for i, c in enumerate("〇一二三四五六七八九")}, "零": "0",
-    **dict.fromkeys(("ゼロ", "ぜろ", "レイ", "れい", "マル", "まる"), "0"), **dict.fromkeys(("イチ", "いち"), "1"),
-    **dict.fromkeys(("ニー", "にー", "ニ", "に"), "2"), **dict.fromkeys(("サン", "さん"), "3"),
-    **dict.fromkeys(("ヨン", "よん"), "4"), **dict.fromkeys(("ゴー", "ごー", "ゴ", "ご"), "5"),
-    **dict.fromkeys(("ロク", "ろく"), "6"), **dict.fromkeys(("ナナ", "なな", "シチ", "しち"), "7"),
-    **dict.fromkeys(("ハチ", "はち"), "8"), **dict.fromkeys(("キュー", "キュウ", "きゅう", "きゅー"), "9"),
-}
-
-
 def _digit_string(text: str) -> str:
     """The digits a spoken or written run says, in ASCII (「〇九〇の、いち」 → 0901)."""
-    return "".join(_DIGIT_VALUES.get(d, "") for d in re.findall(_DIGIT, text))
+    return "".join(str(v) for d in re.findall(_DIGIT, text) if (v := digit_value(d)) is not None)
 
 
 _REST_OF = re.compile(r"(?:残り|のこり|最後|さいご|続き|つづき|後半|下[のの]?桁|あと)(?:の[^。？?]{0,4})?(?:は|が|[\s\u3000、,])*$")
@@ -728,9 +718,7 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
     is masked like the number it repeats: a run of three or more digits found inside a masked number
     of the same conversation (three digits only within three turns of it; four or more anywhere)."""
     index = {t.seg.id: k for k, t in enumerate(turns)}
-    texts = {t.seg.id: t.seg.text for t in turns}
-    known = [(x, _number_digits(texts.get(x.segment_id, x.text)[x.start:x.end] if x.segment_id in texts else x.text),
-              index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
+    known = [(x, _number_digits(x.text), index.get(x.segment_id, -99)) for x in ents if x.type in _NUMBER_KINDS]
     pieces: dict[str, list[tuple[int, int, str]]] = {}
     for x, d, k in known:
         if x.group:
@@ -788,9 +776,8 @@ def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
         k0 = index.get(x.segment_id)
         if k0 is None:
             continue
-        said = turns[k0].seg.text[x.start:x.end]  # the span as widened so far (texts are refreshed at the end)
-        key = _flat(said)
-        if not re.search(rf"(?:日|にち|{_KANA_DAY})$", said) and k0 + 1 < len(turns):
+        key = _flat(x.text)
+        if not re.search(rf"(?:日|にち|{_KANA_DAY})$", x.text) and k0 + 1 < len(turns):
             t = turns[k0 + 1]
             head = _MD_HEAD.match(t.seg.text)
             if head and not _overlaps(ents, t.seg.id, 0, head.end()):
@@ -843,9 +830,7 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
                 if word not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(word) and (
                         kana_name_ok(word) or re.fullmatch(r"[ァ-ヶー]+", word)):
                     _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
-    texts = {t.seg.id: t.seg.text for t in turns}
-    chars = {c for x in ents if x.type == "name" and x.segment_id in texts
-             for c in texts[x.segment_id][x.start:x.end] if re.match(r"[一-龯々]", c)}
+    chars = {c for x in ents if x.type == "name" for c in x.text if re.match(r"[一-龯々]", c)}
     for t in turns:
         text = t.seg.text
         spans: list[tuple[int, int]] = []
@@ -889,12 +874,18 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _companies(turns, ents, make)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
+    by_id = {s.id: s for s in segments}
+    _refresh_texts(by_id, ents)  # the passes below compare what the spans now say
     _name_spellings(turns, ents, make, kana_name_ok)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
-    by_id = {s.id: s for s in segments}
+    _refresh_texts(by_id, ents)
+    return ents
+
+
+def _refresh_texts(by_id: dict[int, Segment], ents: Sequence[Any]) -> None:
+    """Spans widened by ``_add`` keep their old text until refreshed from their segment."""
     for e in ents:
         seg = by_id.get(e.segment_id)  # type: ignore[arg-type]
         if seg is not None:
             e.text = seg.text[e.start:e.end]
-    return ents

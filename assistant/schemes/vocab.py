@@ -301,9 +301,6 @@ def scheme_terms(kb: Iterable[Scheme]) -> list[Term]:
 
 
 # -- matching -----------------------------------------------------------------------------------
-_KANJI_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def max_cost(n: int) -> float:
     """Edits allowed for a reading of n kana: 1 up to 7, 2 up to 12, then 3."""
     return 1.0 if n <= 7 else 2.0 if n <= 12 else 3.0
@@ -520,7 +517,7 @@ class SchemeNameCorrector:
         words = [m for m in inside if m.kind == "word"]
         if cost > 0 and len(words) == 1 and not words[0].oov:
             return None
-        if cost > 0 and words and not any(w.oov for w in words) and not set(_KANJI_RE.findall(plain)) & set(term.surface):
+        if cost > 0 and words and not any(w.oov for w in words) and not set(_KANJI.findall(plain)) & set(term.surface):
             return None  # real words sharing no character with the name (相談票 is not 指定難病): what was said  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
 
