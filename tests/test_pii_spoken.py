@@ -259,3 +259,97 @@ def test_employer_with_legal_form_and_hamlet_address_are_masked():
 def test_a_conversation_opening_with_a_back_channel_is_masked():
     texts, _ = _mask([("staff", "はい。"), ("citizen", "電話は090-4417-2286です。")])
     assert "2286" not in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    ([("staff", "お勤め先は。"), ("citizen", "義兄がやってる小野建設で現場に出てます。")], ["小野建設"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "村田あかりで市立西中学の二年です")], ["村田", "あかり"]),
+    ([("staff", "ご住所は。"), ("citizen", "左京区下鴨本通北大路上ル芝本町の12番地です。")], ["下鴨本通", "芝本町", "12"]),
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号は さんじゅうよん です")], ["さんじゅうよん"]),
+    ([("staff", "今のお住まいは。"), ("citizen", "港町4丁目7番2号、岡田さん方です。")], ["7番2号", "岡田"]),
+])
+def test_trade_names_full_names_before_de_kyoto_addresses_word_numbers_and_care_of(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_common_words_near_these_forms_stay_visible():
+    texts, _ = _mask([("citizen", "地元の建設会社で働いていて、夕方なら電話に出られます。"),
+                      ("staff", "記号は保険証の左上にあります。"),
+                      ("citizen", "港町に住んでいて、両方の親の面倒を見ています。")])
+    assert "建設会社" in texts[0] and "夕方" in texts[0]
+    assert "保険証の左上" in texts[1]
+    assert "両方" in texts[2]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number restarted after a pause, and zeros counted out loud
+    ([("staff", "携帯の番号を"), ("citizen", "070 の 2 8 ... 2 8 5 5 の 6 1 0 4 です")], ["070", "2 8 ...", "6 1 0 4"]),
+    ([("staff", "保険証の番号は"), ("citizen", "番号は ゼロが 三つで 52718 です")], ["52718"]),
+    # a card number the staff reads aloud
+    ([("staff", "保険証を拝見します 記号 が 31 番号 が 8 0 2 6 4 ですね")], ["8 0 2 6 4"]),
+    # a date of birth read back in digits, and one followed by the age
+    ([("staff", "生年月日は"), ("citizen", "しょうわ よんじゅうよねん の ごがつ みっか"),
+      ("staff", "昭和44年5月3日 はい")], ["昭和44年5月3日", "よんじゅうよねん"]),
+    ([("staff", "確認します 平成3年8月19日 33歳 で よろしいですか")], ["平成3年8月19日"]),
+    ([("staff", "誕生日は"), ("citizen", "2019年の4月……あ、違う、5月の12日です")], ["5月の12日"]),
+])
+def test_restarted_numbers_card_readings_and_date_readbacks(turns, secret):
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the town said as its own word before the lot, in kana or split by the recogniser
+    ([("staff", "ご住所は"), ("citizen", "えー さくらまち ごちょうめ の 3の8 です")], ["さくらまち", "ごちょうめ"]),
+    ([("staff", "ご住所は"), ("citizen", "あの 高見 の 2丁目 11の 4 です")], ["高見", "11の 4"]),
+    ([("staff", "ご住所は"), ("citizen", "ひかり 台 の 5 の 2 の 9 です")], ["ひかり", "5 の 2 の 9"]),
+    ([("staff", "ご住所は"), ("citizen", "すずらんが丘2丁目4番地3です")], ["すずらんが", "4番地3"]),
+    # a housing estate block, a care home with its floor and room, a floor after the lot
+    ([("staff", "お住まいは"), ("citizen", "市営 はまなす 団地の 3号棟の 207 です")], ["はまなす", "207"]),
+    ([("citizen", "母は去年から特別養護老人ホームあおい苑の、2階の15号室にいます。")], ["あおい苑", "15号室"]),
+    ([("staff", "ご住所は"), ("citizen", "北町 の 6 の 1 の 3階 です")], ["6 の 1", "3階"]),
+    # rural addresses with spaces, and the staff reading an address back
+    ([("staff", "ご住所は"), ("citizen", "大字 上原 の 字 向田 2 1 5 番地 です")], ["上原", "向田", "2 1 5"]),
+    ([("staff", "ご住所は"), ("citizen", "緑町 4の7の1 です"), ("staff", "緑町 4の7の1 ですね")], ["4の7の1"]),
+    ([("staff", "ご住所は。"), ("citizen", "中京区の、えーと、姉小路通の……烏丸を西へ入った、場之町の30番地です。")],
+     ["姉小路通", "場之町", "30番地"]),
+])
+def test_towns_before_lots_estates_care_homes_and_readbacks(turns, secret):
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a name spelled through the words that give its characters
+    ([("staff", "お名前と漢字を"), ("citizen", "かねこ みのる です 字は 金に 子供の 子 実る です")], ["金に 子供の 子 実る", "みのる"]),
+    ([("staff", "ひろみ は どう 書きます か"), ("citizen", "広い に 美しい です")], ["広い に 美しい"]),
+    ([("staff", "漢字を教えてください"), ("citizen", "にんべんに 左 の 佐 に 竹 です")], ["佐 に 竹"]),
+    # kana given names in spaced or dialect speech, and children by their order
+    ([("citizen", "息子が おって けんと って いうんですけど 中学 行けて なくて")], ["けんと"]),
+    ([("citizen", "孫は みさと いうがよ まだ 小さいけど")], ["みさと"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "上 が ゆいと 下 が りお です")], ["ゆいと", "りお"]),
+    ([("citizen", "上の子が 光 で 下の子が 歩 です 5歳と 3歳 です")], ["光", "歩"]),
+    ([("staff", "お名前を"), ("citizen", "横山 かのん です")], ["かのん"]),
+    ([("staff", "木下 さつき さん ですね")], ["さつき"]),
+    ([("staff", "お子さんは"), ("citizen", "二人います"), ("staff", "ゆうせい くん と ひな ちゃん ね")], ["ゆうせい", "ひな"]),
+    # names from a residence card, spelled in katakana, or glued in writing
+    ([("citizen", "在留カードには PEREIRA ANA LUCIA と書いてあります")], ["PEREIRA ANA LUCIA"]),
+    ([("staff", "お名前は"), ("citizen", "カタカナで、ア、ル、ジュ、ン、です")], ["ア、ル、ジュ、ン"]),
+    ([("staff", "お名前は"), ("citizen", "表札は上田です。上田ミナミって書いてあります。")], ["ミナミ"]),
+    ([("staff", "お名前は"), ("citizen", "坂口亮介です。"), ("citizen", "亮介本人は来られないので、私が来ました。")], ["亮介"]),
+    # an e-mail address read letter by letter
+    ([("citizen", "メールは k、e、n、ドット、s 0 3 アット gmail ドット com です")], ["k、e、n", "s 0 3"]),
+])
+def test_spelled_names_kana_given_names_cards_and_letter_by_letter_email(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_words_around_these_forms_stay_visible():
+    texts, ents = _mask([("staff", "担当の松岡です。今日はどうされました？"),
+                         ("citizen", "いざという時のことを考えて、書類 書いて 持ってきました。"),
+                         ("citizen", "上が中2で、下が妹です。年中の子もいます。"),
+                         ("citizen", "それは しても いいん ですか お姉 ちゃん と 一緒に 来ても"),
+                         ("citizen", "2階建ての家で、ATM NPO の場所も聞きたい")])
+    assert "松岡" in texts[0]  # the staff member's own name
+    assert "いざ" in texts[1] and "書類" in texts[1]
+    assert "妹" in texts[2] and "年中" in texts[2]
+    assert "しても" in texts[3] and "お姉" in texts[3]
+    assert "2階建て" in texts[4] and "ATM NPO" in texts[4]

@@ -182,6 +182,11 @@ def lexicon_person(word: str) -> bool:
     return any("人名" in pos for pos, _r in lexicon_entries(word))
 
 
+def lexicon_surname(word: str) -> bool:
+    """Whether the dictionary knows ``word`` as a family name (丸山, 佐藤)."""
+    return any(pos.endswith("人名-姓") for pos, _r in lexicon_entries(word))
+
+
 def person_readings(word: str) -> list[str]:
     """The readings ``word`` has as a person name (勝 → カツ, ショウ, マサル)."""
     return list(dict.fromkeys(r for pos, r in lexicon_entries(word) if "人名" in pos and r))
@@ -235,7 +240,8 @@ _EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダ�
 # an address read out word by word (「やまだ、ドット、はなこ、アットマーク、ヤフー、ドット、シーオー、ドット、
 # ジェーピー」, 「エミ ドット 0312 アットマーク ドコモ ドット ネ ドット ジェーピー」): each part in any
 # script, joined by the spoken separators, with pauses and commas between
-_EMAIL_WORD = r"(?:[A-Za-z0-9_\-]+|[ァ-ヶー]{1,16}|[ぁ-ん]{1,10})"
+# (letters and digits read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」「0 7 2 1」)
+_EMAIL_WORD = r"(?:[A-Za-z0-9_\-]+(?:[\s\u3000、,]{1,2}[A-Za-z0-9_\-]+)*|[ァ-ヶー]{1,16}|[ぁ-ん]{1,10})"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
     rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
@@ -428,6 +434,9 @@ _OLD_ERA = re.compile(r"^(?:明治|大正|昭和|平成|めいじ|たいしょ�
 BIRTH_CONTEXT = re.compile(r"生年月日|誕生日|生まれ|うまれ|お生まれ|何年生|たんじょうび|せいねんがっぴ")
 
 
+_AGE_AFTER_DATE = re.compile(r"^[\s\u3000、,]*(?:で|の)?[\s\u3000]*(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,4})[\s\u3000]*(?:歳|才)")
+
+
 def _birthdates(text: str, context: str) -> list[Entity]:
     """Dates in a birth context: followed by 生まれ, or in the answer to a 生年月日 question, or in
     a sentence that names the birth date. Other dates (令和6年10月分から) are not personal data."""
@@ -446,7 +455,8 @@ def _birthdates(text: str, context: str) -> list[Entity]:
             has_month = "月" in m.group() or kind == "numeric"
             stated = ("日" in m.group() and bool(_STATED_AFTER.match(text[m.end():m.end() + 8]))
                       and (kind == "western" or bool(_OLD_ERA.match(m.group()))))
-            if followed or stated or (in_context and (has_month or kind == "era")):
+            aged = "日" in m.group() and bool(_AGE_AFTER_DATE.match(text[m.end():m.end() + 8]))
+            if followed or stated or aged or (in_context and (has_month or kind == "era")):
                 if kind == "bare" and not (followed or has_month):
                     continue
                 out.append(Entity("birthdate", m.start(), m.end(), m.group(), rule=f"birthdate:{kind}"))
@@ -518,7 +528,7 @@ _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・A-Za-zＡ-Ｚ�
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
     r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|" + _NAMING_VERB + "|"
-    r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|$)")
+    r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|宛|あて|名義|本人|$)")
 
 
 def _char_before(text: str, i: int) -> str:
@@ -637,9 +647,14 @@ def _names_from_tokens(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         word = text[start:end]
         if word in NAME_STOPWORDS or _clean_name(word) in NAME_STOPWORDS:
             continue
-        if not _left_ok(text, start, toks) or not _right_ok(text, end):
-            continue
         persons = [t for t in members if t.is_person]
+        full = any(t.tag.endswith("姓") for t in persons) and persons[-1].tag.endswith("人名-名")
+        if ctx.name_answer and persons[-1].tag.endswith("姓") and not _right_ok(text, end) and \
+                (given := re.match(r"[ぁ-ん]{2,4}(?=です|で|、|。|[\s\u3000]|$)", text[end:])):
+            end, full = end + given.end(), True  # 「村田あかりで…」 in a name answer: a kana given name after the surname
+            word = text[start:end]
+        if not _left_ok(text, start, toks) or not (_right_ok(text, end) or (full and text.startswith("で", end))):
+            continue  # a surname and a given name before で are a name even in unspaced text (工藤さくらで県立…)
         honorific_after = any(text.startswith(h, end) for h in HONORIFICS)
         if len(_clean_name(word)) == 1 and not (honorific_after or ctx.name_answer or
                                                 re.match(r"^\s*(?:です|っていいます|といいます|と申します)", text[end:])):
@@ -1140,6 +1155,9 @@ def _paused_name_answer(ctx: _Ctx) -> list[Entity]:
     return [Entity("name", a, b, text[a:b], rule="name:answer") for a, b in names]
 
 
+_SPACED_PARTICLE = re.compile(r"(?:^|[\s\u3000])[^\s\u3000]+[\s\u3000]+[はがをに](?:[\s\u3000]|$)")
+
+
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
 
@@ -1163,6 +1181,11 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             span = span[: -len(h)]
             e -= len(h)
             break
+    if (clause := _SPACED_PARTICLE.search(span)) is not None:
+        # the recogniser's spaces around a particle start a sentence (「はやし よしお 住所 は」「上 が そうた」):
+        # the name is what comes before the word the particle marks
+        span = span[:clause.start()].rstrip()
+        e = s + len(span)
     if not span or len(span) > 24 or not _NAME_CHARS.match(span):
         return []
     if re.search(r"[一-龯ァ-ヶ][はがをにでの][一-龯ァ-ヶぁ-ん]", span):
@@ -1342,7 +1365,7 @@ def _occurrences(text: str, word: str) -> Iterable[int]:
         i = text.find(word, i + 1)
 
 
-_OWNED_BY = re.compile(r"名義|宛て|宛")
+_OWNED_BY = re.compile(r"名義|宛て|宛|本人|自身")
 
 
 def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
@@ -1622,15 +1645,32 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
         use_ner = _config_ner()
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
-    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name)
+    entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
+                      surname_ok=lexicon_surname)
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
     entities = [e for e in entities if not (e.type == "name" and re.fullmatch(r"[一二三四五六七八九十百千〇]+", e.text.strip()))]
+    entities = _without_staff_introduction(segments, entities)
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:
         e.placeholder = table.placeholder(e)
     _share_group_placeholders(entities)
     return entities
+
+
+_STAFF_INTRO_BEFORE = re.compile(r"(?:担当|係|窓口|相談員|わたくし|私)[\s\u3000]*(?:の|は|が)?[\s\u3000]*$")
+_STAFF_INTRO_AFTER = re.compile(r"^[\s\u3000]*(?:です|でございます|と申します|といいます|が担当|が伺います)")
+
+
+def _without_staff_introduction(segments: Sequence[Segment], entities: list[Entity]) -> list[Entity]:
+    """The staff member's own name (「担当の佐野です」) is not the citizen's data: the record names its
+    author anyway, and masking it only hides who spoke."""
+    staff = {s.id: s.text for s in segments if s.speaker == "staff"}
+    def own(e: Entity) -> bool:
+        text = staff.get(e.segment_id)  # type: ignore[arg-type]
+        return e.type == "name" and text is not None and bool(_STAFF_INTRO_BEFORE.search(text[:e.start])) \
+            and bool(_STAFF_INTRO_AFTER.match(text[e.end:]))
+    return [e for e in entities if not own(e)]
 
 
 def _share_group_placeholders(entities: Sequence[Entity]) -> None:

@@ -34,7 +34,10 @@ from assistant.pii.patterns import BUILDING_KW
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
 _FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_FILLERS})*"
+# a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
+_PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
+          r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000]))")  # 「448の、そう、4481」: a confirmation mid-number
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS})*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
@@ -48,7 +51,9 @@ _AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる)(?!ー){_EDGE_GAP}")  
 _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
-_RUN = re.compile(rf"{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
+# 「ゼロが四つで381526」: zeros counted out loud are digits of the number
+_ZEROS = r"(?:ゼロ|ぜろ|0|０|〇|零)が[\s\u3000]*(?:二つ|三つ|四つ|五つ|六つ|ふたつ|みっつ|よっつ|いつつ|むっつ)(?:で|と)?"
+_RUN = re.compile(rf"(?:{_ZEROS}{_GAP})?{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番(?!号)|丁目|度|週|枚)")
 _NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
@@ -64,8 +69,8 @@ _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|�
 _S = r"[\s\u3000]*"
 _LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?!室))?"
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
-_PLACE = r"(?:町|丁目|ちょうめ|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
-_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S})?"
+_PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
+_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
                        rf"(?P<lot>{_LOT}|{_KANA_LOT})")
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
@@ -73,10 +78,11 @@ _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}})[\s\u3000]+(
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
-_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
+_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{{1,2}}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
 # … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
-_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS})*"
+# (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
+_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
 _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
@@ -93,19 +99,28 @@ _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit b
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
 _BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
-_AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING})?{_S}(?:の{_S})?"
-                    rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?"
+_FLOOR = rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}(?:奥|手前|右|左|端|角)(?:の{_S}部屋)?)?)"
+_AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
+                    rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
+                    rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
-_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,6}}?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
-                            rf"{_S}(?:の{_S})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
+                            rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+# a home or a care facility with the floor and the room (「グループホームさくらの、1階の6号室」): an address
+# wherever it is said, since a 号室 leaves no doubt
+_FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
+                            rf"(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}号室")
+# a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
+_BLOCK_ROOM = re.compile(rf"{_NUMK}{_S}号?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 # pauses, commas, fillers and の between the parts (「しょうわ、にじゅうはちねん、いちがつ なのか」)
 _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
-_KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
+_KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
@@ -113,14 +128,15 @@ _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})"
 _KANA_DAY = r"(?:ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}[\s\u3000、,…]+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}}))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}}))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?")
-_DAY_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}日")  # the day after a pause (「5月、ええと、5日」)
+# the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
+_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUMK}{_S}月{_GAP})?{_NUMK}{_S}日")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
@@ -155,14 +171,31 @@ def _turns(segments: Sequence[Segment]) -> list[_Turn]:
 
 
 def _digits(text: str) -> int:
-    """Digits of a run; of a self-corrected run, the digits of the number as finally said (the group
-    before the correction is replaced by the one after it)."""
+    """Digits of a run as finally said: the group before a self-correction is replaced by the one after
+    it, or the whole number when it is started over (「090 の 4 4 ... ちがう 090 の 4 7…」); digits said
+    again after a pause count once (「080の3 3 ... 3 3 9 1の…」)."""
     parts = re.split(_CORRECTION, text)
-    total = len(re.findall(_DIGIT, parts[-1]))
-    for part in parts[:-1]:
+    total = len(re.findall(_DIGIT, parts[-1])) - _restarted(parts[-1])
+    for k, part in enumerate(parts[:-1]):
+        before, later = _digit_string(part), _digit_string("".join(parts[k + 1:]))
+        if len(before) >= 2 and later.startswith(before[:3]):
+            continue  # the number said again from its start
         groups = re.findall(rf"{_DIGIT}+", part)
-        total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1])
+        total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1]) - _restarted(part)
     return total
+
+
+def _restarted(text: str) -> int:
+    """How many digits before a pause the speaker says again after it: the whole beginning (the number
+    started over) or the end of what came before (the last group repeated)."""
+    pieces = [d for p in re.split(rf"{_PAUSE}|…+", text) if (d := _digit_string(p))]
+    said = 0
+    for before, after in zip(pieces, pieces[1:], strict=False):
+        if len(before) >= 2 and after.startswith(before[:3]) and len(after) > len(before):
+            said += len(before)
+        else:
+            said += next((k for k in range(min(len(before), len(after)), 1, -1) if before.endswith(after[:k])), 0)
+    return said
 
 
 def _number_type(run: str, context: str) -> str | None:
@@ -315,17 +348,17 @@ def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[
 
 
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """Digit runs broken by fillers or carried into the next turns."""
+    """Digit runs broken by fillers or carried into the next turns; in the staff's turns, only a card's
+    number read aloud after its keyword (the staff's own phone numbers are the office's)."""
     for i, t in enumerate(turns):
-        if t.seg.speaker == "staff":
-            continue
         text = t.seg.text
+        staff = t.seg.speaker == "staff"
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None:
+            if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()])):
                 continue
             run, end = m.group(), m.end()
-            conts = _continuations(turns, i, text, end)
+            conts = [] if staff else _continuations(turns, i, text, end)
             whole = run + "".join(c.group(1) for _t, c in conts)
             last_text, last_end = (conts[-1][0].seg.text, conts[-1][1].end(1)) if conts else (text, end)
             if _UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4]):
@@ -340,6 +373,26 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             for nt, c in conts:
                 _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
                                 rule=f"{kind}:spoken-continued", group=group))
+
+
+# a short 記号 or 番号 said as a number word (「記号が じゅうに」「番号は二百十五」), not digit by digit
+_WORD_NUMBER = re.compile(rf"(?:記号|番号)(?:は|が|も)?[\s\u3000、,]*(?P<n>{_KANA_NUM}|[一二三四五六七八九十百〇]+)"
+                          r"(?=[\s\u3000、。]*(?:です|番(?!地)|$))")
+
+
+def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """The 記号・番号 of an insurance card read as a number word in a turn about the card."""
+    for t in turns:
+        if t.seg.speaker == "staff" or not _INSURANCE.search(t.asked + t.seg.text):
+            continue
+        for m in _WORD_NUMBER.finditer(t.seg.text):
+            if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("insurance_id", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id,
+                                 rule="insurance_id:word"))
+
+
+_CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
+                               r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?$")
 
 
 # the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
@@ -357,16 +410,26 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 
 # a rural address: 大字 and 字 with the lot (「大字久保田字東の312番地」)
-_AZA = re.compile(rf"(?:大字|おおあざ)[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}字[一-龯々ァ-ヶーノ]{{1,8}}?)?{_S}[、,]?{_S}(?:の{_S})?"
-                  rf"{_NUMK}{_S}(?:番地|番)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
+# (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
+_AZA_NUM = rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK})"
+_AZA = re.compile(rf"(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
+                  rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノ]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
+                  rf"{_AZA_NUM}{_S}(?:番地|番)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
+
+
+# a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
+_KYOTO = re.compile(rf"(?:[一-龯々]{{1,4}}区{_S})?[一-龯々]{{1,6}}?通(?:り)?{_PLACE_GAP}(?:の{_PLACE_GAP})?[一-龯々]{{1,6}}?{_S}"
+                    rf"(?:(?:東入|西入|上|下)(?:ル|る)|を?(?:東|西)へ?入った|を?(?:上|下)がった)[\s\u3000、,]*[一-龯々ヶ]{{0,8}}?町(?:{_S}の?{_S}{_NUMK}{_S}(?:番地?)?(?:{_S}の?{_S}{_NUMK})?)?")
 
 
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
-        if t.seg.speaker == "staff":
-            continue
         text = t.seg.text
-        spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _AZA.finditer(text)]
+        if t.seg.speaker == "staff" and not _reads_back_address(turns, i, ents):
+            _widen_addresses(text, ents, t.seg.id)  # an address the staff reads from a card, found per turn
+            continue
+        spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM)
+                                        for m in r.finditer(text)]
         for m in _TOWN_LOT.finditer(text):
             if _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]) and not text[m.end("lot"):].lstrip().startswith("号"):
                 continue
@@ -434,7 +497,53 @@ def _town_in_turn_before(prev: _Turn, t: _Turn, ents: list[Any], make: Callable[
                         segment_id=prev.seg.id, rule="address:spoken-town"))
 
 
-_AFTER_ADDRESS_WORD = re.compile(r"(?:住所|じゅうしょ|お住まい)(?:は|が)[\s\u3000、,]*(?P<w>[一-龯々ァ-ヶーぁ-ん]{1,8})[\s\u3000、,]+$")
+_AFTER_ADDRESS_WORD = re.compile(rf"(?:住所|じゅうしょ|お住まい)[\s\u3000]*(?:は|が)(?:[\s\u3000、,]|{_FILLERS})*"
+                                 r"(?P<w>[一-龯々ァ-ヶーぁ-ん]{1,8})[\s\u3000、,]+$")
+# the town said before a lot that starts with a number, as its own word (ASR puts spaces between the parts:
+# 「みどりまち よんちょうめ」「胡屋 の 1丁目」「こうよう だい の さんちょうめ」); a word ending in a particle,
+# a filler or a word about the home (住所, 実家) is not a town
+_TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
+                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|台|町|丘))?)[\s\u3000]*(?:の[\s\u3000]*(?:な[\s\u3000]*)?)?$")
+_NOT_TOWN = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|住所|じゅうしょ|家|うち|実家|自宅|今|いま|前|元|先月|番地|部屋|号室|"
+                       r"あの|その|この|それ|ここ|そこ)$|[はがをにでともへやねよ]$|(?:です|ます|した|けど)$")
+_NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KANA_NUM}{_GEMINATE}?[\s\u3000]*ちょうめ|{_GEMINATE})")
+
+
+_PUBLIC_BEFORE = re.compile(rf"(?:県営|市営|町営|都営|府営|村営|道営|公営)(?:{_PLACE_GAP}の)?{_PLACE_GAP}$")
+_SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|ケ丘|ヶ丘|{BUILDING_KW})")
+_GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
+
+
+def _town_before(text: str, start: int, span: str) -> int:
+    """Start of the town said before an address that begins with its number (「胡屋 の 1丁目」), or of the
+    head of a town or building name the span starts inside of (「ふじみ 台 の 3」「つつじが丘」「みどりが丘 団地の」),
+    else ``start``."""
+    if _SUFFIX_LEAD.match(span) and start > 0 and not re.match(r"[\s\u3000、,。]", text[start - 1]):
+        g = _GLUED_HEAD.search(text[:start])  # つつじが|丘: the head of the word
+        if g and not _NOT_TOWN.match(g.group("w")) and (len(g.group("w")) <= 6 or not re.match(r"ちょう|まち|だい|がおか|台|町|丘", span)):
+            return g.start("w")
+    if re.match(r"丁目|ちょうめ", span) and (n := re.search(rf"{_NUMK}{_S}$", text[:start])):
+        start = n.start()  # 「3丁目」 taken from its 丁目: its number too
+    if (p := _PUBLIC_BEFORE.search(text[:start])) is not None:
+        return p.start()
+    if not (_NUMBER_LEAD.match(span) or _SUFFIX_LEAD.match(span)):
+        return start
+    m = _TOWN_BEFORE.search(text[:start])
+    if m is None or m.start("w") == start:
+        return start
+    w = m.group("w")
+    if _NOT_TOWN.search(w) or (re.fullmatch(r"[ぁ-ん]+", w) and len(w) < 3):
+        return start
+    return m.start("w")
+
+
+_CARE_OF = re.compile(r"[\s\u3000、,]*[一-龯々ァ-ヶー]{1,6}[\s\u3000]*(?:さん|様|さま)方")  # 「…番地の3、山下さん方」
+
+
+def _reads_back_address(turns: Sequence[_Turn], i: int, ents: Sequence[Any]) -> bool:
+    """A staff turn right after the citizen gave an address reads it back (「西が丘 2の9の4 ですね」)."""
+    prev = [turns[k] for k in range(max(0, i - 2), i) if turns[k].seg.speaker != "staff"]
+    return any(x.segment_id == p.seg.id and x.type == "address" for p in prev for x in ents)
 
 
 def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
@@ -452,6 +561,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             word = _AFTER_ADDRESS_WORD.search(text[:e.start])
             if word and not re.fullmatch(rf"{_FILLERS}|はい|ええ", word.group("w")):
                 e.start, changed = word.start("w"), True
+            if (t0 := _town_before(text, e.start, text[e.start:e.end])) < e.start:
+                e.start, changed = t0, True
             after = _LOT_AFTER.match(text[e.end:])
             if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
                 after = _LOT_AFTER_CHOME.match(text[e.end:])
@@ -461,9 +572,12 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
-            room = _AFTER.match(text, e.end)
-            if room and room.end() > e.end:
-                e.end, changed = room.end(), True
+            for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end)):
+                if nxt and nxt.end() > e.end:
+                    e.end, changed = nxt.end(), True
+    for x in [x for x in ents if x.segment_id == sid and x.type == "name"]:
+        if any(e.start <= x.start and x.end <= e.end for e in found):
+            ents.remove(x)  # the householder of a 〜さん方 address is part of it
     for a, b in zip(found, found[1:], strict=False):
         if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
             b.start, b.end = a.start, max(a.end, b.end)
@@ -573,8 +687,12 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                 m = None  # 「ヤマダ、パートで」: after a pause only a word that may be a name
             m = m or _GIVEN_BEFORE_VERB.match(text[e.end:])
             if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
-                    and kana_name_ok(h.group("g")):
-                m = h
+                    and (kana_name_ok(h.group("g")) or re.match(r"[\s\u3000]*(?:さん|ちゃん|くん|様)", text[e.end + h.end("g"):])
+                         or (_NAME_Q.search(t.asked + text[:e.start]) and re.match(r"[\s\u3000]*です", text[e.end + h.end("g"):]))):
+                m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」: the given name, whatever the dictionary says
+            if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " ") and \
+                    (k2 := _GIVEN_GLUED_KATA.match(text[e.end:])) and (kana_name_ok(k2.group("g")) or _NAME_Q.search(t.asked)):
+                m = k2  # 「森下アヤカって」: a katakana given name written straight after the kanji surname
             if m is None and (k := _GIVEN_TAIL_KANJI.match(text[e.end:])) and kana_name_ok(k.group("g")):
                 m = k
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " "):
@@ -590,6 +708,7 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
 
 
 _NAME_Q = re.compile(r"名前|なまえ|氏名|フルネーム|どちら様|どちらさま")
+_GIVEN_GLUED_KATA = re.compile(r"^(?P<g>[ァ-ヶー]{2,6})(?=って|です|さん|ちゃん|と申|といい|[。、\s\u3000]|$)")
 _TRAILING_WORD = re.compile(r"(?:^|[\s\u3000、,…]|(?<=は))(?P<w>[一-龯々ァ-ヶー]{1,6}|[ぁ-ん]{2,6})[\s\u3000、,…]*$")
 _LEADING_WORD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?P<w>[一-龯々ァ-ヶー]{{1,6}}|[ぁ-ん]{{2,6}}?)"
                            r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。、]|$))")
@@ -628,21 +747,89 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
 _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
-_SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上|下)(?:が|は)[\s\u3000、,]*"
-                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=で|です|、|。|[\s\u3000]|って|ちゃん|くん|$)")
+_SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の(?!子|方|名|階|部屋|段|人))"
+                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
+_NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
+                             r"[小中高][1-6１-６一二三四五六]|"
+                             r"こ|ほう|ひと|まだ|もう|今|いま)$")
 _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚")
+
+
+# a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
+# 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
+_NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
+                           r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
+                           r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
+                           r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
+_KIN_OR_NAME = re.compile(r"名前|なまえ|子|娘|息子|孫|夫|妻|主人|旦那|嫁|母|父|兄|姉|弟|妹|おじ|おば|甥|姪|彼|彼女|男の子|女の子")
+_NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
+                            r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
+# a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
+_SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
+_KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
+
+
+def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                kana_name_ok: Callable[[str], bool]) -> None:
+    """Kana given names the per-turn rules miss in spaced or dialect speech."""
+    for t in turns:
+        text = t.seg.text
+        for m in _NAMED_SPACED.finditer(text):
+            n = m.group("n")
+            if _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
+                    or not _KIN_OR_NAME.search(t.asked + text[:m.start()]):
+                continue
+            if kana_name_ok(n) or len(n) >= 3:
+                _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:named-as"))
+        for m in _SPACED_CHAN.finditer(text):
+            n = m.group("n")
+            if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n):
+                continue
+            _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:honorific-spaced"))
+
+
+# a name in Latin capitals as on a residence card (「SANTOS MARIA CRISTINA」「GURUNG SITA」)
+_LATIN_NAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[\s\u3000]+){1,3}[A-Z]{2,}(?![A-Za-z])")
+_ACRONYMS = frozenset("ATM NPO DV JR ETC ID PDF LINE SNS URL OK TV PC USB ADHD LGBT NHK JA UR GPS FAX TEL NG QR HIV IT AI".split())
+# a name spelled out in katakana syllables (「グ、エ、ン、ティ、ラ、ン」)
+_KANA_SPELLED = re.compile(r"(?<![ァ-ヶー])(?:[ァ-ヶ][ァィゥェォャュョー]?[、,・][\s\u3000]*){2,}[ァ-ヶ][ァィゥェォャュョー]?(?![ァ-ヶー])")
+
+
+def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    for t in turns:
+        text = t.seg.text
+        for m in _LATIN_NAME.finditer(text):
+            words = m.group().split()
+            if any(w in _ACRONYMS for w in words) or max(len(w) for w in words) < 4:
+                continue
+            _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:latin"))
+        if not (_NAME_Q.search(t.asked) or re.search(r"カタカナ|かたかな|名前", text)
+                or any(x.segment_id == t.seg.id and x.type == "name" for x in ents)):
+            continue
+        for m in _KANA_SPELLED.finditer(text):
+            _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:kana-letters"))
 
 
 _COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|（株）|\(株\))[\s\u3000]*[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}"
                       r"|[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}(?:株式会社|有限会社|（株）|\(株\))")
 
 
-def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """A company named by the citizen with its legal form: where they or their family work identifies them."""
+# a family business named after its owner (丸山運輸, 佐藤工務店): the surname is the identifying part
+_TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|建設|工業|工務店|商店|製作所|産業|興業|電機|"
+                    r"電気|物流|食品|鉄工所?|水産|農園|不動産|商事|物産|精機|塗装|板金|自動車|設備|土木|造園|酒店|"
+                    r"精肉店?|鮮魚店|青果|印刷|クリーニング)(?![一-龯々])")
+
+
+def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+               surname_ok: Callable[[str], bool]) -> None:
+    """A company named by the citizen with its legal form, or a trade after a surname: where they or their
+    family work identifies them."""
     for t in turns:
         if t.seg.speaker == "staff":
             continue
-        for m in _COMPANY.finditer(t.seg.text):
+        found = list(_COMPANY.finditer(t.seg.text))
+        found += [m for m in _TRADE.finditer(t.seg.text) if surname_ok(m.group("s"))]
+        for m in found:
             if not _overlaps(ents, t.seg.id, m.start(), m.end()):
                 ents.append(make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:company"))
 
@@ -658,7 +845,13 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
         for m in _SIBLING.finditer(text):
             n = m.group("n")
             kana = re.fullmatch(r"[ぁ-ん]+", n) is not None
-            if not (kana_name_ok(n) or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))):
+            if _NOT_CHILD_NAME.match(n):
+                continue
+            # a child's name in kanji after 上の子が/下が is a name even when it is also a word (空, 海)
+            kanji = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.match(r"[\s\u3000]*(?:で|です|、|。|ちゃん|くん|$)",
+                                                                            text[m.end("n"):]) is not None
+            asked_name = kana and bool(_NAME_Q.search(t.asked)) and not _VERB_LIKE.search(n)  # 「お名前は」「下 が めい です」
+            if not (kana_name_ok(n) or kanji or asked_name or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))):
                 continue
             if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
                 ents.append(make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:sibling"))
@@ -678,7 +871,10 @@ def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
                 e.end = after.end()
 
 
-_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause")  # names the per-turn pass has not spread
+# names the per-turn pass has not spread
+_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause", "name:named-as", "name:honorific-spaced", "name:sibling")
+_OWNER_AFTER = re.compile(r"本人|自身|名義|宛")  # 「俊介本人も」「健一宛て」
+_HIRA_AFTER_NAME = ("くん", "ちゃん", "さん", "です", "って", "と", "や", "の", "に", "は", "が", "も", "を", "で")
 
 
 def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -687,15 +883,21 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
     words = {w for t in turns for x in ents if x.segment_id == t.seg.id and x.type == "name"
              and (x.rule in _SPOKEN_NAME_RULES or "・" in t.seg.text[x.start:x.end])
              for w in re.split(r"[・\s\u3000、]+", t.seg.text[x.start:x.end])
-             if len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)}
+             if (len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)) or (len(w) >= 3 and re.fullmatch(r"[ぁ-ん]+", w))}
     for t in turns:
         text = t.seg.text
         for w in sorted(words, key=len, reverse=True):
             for m in re.finditer(re.escape(w), text):
                 s, e = m.start(), m.end()
-                script = "[ァ-ヶー]" if re.match("[ァ-ヶ]", w) else "[一-龯々]"
-                if re.match(script, text[s - 1:s] or " ") or re.match(script, text[e:e + 1] or " "):
-                    continue
+                if re.match("[ぁ-ん]", w):  # a kana name between particles (「■■とそうたを」)
+                    if (re.match("[ぁ-ん]", text[s - 1:s] or " ") and text[s - 1] not in "とやのにはがもを") or \
+                            (re.match("[ぁ-ん]", text[e:e + 1] or " ") and not text.startswith(_HIRA_AFTER_NAME, e)):
+                        continue
+                else:
+                    script = "[ァ-ヶー]" if re.match("[ァ-ヶ]", w) else "[一-龯々]"
+                    if re.match(script, text[s - 1:s] or " ") or (re.match(script, text[e:e + 1] or " ")
+                                                                   and not _OWNER_AFTER.match(text, e)):
+                        continue
                 if not _overlaps(ents, t.seg.id, s, e):
                     ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
 
@@ -764,6 +966,10 @@ _DATE_SPAN = re.compile(rf"(?:{_ERA}|(?:19|20)(?=[0-9]{{2}}))[\s\u3000、,…]*(
                         rf"(?:{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?)?|{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日")
 
 
+_FULL_DATE_LEAD = re.compile(rf"^(?:{_FILLERS}|はい|ええ|[\s\u3000、,…])*(?P<d>(?:{_ERA}|(?:19|20)(?=[0-9]{{2}}))"
+                             rf"{_S}[0-9０-９一二三四五六七八九十元]{{1,4}}{_S}年{_GAP}{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日)")
+
+
 def _flat(text: str) -> str:
     return re.sub(rf"{_FILLERS}|[\s\u3000、,…の]", "", text)
 
@@ -784,6 +990,12 @@ def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                 s0 = _ONLY_FILLERS.match(t.seg.text).end()  # type: ignore[union-attr]
                 ents.append(make("birthdate", s0, head.end(), t.seg.text[s0:head.end()], segment_id=t.seg.id,
                                  rule="birthdate:completed", group=x.group))
+        if k0 + 1 < len(turns):  # the whole date read back at once in the next turn, in other numerals
+            t = turns[k0 + 1]
+            m = _FULL_DATE_LEAD.match(t.seg.text)
+            if m and not _overlaps(ents, t.seg.id, m.start("d"), m.end("d")):
+                ents.append(make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id,
+                                 rule="birthdate:echo", group=x.group))
         for t in turns[k0 + 1:k0 + 3]:
             for m in _DATE_SPAN.finditer(t.seg.text):
                 if len(_flat(m.group())) >= 3 and _flat(m.group()) in key and not _overlaps(ents, t.seg.id, m.start(), m.end()):
@@ -814,6 +1026,50 @@ _SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+
 _READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
                       r"(?:書いて|かいて)[\s\u3000、,]*(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)|"
                       r"(?:カタカナ|かたかな|片仮名|ひらがな|平仮名)(?:で|の)[\s\u3000、,]*(?P<r3>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)")
+
+
+# a name written out as a list of the words or parts that give its characters, in a turn about the name
+# (「我妻に 茂る 男」「五百に 旗に 頭」「良い に 太い」「木へんに 南 の 楠 に 木」「数字の 三に 戸棚の 戸」)
+_RADICAL = (r"(?:木へん|きへん|さんずい|にんべん|くさかんむり|たけかんむり|いとへん|糸へん|ごんべん|言偏|てへん|しんにょう|"
+            r"うかんむり|おんなへん|女へん|ひへん|日へん|つちへん|土へん|こざとへん|おおざと|りっしんべん|しめすへん|のぎへん|"
+            r"かねへん|金へん|やまへん|山へん|いしへん|石へん|こめへん|米へん|ふるとり|まだれ|がんだれ|あめかんむり|くちへん|口へん)")
+_SPELL_ITEM = (rf"(?:{_RADICAL}[\s\u3000]*(?:に|の)[\s\u3000]*)?(?:[一-龯々ぁ-んァ-ヶー]{{1,6}}?[\s\u3000]*の[\s\u3000]*)?"
+               r"[一-龯々]{1,3}(?:しい|[いるせきくしうすつむぶ](?![ぁ-ん]))?")
+_SPELL_SEP = r"(?:[\s\u3000、,]*(?:に|と|、)[\s\u3000、,]*|[\s\u3000]+)"
+_SPELL_SEQ = re.compile(rf"(?<![一-龯々ぁ-ん]){_SPELL_ITEM}(?:{_SPELL_SEP}{_SPELL_ITEM}){{1,4}}")
+_SPELL_CUE = re.compile(r"字は|字が|漢字|書きます|どう書|どんな字|(?:って|と)[\s\u3000]*書")
+# where a spelling starts: the turn's start, or right after the name (and 「字は」)
+_SPELL_LEAD = re.compile(rf"(?:^|[。、]|です|[\s\u3000]*(?:の)?(?:字|漢字)[\s\u3000]*(?:は|が|で|を)?)(?:{_FILLERS}|はい|ええ|[\s\u3000、,])*$")
+_VERB_TAIL = re.compile(r"[\s\u3000]*(?:[はがを]|(?!に|と|で|って|や|じゃ|だ)[ぁ-ん])")
+_SPELL_END = re.compile(r"^[\s\u3000]*(?:です|で[\s\u3000、。]|で$|って|と書|書|。|、|$|や|じゃ|だ)")
+_SPELL_STOP = re.compile(r"^(?:住所|電話|番号|名前|字|漢字|生年月日|今|前|家|年|月|日)$")
+
+
+def _spelled_sequences(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any], chars: set[str]) -> None:
+    for t in turns:
+        text = t.seg.text
+        named = any(x.segment_id == t.seg.id and x.type == "name" for x in ents)
+        cue = bool(_SPELL_CUE.search(text) or _SPELL_CUE.search(t.asked))
+        if not (named or cue or _NAME_Q.search(t.asked)):
+            continue
+        for m in _SPELL_SEQ.finditer(text):
+            items = [(i.start(), i.end()) for i in re.finditer(_SPELL_ITEM, m.group())]
+            popped = False
+            while items and (_SPELL_STOP.match(re.sub(r"[ぁ-ん]+$", "", m.group()[items[-1][0]:items[-1][1]]))
+                             or _VERB_TAIL.match(text[m.start() + items[-1][1]:])):
+                items.pop()  # 「…男 住所は」「…頭 書きます」: a new clause starts
+                popped = True
+            if len(items) < 2:
+                continue
+            s0, e0 = m.start() + items[0][0], m.start() + items[-1][1]
+            before = [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and x.end <= s0]
+            lead_from = max((x.end for x in before), default=0)
+            if not _SPELL_LEAD.search(text[lead_from:s0]) or not (popped or _SPELL_END.match(text[e0:])):
+                continue
+            heads = [re.findall(r"[一-龯々]+", m.group()[a:b])[-1] for a, b in items]
+            known = sum(1 for h in heads if set(h) & chars)
+            if known >= 2 or (cue and sum(len(h) for h in heads) <= 8):
+                _add(ents, make("name", s0, e0, text[s0:e0], segment_id=t.seg.id, rule="name:spelled"))
 
 
 def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -853,16 +1109,20 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
         for j, end in spans:
             if not any(x.start <= j and end <= x.end for x in _overlaps(ents, t.seg.id, j, end)):
                 _add(ents, make("name", j, end, text[j:end], segment_id=t.seg.id, rule="name:spelled"))
+    _spelled_sequences(turns, ents, make, chars)
 
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
-           kana_name_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
+           kana_name_ok: Callable[[str], bool] = lambda w: False,
+           surname_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
-    ``kana_name_ok`` says whether a word may be a given name (the dictionary checks of ``mask``)."""
+    ``kana_name_ok`` says whether a word may be a given name and ``surname_ok`` whether it is a family name
+    (the dictionary checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
+    _number_words(turns, ents, make)
     _addresses(turns, ents, make)
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
@@ -871,7 +1131,9 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok)
-    _companies(turns, ents, make)
+    _kana_names(turns, ents, make, kana_name_ok)
+    _latin_and_spelled_names(turns, ents, make)
+    _companies(turns, ents, make, surname_ok)
     _repeat_names(turns, ents, make)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
