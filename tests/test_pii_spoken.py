@@ -353,3 +353,41 @@ def test_words_around_these_forms_stay_visible():
     assert "妹" in texts[2] and "年中" in texts[2]
     assert "しても" in texts[3] and "お姉" in texts[3]
     assert "2階建て" in texts[4] and "ATM NPO" in texts[4]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a surname and a katakana given name introduced, and a name corrected to its kanji
+    ([("citizen", "はい、松田です。松田ヨネと申します。")], ["松田ヨネ"]),
+    ([("staff", "お名前は"), ("citizen", "大城です。大城カメ子。"), ("other", "おばあ、カメ子じゃなくて亀子でしょ。")],
+     ["カメ子", "亀子"]),
+    # a given name in kanji after a kinship word, or before a naming verb
+    ([("citizen", "娘は恵。今は福岡にいます。")], ["恵"]),
+    ([("staff", "お孫さんのことですね"), ("citizen", "蓮っていうんですけど、学校に行けてなくて。")], ["蓮"]),
+    ([("staff", "お名前は"), ("citizen", "はい ほりえ けいこ だ")], ["ほりえ", "けいこ"]),
+    ([("staff", "お名前は"), ("citizen", "佐野翼です。つばさ、って読みます。")], ["つばさ"]),
+    # addresses: a kana 字 with its lot in words, a kana town of two words, a corrected lot, a kana room
+    ([("staff", "ご住所は"), ("citizen", "しも かわらまち の 字 みずさわ 二百 さんじゅう はち ばんち")], ["みずさわ", "さんじゅう", "かわらまち"]),
+    ([("staff", "ご住所は"), ("citizen", "にし あおば 4 の 2 の 7 の メゾン あおば 1 0 2 です")], ["あおば 4", "4 の 2 の 7", "1 0 2"]),
+    ([("staff", "ご住所は"), ("citizen", "桜町 5 の 13"), ("staff", "桜町 5 の 13 ですね"),
+      ("citizen", "あ ちゃうちゃう 5 の 31 です すんません 31 の ハイツ さくら の 3 階")], ["5 の 31", "31 の ハイツ", "3 階"]),
+    ([("staff", "ご住所は"), ("citizen", "もみじが おか 2 ちょうめ 6 の 1 の コーポ もみじ にまる さん")], ["もみじが", "にまる さん"]),
+    # a date of birth in an old era without being asked, and one in kana before うまれ
+    ([("citizen", "68 です えっと しょうわ 33ねん の 4月 8日 で")], ["33ねん", "4月 8日"]),
+    ([("citizen", "下の子は 半年 です きょねんの しちがつ ようか うまれ")], ["しちがつ ようか"]),
+    # e-mail addresses spelled with letter names and glued domain words
+    ([("citizen", "メールは エム エー ケー アイ ドット ワイ アット マーク えー サンプル ドット ジェイ ピー です")],
+     ["エム エー ケー アイ", "サンプル"]),
+    ([("citizen", "あの たかし ドット ケー にーまる アットマーク ジーメール ドットコム です")], ["たかし ドット ケー", "ジーメール"]),
+])
+def test_introductions_corrections_kana_addresses_old_era_dates_and_letter_names(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_honorifics_counts_places_and_thanks_are_not_names():
+    texts, ents = _mask([("staff", "お名前は"), ("citizen", "すぎやま さん です"),
+                         ("staff", "すぎやま さん ですね 担当 の 方 は"),
+                         ("citizen", "息子がいるんですけど、息子は東京。娘は一人っていうか、もう一人いて。"),
+                         ("citizen", "ボランティアの人に来てもらってます。ほんとに、ありがどさまっす。")])
+    assert not any(e.type == "name" and e.text.strip() in ("さん", "ですね", "さん ですね") for e in ents)
+    assert "東京" in texts[3] and "一人" in texts[3] and "いる" in texts[3]
+    assert "ボランティア" in texts[4] and "ありがど" in texts[4]

@@ -103,10 +103,14 @@ def record_chars(markdown: str) -> int:
 def _occurrence_spans(segs: Sequence[Segment], gold: str) -> list[list[tuple[int, int]]]:
     """Each occurrence of ``gold`` as (segment id, char index) pairs; in one turn or two adjacent ones."""
     out: list[list[tuple[int, int]]] = []
+    kata = re.fullmatch(r"[ァ-ヶー・]+", gold) is not None
     for seg in segs:
         i = seg.text.find(gold)
         while i >= 0:
-            out.append([(seg.id, j) for j in range(i, i + len(gold))])
+            inside = kata and (re.match(r"[ァ-ヶー]", seg.text[i - 1:i] or " ") or
+                               re.match(r"[ァ-ヶー]", seg.text[i + len(gold):i + len(gold) + 1] or " "))
+            if not inside:  # a katakana name inside a longer katakana word (ラン in ボランティア) is not that name
+                out.append([(seg.id, j) for j in range(i, i + len(gold))])
             i = seg.text.find(gold, i + 1)
     if out:
         return out
@@ -116,6 +120,13 @@ def _occurrence_spans(segs: Sequence[Segment], gold: str) -> list[list[tuple[int
         if i >= 0 and i < len(a.text) < i + len(gold):
             out.append([(a.id, j) if j < len(a.text) else (b.id, j - len(a.text)) for j in range(i, i + len(gold))])
     return out
+
+
+def _raw_in(gold: str, text: str) -> bool:
+    """Whether ``gold`` is left in ``text``; a katakana name inside a longer katakana word is not."""
+    if re.fullmatch(r"[ァ-ヶー・]+", gold):
+        return re.search(rf"(?<![ァ-ヶー]){re.escape(gold)}(?![ァ-ヶー])", text) is not None
+    return gold in text
 
 
 def _identifying(gold: str) -> list[bool]:
@@ -143,7 +154,7 @@ def leak_check(segs: Sequence[Segment], entities: Sequence[Any], gold: Sequence[
         partial = any(not all((sj in masked) for sj, k in zip(o, ident, strict=True) if k) for o in occ)
         for o in occ:
             gold_chars.update(o)
-        if partial or any(raw in out for out in outputs):
+        if partial or any(_raw_in(raw, out) for out in outputs):
             leaks.append({"type": str(p.get("type", "other")), "how": "partial" if partial else "raw"})
     false_masks: list[dict[str, Any]] = []
     for e in entities:

@@ -187,6 +187,11 @@ def lexicon_surname(word: str) -> bool:
     return any(pos.endswith("人名-姓") for pos, _r in lexicon_entries(word))
 
 
+def lexicon_given(word: str) -> bool:
+    """Whether the dictionary knows ``word`` as a given name (誠, 湊 — not 東京, a place)."""
+    return any(pos.endswith("人名-名") for pos, _r in lexicon_entries(word))
+
+
 def person_readings(word: str) -> list[str]:
     """The readings ``word`` has as a person name (勝 → カツ, ショウ, マサル)."""
     return list(dict.fromkeys(r for pos, r in lexicon_entries(word) if "人名" in pos and r))
@@ -241,11 +246,15 @@ _EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダ�
 # ジェーピー」, 「エミ ドット 0312 アットマーク ドコモ ドット ネ ドット ジェーピー」): each part in any
 # script, joined by the spoken separators, with pauses and commas between
 # (letters and digits read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」「0 7 2 1」)
-_EMAIL_WORD = r"(?:[A-Za-z0-9_\-]+(?:[\s\u3000、,]{1,2}[A-Za-z0-9_\-]+)*|[ァ-ヶー]{1,16}|[ぁ-ん]{1,10})"
+# (letters, digits and letter names read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」
+# 「ケー イー アイ」「エヌ ケー ゼロゴー いちに」)
+_EMAIL_CHUNK = (r"(?:[A-Za-z0-9_\-]+|[ァ-ヶー]{1,16}|(?!はい|えっと|えー|ええ|あの|その|まあ|です)"
+                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){0,9})")  # にーまる: digits  # 「めーるは」: a topic, not a part
+_EMAIL_WORD = rf"{_EMAIL_CHUNK}(?:[\s\u3000、,]{{1,2}}{_EMAIL_CHUNK}){{0,12}}"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
-    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
-    rf"(?:アットマーク|あっとまーく|アット|あっと){_EMAIL_SEP}"
+    rf"(?:(?:(?<=えー)|(?<=あー)|(?<![ぁ-んー]))(?=[ぁ-ん])|(?<![ァ-ヶー])(?=[ァ-ヶー])|(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-])){_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
+    rf"(?:アット[\s\u3000]?マーク|あっと[\s\u3000]?まーく|アット|あっと){_EMAIL_SEP}(?:(?:えー|えっと|あの)[\s\u3000、,]*)?"
     rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|点|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
 
 
@@ -501,6 +510,7 @@ HIRAGANA_NOT_NAMES = {
     "むすこ", "むすめ", "おこ", "ねえ", "にい", "かあ", "とう", "じい", "ばあ", "おじょう", "ぼっちゃ", "おきゃく", "おくさ",
     "いち", "おいしゃ", "かんごし", "おとなり", "ごしゅじん", "おまごさ", "おまご", "おやご", "ほけんし", "せんせい", "おおや",
     "おやく", "おてつだい", "ごきんじょ", "おむかい", "こども", "ごほんにん", "みなさ", "ありがと", "ありがとう", "おおきに",
+    "ありがど", "ありがとさ", "ありがどさ", "おつかれ", "ごくろう",
 }
 NAME_STOPWORDS = {
     "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
@@ -523,7 +533,8 @@ _NAMING_VERB = (r"(?:(?:と|って|て)?(?:申します|申す|もうします|�
                 r"ゆうてます)|(?:っちゅ|ちゅ)(?:います|うもんです|うてます|うとります))")
 _ANSWER_END = re.compile(r"\s*(?:でございます|です|っす|と申します|といいます|と言います|っていいます|って言います|っていう|と申す|"
                          + _NAMING_VERB + ")"
-                         r"|で(?=[、,\s])|[、。！!？?\n]")
+                         r"|で(?=[、,\s])|[、。！!？?\n]"
+                         r"|[\s\u3000]*(?:っつう|っちゅう|つう)|[\s\u3000]+(?:だ|や|じゃ)(?=[\s\u3000、。]|$)")  # 「まさき っつうんだ」「ろくろう だ」
 _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・A-Za-zＡ-Ｚａ-ｚ\s\u3000]+$")  # Latin too (NGUYEN VAN NAM)
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
@@ -1094,8 +1105,8 @@ def _kanji_pieces_are_name(word: str) -> bool:
 def word_may_be_name(word: str) -> bool:
     """Whether the dictionary allows ``word`` as a name where the sentence shape expects one
     (after a surname, before a naming verb): the checks of the kinship rules, by script."""
-    if not word or _not_a_name(word):
-        return False
+    if not word or _not_a_name(word) or word[0] in "っゃゅょぁぃぅぇぉんゎーッャュョァィゥェォンヮ":
+        return False  # no name starts with a small kana, ん or a long vowel (「っつうんだ」)
     if all(_is_hira(c) for c in word):
         return _kana_name_ok(word)
     if all(_is_kata(c) or c == "・" for c in word):
@@ -1226,6 +1237,9 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     return out
 
 
+_INTRODUCED = re.compile(r"[\s\u3000]*(?:と|って)[\s\u3000]*(?:申し|もうし|いいます|言います)")
+
+
 def _ner_names(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     text = ctx.text
     out = []
@@ -1234,7 +1248,8 @@ def _ner_names(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         if not word or re.search(r"[0-9０-９A-Za-z@]", word) or word in NAME_STOPWORDS or _is_role(word):
             continue
         inner = [x for x in toks if s <= x.start < e]
-        if not any(x.is_person for x in inner) and not (_is_kata(word[0]) and len(word) >= 3):
+        introduced = len(word) >= 3 and _INTRODUCED.match(text, e) is not None  # 「宮下トメと申します」: 宮下 a place word
+        if not any(x.is_person for x in inner) and not (_is_kata(word[0]) and len(word) >= 3) and not introduced:
             continue
         if not _left_ok(text, s, toks) or not _right_ok(text, e):
             continue
@@ -1457,7 +1472,7 @@ def _propagate(segments: list[tuple[_Ctx, list[Entity]]]) -> None:
                 continue
             for w in [e.text.strip(), *_name_parts(e.text)]:
                 w = w.strip()
-                if not w or w in NAME_STOPWORDS or w in FILLERS or _is_role(w, suffix=False):
+                if not w or w in NAME_STOPWORDS or w in FILLERS or w in HONORIFICS or _is_role(w, suffix=False):
                     continue
                 if len(w) == 1 and not _is_kanji(w):
                     continue
@@ -1600,8 +1615,18 @@ def scrub(text: str, entities: Iterable[Entity]) -> str:
                    key=lambda p: len(p[0]), reverse=True)
     for raw, ph in pairs:
         if raw in text:
-            text = text.replace(raw, ph or "[個人情報]")
+            text = re.sub(_word_pattern(raw), lambda _m, ph=ph: ph or "[個人情報]", text)
     return text
+
+
+def _word_pattern(raw: str) -> str:
+    """``raw`` as a word: a katakana name is not replaced inside a longer katakana word (ラン in
+    ボランティア), nor a hiragana one after other hiragana that is not a particle."""
+    if re.fullmatch(r"[ァ-ヶー・\s\u3000]+", raw):
+        return rf"(?<![ァ-ヶー]){re.escape(raw)}(?![ァ-ヶー])"
+    if re.fullmatch(r"[ぁ-ん\s\u3000]+", raw):
+        return rf"(?:(?<![ぁ-ん])|(?<=[とやのにはがもを])){re.escape(raw)}"
+    return re.escape(raw)
 
 
 # -- public API -----------------------------------------------------------------------------------
@@ -1646,10 +1671,11 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
-                      surname_ok=lexicon_surname)
+                      surname_ok=lexicon_surname, given_ok=lexicon_given)
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
     entities = [e for e in entities if not (e.type == "name" and re.fullmatch(r"[一二三四五六七八九十百千〇]+", e.text.strip()))]
     entities = _without_staff_introduction(segments, entities)
+    entities = [e for e in entities if not (e.type == "name" and _HONORIFIC_LED.match(e.text))]
     table = PlaceholderTable()
     table.learn_names(entities)
     for e in entities:
@@ -1658,6 +1684,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     return entities
 
 
+_HONORIFIC_LED = re.compile(r"^[\s\u3000]*(?:さん|さま|様|ちゃん|くん|君|氏|殿)(?:[\s\u3000]|です|ですね|$)")
 _STAFF_INTRO_BEFORE = re.compile(r"(?:担当|係|窓口|相談員|わたくし|私)[\s\u3000]*(?:の|は|が)?[\s\u3000]*$")
 _STAFF_INTRO_AFTER = re.compile(r"^[\s\u3000]*(?:です|でございます|と申します|といいます|が担当|が伺います)")
 

@@ -74,7 +74,7 @@ _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PL
                        rf"(?P<lot>{_LOT}|{_KANA_LOT})")
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
-_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}})[\s\u3000]+(?:の[\s\u3000]*)?(?P<lot>{_LOT})")
+_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})[\s\u3000]+(?:の[\s\u3000]*)?(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
@@ -98,11 +98,12 @@ _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 _FLOOR = rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}(?:奥|手前|右|左|端|角)(?:の{_S}部屋)?)?)"
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
@@ -115,7 +116,10 @@ _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_P
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
 _BLOCK_ROOM = re.compile(rf"{_NUMK}{_S}号?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
-_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<lot>{_LOT}|{_KANA_LOT})")
+# (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
+_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
+# a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
+_NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 # pauses, commas, fillers and の between the parts (「しょうわ、にじゅうはちねん、いちがつ なのか」)
@@ -411,10 +415,11 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 # a rural address: 大字 and 字 with the lot (「大字久保田字東の312番地」)
 # (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
-_AZA_NUM = rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK})"
+_AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
+            rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
 _AZA = re.compile(rf"(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
-                  rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノ]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
-                  rf"{_AZA_NUM}{_S}(?:番地|番)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
+                  rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
+                  rf"{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
 
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
@@ -455,6 +460,10 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 prev = _prev_own_turn(turns, i)
                 if prev is not None and not prev_addr:
                     _town_in_turn_before(prev, t, ents, make)
+            for m in _NUMBER_BUILDING.finditer(text):
+                after = _AFTER.match(text, m.end())
+                if after and after.end() > m.end():
+                    spans.append((m.start(), after.end()))
             # in the answer to 「ご住所は」: a building name and its room (グランドール川西 の 705)
             for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
@@ -502,14 +511,17 @@ _AFTER_ADDRESS_WORD = re.compile(rf"(?:住所|じゅうしょ|お住まい)[\s\u
 # the town said before a lot that starts with a number, as its own word (ASR puts spaces between the parts:
 # 「みどりまち よんちょうめ」「胡屋 の 1丁目」「こうよう だい の さんちょうめ」); a word ending in a particle,
 # a filler or a word about the home (住所, 実家) is not a town
-_TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
-                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|台|町|丘))?)[\s\u3000]*(?:の[\s\u3000]*(?:な[\s\u3000]*)?)?$")
+_TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>(?:(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
+                          r"[\s\u3000]+)?[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
+                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000]*(?:な[\s\u3000]*)?)?$")
 _NOT_TOWN = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|住所|じゅうしょ|家|うち|実家|自宅|今|いま|前|元|先月|番地|部屋|号室|"
                        r"あの|その|この|それ|ここ|そこ)$|[はがをにでともへやねよ]$|(?:です|ます|した|けど)$")
 _NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KANA_NUM}{_GEMINATE}?[\s\u3000]*ちょうめ|{_GEMINATE})")
 
 
 _PUBLIC_BEFORE = re.compile(rf"(?:県営|市営|町営|都営|府営|村営|道営|公営)(?:{_PLACE_GAP}の)?{_PLACE_GAP}$")
+_DIRECTION_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
+                               r"[\s\u3000]+$")  # 「ひがし さくらぎ 2 の 9 の 4」: the first word of the town
 _SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|ケ丘|ヶ丘|{BUILDING_KW})")
 _GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
 
@@ -524,9 +536,9 @@ def _town_before(text: str, start: int, span: str) -> int:
             return g.start("w")
     if re.match(r"丁目|ちょうめ", span) and (n := re.search(rf"{_NUMK}{_S}$", text[:start])):
         start = n.start()  # 「3丁目」 taken from its 丁目: its number too
-    if (p := _PUBLIC_BEFORE.search(text[:start])) is not None:
+    if (p := _PUBLIC_BEFORE.search(text[:start]) or _DIRECTION_BEFORE.search(text[:start])) is not None:
         return p.start()
-    if not (_NUMBER_LEAD.match(span) or _SUFFIX_LEAD.match(span)):
+    if not (_NUMBER_LEAD.match(span) or _SUFFIX_LEAD.match(span) or span.startswith(("字", "大字", "おおあざ"))):
         return start
     m = _TOWN_BEFORE.search(text[:start])
     if m is None or m.start("w") == start:
@@ -590,13 +602,25 @@ _BORN_ON = re.compile(rf"(?:生まれ|うまれ|誕生日|たんじょうび)[^�
                       rf"(?P<d>(?:(?:今年|去年|昨年|おととし|一昨年)の?{_S})?{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日)")
 
 
+_OLD_ERA_LEAD = r"(?:明治|大正|昭和|めいじ|たいしょう|しょうわ|メイジ|タイショウ|ショウワ)"
+# a month and day said in kana or mixed numerals before 生まれ (「きょねんの じゅういちがつ みっか うまれ」)
+_KANA_BORN = re.compile(rf"(?P<d>(?:(?:今年|去年|昨年|おととし|一昨年|ことし|きょねん|さくねん)の?{_S})?{_NUM_ANY}{_S}(?:月|がつ){_KS}"
+                        rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))[\s\u3000]*(?:の)?[\s\u3000]*(?:うまれ|生まれ)")
+
+
 def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         text = t.seg.text
-        if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text):
-            for m in _MIXED_DATE.finditer(text):
-                if not _UNIT_AFTER.match(text[m.end():m.end() + 3]) or text[m.end():m.end() + 2].strip().startswith("日"):
-                    _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
+        for m in _KANA_BORN.finditer(text):
+            _add(ents, make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id, rule="birthdate:born-on"))
+        birth = bool(_BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text))
+        for m in _MIXED_DATE.finditer(text):
+            # a whole date in an old era (昭和55年2月29日) is someone's date of birth even when not asked for
+            whole_old = bool(re.match(_OLD_ERA_LEAD, m.group()) and re.search(r"(?:日|にち|" + _KANA_DAY + r")$", m.group()))
+            if not (birth or whole_old):
+                continue
+            if not _UNIT_AFTER.match(text[m.end():m.end() + 3]) or text[m.end():m.end() + 2].strip().startswith("日"):
+                _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
         for m in _BORN_ON.finditer(text):
             _add(ents, make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id, rule="birthdate:born-on"))
         for m in _KANA_DATE.finditer(text):
@@ -677,8 +701,10 @@ def _given_kanji_joined(text: str, end: int, kana_name_ok: Callable[[str], bool]
 
 
 def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                 kana_name_ok: Callable[[str], bool]) -> None:
-    """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name."""
+                 kana_name_ok: Callable[[str], bool]) -> set[str]:
+    """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name.
+    Returns the given names found this way, to be masked where they are said again."""
+    given: set[str] = set()
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
@@ -697,18 +723,35 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                 m = k
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " "):
                 m = _given_kanji_joined(text, e.end, kana_name_ok)
+            if m and re.match(r"(?:さん|さま|様|ちゃん|くん|です|でし|ます|先生|せんせい|社長|課長|部長|主任|先輩|医師)", m.group("g")):
+                m = None  # an honorific or a copula is not a given name (「みずの さん ですね」)
             if m and not _overlaps(ents, t.seg.id, e.end, e.end + m.end("g")):
                 e.end += m.end("g")
+                given.add(m.group("g"))
                 continue
             p = _GIVEN_AFTER_PAUSE.match(text[e.end:]) if _NAME_Q.search(t.asked) else None
             if p and not _VERB_LIKE.search(p.group("g")) and kana_name_ok(p.group("g")):
                 s, g_end = e.end + p.start("g"), e.end + p.end("g")
                 if not _overlaps(ents, t.seg.id, s, g_end):
                     ents.append(make("name", s, g_end, p.group("g"), segment_id=t.seg.id, rule="name:given-after-pause"))
+    return given
 
 
 _NAME_Q = re.compile(r"名前|なまえ|氏名|フルネーム|どちら様|どちらさま")
-_GIVEN_GLUED_KATA = re.compile(r"^(?P<g>[ァ-ヶー]{2,6})(?=って|です|さん|ちゃん|と申|といい|[。、\s\u3000]|$)")
+_GIVEN_GLUED_KATA = re.compile(r"^(?P<g>[ァ-ヶー]{1,4}[子江美代枝恵](?![一-龯々])|[ァ-ヶー]{2,6})(?=って|です|さん|ちゃん|と申|といい|[。、\s\u3000]|$)")
+# 「ツル子じゃなくて鶴子でしょ」: the word a name is corrected to is the name too
+_CORRECTED_TO = re.compile(r"^[\s\u3000]*(?:じゃなくて|ではなくて|やなくて|じゃのうて|じゃない|でなくて)[\s\u3000、,]*"
+                           r"(?P<g>[一-龯々]{1,4}|[ァ-ヶー]{2,8}|[ぁ-ん]{2,6}?)(?=[\s\u3000]*(?:です|でしょ|で|や|じゃ|だ|って|[、。]|$))")
+
+
+def _corrected_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    for t in turns:
+        text = t.seg.text
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _CORRECTED_TO.match(text[e.end:])
+            if m and not _overlaps(ents, t.seg.id, e.end + m.start("g"), e.end + m.end("g")):
+                ents.append(make("name", e.end + m.start("g"), e.end + m.end("g"), m.group("g"), segment_id=t.seg.id,
+                                 rule="name:corrected", group=e.group))
 _TRAILING_WORD = re.compile(r"(?:^|[\s\u3000、,…]|(?<=は))(?P<w>[一-龯々ァ-ヶー]{1,6}|[ぁ-ん]{2,6})[\s\u3000、,…]*$")
 _LEADING_WORD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?P<w>[一-龯々ァ-ヶー]{{1,6}}|[ぁ-ん]{{2,6}}?)"
                            r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。、]|$))")
@@ -757,20 +800,22 @@ _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|
 
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
 # 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
-_NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
+_NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
                            r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
                            r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN_OR_NAME = re.compile(r"名前|なまえ|子|娘|息子|孫|夫|妻|主人|旦那|嫁|母|父|兄|姉|弟|妹|おじ|おば|甥|姪|彼|彼女|男の子|女の子")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
+_KIN_IS_NAME = re.compile(r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|兄|姉|弟|妹|孫|甥|姪)(?:さん)?(?:は|が)[\s\u3000]*"
+                          r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
 _KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
 
 
 def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                kana_name_ok: Callable[[str], bool]) -> None:
+                kana_name_ok: Callable[[str], bool], given_ok: Callable[[str], bool]) -> None:
     """Kana given names the per-turn rules miss in spaced or dialect speech."""
     for t in turns:
         text = t.seg.text
@@ -779,8 +824,16 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             if _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
                     or not _KIN_OR_NAME.search(t.asked + text[:m.start()]):
                 continue
-            if kana_name_ok(n) or len(n) >= 3:
+            kanji = re.match("[一-龯々]", n) is not None
+            if kanji and re.match(r"[一二三四五六七八九十何]", n):
+                continue  # 「一人っていう」: a count, not a name
+            if given_ok(n) if kanji else (kana_name_ok(n) or len(n) >= 3):
                 _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:named-as"))
+        for m in _KIN_IS_NAME.finditer(text):
+            if re.match(r"[一二三四五六七八九十何]", m.group("n")):
+                continue  # 「息子は一人」: a count
+            if given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")):  # 「息子は誠。」
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
         for m in _SPACED_CHAN.finditer(text):
             n = m.group("n")
             if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n):
@@ -877,13 +930,14 @@ _OWNER_AFTER = re.compile(r"本人|自身|名義|宛")  # 「俊介本人も」�
 _HIRA_AFTER_NAME = ("くん", "ちゃん", "さん", "です", "って", "と", "や", "の", "に", "は", "が", "も", "を", "で")
 
 
-def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any], given: set[str] = frozenset()) -> None:
     """A name word found by this pass (or widened over ・) is masked wherever else it stands as a word of its own
     (「リン、です。リン・メイファ。」): katakana and kanji words of two or more characters."""
     words = {w for t in turns for x in ents if x.segment_id == t.seg.id and x.type == "name"
              and (x.rule in _SPOKEN_NAME_RULES or "・" in t.seg.text[x.start:x.end])
              for w in re.split(r"[・\s\u3000、]+", t.seg.text[x.start:x.end])
              if (len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)) or (len(w) >= 3 and re.fullmatch(r"[ぁ-ん]+", w))}
+    words |= {w for w in given if len(w) >= 2}
     for t in turns:
         text = t.seg.text
         for w in sorted(words, key=len, reverse=True):
@@ -894,7 +948,8 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
                             (re.match("[ぁ-ん]", text[e:e + 1] or " ") and not text.startswith(_HIRA_AFTER_NAME, e)):
                         continue
                 else:
-                    script = "[ァ-ヶー]" if re.match("[ァ-ヶ]", w) else "[一-龯々]"
+                    script = ("[ァ-ヶー]" if re.fullmatch("[ァ-ヶー]+", w) else
+                              "[一-龯々]" if re.fullmatch("[一-龯々]+", w) else "[一-龯々ァ-ヶー]")
                     if re.match(script, text[s - 1:s] or " ") or (re.match(script, text[e:e + 1] or " ")
                                                                    and not _OWNER_AFTER.match(text, e)):
                         continue
@@ -1023,8 +1078,9 @@ _SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+
 
 
 # how a name is read or written (「ここあって読む」「正しい男って書いてまさお」「カタカナでトシ」)
-_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
-                      r"(?:書いて|かいて)[\s\u3000、,]*(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)|"
+_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)[、,\s\u3000]*(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
+                      r"(?:書いて|かいて)[\s\u3000、,]*(?!あ[るり]|い[るま]|な[いく]|も|ます|くだ|ね)"
+                      r"(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)|"
                       r"(?:カタカナ|かたかな|片仮名|ひらがな|平仮名)(?:で|の)[\s\u3000、,]*(?P<r3>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)")
 
 
@@ -1037,7 +1093,7 @@ _SPELL_ITEM = (rf"(?:{_RADICAL}[\s\u3000]*(?:に|の)[\s\u3000]*)?(?:[一-龯々
                r"[一-龯々]{1,3}(?:しい|[いるせきくしうすつむぶ](?![ぁ-ん]))?")
 _SPELL_SEP = r"(?:[\s\u3000、,]*(?:に|と|、)[\s\u3000、,]*|[\s\u3000]+)"
 _SPELL_SEQ = re.compile(rf"(?<![一-龯々ぁ-ん]){_SPELL_ITEM}(?:{_SPELL_SEP}{_SPELL_ITEM}){{1,4}}")
-_SPELL_CUE = re.compile(r"字は|字が|漢字|書きます|どう書|どんな字|(?:って|と)[\s\u3000]*書")
+_SPELL_CUE = re.compile(r"字は|字が|漢字|どう[\s\u3000]*書|どんな[\s\u3000]*字|(?:って|と)[\s\u3000]*書")
 # where a spelling starts: the turn's start, or right after the name (and 「字は」)
 _SPELL_LEAD = re.compile(rf"(?:^|[。、]|です|[\s\u3000]*(?:の)?(?:字|漢字)[\s\u3000]*(?:は|が|で|を)?)(?:{_FILLERS}|はい|ええ|[\s\u3000、,])*$")
 _VERB_TAIL = re.compile(r"[\s\u3000]*(?:[はがを]|(?!に|と|で|って|や|じゃ|だ)[ぁ-ん])")
@@ -1050,7 +1106,7 @@ def _spelled_sequences(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
         text = t.seg.text
         named = any(x.segment_id == t.seg.id and x.type == "name" for x in ents)
         cue = bool(_SPELL_CUE.search(text) or _SPELL_CUE.search(t.asked))
-        if not (named or cue or _NAME_Q.search(t.asked)):
+        if t.seg.speaker == "staff" or not (named or cue or _NAME_Q.search(t.asked)):
             continue
         for m in _SPELL_SEQ.finditer(text):
             items = [(i.start(), i.end()) for i in re.finditer(_SPELL_ITEM, m.group())]
@@ -1084,7 +1140,7 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
                 g = next(k for k in ("r", "r2", "r3") if m.group(k))
                 word = m.group(g)
                 if word not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(word) and (
-                        kana_name_ok(word) or re.fullmatch(r"[ァ-ヶー]+", word)):
+                        kana_name_ok(word) or re.fullmatch(r"[ァ-ヶー]+", word) or g == "r"):  # 「りく、って読みます」
                     _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
     chars = {c for x in ents if x.type == "name" for c in x.text if re.match(r"[一-龯々]", c)}
     for t in turns:
@@ -1114,11 +1170,12 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False,
-           surname_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
+           surname_ok: Callable[[str], bool] = lambda w: False,
+           given_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
-    ``kana_name_ok`` says whether a word may be a given name and ``surname_ok`` whether it is a family name
-    (the dictionary checks of ``mask``)."""
+    ``kana_name_ok`` says whether a word may be a name where the sentence expects one, ``surname_ok`` and
+    ``given_ok`` whether the dictionary knows it as a family or a given name (the checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
@@ -1127,14 +1184,15 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
     _split_era(turns, ents, make)
-    _given_names(turns, ents, make, kana_name_ok)
+    given = _given_names(turns, ents, make, kana_name_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok)
-    _kana_names(turns, ents, make, kana_name_ok)
+    _kana_names(turns, ents, make, kana_name_ok, given_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
-    _repeat_names(turns, ents, make)
+    _repeat_names(turns, ents, make, given)
+    _corrected_names(turns, ents, make)
     _banks(turns, ents)
     by_id = {s.id: s for s in segments}
     _refresh_texts(by_id, ents)  # the passes below compare what the spans now say
