@@ -391,3 +391,23 @@ def test_honorifics_counts_places_and_thanks_are_not_names():
     assert not any(e.type == "name" and e.text.strip() in ("さん", "ですね", "さん ですね") for e in ents)
     assert "東京" in texts[3] and "一人" in texts[3] and "いる" in texts[3]
     assert "ボランティア" in texts[4] and "ありがど" in texts[4]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a companion introducing themselves with their organisation
+    ([("other", "こんにちは、子ども食堂をやっている会の中川です。今日は付き添いです。")], ["中川"]),
+    # a foreign name written with ・, and a given name after 「で、」 in a name answer
+    ([("staff", "お名前は"), ("citizen", "李です。中国語だとリー・シャオメイです。")], ["リー・シャオメイ"]),
+    ([("staff", "お名前は"), ("citizen", "小田です。小田で、はるき。")], ["はるき"]),
+    # a facility said before the town, and a Sapporo address with 条
+    ([("staff", "お住まいは"), ("citizen", "いまは ケアホーム あじさい 中町 の 三丁目 の 5 の 2 です")], ["あじさい", "中町", "5 の 2"]),
+    ([("staff", "ご住所は"), ("citizen", "南 の 八条 西 の 四丁目 の 3 の 11 だ"), ("staff", "南8条西4丁目3の11 ですね")],
+     ["八条", "3 の 11", "南8", "3の11"]),
+])
+def test_companions_dotted_names_facilities_and_jo_addresses(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_ages_with_hedges_and_staff_roles_stay_visible():
+    texts, _ = _mask([("staff", "保健師の今井です。お父様はおいくつですか。"), ("citizen", "八十一 かな")])
+    assert "今井" in texts[0] and "八十一" in texts[1]

@@ -1673,7 +1673,8 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
                       surname_ok=lexicon_surname, given_ok=lexicon_given)
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
-    entities = [e for e in entities if not (e.type == "name" and re.fullmatch(r"[一二三四五六七八九十百千〇]+", e.text.strip()))]
+    entities = [e for e in entities if not (e.type == "name" and re.fullmatch(
+        r"[一二三四五六七八九十百千〇]+[\s\u3000]*(?:かな|くらい|ぐらい|ほど|ちょっと|です)?", e.text.strip()))]
     entities = _without_staff_introduction(segments, entities)
     entities = [e for e in entities if not (e.type == "name" and _HONORIFIC_LED.match(e.text))]
     table = PlaceholderTable()
@@ -1685,7 +1686,8 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
 
 
 _HONORIFIC_LED = re.compile(r"^[\s\u3000]*(?:さん|さま|様|ちゃん|くん|君|氏|殿)(?:[\s\u3000]|です|ですね|$)")
-_STAFF_INTRO_BEFORE = re.compile(r"(?:担当|係|窓口|相談員|わたくし|私)[\s\u3000]*(?:の|は|が)?[\s\u3000]*$")
+_STAFF_INTRO_BEFORE = re.compile(r"(?:担当|係|窓口|相談員|保健師|社会福祉士|ケースワーカー|支援員|職員|主任|課|センター|わたくし|私)"
+                                 r"[\s\u3000]*(?:の|は|が)?[\s\u3000]*$")
 _STAFF_INTRO_AFTER = re.compile(r"^[\s\u3000]*(?:です|でございます|と申します|といいます|が担当|が伺います)")
 
 

@@ -144,8 +144,8 @@ _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUMK}{_S}月{_GAP})?{_NUMK}{_S}日")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
-_GIVEN_AFTER_PAUSE = re.compile(rf"^(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
-                                r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい))")
+_GIVEN_AFTER_PAUSE = re.compile(rf"^(?:で(?=[、,]))?(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
+                                r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。]|$))")  # 「■■で、かける。」
 _VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
@@ -522,6 +522,10 @@ _NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KA
 _PUBLIC_BEFORE = re.compile(rf"(?:県営|市営|町営|都営|府営|村営|道営|公営)(?:{_PLACE_GAP}の)?{_PLACE_GAP}$")
 _DIRECTION_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
                                r"[\s\u3000]+$")  # 「ひがし さくらぎ 2 の 9 の 4」: the first word of the town
+_FACILITY_BEFORE = re.compile(rf"(?:^|(?<=[\s\u3000、,。はにで]))[ァ-ヶー一-龯々ぁ-ん]{{0,12}}?{BUILDING_KW}"
+                              r"(?:[\s\u3000]+[ァ-ヶー一-龯々ぁ-ん]{1,8})?[\s\u3000]*(?:の[\s\u3000]*)?$")
+_JO_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}条{_S}(?:[東西南北]{_S}(?:の{_S})?)?$")
+_JO_NUMBER_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}$")
 _SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|ケ丘|ヶ丘|{BUILDING_KW})")
 _GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
 
@@ -536,8 +540,11 @@ def _town_before(text: str, start: int, span: str) -> int:
             return g.start("w")
     if re.match(r"丁目|ちょうめ", span) and (n := re.search(rf"{_NUMK}{_S}$", text[:start])):
         start = n.start()  # 「3丁目」 taken from its 丁目: its number too
-    if (p := _PUBLIC_BEFORE.search(text[:start]) or _DIRECTION_BEFORE.search(text[:start])) is not None:
+    if (p := _PUBLIC_BEFORE.search(text[:start]) or _DIRECTION_BEFORE.search(text[:start])
+            or _FACILITY_BEFORE.search(text[:start])) is not None and p.start() < start:
         return p.start()
+    if (span.startswith("条") and (j := _JO_NUMBER_BEFORE.search(text[:start]))) or (j := _JO_BEFORE.search(text[:start])):
+        return j.start()  # 札幌の条丁目 (「北 の 十五条 東 の 三丁目」「北15条東3丁目」)
     if not (_NUMBER_LEAD.match(span) or _SUFFIX_LEAD.match(span) or span.startswith(("字", "大字", "おおあざ"))):
         return start
     m = _TOWN_BEFORE.search(text[:start])
@@ -730,7 +737,8 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                 given.add(m.group("g"))
                 continue
             p = _GIVEN_AFTER_PAUSE.match(text[e.end:]) if _NAME_Q.search(t.asked) else None
-            if p and not _VERB_LIKE.search(p.group("g")) and kana_name_ok(p.group("g")):
+            if p and not _VERB_LIKE.search(p.group("g")) and kana_name_ok(p.group("g")) \
+                    and not re.match(r"(?:です|でし|だ|じゃ|や)", p.group("g")):
                 s, g_end = e.end + p.start("g"), e.end + p.end("g")
                 if not _overlaps(ents, t.seg.id, s, g_end):
                     ents.append(make("name", s, g_end, p.group("g"), segment_id=t.seg.id, rule="name:given-after-pause"))
@@ -844,6 +852,8 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
 # a name in Latin capitals as on a residence card (「SANTOS MARIA CRISTINA」「GURUNG SITA」)
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[\s\u3000]+){1,3}[A-Z]{2,}(?![A-Za-z])")
 _ACRONYMS = frozenset("ATM NPO DV JR ETC ID PDF LINE SNS URL OK TV PC USB ADHD LGBT NHK JA UR GPS FAX TEL NG QR HIV IT AI".split())
+# a foreign name written with ・ between its parts (「ワン・リーファ」), in a turn about a name
+_DOTTED_KATA = re.compile(r"(?<![ァ-ヶー・])[ァ-ヶー]{1,6}(?:・[ァ-ヶー]{1,6}){1,3}(?![ァ-ヶー・])")
 # a name spelled out in katakana syllables (「グ、エ、ン、ティ、ラ、ン」)
 _KANA_SPELLED = re.compile(r"(?<![ァ-ヶー])(?:[ァ-ヶ][ァィゥェォャュョー]?[、,・][\s\u3000]*){2,}[ァ-ヶ][ァィゥェォャュョー]?(?![ァ-ヶー])")
 
@@ -861,6 +871,8 @@ def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Call
             continue
         for m in _KANA_SPELLED.finditer(text):
             _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:kana-letters"))
+        for m in _DOTTED_KATA.finditer(text):
+            _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:dotted"))
 
 
 _COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|（株）|\(株\))[\s\u3000]*[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}"
@@ -871,6 +883,21 @@ _COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|（株）|\(�
 _TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|建設|工業|工務店|商店|製作所|産業|興業|電機|"
                     r"電気|物流|食品|鉄工所?|水産|農園|不動産|商事|物産|精機|塗装|板金|自動車|設備|土木|造園|酒店|"
                     r"精肉店?|鮮魚店|青果|印刷|クリーニング)(?![一-龯々])")
+
+
+# a companion who introduces themselves with their organisation (「NPO『つなぐ』の佐伯です」「留学生で、小林です」)
+_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
+                               r"(?=[。、！!\s\u3000]|$)")
+
+
+def _affiliated_intros(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                       surname_ok: Callable[[str], bool]) -> None:
+    for t in turns:
+        if t.seg.speaker == "staff":
+            continue
+        for m in _AFFILIATED_INTRO.finditer(t.seg.text):
+            if surname_ok(m.group("n")) and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:introduced"))
 
 
 def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -1191,6 +1218,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _kana_names(turns, ents, make, kana_name_ok, given_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
+    _affiliated_intros(turns, ents, make, surname_ok)
     _repeat_names(turns, ents, make, given)
     _corrected_names(turns, ents, make)
     _banks(turns, ents)
