@@ -67,7 +67,7 @@ _AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[はがもで]?[\s\u3000、,]
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
 _S = r"[\s\u3000]*"
-_LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?!室))?"
+_LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?![室棟]))?"
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
 _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
@@ -102,7 +102,10 @@ _BUILDING = rf"(?:(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_K
 _FLOOR = rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}(?:奥|手前|右|左|端|角)(?:の{_S}部屋)?)?)"
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
+                    rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}号?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
+                    rf"{_NUMK}{_S}号?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
