@@ -411,3 +411,31 @@ def test_companions_dotted_names_facilities_and_jo_addresses(turns, secret):
 def test_ages_with_hedges_and_staff_roles_stay_visible():
     texts, _ = _mask([("staff", "保健師の今井です。お父様はおいくつですか。"), ("citizen", "八十一 かな")])
     assert "今井" in texts[0] and "八十一" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a recogniser that puts a comma after every word
+    ([("staff", "お名前を"), ("citizen", "はい、村井、さとみ、です、夫は、村井、たかし、です")], ["さとみ", "たかし", "村井"]),
+    ([("staff", "ご住所は"), ("citizen", "はい、青葉台、2の、十一の、五、です")], ["2の、十一の、五", "青葉台"]),
+    ([("staff", "生年月日は"), ("citizen", "昭和、二十、三年、の、八月、十、五日、です")], ["二十、三年", "八月", "十、五日"]),
+    # numbers said in pieces, a digit read にい, a corrected end of a number read digit by digit
+    ([("staff", "生年月日は"), ("citizen", "平成5年のえー9月にじゅう1日です")], ["にじゅう1日"]),
+    ([("staff", "電話番号は"), ("citizen", "ゼロはちにいの 3 1 9、の 5 5 0 2 です")], ["ゼロはちにい", "5 5 0 2"]),
+    ([("staff", "電話番号は"), ("citizen", "070 の 4 4 1 8 の 2 0 9 6 あ すみません 2 0 6 9 です")], ["2 0 9 6", "2 0 6 9"]),
+    ([("staff", "ご住所は"), ("citizen", "本町 にちょうめ 7 番 の 三十 一 です")], ["三十 一", "7 番"]),
+    # a boss named with the title, a name before んとこ, a town the mask started inside of
+    ([("citizen", "上司の坂本課長にはもう話してあります。")], ["坂本"]),
+    ([("staff", "泊まるところは"), ("citizen", "友達の、えー、…あ、石原大輔んとこに今はいます。")], ["石原大輔"]),
+    ([("staff", "ご住所は"), ("citizen", "はい若松町の2丁目5番の3のハイツ若松102です")], ["若松町", "5番の3"]),
+])
+def test_comma_separated_words_numbers_in_pieces_titles_and_glued_towns(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_words_that_follow_names_in_speech_are_not_names():
+    texts, ents = _mask([("staff", "お子さんは"), ("citizen", "上がってしまうと困るんです。下がるんですか。"),
+                         ("citizen", "名義が主人のままなんです。ひらがなで書きます。"),
+                         ("citizen", "そのおばあちゃんが近所に住んでて")])
+    names = {e.text for e in ents if e.type == "name"}
+    assert not names & {"ってしま", "るん", "ままなん", "ひらがなで", "そのおばあ"}, names
+    assert "上がってしまう" in texts[1] and "まま" in texts[2] and "おばあちゃん" in texts[3]

@@ -539,7 +539,7 @@ _NAME_CHARS = re.compile(r"^[一-龯々〆ヶぁ-んァ-ヶー・A-Za-zＡ-Ｚ�
 _NAME_END_OK = re.compile(
     r"^(?:\s|[、。，．,.!！?？…」』)）\n]|さん|さま|様|ちゃん|くん|君|氏|です|でした|で[、\s]|でござ|と申|といい|と言|って|っていう|"
     r"いいます|言います|ゆいます|申します|いう(?:者|もん)|ゆうもん|言うもん|" + _NAMING_VERB + "|"
-    r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|宛|あて|名義|本人|$)")
+    r"が|は|の|と|も|に|を|へ|や|から|まで|より|だ|じゃ|なら|や|、|宛|あて|名義|本人|ん(?:とこ|ち|家)|$)")
 
 
 def _char_before(text: str, i: int) -> str:
@@ -695,7 +695,8 @@ def _split_at_fillers(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-_SENSEI = re.compile(r"(?<![一-龯々])(?P<n>[一-龯々]{1,4})(?:[\s\u3000]*)(?:先生|せんせい|先生方)")
+_SENSEI = re.compile(r"(?<![一-龯々])(?P<n>[一-龯々]{1,4}?)(?:[\s\u3000]*)(?:先生|せんせい|先生方|課長|部長|社長|係長|店長|所長|"
+                     r"院長|園長|校長|教頭|会長|理事長|師長|主任|工場長|監督)")  # 「上司の大塚課長」
 
 
 def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -728,6 +729,7 @@ def _names_by_honorific(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             # hiragana names (ASR writes たかはしさん): only after a pause or punctuation
             if not (s == 0 or text[s - 1] in _BOUNDARY) or not 2 <= len(word) <= 6:
                 continue
+            word = re.sub(r"^(?:その|この|あの|うちの)", "", word)  # 「そのおばあちゃん」
             if word in HIRAGANA_NOT_NAMES or word.lstrip("おご") in HIRAGANA_NOT_NAMES or word.startswith(("お", "ご")):
                 continue
             inner = [x for x in toks if s <= x.start < end]
@@ -887,9 +889,15 @@ def _kin_boundary_ok(text: str, start: int, kin: str) -> bool:
     return not (_is_kata(kin[0]) and _is_kata(c))
 
 
+_FORMAL_NOUN_LEAD = re.compile(r"^(?:まま|ほう|ため|こと|とき|ところ|もの|せい|おかげ|よう|はず|わけ|つもり|ほか|ひらがな|かたかな|"
+                               r"カタカナ|ヒラガナ|漢字|ローマ字)")
+
+
 def _not_a_name(word: str) -> bool:
+    """Words that are never a name where the sentence shape would allow one: kinship and role words, and
+    the formal nouns and script words that follow の (「主人のままなんです」「ひらがなで」)."""
     return (word in KIN_NOT_NAMES or word in NAME_STOPWORDS or word in KINSHIP or word in HIRAGANA_NOT_NAMES
-            or word in KATAKANA_ROLES or _is_role(word, suffix=False))
+            or word in KATAKANA_ROLES or _is_role(word, suffix=False) or bool(_FORMAL_NOUN_LEAD.match(word)))
 
 
 _FUNCTION_POS = ("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞", "接尾辞", "接頭辞",
@@ -1199,6 +1207,11 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         e = s + len(span)
     if not span or len(span) > 24 or not _NAME_CHARS.match(span):
         return []
+    if (lead_topic := re.match(r"\S{1,5}[はが][\s\u3000]+", span)) is not None:
+        span, s = span[lead_topic.end():], s + lead_topic.end()  # 「おいが 有村 ただし 家内が …」: after the topic
+    if (next_topic := re.search(r"[\s\u3000]\S{1,5}[はが](?:[\s\u3000]|$)", span)) is not None:
+        span = span[:next_topic.start()]
+    e = s + len(span)
     if re.search(r"[一-龯ァ-ヶ][はがをにでの][一-龯ァ-ヶぁ-ん]", span):
         return []  # 母は岡本ハル: a sentence, left to the token rules
     core = _clean_name(span)
@@ -1664,10 +1677,33 @@ def _asks_for_data(text: str) -> bool:
                 and re.search(r"[？?]|か[。\s]*$|ください|お願い|伺|教えて|は[。\s]*$", text))
 
 
+def _comma_spaced(segment: Segment) -> Segment:
+    """A turn a recogniser wrote with a comma after every word or two (「松下、あゆみ、です、夫は、…」) is read
+    with spaces for those commas, as the spaced form the rules know; the offsets stay the same."""
+    chunks = [c for c in re.split(r"[、,]", segment.text) if c.strip()]
+    if len(chunks) < 4 or sum(len(c.strip()) for c in chunks) / len(chunks) > 4.0:
+        return segment
+    return replace(segment, text=re.sub(r"[、,]", " ", segment.text))
+
+
 def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None) -> list[Entity]:
     """Personal data in a conversation (segment ids and offsets into each segment's text)."""
     if use_ner is None:
         use_ner = _config_ner()
+    original = {s.id: s.text for s in segments}
+    segments = [_comma_spaced(s) for s in segments]
+    entities = _detect_all(segments, use_ner)
+    for e in entities:  # spans found in the spaced reading name the text as it was written
+        e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
+    table = PlaceholderTable()
+    table.learn_names(entities)
+    for e in entities:
+        e.placeholder = table.placeholder(e)
+    _share_group_placeholders(entities)
+    return entities
+
+
+def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
@@ -1676,13 +1712,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     entities = [e for e in entities if not (e.type == "name" and re.fullmatch(
         r"[一二三四五六七八九十百千〇]+[\s\u3000]*(?:かな|くらい|ぐらい|ほど|ちょっと|です)?", e.text.strip()))]
     entities = _without_staff_introduction(segments, entities)
-    entities = [e for e in entities if not (e.type == "name" and _HONORIFIC_LED.match(e.text))]
-    table = PlaceholderTable()
-    table.learn_names(entities)
-    for e in entities:
-        e.placeholder = table.placeholder(e)
-    _share_group_placeholders(entities)
-    return entities
+    return [e for e in entities if not (e.type == "name" and _HONORIFIC_LED.match(e.text))]
 
 
 _HONORIFIC_LED = re.compile(r"^[\s\u3000]*(?:さん|さま|様|ちゃん|くん|君|氏|殿)(?:[\s\u3000]|です|ですね|$)")

@@ -42,7 +42,7 @@ _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 _GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
-_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
+_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
 # last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
@@ -89,7 +89,7 @@ _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
                         rf"(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
-_GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
+_GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
@@ -132,7 +132,8 @@ _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せ�
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
-_NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})"
+# (a number said in pieces: 「にじゅう3」「二十 二」「じゅう しち」「二、十」 once commas are read as spaces)
+_NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:{_NUMK}|{_KANA_NUM})){{0,2}}"
 _KANA_DAY = r"(?:ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
 _MIXED_DATE = re.compile(
     rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}}))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
@@ -141,9 +142,9 @@ _MIXED_DATE = re.compile(
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_MD_TAIL = re.compile(rf"^{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?")
+_MD_TAIL = re.compile(rf"^{_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
-_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUMK}{_S}月{_GAP})?{_NUMK}{_S}日")
+_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY})")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
@@ -187,7 +188,8 @@ def _digits(text: str) -> int:
         before, later = _digit_string(part), _digit_string("".join(parts[k + 1:]))
         if len(before) >= 2 and later.startswith(before[:3]):
             continue  # the number said again from its start
-        groups = re.findall(rf"{_DIGIT}+", part)
+        # the group a correction replaces: digits read one by one with spaces (「4 1 0 3」) are one group
+        groups = re.findall(rf"{_DIGIT}+", re.sub(r"(?<=[0-9０-９])[\s\u3000](?=[0-9０-９])", "", part))
         total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1]) - _restarted(part)
     return total
 
@@ -533,10 +535,20 @@ _SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|�
 _GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
 
 
+def _glued_kanji_head(text: str, start: int) -> int:
+    """An address span that starts inside a kanji word (「東|雲町の3丁目」) starts at that word."""
+    j = start
+    while j > 0 and start - j < 4 and re.match(r"[一-龯々ヶ]", text[j - 1]):
+        j -= 1
+    return j if j > 0 and re.match(r"[一-龯々ヶ]", text[j - 1]) is None else start
+
+
 def _town_before(text: str, start: int, span: str) -> int:
     """Start of the town said before an address that begins with its number (「胡屋 の 1丁目」), or of the
     head of a town or building name the span starts inside of (「ふじみ 台 の 3」「つつじが丘」「みどりが丘 団地の」),
     else ``start``."""
+    if span[:1] and re.match(r"[一-龯々]", span) and start > 0 and re.match(r"[一-龯々ヶ]", text[start - 1]):
+        return _glued_kanji_head(text, start)
     if _SUFFIX_LEAD.match(span) and start > 0 and not re.match(r"[\s\u3000、,。]", text[start - 1]):
         g = _GLUED_HEAD.search(text[:start])  # つつじが|丘: the head of the word
         if g and not _NOT_TOWN.match(g.group("w")) and (len(g.group("w")) <= 6 or not re.match(r"ちょう|まち|だい|がおか|台|町|丘", span)):
@@ -858,7 +870,7 @@ _ACRONYMS = frozenset("ATM NPO DV JR ETC ID PDF LINE SNS URL OK TV PC USB ADHD L
 # a foreign name written with ・ between its parts (「ワン・リーファ」), in a turn about a name
 _DOTTED_KATA = re.compile(r"(?<![ァ-ヶー・])[ァ-ヶー]{1,6}(?:・[ァ-ヶー]{1,6}){1,3}(?![ァ-ヶー・])")
 # a name spelled out in katakana syllables (「グ、エ、ン、ティ、ラ、ン」)
-_KANA_SPELLED = re.compile(r"(?<![ァ-ヶー])(?:[ァ-ヶ][ァィゥェォャュョー]?[、,・][\s\u3000]*){2,}[ァ-ヶ][ァィゥェォャュョー]?(?![ァ-ヶー])")
+_KANA_SPELLED = re.compile(r"(?<![ァ-ヶー])(?:[ァ-ヶ][ァィゥェォャュョー]?(?:[、,・\s\u3000][\s\u3000]*)){2,}[ァ-ヶ][ァィゥェォャュョー]?(?![ァ-ヶー])")
 
 
 def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -879,7 +891,7 @@ def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Call
 
 
 _COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|（株）|\(株\))[\s\u3000]*[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}"
-                      r"|[一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{1,14}(?:株式会社|有限会社|（株）|\(株\))")
+                      r"|(?<![ァ-ヶー])[一-龯々ァ-ヶA-Za-zＡ-Ｚ][一-龯々ァ-ヶーA-Za-zＡ-Ｚ]{0,13}(?:株式会社|有限会社|（株）|\(株\))")
 
 
 # a family business named after its owner (丸山運輸, 佐藤工務店): the surname is the identifying part
@@ -928,8 +940,8 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
         for m in _SIBLING.finditer(text):
             n = m.group("n")
             kana = re.fullmatch(r"[ぁ-ん]+", n) is not None
-            if _NOT_CHILD_NAME.match(n):
-                continue
+            if _NOT_CHILD_NAME.match(n) or (kana and m.start("n") == m.end() - len(n) and re.match(r"(?:上|下)が[るりっられろ]", text[m.start():])):
+                continue  # 「上がってしまう」「下がるんです」: the verb, not a child
             # a child's name in kanji after 上の子が/下が is a name even when it is also a word (空, 海)
             kanji = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.match(r"[\s\u3000]*(?:で|です|、|。|ちゃん|くん|$)",
                                                                             text[m.end("n"):]) is not None
