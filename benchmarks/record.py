@@ -62,6 +62,23 @@ def clear_caches() -> None:
         pass
 
 
+# long runs of separators and particles that a pattern with nested repetitions would take exponential time on
+_ADVERSARIAL = ("の " * 200 + "3丁目", "の " * 200 + "アット", "a-" * 200 + "アット", "ア イ " * 200 + "アット",
+                "まる " * 200 + "アット ドット", "、".join(["はい"] * 400), "に " * 500 + "ちょうめ", "1 の " * 300)
+
+
+def _adversarial() -> None:
+    from assistant.asr.transcript import Segment, Transcript
+    from assistant.pii.mask import mask_transcript
+
+    worst = 0.0
+    for text in _ADVERSARIAL:
+        t0 = time.perf_counter()
+        mask_transcript(Transcript(segments=[Segment(id=1, start=0.0, end=1.0, text=text, speaker="citizen")]))
+        worst = max(worst, time.perf_counter() - t0)
+    print(f"mask, adversarial one-segment inputs (≤1,200 characters): worst {worst:.3f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--chars", type=int, default=9000)
@@ -104,6 +121,7 @@ def main() -> None:
     t0 = time.perf_counter()
     _m, ents = mask_transcript(Transcript(segments=segs))
     print(f"mask only, cold: {time.perf_counter() - t0:.2f} s  ({len(ents)} entities)")
+    _adversarial()
 
     t0 = time.perf_counter()
     rec.to_dict(masked=True)

@@ -248,8 +248,9 @@ _EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダ�
 # (letters and digits read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」「0 7 2 1」)
 # (letters, digits and letter names read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」
 # 「ケー イー アイ」「エヌ ケー ゼロゴー いちに」)
-_EMAIL_CHUNK = (r"(?:[A-Za-z0-9_\-]+|[ァ-ヶー]{1,16}|(?!はい|えっと|えー|ええ|あの|その|まあ|です)"
-                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){0,9})")  # にーまる: digits  # 「めーるは」: a topic, not a part
+# (no chunk is a separator or a lone particle, so that a run of 「の の の」 or 「a-b-c」 has one reading)
+_EMAIL_CHUNK = (r"(?:[A-Za-z0-9]+|[ァ-ヶー]{1,16}|(?!はい|えっと|えー|ええ|あの|その|まあ|です)"
+                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){1,9})")  # にーまる: digits  # 「めーるは」: a topic, not a part
 _EMAIL_WORD = rf"{_EMAIL_CHUNK}(?:[\s\u3000、,]{{1,2}}{_EMAIL_CHUNK}){{0,12}}"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
@@ -260,7 +261,8 @@ SPOKEN_EMAIL_RE = re.compile(
 
 def _emails(text: str) -> list[Entity]:
     out = [Entity("email", m.start(), m.end(), m.group(), rule="email") for m in EMAIL_RE.finditer(text)]
-    out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spoken") for m in SPOKEN_EMAIL_RE.finditer(text)]
+    if re.search(r"アット|あっと", text):
+        out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spoken") for m in SPOKEN_EMAIL_RE.finditer(text)]
     return out
 
 
