@@ -439,3 +439,23 @@ def test_words_that_follow_names_in_speech_are_not_names():
     names = {e.text for e in ents if e.type == "name"}
     assert not names & {"ってしま", "るん", "ままなん", "ひらがなで", "そのおばあ"}, names
     assert "上がってしまう" in texts[1] and "まま" in texts[2] and "おばあちゃん" in texts[3]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the staff reading an address from a form, a ward or town before 「の、」
+    ([("staff", "書類のご住所は、桜ヶ丘の2丁目、4の6の、メゾン桜305号室で合っていますか。")], ["桜ヶ丘", "4の6"]),
+    ([("staff", "ご住所は?"), ("citizen", "緑町の、5丁目の8番地。兄の家です。")], ["緑町", "8番地"]),
+    # a 字 with a lot without 番地, a lot read digit by digit, a block said 「5 号 棟」, a dormitory
+    ([("staff", "ご住所は"), ("citizen", "五戸の、ほら、浅水、字、西、三十二の一、だ")], ["三十二の一", "西、三十二"]),
+    ([("staff", "ご住所は"), ("citizen", "北野町、谷口の、2 3 1 8 の 6。")], ["2 3 1 8 の 6", "谷口"]),
+    ([("staff", "ご住所は"), ("citizen", "えっと 中山 の 三丁目 の 五 の 二 の 中山 団地 の 4 号 棟 の 208")], ["4 号 棟", "208"]),
+    ([("staff", "ご住所は"), ("citizen", "今は 寮 です 港町 の 4 0 1 の 2 の サンワ 第一寮")], ["4 0 1 の 2", "第一寮"]),
+    # a card number the staff reads with spaces around が
+    ([("staff", "確認します 記号 が 5 1 2 0 番号 が 3 4 です")], ["5 1 2 0", "3 4 です"]),
+    # children with their grade or age, a name before いう with a landlord, an interpreter's own name
+    ([("citizen", "上が中学2年の大和で、下が5歳の結衣です。")], ["大和", "結衣"]),
+    ([("citizen", "大家の やまもと いう人から 手紙が来て")], ["やまもと"]),
+    ([("other", "日本語教室でボランティアをしている杉本です。今日は付き添いです。")], ["杉本"]),
+])
+def test_form_readings_rural_lots_blocks_children_with_grades_and_companions(turns, secret):
+    _masked_away(turns, secret)

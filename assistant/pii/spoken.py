@@ -62,19 +62,22 @@ _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんら�
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
-_AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[はがもで]?[\s\u3000、,]*$")
+_AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[\s\u3000]*[はがもで]?[\s\u3000、,]*$")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
 _S = r"[\s\u3000]*"
-_LOT = rf"{_NUMK}(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}(?:{_S}号(?![室棟]))?"
+# (a lot number read digit by digit: 「1 5 0 7 の 3」)
+_LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}"
+        rf"(?:{_S}号(?![室棟]))?")
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
-_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
+_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}[、,]?{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
                        rf"(?P<lot>{_LOT}|{_KANA_LOT})")
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
-_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})[\s\u3000]+(?:の[\s\u3000]*)?(?P<lot>{_LOT})")
+_WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})(?:[\s\u3000]+(?:の[\s\u3000]*)?|の[\s\u3000、,]+)"
+                       rf"(?P<lot>{_LOT})")
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
@@ -83,7 +86,7 @@ _KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{
 # … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
 # (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
 _PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
-_PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000]*)?"
+_PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000、,]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
@@ -104,11 +107,11 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}号?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
-                    rf"{_NUMK}{_S}号?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}(?:号{_S})?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
+                    rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
@@ -117,7 +120,7 @@ _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_
 _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
                             rf"(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}号室")
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
-_BLOCK_ROOM = re.compile(rf"{_NUMK}{_S}号?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
+_BLOCK_ROOM = re.compile(rf"{_NUMK}{_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
@@ -422,9 +425,9 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 # (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
 _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
-_AZA = re.compile(rf"(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
+_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
                   rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
-                  rf"{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?")
+                  rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}))")
 
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
@@ -435,7 +438,7 @@ _KYOTO = re.compile(rf"(?:[一-龯々]{{1,4}}区{_S})?[一-龯々]{{1,6}}?通(?:
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     for i, t in enumerate(turns):
         text = t.seg.text
-        if t.seg.speaker == "staff" and not _reads_back_address(turns, i, ents):
+        if t.seg.speaker == "staff" and not (_reads_back_address(turns, i, ents) or re.search(r"住所|お住まい", text)):
             _widen_addresses(text, ents, t.seg.id)  # an address the staff reads from a card, found per turn
             continue
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM)
@@ -518,7 +521,7 @@ _AFTER_ADDRESS_WORD = re.compile(rf"(?:住所|じゅうしょ|お住まい)[\s\u
 # a filler or a word about the home (住所, 実家) is not a town
 _TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>(?:(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
                           r"[\s\u3000]+)?[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
-                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000]*(?:な[\s\u3000]*)?)?$")
+                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000、,]*(?:な[\s\u3000]*)?)?$")
 _NOT_TOWN = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|住所|じゅうしょ|家|うち|実家|自宅|今|いま|前|元|先月|番地|部屋|号室|"
                        r"あの|その|この|それ|ここ|そこ)$|[はがをにでともへやねよ]$|(?:です|ます|した|けど)$")
 _NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KANA_NUM}{_GEMINATE}?[\s\u3000]*ちょうめ|{_GEMINATE})")
@@ -814,6 +817,7 @@ _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
 _SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の(?!子|方|名|階|部屋|段|人))"
+                      r"(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)の[\s\u3000]*)?"
                       r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
                              r"[小中高][1-6１-６一二三四五六]|"
@@ -827,7 +831,8 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
                            r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
                            r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
-_KIN_OR_NAME = re.compile(r"名前|なまえ|子|娘|息子|孫|夫|妻|主人|旦那|嫁|母|父|兄|姉|弟|妹|おじ|おば|甥|姪|彼|彼女|男の子|女の子")
+_KIN_OR_NAME = re.compile(r"名前|なまえ|子|娘|息子|孫|夫|妻|主人|旦那|嫁|母|父|兄|姉|弟|妹|おじ|おば|甥|姪|彼|彼女|男の子|女の子|"
+                          r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
 _KIN_IS_NAME = re.compile(r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|兄|姉|弟|妹|孫|甥|姪)(?:さん)?(?:は|が)[\s\u3000]*"
@@ -901,7 +906,7 @@ _TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|
 
 
 # a companion who introduces themselves with their organisation (「NPO『つなぐ』の佐伯です」「留学生で、小林です」)
-_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
+_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|いる|てる)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
                                r"(?=[。、！!\s\u3000]|$)")
 
 
