@@ -459,3 +459,10 @@ def test_words_that_follow_names_in_speech_are_not_names():
 ])
 def test_form_readings_rural_lots_blocks_children_with_grades_and_companions(turns, secret):
     _masked_away(turns, secret)
+
+
+def test_an_address_started_inside_a_kanji_word_starts_at_the_word_also_at_the_turn_start():
+    from assistant.pii.spoken import _glued_kanji_head
+    assert _glued_kanji_head("東雲町の3丁目", 1) == 0
+    assert _glued_kanji_head("はい東雲町の3丁目", 3) == 2
+    assert _glued_kanji_head("特別養護老人東雲町", 7) == 7  # more than four kanji before: not one town word

@@ -543,7 +543,7 @@ def _glued_kanji_head(text: str, start: int) -> int:
     j = start
     while j > 0 and start - j < 4 and re.match(r"[一-龯々ヶ]", text[j - 1]):
         j -= 1
-    return j if j > 0 and re.match(r"[一-龯々ヶ]", text[j - 1]) is None else start
+    return j if j == 0 or re.match(r"[一-龯々ヶ]", text[j - 1]) is None else start
 
 
 def _town_before(text: str, start: int, span: str) -> int:
