@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.asr.transcript import Segment
+from assistant.pii.patterns import katakana_word
 from assistant.schemes.knowledge import get_knowledge_base
 
 SITUATION = ("main_concern", "household", "income_work", "housing", "health_care", "heard")
@@ -103,15 +104,10 @@ def record_chars(markdown: str) -> int:
 def _occurrence_spans(segs: Sequence[Segment], gold: str) -> list[list[tuple[int, int]]]:
     """Each occurrence of ``gold`` as (segment id, char index) pairs; in one turn or two adjacent ones."""
     out: list[list[tuple[int, int]]] = []
-    kata = re.fullmatch(r"[ァ-ヶー・]+", gold) is not None
+    word = re.compile(rf"(?={_gold_pattern(gold)})")  # overlapping occurrences, as a name word
     for seg in segs:
-        i = seg.text.find(gold)
-        while i >= 0:
-            inside = kata and (re.match(r"[ァ-ヶー]", seg.text[i - 1:i] or " ") or
-                               re.match(r"[ァ-ヶー]", seg.text[i + len(gold):i + len(gold) + 1] or " "))
-            if not inside:  # a katakana name inside a longer katakana word (ラン in ボランティア) is not that name
-                out.append([(seg.id, j) for j in range(i, i + len(gold))])
-            i = seg.text.find(gold, i + 1)
+        for m in word.finditer(seg.text):
+            out.append([(seg.id, j) for j in range(m.start(), m.start() + len(gold))])
     if out:
         return out
     for a, b in zip(segs, segs[1:], strict=False):
@@ -122,11 +118,15 @@ def _occurrence_spans(segs: Sequence[Segment], gold: str) -> list[list[tuple[int
     return out
 
 
+def _gold_pattern(gold: str) -> str:
+    """A gold string as a pattern: a katakana name inside a longer katakana word (ラン in ボランティア) is not
+    an occurrence of that name."""
+    return katakana_word(gold) if re.fullmatch(r"[ァ-ヶー・]+", gold) else re.escape(gold)
+
+
 def _raw_in(gold: str, text: str) -> bool:
-    """Whether ``gold`` is left in ``text``; a katakana name inside a longer katakana word is not."""
-    if re.fullmatch(r"[ァ-ヶー・]+", gold):
-        return re.search(rf"(?<![ァ-ヶー]){re.escape(gold)}(?![ァ-ヶー])", text) is not None
-    return gold in text
+    """Whether ``gold`` is left in ``text``."""
+    return re.search(_gold_pattern(gold), text) is not None
 
 
 def _identifying(gold: str) -> list[bool]:

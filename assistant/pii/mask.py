@@ -40,7 +40,7 @@ from assistant import offline  # noqa: F401
 from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
-from assistant.pii.patterns import BUILDING_KW
+from assistant.pii.patterns import BUILDING_KW, katakana_word
 from assistant.pii.spoken import extend
 from assistant.schemes.knowledge import get_knowledge_base
 from assistant.text import nlp
@@ -245,12 +245,11 @@ _EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダ�
 # an address read out word by word (「やまだ、ドット、はなこ、アットマーク、ヤフー、ドット、シーオー、ドット、
 # ジェーピー」, 「エミ ドット 0312 アットマーク ドコモ ドット ネ ドット ジェーピー」): each part in any
 # script, joined by the spoken separators, with pauses and commas between
-# (letters and digits read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」「0 7 2 1」)
 # (letters, digits and letter names read one by one, with spaces or commas between them: 「r e n」「h、a、r、u」
-# 「ケー イー アイ」「エヌ ケー ゼロゴー いちに」)
-# (no chunk is a separator or a lone particle, so that a run of 「の の の」 or 「a-b-c」 has one reading)
+# 「ケー イー アイ」「エヌ ケー ゼロゴー いちに」; no chunk is a separator or a lone particle, so that a run of
+# 「の の の」 or 「a-b-c」 has one reading; a topic (「めーるは」) is not a part; にー in にーまる is a digit)
 _EMAIL_CHUNK = (r"(?:[A-Za-z0-9]+|[ァ-ヶー]{1,16}|(?!はい|えっと|えー|ええ|あの|その|まあ|です)"
-                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){1,9})")  # にーまる: digits  # 「めーるは」: a topic, not a part
+                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){1,9})")
 _EMAIL_WORD = rf"{_EMAIL_CHUNK}(?:[\s\u3000、,]{{1,2}}{_EMAIL_CHUNK}){{0,12}}"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
@@ -1206,7 +1205,6 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         # the recogniser's spaces around a particle start a sentence (「はやし よしお 住所 は」「上 が そうた」):
         # the name is what comes before the word the particle marks
         span = span[:clause.start()].rstrip()
-        e = s + len(span)
     if not span or len(span) > 24 or not _NAME_CHARS.match(span):
         return []
     if (lead_topic := re.match(r"\S{1,5}[はが][\s\u3000]+", span)) is not None:
@@ -1638,7 +1636,7 @@ def _word_pattern(raw: str) -> str:
     """``raw`` as a word: a katakana name is not replaced inside a longer katakana word (ラン in
     ボランティア), nor a hiragana one after other hiragana that is not a particle."""
     if re.fullmatch(r"[ァ-ヶー・\s\u3000]+", raw):
-        return rf"(?<![ァ-ヶー]){re.escape(raw)}(?![ァ-ヶー])"
+        return katakana_word(raw)
     if re.fullmatch(r"[ぁ-ん\s\u3000]+", raw):
         return rf"(?:(?<![ぁ-ん])|(?<=[とやのにはがもを])){re.escape(raw)}"
     return re.escape(raw)

@@ -153,7 +153,9 @@ _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
 _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:で(?=[、,]))?(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
                                 r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。]|$))")  # 「■■で、かける。」
-_VERB_LIKE = re.compile(r"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|(?:ます|です|もん|した|ない)$")
+_VERB_END = r"(?:ます|です|もん|した|ない)$"
+_VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|{_VERB_END}")
+_COUNT_LEAD = re.compile(r"[一二三四五六七八九十何]")  # 「一人」「何人」: a count, not a name
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
 _GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|さん|ちゃん|くん|[。、\s]|$)")
@@ -188,13 +190,17 @@ def _digits(text: str) -> int:
     parts = re.split(_CORRECTION, text)
     total = len(re.findall(_DIGIT, parts[-1])) - _restarted(parts[-1])
     for k, part in enumerate(parts[:-1]):
-        before, later = _digit_string(part), _digit_string("".join(parts[k + 1:]))
-        if len(before) >= 2 and later.startswith(before[:3]):
+        if _starts_over(_digit_string(part), _digit_string("".join(parts[k + 1:]))):
             continue  # the number said again from its start
         # the group a correction replaces: digits read one by one with spaces (「4 1 0 3」) are one group
         groups = re.findall(rf"{_DIGIT}+", re.sub(r"(?<=[0-9０-９])[\s\u3000](?=[0-9０-９])", "", part))
         total += sum(len(re.findall(_DIGIT, g)) for g in groups[:-1]) - _restarted(part)
     return total
+
+
+def _starts_over(before: str, after: str) -> bool:
+    """Whether the digits ``after`` a pause or a correction begin the number ``before`` it again."""
+    return len(before) >= 2 and after.startswith(before[:3])
 
 
 def _restarted(text: str) -> int:
@@ -203,7 +209,7 @@ def _restarted(text: str) -> int:
     pieces = [d for p in re.split(rf"{_PAUSE}|…+", text) if (d := _digit_string(p))]
     said = 0
     for before, after in zip(pieces, pieces[1:], strict=False):
-        if len(before) >= 2 and after.startswith(before[:3]) and len(after) > len(before):
+        if _starts_over(before, after) and len(after) > len(before):
             said += len(before)
         else:
             said += next((k for k in range(min(len(before), len(after)), 1, -1) if before.endswith(after[:k])), 0)
@@ -850,22 +856,22 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         text = t.seg.text
         for m in _NAMED_SPACED.finditer(text):
             n = m.group("n")
-            if _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
+            if _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
                     or not _KIN_OR_NAME.search(t.asked + text[:m.start()]):
                 continue
             kanji = re.match("[一-龯々]", n) is not None
-            if kanji and re.match(r"[一二三四五六七八九十何]", n):
-                continue  # 「一人っていう」: a count, not a name
+            if kanji and _COUNT_LEAD.match(n):
+                continue  # 「一人っていう」
             if given_ok(n) if kanji else (kana_name_ok(n) or len(n) >= 3):
                 _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:named-as"))
         for m in _KIN_IS_NAME.finditer(text):
-            if re.match(r"[一二三四五六七八九十何]", m.group("n")):
-                continue  # 「息子は一人」: a count
+            if _COUNT_LEAD.match(m.group("n")):
+                continue  # 「息子は一人」
             if given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")):  # 「息子は誠。」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
         for m in _SPACED_CHAN.finditer(text):
             n = m.group("n")
-            if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(r"(?:ます|です|もん|した|ない)$", n):
+            if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n):
                 continue
             _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:honorific-spaced"))
 
