@@ -466,3 +466,22 @@ def test_an_address_started_inside_a_kanji_word_starts_at_the_word_also_at_the_t
     assert _glued_kanji_head("東雲町の3丁目", 1) == 0
     assert _glued_kanji_head("はい東雲町の3丁目", 3) == 2
     assert _glued_kanji_head("特別養護老人東雲町", 7) == 7  # more than four kanji before: not one town word
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a maiden name, a given name after 「確か」
+    ([("citizen", "妻は再婚で、旧姓は岡です。")], ["岡"]),
+    ([("citizen", "その人、苗字は知らなくて、下の名前は確か蓮だったと思います。")], ["蓮"]),
+    # a date of birth said with a full stop in the middle, a pension number the staff reads back
+    ([("staff", "生年月日は"), ("citizen", "昭和 二十一年の。 あのー 三月 の 八日です")], ["三月 の 八日"]),
+    ([("staff", "はい 年金番号 ですね 四五一二の 三三〇八七六 確認しました")], ["四五一二", "三三〇八七六"]),
+    # a building corrected mid-way, the position of the room, a lot said again later in the turn
+    ([("staff", "ご住所は"), ("citizen", "桜台の二丁目の五の三、メゾン…いや、グリーンハイツ桜台の203です。")], ["メゾン", "いや", "203"]),
+    ([("staff", "ご住所は"), ("citizen", "栄町4丁目2番1号の、松葉荘の二階の、手前から三番目の部屋です。")], ["手前から三番目"]),
+    ([("staff", "ご住所は"), ("citizen", "若葉町の三丁目で、郵便局の、えー、22の4かな。隣が22の5です。")], ["22の4", "郵便局", "22の5"]),
+    # a lot read digit by digit, a rural lot in kanji numerals with の
+    ([("staff", "ご住所は"), ("citizen", "北浦 の 3 0 7 番地 です")], ["3 0 7"]),
+    ([("staff", "ご住所は"), ("citizen", "大字 小川 の 二千十五 の 三 です")], ["二千十五", "の 三"]),
+])
+def test_maiden_names_paused_dates_readbacks_corrected_buildings_and_later_lots(turns, secret):
+    _masked_away(turns, secret)

@@ -102,7 +102,8 @@ _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit b
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
 _BUILDING = rf"(?:(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
-_FLOOR = rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}(?:奥|手前|右|左|端|角)(?:の{_S}部屋)?)?)"
+_FLOOR = (rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}[、,]?{_S}(?:奥|手前|右|左|端|角)"
+          rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目)|(?:の{_S}部屋)?)(?:の{_S}部屋)?)?)")  # 「二階の、奥から二番目の部屋」
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
@@ -145,7 +146,8 @@ _MIXED_DATE = re.compile(
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_MD_TAIL = re.compile(rf"^{_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
+_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS})*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
+_MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
 _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY})")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
@@ -410,6 +412,7 @@ def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
 
 
 _CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
+                               r"(?:(?:ですね|ですか|ね)[\s\u3000、,]*)?"  # 「基礎年金番号ですね、2134の…」: the staff reading it back
                                r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?$")
 
 
@@ -433,7 +436,8 @@ _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
 _AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
                   rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
-                  rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}))")
+                  rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}"
+                  rf"|{_AZA_NUM}(?:{_S}の{_S}{_AZA_NUM}){{1,2}}))")  # 「大字 大塚 の 千二百三十四 の 一」
 
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
@@ -487,11 +491,35 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 e -= 1
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
         _widen_addresses(text, ents, t.seg.id)
+        if t.seg.speaker != "staff":
+            _later_lots(text, ents, make, t.seg.id)
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "address"]:
             fix = _LOT_CORRECTED.match(text[x.end:])
             if fix and not _overlaps(ents, t.seg.id, x.end + fix.start("lot"), x.end + fix.end("lot")):
                 ents.append(make("address", x.end + fix.start("lot"), x.end + fix.end("lot"), fix.group("lot"),
                                  segment_id=t.seg.id, rule="address:corrected", group=x.group))
+
+
+_LATER_LOT = re.compile(rf"(?<![0-9０-９一二三四五六七八九十])(?P<lot>{_NUMK}{_S}(?:の|[-‐−－]){_S}{_NUMK}"
+                        rf"(?:{_S}(?:の|[-‐−－]){_S}{_NUMK})?)(?![0-9０-９一二三四五六七八九十])")
+
+
+def _later_lots(text: str, ents: list[Any], make: Callable[..., Any], sid: int) -> None:
+    """A lot number said again or on its own later in a turn that gave an address (「…二丁目で、角の、18の6。
+    うちが18の7なんで」) is part of the address; one said within the same sentence joins its span."""
+    found = sorted((x for x in ents if x.segment_id == sid and x.type == "address"), key=lambda x: x.start)
+    if not found:
+        return
+    for m in _LATER_LOT.finditer(text, found[0].end):
+        s, e = m.span("lot")
+        if _overlaps(ents, sid, s, e) or _UNIT_AFTER.match(text[e:e + 4]):
+            continue
+        last = max((x for x in ents if x.segment_id == sid and x.type == "address" and x.end <= s), key=lambda x: x.end)
+        gap = text[last.end:s]
+        if len(gap) <= 15 and not re.search(r"[。？?！!]", gap):
+            last.end = e
+        else:
+            ents.append(make("address", s, e, text[s:e], segment_id=sid, rule="address:later-lot", group=last.group))
 
 
 _LOT_CORRECTED = re.compile(rf"^(?:です|で)?(?:[\s\u3000、。,]|{_FILLERS}|あっ?)*{_CORRECTION}(?:です)?(?:[\s\u3000、。,]|{_FILLERS})*"
@@ -580,6 +608,10 @@ def _town_before(text: str, start: int, span: str) -> int:
     return m.start("w")
 
 
+_DIGITS_BEFORE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９][\s\u3000]){1,4}$")
+# what may stand between two parts of one address: pauses, fillers, a self-correction (「コーポ…いや、サンハイツの106」)
+_ADDRESS_GAP = re.compile(rf"(?:[\s\u3000、,の…]|{_FILLERS}|いや|いえ|あっ?|ちゃう|{_CORRECTION})*")
+_ADDRESS_PIECE = re.compile(r"[\s\u3000]*の?[\s\u3000]*[一-龯々ヶ]{1,3}[\s\u3000]*の[\s\u3000]*")  # 「室戸の 元 の 215番地」
 _CARE_OF = re.compile(r"[\s\u3000、,]*[一-龯々ァ-ヶー]{1,6}[\s\u3000]*(?:さん|様|さま)方")  # 「…番地の3、山下さん方」
 
 
@@ -604,6 +636,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             word = _AFTER_ADDRESS_WORD.search(text[:e.start])
             if word and not re.fullmatch(rf"{_FILLERS}|はい|ええ", word.group("w")):
                 e.start, changed = word.start("w"), True
+            if re.match(r"[0-9０-９]", text[e.start:e.end]) and (d := _DIGITS_BEFORE.search(text[:e.start])):
+                e.start, changed = d.start(), True  # 「2 1 5 番地」 read digit by digit: the whole number
             if (t0 := _town_before(text, e.start, text[e.start:e.end])) < e.start:
                 e.start, changed = t0, True
             after = _LOT_AFTER.match(text[e.end:])
@@ -622,7 +656,7 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
         if any(e.start <= x.start and x.end <= e.end for e in found):
             ents.remove(x)  # the householder of a 〜さん方 address is part of it
     for a, b in zip(found, found[1:], strict=False):
-        if b.start <= a.end or not text[a.end:b.start].strip(" \u3000、,の"):
+        if b.start <= a.end or _ADDRESS_GAP.fullmatch(text[a.end:b.start]) or _ADDRESS_PIECE.fullmatch(text[a.end:b.start]):
             b.start, b.end = a.start, max(a.end, b.end)
             b.group = b.group or a.group
             ents.remove(a)
