@@ -485,3 +485,36 @@ def test_an_address_started_inside_a_kanji_word_starts_at_the_word_also_at_the_t
 ])
 def test_maiden_names_paused_dates_readbacks_corrected_buildings_and_later_lots(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number started again after 「あ」, an area code begun wrongly, a date corrected at its year or day
+    ([("staff", "口座番号を"), ("citizen", "えっと 3 1 7 あ 3 7 1 5 5 0 2 です")], ["3 1 7", "3 7 1 5 5 0 2"]),
+    ([("citizen", "自宅は、0723、…えっと、0724-55-1302です。")], ["0723", "0724-55-1302"]),
+    ([("staff", "生年月日を"), ("citizen", "昭和 四十年の あ 違う 昭和四十一年の 2月 9日")], ["四十年", "違う", "2月 9日"]),
+    ([("staff", "生年月日を"), ("citizen", "平成 5年 3月 の 7日 あ 十七日 です")], ["十七日"]),
+    ([("staff", "お誕生日は"), ("citizen", "昭和 33年 の ね 4月 の 5日")], ["4月 の 5日"]),
+    # a phone number in spoken digits with a small ぃ, a lone ご before spoken digits
+    ([("staff", "連絡先は"), ("citizen", "ぜろきゅうぜろ の にぃにぃろく の さんよんごーなな")], ["にぃにぃろく"]),
+    ([("staff", "口座番号を"), ("citizen", "ええと ご ろく いち なな はち ぜろ に です")], ["ご ろく", "はち ぜろ"]),
+    # a town read as a name before its 丁目 and lot, a floor after the lot, a room after an unnamed building
+    ([("staff", "お住まいは"), ("citizen", "みどり台 4丁目の えっと 7の 2 です")], ["みどり台", "7の 2"]),
+    ([("staff", "住所は"), ("citizen", "今は 本町 の 3 の 8 の 2階 です")], ["2階"]),
+    ([("staff", "住所は"), ("citizen", "中町1丁目4番2号のあおぞら、201号室です。")], ["あおぞら", "201"]),
+    # a building with its floor and where the room is, said without being asked
+    ([("citizen", "いまは知り合いの、つばめ荘の一階の奥の部屋にいます。")], ["つばめ荘"]),
+    ([("citizen", "メゾン 若草 の 3階 の えー 305 か 306 かな")], ["若草", "305", "306"]),
+    # a Kyoto address with two directions
+    ([("staff", "ご住所は"), ("citizen", "堀川通 今出川 下ル 西入ル 東竪町 の 120 です")], ["今出川", "東竪町"]),
+    # a grandchild's given name after a surname, a correction word is not a given name
+    ([("citizen", "一緒に 住んでるのは 孫の 比嘉 はな です")], ["はな"]),
+])
+def test_restarted_numbers_corrected_dates_floors_buildings_and_kin_names(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_a_correction_word_after_a_place_is_no_given_name_and_a_filler_no_child():
+    texts, ents = _mask([("staff", "お子さんの生年月日を"), ("citizen", "上が 平成 29年 5月 1日 で 下が えっと 令和 2年 4月 3日 です"),
+                         ("citizen", "住所 は 若宮 じゃなくて 若葉 の 方 です")])
+    names = {e.text for e in ents if e.type == "name"}
+    assert not any("えっと" in n or "じゃなくて" in n for n in names), names

@@ -1114,7 +1114,8 @@ def _kanji_pieces_are_name(word: str) -> bool:
 def word_may_be_name(word: str) -> bool:
     """Whether the dictionary allows ``word`` as a name where the sentence shape expects one
     (after a surname, before a naming verb): the checks of the kinship rules, by script."""
-    if not word or _not_a_name(word) or word[0] in "っゃゅょぁぃぅぇぉんゎーッャュョァィゥェォンヮ":
+    if not word or _not_a_name(word) or word[0] in "っゃゅょぁぃぅぇぉんゎーッャュョァィゥェォンヮ" \
+            or re.match(r"じゃ|では|でな", word):  # 「宮前 じゃなくて」: a correction, not a given name
         return False  # no name starts with a small kana, ん or a long vowel (「っつうんだ」)
     if all(_is_hira(c) for c in word):
         return _kana_name_ok(word)

@@ -41,13 +41,15 @@ _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
-_GAP_C = rf"(?:{_GAP}{_CORRECTION})?{_GAP}"
-_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
+# 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
+_GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,])あっ?(?=[\s\u3000、,])))?{_GAP}"
+_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|にぃ|ニィ|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
 # last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
 _EDGE_GAP = r"(?:[\s\u3000、,の]|えー+|あー+)*"
-_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご|さん|まる)(?!ー){_EDGE_GAP}")  # ごー, にー are digits only
+_AMBIGUOUS_LEAD = re.compile(rf"^(?:に|ご(?![\s\u3000]+{_KANA_DIGIT})|さん|まる)(?!ー){_EDGE_GAP}")  # ごー, にー are digits only;
+# 「ご なな ぜろ」: ご before a space and a spoken digit is a five (the honorific ご sticks to its word)
 _AMBIGUOUS_TAIL = re.compile(rf"{_EDGE_GAP}(?:に|ご|さん|まる)$")
 _DIGIT = rf"(?:[0-9０-９〇零一二三四五六七八九]|{_KANA_DIGIT})"
 # a run of digits, each group separated by pauses, の, commas or fillers
@@ -96,14 +98,17 @@ _GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
+_CHOME = re.compile(rf"(?<![0-9０-９一二三四五六七八九十]){_NUMK}{_S}丁目")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
 _BUILDING = rf"(?:(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
-_FLOOR = (rf"(?:{_NUMK}{_S}階(?!建|だて)(?:{_S}の{_S}[、,]?{_S}(?:奥|手前|右|左|端|角)"
-          rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目)|(?:の{_S}部屋)?)(?:の{_S}部屋)?)?)")  # 「二階の、奥から二番目の部屋」
+# where on the floor the room is (「二階の、奥から二番目の部屋」「2かいのおく」「2階 の 一番 奥」)
+_ROOM_POSITION = (rf"{_S}の{_S}[、,]?{_S}(?:一番{_S})?(?:奥|手前|右|左|端|角|おく|てまえ)"
+                  rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目))?(?:{_S}の{_S}部屋)?")
+_FLOOR = rf"(?:{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION})?)"
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
@@ -120,8 +125,14 @@ _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_
 # wherever it is said, since a 号室 leaves no doubt
 _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
                             rf"(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}号室")
+# a named building with the floor and where on it the room is (「ひまわり荘の2階の奥」「さつき コーポ の B棟 の 2階 の 一番 奥」):
+# an address wherever it is said
+_BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?"
+                             rf"(?:[\s\u3000]+[一-龯々ヶァ-ヶーぁ-ん]{{1,6}}(?=[\s\u3000]*の))?){_PLACE_GAP}"
+                             rf"(?:の{_PLACE_GAP})?(?:(?:{_NUMK}|[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
+                             rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM}(?![0-9０-９万千円年月日時分人回歳才]))")
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
-_BLOCK_ROOM = re.compile(rf"{_NUMK}{_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
+_BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|(?<![A-Za-z])[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
@@ -146,7 +157,7 @@ _MIXED_DATE = re.compile(
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS})*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
+_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
 _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
 _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY})")
@@ -202,7 +213,10 @@ def _digits(text: str) -> int:
 
 def _starts_over(before: str, after: str) -> bool:
     """Whether the digits ``after`` a pause or a correction begin the number ``before`` it again."""
-    return len(before) >= 2 and after.startswith(before[:3])
+    if len(before) >= 2 and after.startswith(before[:3]):
+        return True
+    # 「0456、…えーと、0465-32-7781」: an area code begun wrongly and said again in full
+    return 2 <= len(before) <= 5 and before[0] == after[:1] == "0" and len(after) >= 9
 
 
 def _restarted(text: str) -> int:
@@ -442,7 +456,7 @@ _AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-�
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
 _KYOTO = re.compile(rf"(?:[一-龯々]{{1,4}}区{_S})?[一-龯々]{{1,6}}?通(?:り)?{_PLACE_GAP}(?:の{_PLACE_GAP})?[一-龯々]{{1,6}}?{_S}"
-                    rf"(?:(?:東入|西入|上|下)(?:ル|る)|を?(?:東|西)へ?入った|を?(?:上|下)がった)[\s\u3000、,]*[一-龯々ヶ]{{0,8}}?町(?:{_S}の?{_S}{_NUMK}{_S}(?:番地?)?(?:{_S}の?{_S}{_NUMK})?)?")
+                    rf"(?:(?:(?:東入|西入|上|下)(?:ル|る)|を?(?:東|西)へ?入った|を?(?:上|下)がった)[\s\u3000、,]*){{1,2}}[一-龯々ヶ]{{0,8}}?町(?:{_S}の?{_S}{_NUMK}{_S}(?:番地?)?(?:{_S}の?{_S}{_NUMK})?)?")
 
 
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -453,6 +467,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             continue
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM)
                                         for m in r.finditer(text)]
+        spans += [m.span() for m in _BUILDING_FLOOR.finditer(text) if not re.fullmatch(BUILDING_KW, m.group("b"))]  # not 「マンションの5階」
         for m in _TOWN_LOT.finditer(text):
             if _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]) and not text[m.end("lot"):].lstrip().startswith("号"):
                 continue
@@ -463,6 +478,9 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             three = len(re.findall(_NUMK, m.group("lot"))) >= 3
             if three or (after and after.end() > m.end() and re.search(r"[0-9０-９一二三四五六七八九〇]", text[m.end():after.end()])):
                 spans.append((m.start("town"), after.end() if after else m.end()))
+        for m in _CHOME.finditer(text):  # 「桜台 3丁目の えー 12の 5」: the 丁目 and its lot, the town found from them
+            if (lot := _LOT_AFTER_CHOME.match(text[m.end():])) and not _UNIT_AFTER.match(text[m.end() + lot.end():][:4]):
+                spans.append((m.start(), m.end() + lot.end()))
         for m in _KANA_CHOME.finditer(text):
             s = m.start()
             while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
@@ -608,6 +626,12 @@ def _town_before(text: str, start: int, span: str) -> int:
     return m.start("w")
 
 
+_FLOOR_AFTER_LOT = re.compile(rf"^{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION})?")  # 「6 の 14 の 1階」
+# a building without a keyword, then its room (「…3番5号のひだまり、102号室」)
+_NAMED_ROOM_AFTER = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}[ぁ-んァ-ヶー一-龯々A-Za-z]{{1,10}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM}{_S}号室")
+# a room number said again or hedged (「402 か 403 かな たぶん 403」)
+_ROOM_AGAIN = re.compile(rf"(?:[\s\u3000、,…]|{_FILLERS}|かな|かも|か|たぶん|多分|いや|あっ?|{_CORRECTION})+"
+                         rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か個])(?:{_S}号室?)?")
 _DIGITS_BEFORE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９][\s\u3000]){1,4}$")
 # what may stand between two parts of one address: pauses, fillers, a self-correction (「コーポ…いや、サンハイツの106」)
 _ADDRESS_GAP = re.compile(rf"(?:[\s\u3000、,の…]|{_FILLERS}|いや|いえ|あっ?|ちゃう|{_CORRECTION})*")
@@ -645,11 +669,16 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _LOT_AFTER_CHOME.match(text[e.end:])
                 if after and _UNIT_AFTER.match(text[e.end + after.end():e.end + after.end() + 4]):
                     after = None
+            if after is None and re.search(r"[0-9０-９一二三四五六七八九十]$", text[e.start:e.end]):
+                after = _FLOOR_AFTER_LOT.match(text[e.end:]) or _NAMED_ROOM_AFTER.match(text[e.end:])
+            if after is None and re.search(r"(?:番地?|ばんち?|号)$", text[e.start:e.end]):
+                after = _NAMED_ROOM_AFTER.match(text[e.end:])
             if after is None and re.search(r"(?:番地?|ばんち?)$", text[e.start:e.end]):
                 after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
-            for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end)):
+            again = _ROOM_AGAIN.match(text, e.end) if re.match(r"[0-9０-９]", text[e.end - 1:e.end]) else None
+            for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end), again):
                 if nxt and nxt.end() > e.end:
                     e.end, changed = nxt.end(), True
     for x in [x for x in ents if x.segment_id == sid and x.type == "name"]:
@@ -691,6 +720,10 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         for m in _KANA_DATE.finditer(text):
             if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and re.search(r"(?:日|にち)$", x.text)]:
+            fix = _DAY_FIXED.match(text[e.end:])
+            if fix:
+                e.end += fix.end()  # 「4月の1日 あ じゅういち日」: the day said again, corrected
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate" and re.search(r"月$", x.text)]:
             day = _DAY_TAIL.match(text[e.end:])
             if day:
@@ -709,6 +742,8 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+_DAY_FIXED = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|あっ?|いや|いえ)*(?:あっ?|いや|いえ|{_CORRECTION})"
+                        rf"(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?{_NUM_ANY}{_S}(?:日|にち)")
 _ERA_ENDING_TURN = re.compile(rf"{_ERA}[\s\u3000、,…の]*$")
 _YEAR_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?:{_NUMK}|元){_S}年(?:{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?")
 
@@ -779,8 +814,9 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
             m = m or _GIVEN_BEFORE_VERB.match(text[e.end:])
             if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
                     and (kana_name_ok(h.group("g")) or re.match(r"[\s\u3000]*(?:さん|ちゃん|くん|様)", text[e.end + h.end("g"):])
-                         or (_NAME_Q.search(t.asked + text[:e.start]) and re.match(r"[\s\u3000]*です", text[e.end + h.end("g"):]))):
-                m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」: the given name, whatever the dictionary says
+                         or ((_NAME_Q.search(t.asked + text[:e.start]) or _KIN_OF.search(text[:e.start]))
+                             and re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]))):
+                m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」「孫の 知念 りく です」: the given name, whatever the dictionary says
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " ") and \
                     (k2 := _GIVEN_GLUED_KATA.match(text[e.end:])) and (kana_name_ok(k2.group("g")) or _NAME_Q.search(t.asked)):
                 m = k2  # 「森下アヤカって」: a katakana given name written straight after the kanji surname
@@ -872,6 +908,7 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
                            r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|兄|姉|弟|妹|孫|甥|姪)"
+_KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
@@ -986,7 +1023,7 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
         for m in _SIBLING.finditer(text):
             n = m.group("n")
             kana = re.fullmatch(r"[ぁ-ん]+", n) is not None
-            if _NOT_CHILD_NAME.match(n) or (kana and m.start("n") == m.end() - len(n) and re.match(r"(?:上|下)が[るりっられろ]", text[m.start():])):
+            if _NOT_CHILD_NAME.match(n) or re.fullmatch(_FILLERS, n) or (kana and m.start("n") == m.end() - len(n) and re.match(r"(?:上|下)が[るりっられろ]", text[m.start():])):
                 continue  # 「上がってしまう」「下がるんです」: the verb, not a child
             # a child's name in kanji after 上の子が/下が is a name even when it is also a word (空, 海)
             kanji = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.match(r"[\s\u3000]*(?:で|です|、|。|ちゃん|くん|$)",
@@ -1283,6 +1320,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _repeat_names(turns, ents, make, given)
     _corrected_names(turns, ents, make)
     _banks(turns, ents)
+    _join_corrected(turns, ents)
     by_id = {s.id: s for s in segments}
     _refresh_texts(by_id, ents)  # the passes below compare what the spans now say
     _name_spellings(turns, ents, make, kana_name_ok)
@@ -1290,6 +1328,19 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _date_echoes(turns, ents, make)
     _refresh_texts(by_id, ents)
     return ents
+
+
+def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """Two spans of one kind in a turn with only a pause or a self-correction between them are one item
+    said twice (「平成元年の あ 違う 平成2年の6月18日」「0248 あ えっと 0428173」): the correction is masked too."""
+    text_of = {t.seg.id: t.seg.text for t in turns}
+    for kind in ("phone", "account", "birthdate", "insurance_id", "mynumber", "address"):
+        spans = sorted((x for x in ents if x.type == kind), key=lambda x: (x.segment_id, x.start))
+        for a, b in zip(spans, spans[1:], strict=False):
+            text = text_of.get(a.segment_id, "")
+            if a.segment_id == b.segment_id and a.end <= b.start and _ADDRESS_GAP.fullmatch(text[a.end:b.start]):
+                b.start, b.group = a.start, b.group or a.group
+                ents.remove(a)
 
 
 def _refresh_texts(by_id: dict[int, Segment], ents: Sequence[Any]) -> None:
