@@ -518,3 +518,38 @@ def test_a_correction_word_after_a_place_is_no_given_name_and_a_filler_no_child(
                          ("citizen", "住所 は 若宮 じゃなくて 若葉 の 方 です")])
     names = {e.text for e in ents if e.type == "name"}
     assert not any("えっと" in n or "じゃなくて" in n for n in names), names
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # self-introductions in dialect, and a naming verb without と
+    ([("staff", "お名前を伺っても"), ("citizen", "わしは たかはし じゃ 電話は 家の方に")], ["たかはし"]),
+    ([("citizen", "訪問看護ステーションの看護師で、岡部いいます。")], ["岡部"]),
+    ([("citizen", "名前は堀井和夫いうねん。")], ["堀井和夫"]),
+    ([("citizen", "民生委員しとる吉岡です。")], ["吉岡"]),
+    # a given name after 「下は」 with a full stop, a stuttered answer with a hiragana given name
+    ([("staff", "お名前は"), ("citizen", "森田です。下は聡。")], ["聡"]),
+    ([("staff", "お名前、教えてもらえる？"), ("citizen", "林…林 ひかりです。")], ["林", "ひかり"]),
+    # a person named after their role, a part of the name said to tell its script
+    ([("citizen", "大家の もりかわさん すごく 怒ってて")], ["もりかわ"]),
+    ([("citizen", "担任の さいとう 先生にも 相談しました")], ["さいとう"]),
+    ([("staff", "お母様のお名前は"), ("citizen", "岩井しず です あ しずは カタカナ です")], ["しず"]),
+    # children beside their ages and grades, siblings with the recogniser's spaces
+    ([("citizen", "子どもは二人います。■■が8歳で、湊が4歳です。".replace("■■", "陽菜"))], ["陽菜", "湊"]),
+    ([("citizen", "娘が一人います。楓、小学3年生です。")], ["楓"]),
+    ([("citizen", "子供 は 2人 で 一番 上 の ゆいと が 中学 で 下 の あおい が 小学校")], ["ゆいと", "あおい"]),
+    # a surname before a masked given name, a foreign name with a particle word, a reading after the name
+    ([("staff", "ご契約者は、えっと、中島 浩さん。ご本人ですね。")], ["中島"]),
+    ([("staff", "お名前は"), ("citizen", "サントス です フル ネーム は サントス ダ コスタ マリア")], ["ダ コスタ"]),
+    ([("staff", "お名前は"), ("citizen", "李明です。リーミン")], ["リーミン"]),
+    ([("citizen", "息子の名前は、柴田悠真。ゆうま、って読むの。")], ["柴田悠真", "ゆうま"]),
+])
+def test_dialect_intros_roles_scripts_ages_surnames_and_readings(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_kin_calls_and_particles_beside_ages_are_not_names():
+    texts, ents = _mask([("citizen", "隣の おばあさん が 見てくれてて"),
+                         ("citizen", "子どもがいるんですが、3歳と5歳なので、保育園に")])
+    names = {e.text for e in ents if e.type == "name"}
+    assert not names & {"おばあ", "すが", "なので"}, names
+    assert "おばあさん" in texts[0] and "3歳" in texts[1]

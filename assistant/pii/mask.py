@@ -525,7 +525,7 @@ NAME_QUESTION = re.compile(r"お名前|名前|氏名|フルネーム|おなま�
 _LEAD_STRIP = re.compile(
     r"^(?:[\s\u3000、。…]|(?:はい|ええ|うん|いえ|いいえ|あっ|あ|え|えっと|えーと|えーっと|えー|あー|あの[ーう]?|すみません|失礼します)"
     r"(?=[\s\u3000、。…!！])|(?:えーっと|えーと|えっと|えー|あのー|あの)(?=[一-龯ァ-ヶ])|"
-    r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分)(?:は|が)|"
+    r"(?:私の名前|僕の名前|名前|おなまえ|なまえ|わたし|私|僕|ぼく|俺|おれ|わし|自分|おい|おいら|わい|うち|あたし)(?:は|が)|"
     r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|が|の))+")
 # Naming verbs of a self-introduction, standard and dialect, with or without と/って
 # (岡本と申します, 岡本いいます, 岡本っちゅいます, 岡本いうもんです).
@@ -928,6 +928,16 @@ def _kana_name_ok(word: str) -> bool:
     return not any(t.tag.startswith(("動詞", "形容詞")) and len(t.text) >= 3 for t in toks)
 
 
+def _hiragana_name_shape(word: str) -> bool:
+    """Where the sentence says a name is given (the answer to 「お名前は」), a hiragana word may be one even
+    when the dictionary also knows it as a noun (あかり, はる): not a closed-class word, verb or adjective."""
+    if not re.fullmatch(r"[ぁ-ん]{2,6}", word) or _not_a_name(word) or word in HIRAGANA_NOT_NAMES or word in FILLERS:
+        return False
+    if any(p.startswith(("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞", "動詞", "形容詞")) for p, _ in lexicon_entries(word)):
+        return False
+    return not any(t.tag.startswith(("動詞", "形容詞", "助動詞", "助詞")) for t in sudachi_tokens(word))
+
+
 def _kata_name_ok(word: str, age: bool, ner_person: bool = False) -> bool:
     """A katakana word after 「孫の」: a name the dictionary knows and not a loanword (マリア), an
     unknown word (ソウタ, トゥアン), any katakana word before an age (ハルトが 5歳), or a word the
@@ -1130,7 +1140,8 @@ _NAMED_AS_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ|旧姓)(?:は|が)[\s\u3000、]*"
     r"(?:(?:確か|たしか|えっと|えーと|えー)[\s\u3000、]*)?)?"
     r"(?P<name>[ァ-ヶー・]{2,12}|[一-龯々]{1,4}|[ぁ-ん]{2,6}?)[\s\u3000]*"
-    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います)|です|で(?=[、,])|だった|だ(?=[、,。よね]|$))")
+    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います)|(?<![ぁ-ん])(?:いいます|言います|いうねん|いうんや|いうんです|ゆうねん|ゆうんや)"
+    r"|です|で(?=[、,])|だった|だ(?=[、,。よね]|$)|(?<=[一-龯々ァ-ヶー])(?=。|$)|(?:と|って)(?:書いて|書きます))")
 
 
 def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -1140,10 +1151,12 @@ def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     out: list[Entity] = []
     for m in _NAMED_AS_RE.finditer(text):
         pre, end = m.group("pre"), m.group("end")
-        if not end.startswith(("と", "って")):
+        if not end.startswith(("と", "って", "い", "言", "ゆ")):
             if not pre or (pre == "下" and not (ctx.name_answer or re.search(r"名字|苗字|名前|みょうじ", text))):
                 continue
         s, e = m.start("name"), m.end("name")
+        if end.startswith(("い", "言", "ゆ")) and re.search(r"^(?:さん|さま|ちゃん|くん)|と$", m.group("name")):
+            continue  # 「まこと さんと いいます」: the honorific and と before the naming verb
         if not _left_ok(text, s, toks) or not word_may_be_name(m.group("name")):
             continue
         out.append(Entity("name", s, e, m.group("name"), rule="name:named-as"))
@@ -1172,7 +1185,7 @@ def _paused_name_answer(ctx: _Ctx) -> list[Entity]:
     names = [(m.start("span") + a, m.start("span") + b) for a, b in words if m.group("span")[a:b] not in FILLERS]
     if not names or any(_NAMING_WORD.match(text[a:b]) for a, b in names):
         return []  # 「コバヤシ いうもんです」: the naming verb, not a second name
-    if not all(word_may_be_name(text[a:b]) for a, b in names):
+    if not all(word_may_be_name(text[a:b]) or _hiragana_name_shape(text[a:b]) for a, b in names):
         return []
     return [Entity("name", a, b, text[a:b], rule="name:answer") for a, b in names]
 
@@ -1192,7 +1205,7 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     s = lead.end() if lead else 0
     end_m = _ANSWER_END.search(text, s)
     e = end_m.start() if end_m else len(text)
-    intro = bool(end_m and re.match(r"\s*(?:です|っす|と申|とい|と言|ってい|って言|でござ)", end_m.group()))
+    intro = bool(end_m and re.match(r"\s*(?:です|っす|と申|とい|と言|ってい|って言|でござ)|[\s\u3000]+(?:だ|や|じゃ)$", end_m.group()))
     span = text[s:e].rstrip()
     date = re.search(r"[0-9０-９]|明治|大正|昭和|平成|令和", span)
     if date and date.start() >= 2:

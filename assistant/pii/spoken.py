@@ -169,7 +169,7 @@ _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:で(?=[、,]))?(?:[、,\s\u3000]|{_FILLER
 _VERB_END = r"(?:ます|です|もん|した|ない)$"
 _VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|{_VERB_END}")
 _COUNT_LEAD = re.compile(r"[一二三四五六七八九十何]")  # 「一人」「何人」: a count, not a name
-_GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
+_GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・、,]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
 _GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|さん|ちゃん|くん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
@@ -892,7 +892,7 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
 _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
-_SIBLING = re.compile(r"(?:一番上|一番下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の(?!子|方|名|階|部屋|段|人))"
+_SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
                       r"(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)の[\s\u3000]*)?"
                       r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
@@ -984,7 +984,7 @@ _TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|
 
 
 # a companion who introduces themselves with their organisation (「NPO『つなぐ』の佐伯です」「留学生で、小林です」)
-_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|いる|てる)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
+_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|いる|てる|しよる|しとる|しちょる|やっとる|やりよる)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
                                r"(?=[。、！!\s\u3000]|$)")
 
 
@@ -1319,6 +1319,9 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _affiliated_intros(turns, ents, make, surname_ok)
     _repeat_names(turns, ents, make, given)
     _corrected_names(turns, ents, make)
+    _named_in_passing(turns, ents, make, kana_name_ok)
+    _surnames_before(turns, ents, surname_ok)
+    _joined_katakana_names(turns, ents)
     _banks(turns, ents)
     _join_corrected(turns, ents)
     by_id = {s.id: s for s in segments}
@@ -1328,6 +1331,82 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _date_echoes(turns, ents, make)
     _refresh_texts(by_id, ents)
     return ents
+
+
+# 「大家の かねださん」「担任の くろき 先生」: a person named by their role, then the name and its honorific
+_ROLE_NAMED = re.compile(r"(?:大家|家主|管理人|担任|隣|近所|上司|同僚|友達|友人|先輩|後輩|店長|社長|主治医|ケアマネ|民生委員|"
+                         r"相談員|支援員|保育士|先生)(?:さん)?[\s\u3000]*の[\s\u3000]*"
+                         r"(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})[\s\u3000]*(?=さん|さま|様|先生|せんせい|ちゃん|くん)")
+# 「きよは ひらがな です」: a word of the name, said to tell how it is written
+_SCRIPT_OF = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})[\s\u3000]*(?:は|が|の方は)[\s\u3000]*"
+                        r"(?:ひらがな|平仮名|カタカナ|片仮名|漢字)")
+# children listed with their ages or grades (「■■が6歳で、蒼が3歳です」「翼、小学2年生です」)
+_WITH_AGE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*(?P<p>が|は|、|,)[\s\u3000]*"
+                       r"(?:(?:小学|中学|高校|小|中|高)[\s\u3000]*[0-9０-９一二三四五六]{1}[\s\u3000]*年生?|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月))")
+# the name written, then its reading (「大橋蒼空。■■、って読むの」)
+_KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
+_READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
+# 「王秀英です。ワンシュウエン」: the name, then its reading as a sentence of its own
+_KATA_READING_AFTER = re.compile(r"^(?:です|と申します)?[。、,\s\u3000]+(?P<k>[ァ-ヶー]{3,12})(?=[\s\u3000]*(?:。|$|です))")
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>[一-龯々]{2,6})[\s\u3000]*[。、,]?[\s\u3000]*$")
+
+
+def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                      kana_name_ok: Callable[[str], bool]) -> None:
+    """Names said in passing that the sentence shape gives away: after a person's role, before how the name is
+    written, beside a child's age or grade, or before the reading of that name."""
+    said = " ".join(turns_by_id[x.segment_id][x.start:x.end] for x in ents if x.type == "name"
+                    for turns_by_id in [{t.seg.id: t.seg.text for t in turns}] if x.segment_id in turns_by_id)
+    for t in turns:
+        text = t.seg.text
+        found = [(m, "n") for m in _ROLE_NAMED.finditer(text) if not _KIN_CALL.match(m.group("n"))
+                 and (kana_name_ok(m.group("n")) or re.fullmatch(r"[ぁ-ん]{3,5}", m.group("n")))]
+        found += [(m, "n") for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said]
+        if _CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked):
+            for m in _WITH_AGE.finditer(text):
+                n = m.group("n")
+                if _NOT_CHILD_NAME.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n):
+                    continue
+                # beside a named sibling, or after a pause: a word the dictionary allows as a name
+                if kana_name_ok(n) and (m.group("p") in "、," or any(x.type == "name" and x.segment_id == t.seg.id for x in ents)):
+                    found.append((m, "n"))
+        for m, g in found:
+            if not _VERB_LIKE.search(m.group(g)) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
+                ents.append(make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:in-passing"))
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
+                    and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
+                ents.append(make("name", w.start("w"), w.end("w"), w.group("w"), segment_id=t.seg.id, rule="name:read-as"))
+            if (k := _KATA_READING_AFTER.match(text[x.end:])) and not _overlaps(ents, t.seg.id, x.end + k.start("k"), x.end + k.end("k")):
+                ents.append(make("name", x.end + k.start("k"), x.end + k.end("k"), k.group("k"), segment_id=t.seg.id, rule="name:read-as"))
+
+
+_SURNAME_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はがのも]))(?P<s>[一-龯々]{1,3})[\s\u3000]+$")
+
+
+def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callable[[str], bool]) -> None:
+    """「大橋 ■さん」: a family name the dictionary knows, said with a space before a masked given name."""
+    for t in turns:
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _SURNAME_BEFORE.search(t.seg.text[:x.start])
+            if m and surname_ok(m.group("s")) and not _overlaps(ents, t.seg.id, m.start("s"), x.start):
+                x.start = m.start("s")
+
+
+# 「オリベイラ ダ シルバ」「サントス ダ コスタ マリア」: katakana words between two parts of a name are parts of it
+_KATA_LINK = re.compile(r"(?:[\s\u3000・]+[ァ-ヶー]{1,10}){1,2}[\s\u3000・]+")
+
+
+def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """Parts of one foreign name with katakana words between them (da, van, de, a middle name) are one span."""
+    for t in turns:
+        text = t.seg.text
+        names = sorted((x for x in ents if x.segment_id == t.seg.id and x.type == "name"), key=lambda x: x.start)
+        for a, b in zip(names, names[1:], strict=False):
+            if re.search(r"[ァ-ヶー]$", text[a.start:a.end]) and re.match(r"[ァ-ヶー]", text[b.start:b.end]) \
+                    and _KATA_LINK.fullmatch(text[a.end:b.start]):
+                b.start = a.start
+                ents.remove(a)
 
 
 def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
