@@ -1722,6 +1722,7 @@ def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
+                      name_shape_ok=_hiragana_name_shape,
                       surname_ok=lexicon_surname, given_ok=lexicon_given)
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
     entities = [e for e in entities if not (e.type == "name" and re.fullmatch(

@@ -801,7 +801,7 @@ def _given_kanji_joined(text: str, end: int, kana_name_ok: Callable[[str], bool]
 
 
 def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                 kana_name_ok: Callable[[str], bool]) -> set[str]:
+                 kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False) -> set[str]:
     """「ヤマグチ ミドリです」: the word right after a masked surname, before です/さん, is the given name.
     Returns the given names found this way, to be masked where they are said again."""
     given: set[str] = set()
@@ -815,8 +815,12 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
             if m is None and (h := _GIVEN_TAIL_HIRA.match(text[e.end:])) and not _VERB_LIKE.search(h.group("g")) \
                     and (kana_name_ok(h.group("g")) or re.match(r"[\s\u3000]*(?:さん|ちゃん|くん|様)", text[e.end + h.end("g"):])
                          or ((_NAME_Q.search(t.asked + text[:e.start]) or _KIN_OF.search(text[:e.start]))
-                             and re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]))):
-                m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」「孫の 知念 りく です」: the given name, whatever the dictionary says
+                             and re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]))
+                         or (name_shape_ok(h.group("g")) and (re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]) or (
+                             h.group().startswith((" ", "\u3000"))
+                             and re.match(r"[\s\u3000]+(?:で|が|は|と|も)(?:[\s\u3000]|$)", text[e.end + h.end("g"):]))))):
+                m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」「孫の 知念 りく です」「下 が 工藤 りく で」:
+                # the given name, whatever the dictionary says
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " ") and \
                     (k2 := _GIVEN_GLUED_KATA.match(text[e.end:])) and (kana_name_ok(k2.group("g")) or _NAME_Q.search(t.asked)):
                 m = k2  # 「森下アヤカって」: a katakana given name written straight after the kanji surname
@@ -1296,11 +1300,13 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
            kana_name_ok: Callable[[str], bool] = lambda w: False,
            surname_ok: Callable[[str], bool] = lambda w: False,
-           given_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
+           given_ok: Callable[[str], bool] = lambda w: False,
+           name_shape_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
     ``kana_name_ok`` says whether a word may be a name where the sentence expects one, ``surname_ok`` and
-    ``given_ok`` whether the dictionary knows it as a family or a given name (the checks of ``mask``)."""
+    ``given_ok`` whether the dictionary knows it as a family or a given name, ``name_shape_ok`` whether a hiragana
+    word may be a name where the sentence says one is given (the checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
     _numbers(turns, ents, make)
@@ -1309,7 +1315,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _birthdates(turns, ents, make)
     _split_birth_year(turns, ents, make)
     _split_era(turns, ents, make)
-    given = _given_names(turns, ents, make, kana_name_ok)
+    given = _given_names(turns, ents, make, kana_name_ok, name_shape_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok)
@@ -1397,10 +1403,17 @@ def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callab
 _KATA_LINK = re.compile(r"(?:[\s\u3000・]+[ァ-ヶー]{1,10}){1,2}[\s\u3000・]+")
 
 
+_KATA_PIECE = re.compile(r"[\s\u3000]+[ァ-ヶ][ァィゥェォャュョー]?(?=[\s\u3000]*(?:です|さん|さま|様|、|。|$))")
+
+
 def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
-    """Parts of one foreign name with katakana words between them (da, van, de, a middle name) are one span."""
+    """Parts of one foreign name with katakana words between them (da, van, de, a middle name) are one span;
+    a katakana name the recogniser broke before its last sound (「シズ エ です」) takes that sound back."""
     for t in turns:
         text = t.seg.text
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.search(r"[ァ-ヶー]$", text[x.start:x.end])]:
+            if (k := _KATA_PIECE.match(text[x.end:])) and not _overlaps(ents, t.seg.id, x.end, x.end + k.end()):
+                x.end += k.end()
         names = sorted((x for x in ents if x.segment_id == t.seg.id and x.type == "name"), key=lambda x: x.start)
         for a, b in zip(names, names[1:], strict=False):
             if re.search(r"[ァ-ヶー]$", text[a.start:a.end]) and re.match(r"[ァ-ヶー]", text[b.start:b.end]) \
