@@ -562,3 +562,41 @@ def test_kin_calls_and_particles_beside_ages_are_not_names():
 ])
 def test_given_names_before_particles_and_broken_katakana_names(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a date said in kana with a number read as a name before さん, a birth year in kana digits with 年
+    ([("staff", "生年月日を"), ("citizen", "えっと しょうわ じゅうさんねん の しがつ ようか")], ["じゅう", "しがつ"]),
+    ([("staff", "お子さんの生年月日は"), ("citizen", "にせんなな年 ろくがつ とおか")], ["にせんなな", "とおか"]),
+    # a whole date beside a child's age, a day without 日 at the end, 「たしか」 before the day
+    ([("citizen", "上 の 子 が 平成 30年 の 7月 の 3日 で 今 6歳 です")], ["7月 の 3日"]),
+    ([("staff", "生年月日は"), ("citizen", "1999年の、4月の、27。")], ["27"]),
+    ([("staff", "生年月日は"), ("citizen", "昭和9年…の、3月、たしか15日です。")], ["15日"]),
+    # a lone え inside a phone number, a disability card's number with 第…号, read back by the staff
+    ([("staff", "携帯は"), ("citizen", "070の、3318の、え、2046です。")], ["3318", "2046"]),
+    ([("citizen", "療育手帳の番号は第31872号です。")], ["31872"]),
+    ([("staff", "障害者手帳の番号が第9054号ですね。")], ["9054"]),
+    # a building's floor and room number, a lot read digit by digit after the town
+    ([("citizen", "今はさくら荘の、2階の5号にいます。")], ["さくら荘"]),
+    ([("staff", "ご住所は"), ("citizen", "北町 7 2 4 です")], ["7 2 4"]),
+    # a given name after the surname and a comma in dialect, 「苗字は…じゃ」
+    ([("staff", "お名前は"), ("citizen", "村田、清じゃ。")], ["清"]),
+    ([("citizen", "今は結婚して、苗字は藤本じゃ。")], ["藤本"]),
+    # children by their grade or age, a brother named with お兄ちゃん, nicknames
+    ([("citizen", "2人 で 上 が 小4 の れん 下 が 年長 の ゆず です")], ["れん"]),
+    ([("citizen", "二人 で えー 5歳 の はる と 2歳 の そら です")], ["はる", "そら"]),
+    ([("citizen", "お兄ちゃんが湊で、妹が結菜です。")], ["湊"]),
+    ([("citizen", "家ではももって呼んでます。")], ["もも"]),
+    ([("citizen", "保育園ではみんなは ルナって呼びます。")], ["ルナ"]),
+    # a name spelled in Latin letters, a foreign surname before its masked given names
+    ([("staff", "お名前は"), ("citizen", "ローマ字 で N G O C A N H です")], ["N G O C"]),
+])
+def test_kana_dates_child_birthdays_card_numbers_floors_dialect_names_and_nicknames(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_words_around_ages_and_honorifics_stay_visible():
+    texts, ents = _mask([("citizen", "えっと 息子 が 自閉症 って 診断 されて 3歳 なんです 北村 先生 に 言われて"),
+                         ("staff", "3歳から 5歳の 間は 利用料が かかりません"),
+                         ("citizen", "個人 の 大家 さん 近藤 さん って いう 人 で")])
+    assert "されて" in texts[0] and "間は" in texts[1] and "近藤" not in texts[2] and "大家 さん" in texts[2]

@@ -336,7 +336,8 @@ def format_quality(r: dict[str, Any]) -> list[str]:
         f"  key-fact retention (compatible fields)  {f(q['key_fact_retention'])}  ({q['key_facts']} facts; "
         f"strict, one line of its own field: {f(q['key_fact_retention_strict'])})",
         f"  record length / transcript length       {f(q['record_share'])}  (max per consultation {f(q['record_share_max'])})",
-        f"  personal-data leak (partial counts)     {f(q['leak_rate'])}  ({q['leaked']}/{q['pii_strings']})",
+        f"  personal-data leak (partial counts)     {f(q['leak_rate'])}  ({q['leaked']}/{q['pii_strings']}"
+        + (f"; {', '.join(f'{k} {v}' for k, v in sorted(q['leak_by_type'].items()))})" if q.get("leak_by_type") else ")"),
         f"  false-positive masks                    {f(q['false_mask_rate'])}  ({q['false_masks']}/{q['masks']}; "
         f"defects {q['false_mask_defects'] or 'none'})",
     ]

@@ -928,14 +928,20 @@ def _kana_name_ok(word: str) -> bool:
     return not any(t.tag.startswith(("動詞", "形容詞")) and len(t.text) >= 3 for t in toks)
 
 
+_NOT_SLOT_NAME = re.compile(
+    r"^(?:これ|それ|あれ|どれ|ここ|そこ|あそこ|どこ|この|その|あの|どの|こう|そう|ああ|どう|もう|まだ|また|よく|とても|ちょっと|"
+    r"なに|なん|だれ|いつ|みんな|ぜんぶ|ほか|あと|まえ|うち|いま|きょう|あした|きのう|ひとり|ふたり|はい|いいえ|ええ|うん|"
+    r"じゃ|じゃあ|では|どうも|まず|さあ|でも|だけど|しかし|それで|なんか|やっぱり|たぶん|ただ|すごく|ほんと|ほんとう|よろしく)$|っ$"
+    r"|(?:ます|です|ない|たい|した|して|って|ので|から|けど|れる|られ|せる|ました|でした|だった|ている|てる)$")
+
+
 def _hiragana_name_shape(word: str) -> bool:
-    """Where the sentence says a name is given (the answer to 「お名前は」), a hiragana word may be one even
-    when the dictionary also knows it as a noun (あかり, はる): not a closed-class word, verb or adjective."""
-    if not re.fullmatch(r"[ぁ-ん]{2,6}", word) or _not_a_name(word) or word in HIRAGANA_NOT_NAMES or word in FILLERS:
+    """Where the sentence says a name is given (the answer to 「お名前は」, 「3歳の ■ です」), a hiragana word may be
+    one even when the dictionary reads it otherwise (れん, そら, はる): any short word that is not a pronoun,
+    adverb or a verb's ending."""
+    if not re.fullmatch(r"[ぁ-ん]{2,5}", word) or _not_a_name(word) or word in HIRAGANA_NOT_NAMES or word in FILLERS:
         return False
-    if any(p.startswith(("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞", "動詞", "形容詞")) for p, _ in lexicon_entries(word)):
-        return False
-    return not any(t.tag.startswith(("動詞", "形容詞", "助動詞", "助詞")) for t in sudachi_tokens(word))
+    return not _NOT_SLOT_NAME.search(word) and word[0] not in "っゃゅょぁぃぅぇぉんゎー"
 
 
 def _kata_name_ok(word: str, age: bool, ner_person: bool = False) -> bool:
@@ -1137,11 +1143,11 @@ def word_may_be_name(word: str) -> bool:
 
 
 _NAMED_AS_RE = re.compile(
-    r"(?:^|(?<=[\s\u3000、。,!！?？…]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ|旧姓)(?:は|が)[\s\u3000、]*"
+    r"(?:^|(?<=[\s\u3000、。,!！?？…])|(?<=[はで]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ|旧姓)(?:は|が)[\s\u3000、]*"
     r"(?:(?:確か|たしか|えっと|えーと|えー)[\s\u3000、]*)?)?"
     r"(?P<name>[ァ-ヶー・]{2,12}|[一-龯々]{1,4}|[ぁ-ん]{2,6}?)[\s\u3000]*"
-    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います)|(?<![ぁ-ん])(?:いいます|言います|いうねん|いうんや|いうんです|ゆうねん|ゆうんや)"
-    r"|です|で(?=[、,])|だった|だ(?=[、,。よね]|$)|(?<=[一-龯々ァ-ヶー])(?=。|$)|(?:と|って)(?:書いて|書きます))")
+    r"(?P<end>(?:と|って)(?:申します|申す|もうします|いいます|言います|呼んで|呼ばれ|呼びます|呼ぶ)|[、,][\s\u3000]*っていう(?:の|んです|んだ)|(?<![ぁ-ん])(?:いいます|言います|いうねん|いうんや|いうんです|ゆうねん|ゆうんや)"
+    r"|です|で(?=[、,])|だった|だ(?=[、,。よね]|$)|(?:じゃ|や)(?=[、,。]|$)|(?<=[一-龯々ァ-ヶー])(?=。|$)|(?:と|って)(?:書いて|書きます))")
 
 
 def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -1151,15 +1157,23 @@ def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     out: list[Entity] = []
     for m in _NAMED_AS_RE.finditer(text):
         pre, end = m.group("pre"), m.group("end")
-        if not end.startswith(("と", "って", "い", "言", "ゆ")):
+        if not end.startswith(("と", "って", "い", "言", "ゆ", "、", ",")):
             if not pre or (pre == "下" and not (ctx.name_answer or re.search(r"名字|苗字|名前|みょうじ", text))):
                 continue
         s, e = m.start("name"), m.end("name")
+        name = m.group("name")
+        if re.match(r"[はが][ぁ-ん]{2}", name) and s > 0 and text[s - 1] in "でにと":
+            s, name = s + 1, name[1:]  # 「家ではななって」: the particle, then the name
         if end.startswith(("い", "言", "ゆ")) and re.search(r"^(?:さん|さま|ちゃん|くん)|と$", m.group("name")):
             continue  # 「まこと さんと いいます」: the honorific and と before the naming verb
-        if not _left_ok(text, s, toks) or not word_may_be_name(m.group("name")):
+        called = re.match(r"(?:と|って)呼|[、,]", end) is not None  # 「家ではななって呼んでます」「りこ、っていうの」
+        if (not pre and m.start() > 0 and text[m.start() - 1] in "はで" and not called) or \
+                (not (called and m.start() > 0 and text[m.start() - 1] in "はで") and not _left_ok(text, s, toks)):
             continue
-        out.append(Entity("name", s, e, m.group("name"), rule="name:named-as"))
+        if not (word_may_be_name(name) or (called and (_hiragana_name_shape(name) or (
+                re.fullmatch(r"[ァ-ヶー]{2,8}", name) is not None and name not in NAME_STOPWORDS)))):
+            continue
+        out.append(Entity("name", s, e, name, rule="name:named-as"))
     return out
 
 

@@ -37,7 +37,7 @@ _FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
 _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000]))")  # 「448の、そう、4481」: a confirmation mid-number
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS})*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
@@ -59,7 +59,7 @@ _RUN = re.compile(rf"(?:{_ZEROS}{_GAP})?{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番(?!号)|丁目|度|週|枚)")
 _NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
-_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳")
+_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳|障害者手帳|療育手帳|手帳|受給者証|受給者番号")
 _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
@@ -67,7 +67,7 @@ _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 _AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[\s\u3000]*[はがもで]?[\s\u3000、,]*$")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
-_KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+"
+_KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく|びゃく|ぴゃく|せん|ぜん)+"
 _S = r"[\s\u3000]*"
 # (a lot number read digit by digit: 「1 5 0 7 の 3」)
 _LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}"
@@ -75,7 +75,7 @@ _LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-�
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
 _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}[、,]?{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
-                       rf"(?P<lot>{_LOT}|{_KANA_LOT})")
+                       rf"(?P<lot>{_LOT}|{_KANA_LOT}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})(?:[\s\u3000]+(?:の[\s\u3000]*)?|の[\s\u3000、,]+)"
@@ -130,7 +130,7 @@ _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_P
 _BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?"
                              rf"(?:[\s\u3000]+[一-龯々ヶァ-ヶーぁ-ん]{{1,6}}(?=[\s\u3000]*の))?){_PLACE_GAP}"
                              rf"(?:の{_PLACE_GAP})?(?:(?:{_NUMK}|[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
-                             rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM}(?![0-9０-９万千円年月日時分人回歳才]))")
+                             rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９万千円年月日時分人回歳才])|{_NUMK}{_S}号))")
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
 _BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|(?<![A-Za-z])[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
@@ -145,22 +145,24 @@ _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+_AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?:歳|才|か月|ヶ月|カ月)")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
 # (a number said in pieces: 「にじゅう3」「二十 二」「じゅう しち」「二、十」 once commas are read as spaces)
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:{_NUMK}|{_KANA_NUM})){{0,2}}"
 _KANA_DAY = r"(?:ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}}))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
+_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|たしか|確か|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
 _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
-_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY})")
+_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?"
+                       rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「1月の、19。」
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
@@ -171,7 +173,7 @@ _VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もう
 _COUNT_LEAD = re.compile(r"[一二三四五六七八九十何]")  # 「一人」「何人」: a count, not a name
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・、,]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
-_GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|さん|ちゃん|くん|[。、\s]|$)")
+_GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000、,]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|じゃ|や[。、\s]|だ[。、\s]|さん|ちゃん|くん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
 _GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
@@ -268,8 +270,9 @@ def _add(ents: list[Any], new: Any) -> None:
         # the per-turn rule saw part of the number (〇一 二二八三 九〇一六 read as a phone number);
         # the whole run and the question it answers say what it is
         keep.type, keep.rule = new.type, new.rule
-    elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address") and new.start <= keep.start and keep.end <= new.end:
-        # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number
+    elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address", "birthdate") and new.start <= keep.start and keep.end <= new.end:
+        # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number, 「じゅう|さん」
+        # as a name and its honorific inside a date said in kana
         keep.type, keep.rule = new.type, new.rule
     elif keep.type != new.type:
         return  # one span cannot be two kinds of data: the per-turn rule stands
@@ -395,7 +398,8 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             conts = [] if staff else _continuations(turns, i, text, end)
             whole = run + "".join(c.group(1) for _t, c in conts)
             last_text, last_end = (conts[-1][0].seg.text, conts[-1][1].end(1)) if conts else (text, end)
-            if _UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4]):
+            card = text[:m.start()].endswith(("第", "第 ")) and text[end:end + 2].lstrip().startswith("号")  # 「第20417号」
+            if not card and (_UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4])):
                 continue
             if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
@@ -403,7 +407,9 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
-            _add(ents, make(kind, m.start(), end, run, segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
+            start, end = (m.start() - len(text[:m.start()]) + text[:m.start()].rindex("第"),
+                          end + text[end:].index("号") + 1) if card else (m.start(), end)
+            _add(ents, make(kind, start, end, text[start:end], segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
             for nt, c in conts:
                 _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
                                 rule=f"{kind}:spoken-continued", group=group))
@@ -417,7 +423,7 @@ _WORD_NUMBER = re.compile(rf"(?:記号|番号)(?:は|が|も)?[\s\u3000、,]*(?P
 def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """The 記号・番号 of an insurance card read as a number word in a turn about the card."""
     for t in turns:
-        if t.seg.speaker == "staff" or not _INSURANCE.search(t.asked + t.seg.text):
+        if not _INSURANCE.search(t.asked + t.seg.text):
             continue
         for m in _WORD_NUMBER.finditer(t.seg.text):
             if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
@@ -427,7 +433,7 @@ def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
 
 _CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
                                r"(?:(?:ですね|ですか|ね)[\s\u3000、,]*)?"  # 「基礎年金番号ですね、2134の…」: the staff reading it back
-                               r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?$")
+                               r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?(?:第[\s\u3000]*)?$")
 
 
 # the bank, branch and kind of account said before the number (「しもつけ銀行の東原支店、普通預金で」)
@@ -710,8 +716,11 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         birth = bool(_BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text))
         for m in _MIXED_DATE.finditer(text):
             # a whole date in an old era (昭和55年2月29日) is someone's date of birth even when not asked for
-            whole_old = bool(re.match(_OLD_ERA_LEAD, m.group()) and re.search(r"(?:日|にち|" + _KANA_DAY + r")$", m.group()))
-            if not (birth or whole_old):
+            whole = re.search(r"(?:日|にち|" + _KANA_DAY + r")$", m.group()) is not None
+            whole_old = bool(re.match(_OLD_ERA_LEAD, m.group()) and whole)
+            # a whole date in a turn about a child's age (「上の子が平成31年4月18日で」「4か月です 令和6年8月2日」)
+            child = whole and bool(_AGE_TALK.search(text) or re.search(r"(?:上|下|真ん中)の?[\s\u3000]*子", text))
+            if not (birth or whole_old or child):
                 continue
             if not _UNIT_AFTER.match(text[m.end():m.end() + 3]) or text[m.end():m.end() + 2].strip().startswith("日"):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
@@ -897,12 +906,13 @@ _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
 _SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
-                      r"(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)の[\s\u3000]*)?"
+                      r"(?:(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)|"
+                      r"(?:小|中|高)[0-9０-９一二三四五六]|年少|年中|年長)[\s\u3000]*の[\s\u3000]*)?"
                       r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
                              r"[小中高][1-6１-６一二三四五六]|"
                              r"こ|ほう|ひと|まだ|もう|今|いま)$")
-_CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚")
+_CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚|[小中][0-9０-９一二三四五六]|年[長中少]")
 
 
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
@@ -911,7 +921,7 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
                            r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
                            r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
-_KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|兄|姉|弟|妹|孫|甥|姪)"
+_KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
 _KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
@@ -953,6 +963,7 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
 
 # a name in Latin capitals as on a residence card (「SANTOS MARIA CRISTINA」「GURUNG SITA」)
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[\s\u3000]+){1,3}[A-Z]{2,}(?![A-Za-z])")
+_LATIN_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Z][\s\u3000-]){3,}[A-Z](?![A-Za-z])")
 _ACRONYMS = frozenset("ATM NPO DV JR ETC ID PDF LINE SNS URL OK TV PC USB ADHD LGBT NHK JA UR GPS FAX TEL NG QR HIV IT AI".split())
 # a foreign name written with ・ between its parts (「ワン・リーファ」), in a turn about a name
 _DOTTED_KATA = re.compile(r"(?<![ァ-ヶー・])[ァ-ヶー]{1,6}(?:・[ァ-ヶー]{1,6}){1,3}(?![ァ-ヶー・])")
@@ -968,9 +979,11 @@ def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Call
             if any(w in _ACRONYMS for w in words) or max(len(w) for w in words) < 4:
                 continue
             _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:latin"))
-        if not (_NAME_Q.search(t.asked) or re.search(r"カタカナ|かたかな|名前", text)
+        if not (_NAME_Q.search(t.asked) or re.search(r"カタカナ|かたかな|名前|ローマ字|スペル", text)
                 or any(x.segment_id == t.seg.id and x.type == "name" for x in ents)):
             continue
+        for m in _LATIN_LETTERS.finditer(text):  # 「ローマ字 P H A M T H I」: a name spelled letter by letter
+            _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:letters"))
         for m in _KANA_SPELLED.finditer(text):
             _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:kana-letters"))
         for m in _DOTTED_KATA.finditer(text):
@@ -1017,7 +1030,7 @@ def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
 
 
 def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-              kana_name_ok: Callable[[str], bool]) -> None:
+              kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
     """Children named by their order in a turn about children: a word the dictionary allows as a name,
     or a kana word of three or more characters that is no verb or adjective."""
     for t in turns:
@@ -1033,7 +1046,8 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
             kanji = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.match(r"[\s\u3000]*(?:で|です|、|。|ちゃん|くん|$)",
                                                                             text[m.end("n"):]) is not None
             asked_name = kana and bool(_NAME_Q.search(t.asked)) and not _VERB_LIKE.search(n)  # 「お名前は」「下 が めい です」
-            if not (kana_name_ok(n) or kanji or asked_name or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))):
+            if not (kana_name_ok(n) or kanji or asked_name or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))
+                    or (kana and name_shape_ok(n) and re.search(r"(?:歳|才|月|年生?|年[少中長]|[小中高][0-9０-９一二三四五六])[\s\u3000]*の[\s\u3000]*$", text[:m.start("n")]))):
                 continue
             if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
                 ents.append(make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:sibling"))
@@ -1318,15 +1332,15 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     given = _given_names(turns, ents, make, kana_name_ok, name_shape_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
-    _siblings(turns, ents, make, kana_name_ok)
+    _siblings(turns, ents, make, kana_name_ok, name_shape_ok)
     _kana_names(turns, ents, make, kana_name_ok, given_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
     _repeat_names(turns, ents, make, given)
     _corrected_names(turns, ents, make)
-    _named_in_passing(turns, ents, make, kana_name_ok)
-    _surnames_before(turns, ents, surname_ok)
+    _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
+    _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents)
     _banks(turns, ents)
     _join_corrected(turns, ents)
@@ -1347,8 +1361,13 @@ _ROLE_NAMED = re.compile(r"(?:大家|家主|管理人|担任|隣|近所|上司|�
 _SCRIPT_OF = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})[\s\u3000]*(?:は|が|の方は)[\s\u3000]*"
                         r"(?:ひらがな|平仮名|カタカナ|片仮名|漢字)")
 # children listed with their ages or grades (「■■が6歳で、蒼が3歳です」「翼、小学2年生です」)
-_WITH_AGE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*(?P<p>が|は|、|,)[\s\u3000]*"
+_WITH_AGE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*(?P<p>が|は|、|,|(?<=[\s\u3000]))[\s\u3000]*"
                        r"(?:(?:小学|中学|高校|小|中|高)[\s\u3000]*[0-9０-９一二三四五六]{1}[\s\u3000]*年生?|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月))")
+# 「4歳の そら と 1歳の ひなの」「小学2年の颯」: a child named after their age or grade
+_AGE_OF = re.compile(r"(?:[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月|カ月)|(?:小学|中学|高校|小|中|高)[\s\u3000]*"
+                     r"[0-9０-９一二三四五六][\s\u3000]*(?:年生?)?|年少|年中|年長)[\s\u3000]*の[\s\u3000]*"
+                     r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:と|です|で|、|。|が|は|$)|[\s\u3000])")
+_AGE_OF_NOT = re.compile(r"^(?:間|あいだ|時|とき|頃|ころ|うち|前|後|まま|分|ぶん|方|人|誕生日|春|夏|秋|冬|夜|朝)")  # 「5歳の間は」
 # the name written, then its reading (「大橋蒼空。■■、って読むの」)
 _KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
 _READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
@@ -1358,7 +1377,7 @@ _WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>[一-龯々]{2,6})
 
 
 def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                      kana_name_ok: Callable[[str], bool]) -> None:
+                      kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool]) -> None:
     """Names said in passing that the sentence shape gives away: after a person's role, before how the name is
     written, beside a child's age or grade, or before the reading of that name."""
     said = " ".join(turns_by_id[x.segment_id][x.start:x.end] for x in ents if x.type == "name"
@@ -1369,12 +1388,23 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                  and (kana_name_ok(m.group("n")) or re.fullmatch(r"[ぁ-ん]{3,5}", m.group("n")))]
         found += [(m, "n") for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said]
         if _CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked):
+            sibling = any(x.type == "name" and x.segment_id == t.seg.id for x in ents)
             for m in _WITH_AGE.finditer(text):
                 n = m.group("n")
                 if _NOT_CHILD_NAME.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n):
                     continue
-                # beside a named sibling, or after a pause: a word the dictionary allows as a name
-                if kana_name_ok(n) and (m.group("p") in "、," or any(x.type == "name" and x.segment_id == t.seg.id for x in ents)):
+                # beside a named sibling, or after a pause: a word that may be a name
+                kata = re.fullmatch(r"[ァ-ヶー]+", n) is not None
+                spaced = m.group("p").strip() == ""  # 「■■■■ 10歳 と アナ 7歳」: only a name-like word or katakana
+                may = kana_name_ok(n) or (kata and sibling) or (name_shape_ok(n) and not spaced)
+                if _VERB_LIKE.search(n) or re.search(r"[てで]$", n):
+                    continue
+                if may and (m.group("p") in ("、", ",") or sibling):
+                    found.append((m, "n"))
+            for m in _AGE_OF.finditer(text):
+                n = m.group("n")
+                if not (_NOT_CHILD_NAME.match(n) or _AGE_OF_NOT.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n)) \
+                        and (kana_name_ok(n) or name_shape_ok(n)):
                     found.append((m, "n"))
         for m, g in found:
             if not _VERB_LIKE.search(m.group(g)) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
@@ -1387,16 +1417,26 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                 ents.append(make("name", x.end + k.start("k"), x.end + k.end("k"), k.group("k"), segment_id=t.seg.id, rule="name:read-as"))
 
 
+_KANA_SURNAME_BEFORE = re.compile(r"(?:^|(?<=[。\s\u3000]))(?!さん|さま|ちゃん|くん|です|ます)(?P<s>[ァ-ヶー]{2,8}|[ぁ-ん]{2,5})(?:[、,][\s\u3000]*|[\s\u3000]+)$")
 _SURNAME_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はがのも]))(?P<s>[一-龯々]{1,3})[\s\u3000]+$")
 
 
-def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callable[[str], bool]) -> None:
-    """「大橋 ■さん」: a family name the dictionary knows, said with a space before a masked given name."""
+def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callable[[str], bool],
+                     name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
+    """「大橋 ■さん」: a family name the dictionary knows, said with a space before a masked given name; in a turn
+    about a name, a kana word that starts the sentence before it (「サントス、■・■」「こが ■さん」)."""
     for t in turns:
+        text = t.seg.text
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            m = _SURNAME_BEFORE.search(t.seg.text[:x.start])
+            m = _SURNAME_BEFORE.search(text[:x.start])
             if m and surname_ok(m.group("s")) and not _overlaps(ents, t.seg.id, m.start("s"), x.start):
                 x.start = m.start("s")
+                continue
+            k = _KANA_SURNAME_BEFORE.search(text[:x.start])
+            if k and (_NAME_Q.search(t.asked + text[:k.start()]) or re.search(r"さん|様|さま", text[x.end:x.end + 3])) \
+                    and (re.fullmatch(r"[ァ-ヶー]{2,8}", k.group("s")) or name_shape_ok(k.group("s"))) \
+                    and not _overlaps(ents, t.seg.id, k.start("s"), x.start):
+                x.start = k.start("s")
 
 
 # 「オリベイラ ダ シルバ」「サントス ダ コスタ マリア」: katakana words between two parts of a name are parts of it
