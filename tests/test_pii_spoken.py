@@ -600,3 +600,23 @@ def test_words_around_ages_and_honorifics_stay_visible():
                          ("staff", "3歳から 5歳の 間は 利用料が かかりません"),
                          ("citizen", "個人 の 大家 さん 近藤 さん って いう 人 で")])
     assert "されて" in texts[0] and "間は" in texts[1] and "近藤" not in texts[2] and "大家 さん" in texts[2]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a card number between 第 and 号 read back without its keyword, or after 「番号が」
+    ([("citizen", "手帳の番号は第48213号です。"), ("staff", "はい 第48213号 確認しました")], ["48213"]),
+    ([("staff", "古田さん、番号が第7741号ですね。")], ["7741"]),
+    # a reading said after the name and a dialect copula, a child named by grade beside their siblings
+    ([("staff", "お名前は"), ("citizen", "岡島、実じゃ。みのる。")], ["みのる"]),
+    ([("citizen", "上は中学3年の■、次が小学4年の凛、一番下が2歳です。".replace("■", "湊"))], ["凛"]),
+    # the given name after a foreign name found late, a numbered dormitory
+    ([("citizen", "同じ 工場 の ファム ヴァン ズン さん と ファム ヴァン ズン 二人 で 住んでる")], ["ズン"]),
+    ([("staff", "ご住所は"), ("citizen", "港町 3丁目 12の4 の 第3 寮 の 208 です")], ["第3", "208"]),
+])
+def test_card_numbers_read_back_readings_after_copulas_listed_children_and_dormitories(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_polite_words_after_a_name_are_not_its_reading():
+    texts, ents = _mask([("staff", "お名前は"), ("citizen", "高木です。どうぞ。"), ("citizen", "松井です。よろしゅう。")])
+    assert "どうぞ" in texts[1] and "よろしゅう" in texts[2]

@@ -104,7 +104,7 @@ _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 # where on the floor the room is (「二階の、奥から二番目の部屋」「2かいのおく」「2階 の 一番 奥」)
 _ROOM_POSITION = (rf"{_S}の{_S}[、,]?{_S}(?:一番{_S})?(?:奥|手前|右|左|端|角|おく|てまえ)"
                   rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目))?(?:{_S}の{_S}部屋)?")
@@ -249,6 +249,11 @@ def _number_type(run: str, context: str) -> str | None:
     if zero and 10 <= n <= 11:
         return "phone"
     return "id" if n >= 7 and _NUMBER_Q.search(context) else None
+
+
+def _card_number(text: str, s: int, e: int) -> bool:
+    """「第20417号」: a number between 第 and 号 is a card's or a certificate's number, not a count."""
+    return re.search(r"第[\s\u3000]*$", text[:s]) is not None and text[e:e + 2].lstrip().startswith("号")
 
 
 def _overlaps(ents: Sequence[Any], sid: int, s: int, e: int) -> list[Any]:
@@ -398,12 +403,14 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             conts = [] if staff else _continuations(turns, i, text, end)
             whole = run + "".join(c.group(1) for _t, c in conts)
             last_text, last_end = (conts[-1][0].seg.text, conts[-1][1].end(1)) if conts else (text, end)
-            card = text[:m.start()].endswith(("第", "第 ")) and text[end:end + 2].lstrip().startswith("号")  # 「第20417号」
+            card = _card_number(text, m.start(), end)
             if not card and (_UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4])):
                 continue
             if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
+            if kind is None and card and _digits(whole) >= 4 and _NUMBER_Q.search(t.asked + text[:m.start()]):
+                kind = "insurance_id"  # 「番号が第8826号」: a card's number
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
@@ -1137,7 +1144,7 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
         text = t.seg.text
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None or _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+            if m is None or (_UNIT_AFTER.match(text[m.end():m.end() + 4]) and not _card_number(text, m.start(), m.end())):
                 continue
             inside = _overlaps(ents, t.seg.id, m.start(), m.end())
             if any(x.type not in ("name", *_NUMBER_KINDS) or x.start < m.start() or x.end > m.end() for x in inside):
@@ -1341,7 +1348,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _corrected_names(turns, ents, make)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
-    _joined_katakana_names(turns, ents)
+    _joined_katakana_names(turns, ents, kana_name_ok)
     _banks(turns, ents)
     _join_corrected(turns, ents)
     by_id = {s.id: s for s in segments}
@@ -1372,7 +1379,7 @@ _AGE_OF_NOT = re.compile(r"^(?:間|あいだ|時|とき|頃|ころ|うち|前|�
 _KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
 _READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
 # 「王秀英です。ワンシュウエン」: the name, then its reading as a sentence of its own
-_KATA_READING_AFTER = re.compile(r"^(?:です|と申します)?[。、,\s\u3000]+(?P<k>[ァ-ヶー]{3,12})(?=[\s\u3000]*(?:。|$|です))")
+_KATA_READING_AFTER = re.compile(r"^(?:です|と申します|じゃ|や|だ)?[。、,\s\u3000]+(?P<k>[ァ-ヶー]{3,12}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|$|です))")
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>[一-龯々]{2,6})[\s\u3000]*[。、,]?[\s\u3000]*$")
 
 
@@ -1403,8 +1410,10 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                     found.append((m, "n"))
             for m in _AGE_OF.finditer(text):
                 n = m.group("n")
+                listed = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.search(r"上|下|次|真ん中|一番", text) is not None \
+                    and not re.match(rf"{_KIN}|担任|先生|友達|クラス|組", n)  # 「上は高校2年の■、次が小学2年の颯」
                 if not (_NOT_CHILD_NAME.match(n) or _AGE_OF_NOT.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n)) \
-                        and (kana_name_ok(n) or name_shape_ok(n)):
+                        and (kana_name_ok(n) or name_shape_ok(n) or listed):
                     found.append((m, "n"))
         for m, g in found:
             if not _VERB_LIKE.search(m.group(g)) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
@@ -1413,7 +1422,8 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
             if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
                     and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
                 ents.append(make("name", w.start("w"), w.end("w"), w.group("w"), segment_id=t.seg.id, rule="name:read-as"))
-            if (k := _KATA_READING_AFTER.match(text[x.end:])) and not _overlaps(ents, t.seg.id, x.end + k.start("k"), x.end + k.end("k")):
+            if (k := _KATA_READING_AFTER.match(text[x.end:])) and (re.match(r"[ァ-ヶ]", k.group("k")) or name_shape_ok(k.group("k"))) \
+                    and not _overlaps(ents, t.seg.id, x.end + k.start("k"), x.end + k.end("k")):
                 ents.append(make("name", x.end + k.start("k"), x.end + k.end("k"), k.group("k"), segment_id=t.seg.id, rule="name:read-as"))
 
 
@@ -1446,7 +1456,7 @@ _KATA_LINK = re.compile(r"(?:[\s\u3000・]+[ァ-ヶー]{1,10}){1,2}[\s\u3000・]
 _KATA_PIECE = re.compile(r"[\s\u3000]+[ァ-ヶ][ァィゥェォャュョー]?(?=[\s\u3000]*(?:です|さん|さま|様|、|。|$))")
 
 
-def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
+def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable[[str], bool]) -> None:
     """Parts of one foreign name with katakana words between them (da, van, de, a middle name) are one span;
     a katakana name the recogniser broke before its last sound (「シズ エ です」) takes that sound back."""
     for t in turns:
@@ -1454,6 +1464,10 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.search(r"[ァ-ヶー]$", text[x.start:x.end])]:
             if (k := _KATA_PIECE.match(text[x.end:])) and not _overlaps(ents, t.seg.id, x.end, x.end + k.end()):
                 x.end += k.end()
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.search(r"[ァ-ヶー]$", text[x.start:x.end])]:
+            g = re.match(r"[\s\u3000]+(?P<g>[ァ-ヶー]{2,8})(?=[\s\u3000、。]|です|さん|$)", text[x.end:])
+            if g and kana_name_ok(g.group("g")) and not _overlaps(ents, t.seg.id, x.end, x.end + g.end()):
+                x.end += g.end()  # 「グエン ヴァン トゥアン」: the given name after a name found late
         names = sorted((x for x in ents if x.segment_id == t.seg.id and x.type == "name"), key=lambda x: x.start)
         for a, b in zip(names, names[1:], strict=False):
             if re.search(r"[ァ-ヶー]$", text[a.start:a.end]) and re.match(r"[ァ-ヶー]", text[b.start:b.end]) \
