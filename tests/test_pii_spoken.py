@@ -620,3 +620,21 @@ def test_card_numbers_read_back_readings_after_copulas_listed_children_and_dormi
 def test_polite_words_after_a_name_are_not_its_reading():
     texts, ents = _mask([("staff", "お名前は"), ("citizen", "高木です。どうぞ。"), ("citizen", "松井です。よろしゅう。")])
     assert "どうぞ" in texts[1] and "よろしゅう" in texts[2]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a name given after a pause and 「まあ」, a place read as a name before its lot
+    ([("citizen", "名前は…まあ、堀口で。")], ["堀口"]),
+    ([("citizen", "実家 は 北区 赤羽 西台 2の 14 の 3")], ["西台", "14 の 3"]),
+    # a 字 with a filler before the lot, a kana 丁目 with a lone number after a filler
+    ([("staff", "ご住所は"), ("citizen", "字西原の、えー、212番地の5。")], ["西原", "212"]),
+    ([("staff", "住所は"), ("citizen", "緑町 にちょうめ の えー じゅうなな です")], ["じゅうなな"]),
+    # public housing with its block, and the room said in the next breath
+    ([("staff", "ご住所は"), ("citizen", "桜木町 の 2丁目 の 5の 8 の 県営 住宅 の 3号棟 の"), ("citizen", "402 です")], ["3号棟", "402"]),
+    # a relative's name as the answer to 「息子さんは」, a kana given name glued to the surname, a spaced kana full name
+    ([("staff", "娘さん は"), ("citizen", "葵 です 10歳")], ["葵"]),
+    ([("citizen", "上が中村ゆう、小学3年生です。")], ["ゆう"]),
+    ([("staff", "では さくら ゆい さん 次回 は 来週 です")], ["さくら ゆい"]),
+])
+def test_paused_names_places_read_as_names_rural_lots_public_housing_and_relatives(turns, secret):
+    _masked_away(turns, secret)

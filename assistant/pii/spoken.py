@@ -83,11 +83,13 @@ _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
-_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{{1,2}}){_S}ちょうめ(?:{_S}[、,]?{_S}(?:の{_S})?(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}))?")
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
 # … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
 # (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
 _PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
+# a 丁目 said in kana, with its lot (「さんちょうめ の えー にじゅうよん」: a lone number after it is the 番地)
+_KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{{1,2}}){_S}ちょうめ(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?"
+                         rf"(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}|{_KANA_NUM}(?![ぁ-ん])))?")
 _PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000、,]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
@@ -104,7 +106,7 @@ _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 # where on the floor the room is (「二階の、奥から二番目の部屋」「2かいのおく」「2階 の 一番 奥」)
 _ROOM_POSITION = (rf"{_S}の{_S}[、,]?{_S}(?:一番{_S})?(?:奥|手前|右|左|端|角|おく|てまえ)"
                   rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目))?(?:{_S}の{_S}部屋)?")
@@ -113,7 +115,7 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}(?:号{_S})?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}(?:号{_S})?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
@@ -137,6 +139,7 @@ _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七�
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
 # a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
+_ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
@@ -275,6 +278,8 @@ def _add(ents: list[Any], new: Any) -> None:
         # the per-turn rule saw part of the number (〇一 二二八三 九〇一六 read as a phone number);
         # the whole run and the question it answers say what it is
         keep.type, keep.rule = new.type, new.rule
+    elif keep.type == "name" and new.type == "address" and new.end > keep.end and re.search(r"[0-9０-９]", str(new.text)):
+        keep.type, keep.rule = new.type, new.rule  # 「十条 仲原 1の22の4」: the place read as a name, then its lot
     elif keep.type == "name" and new.type in (*_NUMBER_KINDS, "address", "birthdate") and new.start <= keep.start and keep.end <= new.end:
         # 「いちに」 read as a name inside a spoken number, 「本郷」 as a surname before a lot number, 「じゅう|さん」
         # as a name and its honorific inside a date said in kana
@@ -462,7 +467,7 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
 _AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
-                  rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_S}[、,]?{_S}(?:の{_S})?"
+                  rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_PLACE_GAP}(?:の{_PLACE_GAP})?"
                   rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}"
                   rf"|{_AZA_NUM}(?:{_S}の{_S}{_AZA_NUM}){{1,2}}))")  # 「大字 大塚 の 千二百三十四 の 一」
 
@@ -509,6 +514,10 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 prev = _prev_own_turn(turns, i)
                 if prev is not None and not prev_addr:
                     _town_in_turn_before(prev, t, ents, make)
+            if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
+                    x.segment_id == prev.seg.id and x.type == "address" and not prev.seg.text[x.end:].strip(" \u3000、,の…")
+                    for x in ents):
+                spans.append((r.start("r"), r.end("r")))  # 「…市営住宅の4号棟の」 then 「305です」
             for m in _NUMBER_BUILDING.finditer(text):
                 after = _AFTER.match(text, m.end())
                 if after and after.end() > m.end():
@@ -840,6 +849,9 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " ") and \
                     (k2 := _GIVEN_GLUED_KATA.match(text[e.end:])) and (kana_name_ok(k2.group("g")) or _NAME_Q.search(t.asked)):
                 m = k2  # 「森下アヤカって」: a katakana given name written straight after the kanji surname
+            if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " ") and (h2 := _GIVEN_GLUED_HIRA.match(text[e.end:])) \
+                    and name_shape_ok(h2.group("g")):
+                m = h2  # 「上が玉城りく、小学2年生」: a kana given name written straight after the kanji surname
             if m is None and (k := _GIVEN_TAIL_KANJI.match(text[e.end:])) and kana_name_ok(k.group("g")):
                 m = k
             if m is None and re.match(r"[一-龯々]", text[e.end - 1:e.end] or " "):
@@ -860,6 +872,7 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
 
 
 _NAME_Q = re.compile(r"名前|なまえ|氏名|フルネーム|どちら様|どちらさま")
+_GIVEN_GLUED_HIRA = re.compile(r"^(?P<g>[ぁ-ん]{2,4})(?=[、,。]|です|$)")
 _GIVEN_GLUED_KATA = re.compile(r"^(?P<g>[ァ-ヶー]{1,4}[子江美代枝恵](?![一-龯々])|[ァ-ヶー]{2,6})(?=って|です|さん|ちゃん|と申|といい|[。、\s\u3000]|$)")
 # 「ツル子じゃなくて鶴子でしょ」: the word a name is corrected to is the name too
 _CORRECTED_TO = re.compile(r"^[\s\u3000]*(?:じゃなくて|ではなくて|やなくて|じゃのうて|じゃない|でなくて)[\s\u3000、,]*"
@@ -938,11 +951,13 @@ _KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?(?:は|が)[\s\u3000]*"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
+_SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u3000]+(?P<b>[ぁ-ん]{2,5})[\s\u3000]+(?:さん|さま)(?![ぁ-ん])")
 _KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
 
 
 def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                kana_name_ok: Callable[[str], bool], given_ok: Callable[[str], bool]) -> None:
+                kana_name_ok: Callable[[str], bool], given_ok: Callable[[str], bool],
+                name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
     """Kana given names the per-turn rules miss in spaced or dialect speech."""
     for t in turns:
         text = t.seg.text
@@ -961,6 +976,10 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 continue  # 「息子は一人」
             if given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")):  # 「息子は誠。」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
+        for m in _SPACED_SAN.finditer(text):  # 「さくら みう さん」: a full name in kana, spaced
+            if all(name_shape_ok(m.group(g)) and not _KIN_CHAN.match(m.group(g)) for g in ("a", "b")) and not m.group("a").startswith(("お", "ご")):
+                _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
+                                rule="name:honorific-spaced"))
         for m in _SPACED_CHAN.finditer(text):
             n = m.group("n")
             if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n):
@@ -1340,7 +1359,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok, name_shape_ok)
-    _kana_names(turns, ents, make, kana_name_ok, given_ok)
+    _kana_names(turns, ents, make, kana_name_ok, given_ok, name_shape_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
@@ -1376,6 +1395,10 @@ _AGE_OF = re.compile(r"(?:[0-9０-９一二三四五六七八九十]{1,2}[\s\u30
                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:と|です|で|、|。|が|は|$)|[\s\u3000])")
 _AGE_OF_NOT = re.compile(r"^(?:間|あいだ|時|とき|頃|ころ|うち|前|後|まま|分|ぶん|方|人|誕生日|春|夏|秋|冬|夜|朝)")  # 「5歳の間は」
 # the name written, then its reading (「大橋蒼空。■■、って読むの」)
+# 「息子さん は」 then 「蒼 です 13歳」: the answer to a question about a relative starts with their name
+_KIN_ASKED = re.compile(rf"(?:{_KIN}|お子|奥|ご主人|お父|お母|お兄|お姉|弟|妹)(?:さん|様|さま)?[\s\u3000]*(?:は|の[\s\u3000]*(?:お名前|名前)は?)"
+                        r"[\s\u3000？?]*$")
+_NAME_FIRST = re.compile(r"^(?:はい|ええ|えっと|えー|あの)?[\s\u3000、]*(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)[\s\u3000]*(?:です|で[、,\s]|。)")
 _KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
 _READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
 # 「王秀英です。ワンシュウエン」: the name, then its reading as a sentence of its own
@@ -1418,6 +1441,10 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
         for m, g in found:
             if not _VERB_LIKE.search(m.group(g)) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
                 ents.append(make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:in-passing"))
+        if t.seg.speaker != "staff" and _KIN_ASKED.search(t.asked) and (a := _NAME_FIRST.match(text)) \
+                and not _NOT_CHILD_NAME.match(a.group("n")) and not _COUNT_LEAD.match(a.group("n")) \
+                and (kana_name_ok(a.group("n")) or name_shape_ok(a.group("n"))) and not _overlaps(ents, t.seg.id, *a.span("n")):
+            ents.append(make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
             if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
                     and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
