@@ -638,3 +638,12 @@ def test_polite_words_after_a_name_are_not_its_reading():
 ])
 def test_paused_names_places_read_as_names_rural_lots_public_housing_and_relatives(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a foreign name's Japanese reading, a daughter named after 「ひとり で」
+    ([("staff", "お名前は"), ("citizen", "張偉です。日本語だと、ちょう い、って呼ばれます。")], ["ちょう い"]),
+    ([("citizen", "娘 が ひとり で みお です 今 5歳")], ["みお"]),
+])
+def test_japanese_readings_of_foreign_names_and_an_only_child(turns, secret):
+    _masked_away(turns, secret)

@@ -947,10 +947,12 @@ _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼�
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
-_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?(?:は|が)[\s\u3000]*"
-                          r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
+_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が)[\s\u3000]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
+                          r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
+_JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:だと|では|で|は)[\s\u3000、,「]*"
+                               r"(?P<n>[ぁ-んァ-ヶー]{1,5}(?:[\s\u3000][ぁ-んァ-ヶー]{1,6})?)(?=[\s\u3000]*(?:」|、|。|です|って|$))")
 _SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u3000]+(?P<b>[ぁ-ん]{2,5})[\s\u3000]+(?:さん|さま)(?![ぁ-ん])")
 _KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
 
@@ -974,8 +976,13 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         for m in _KIN_IS_NAME.finditer(text):
             if _COUNT_LEAD.match(m.group("n")):
                 continue  # 「息子は一人」
-            if given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")):  # 「息子は誠。」
+            hira = re.fullmatch(r"[ぁ-ん]+", m.group("n")) is not None  # 「娘 が ひとり で ひなた です」: only after the count
+            if (hira and m.group("c") and name_shape_ok(m.group("n"))) or (not hira and (
+                    given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")))):  # 「息子は誠。」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
+        for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
+            if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:reading"))
         for m in _SPACED_SAN.finditer(text):  # 「さくら みう さん」: a full name in kana, spaced
             if all(name_shape_ok(m.group(g)) and not _KIN_CHAN.match(m.group(g)) for g in ("a", "b")) and not m.group("a").startswith(("お", "ご")):
                 _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
