@@ -642,8 +642,8 @@ def test_paused_names_places_read_as_names_rural_lots_public_housing_and_relativ
 
 @pytest.mark.parametrize("turns,secret", [
     # a foreign name's Japanese reading, a daughter named after 「ひとり で」
-    ([("staff", "お名前は"), ("citizen", "張偉です。日本語だと、ちょう い、って呼ばれます。")], ["ちょう い"]),
-    ([("citizen", "娘 が ひとり で みお です 今 5歳")], ["みお"]),
+    ([("staff", "お名前は"), ("citizen", "張偉です。日本語だと、ちょう い です。")], ["い です"]),
+    ([("citizen", "娘 が ひとり で はる です 今 5歳")], ["はる"]),
 ])
 def test_japanese_readings_of_foreign_names_and_an_only_child(turns, secret):
     _masked_away(turns, secret)
