@@ -647,3 +647,29 @@ def test_paused_names_places_read_as_names_rural_lots_public_housing_and_relativ
 ])
 def test_japanese_readings_of_foreign_names_and_an_only_child(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # care homes with their unit or floor and room, a town before a facility
+    ([("citizen", "母は、やすらぎの郷の、1階の108号室に入ってます。")], ["やすらぎの郷"]),
+    ([("citizen", "今はグループホームさくら苑の、ユニット3の5号室です。")], ["ユニット3"]),
+    ([("citizen", "来月から、若葉台の、グループホームひかりの、2号室に入ります。")], ["若葉台"]),
+    # blocks said as letters or in kana, recogniser kana for a building word, phone digits with ごお
+    ([("staff", "ご住所は"), ("citizen", "コーポ 緑町 の ビー棟 の 103 です")], ["ビー棟", "103"]),
+    ([("staff", "ご住所は"), ("citizen", "えっと 市営の さくら団地の さんごうとう の 205 です")], ["さんごうとう", "205"]),
+    ([("staff", "連絡先は"), ("citizen", "ぜろはちぜろ の ごおごおいちに の さんよんごおろく です")], ["ごおごおいちに"]),
+    # a named building and its floor said in passing, then the room after a full stop; a 丁目 with a building and no lot
+    ([("citizen", "駅前のサンライズハイツの3階に住んでいる、おばあさんのことで。")], ["サンライズハイツ"]),
+    ([("citizen", "川沿いの、みどり荘の、1階。102。")], ["みどり荘", "102"]),
+    ([("citizen", "見つけたのは、本町の、2丁目の、コーポ本町の305。家賃は4万円。")], ["2丁目", "コーポ本町", "305"]),
+    # a room number in kana after 「部屋番号」, a kana day with its tens
+    ([("citizen", "あ 部屋 番号 は にまるさん")], ["にまるさん"]),
+    ([("staff", "誕生日は"), ("citizen", "1970年の さんがつ にじゅうようか")], ["にじゅうようか"]),
+])
+def test_care_homes_blocks_named_buildings_rooms_and_kana_days(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_a_floor_of_a_building_without_a_name_stays_visible():
+    texts, _ = _mask([("citizen", "今住んでるアパートが3階で、階段がきつくて。"), ("citizen", "家賃5万円の市営住宅の3階です。")])
+    assert "アパートが3階" in texts[0] and "市営住宅の3階" in texts[1]

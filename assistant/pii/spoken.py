@@ -35,7 +35,7 @@ from assistant.pii.patterns import BUILDING_KW
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
 _FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
-_PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
+_PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000]))")  # 「448の、そう、4481」: a confirmation mid-number
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
@@ -43,7 +43,7 @@ _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがっ
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 # 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
 _GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,])あっ?(?=[\s\u3000、,])))?{_GAP}"
-_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|にぃ|ニィ|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴ|ご|ロク|ろく|"
+_KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|にぃ|ニィ|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴオ|ごお|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
 # last digit of a run (「4452 に お願いします」, 「山田さん、090…」)
@@ -90,7 +90,7 @@ _PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:
 # a 丁目 said in kana, with its lot (「さんちょうめ の えー にじゅうよん」: a lone number after it is the 番地)
 _KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{{1,2}}){_S}ちょうめ(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?"
                          rf"(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}|{_KANA_NUM}(?![ぁ-ん])))?")
-_PLACE_BEFORE = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡)){_PLACE_GAP}(?:の[\s\u3000、,]*)?"
+_PLACE_BEFORE = re.compile(rf"(?:(?:駅前|駅裏|駅の裏|駅の前|駅の近く)|[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡|丘|台|野)){_PLACE_GAP}(?:の[\s\u3000、,]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
@@ -101,6 +101,8 @@ _GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
 _CHOME = re.compile(rf"(?<![0-9０-９一二三四五六七八九十]){_NUMK}{_S}丁目")
+# a block said as a letter or in kana (「ビー棟」「ななごうとう」)
+_BLOCK_WORD = r"(?:(?:エー|ビー|シー|ディー|[A-ZＡ-Ｚ]){_S}棟|(?:いち|に|さん|よん|ご|ろく|なな|はち|きゅう|じゅう)+{_S}ごう{_S}とう)".replace("{_S}", r"[\s\u3000]*")
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
@@ -115,7 +117,7 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}(?:号{_S})?棟(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?(?:{_NUMK}{_S}(?:号{_S})?棟|{_BLOCK_WORD})(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
@@ -126,19 +128,24 @@ _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_
 # a home or a care facility with the floor and the room (「グループホームさくらの、1階の6号室」): an address
 # wherever it is said, since a 号室 leaves no doubt
 _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
-                            rf"(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}号室")
+                            rf"(?:(?:{_FLOOR}|ユニット{_S}{_NUMK}|{_NUMK}{_S}ユニット){_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_NUMK}{_S}号室")
 # a named building with the floor and where on it the room is (「ひまわり荘の2階の奥」「さつき コーポ の B棟 の 2階 の 一番 奥」):
 # an address wherever it is said
+# a floor alone identifies only a building with a name of its own (グリーンハイツ, not 市営住宅 or アパート)
+_NAMED_BUILDING = re.compile(rf"(?:^|[のは\s\u3000])(?:[ァ-ヶー]{{2,}}{BUILDING_KW}|{BUILDING_KW}[ァ-ヶー一-龯々]{{1,6}}|(?!市営|県営|都営|町営|公営|文化|古い)[ぁ-ん一-龯々]{{2,5}}荘)$")
 _BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?"
                              rf"(?:[\s\u3000]+[一-龯々ヶァ-ヶーぁ-ん]{{1,6}}(?=[\s\u3000]*の))?){_PLACE_GAP}"
                              rf"(?:の{_PLACE_GAP})?(?:(?:{_NUMK}|[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
-                             rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９万千円年月日時分人回歳才])|{_NUMK}{_S}号))")
+                             rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９万千円年月日時分人回歳才])|{_NUMK}{_S}号)"
+                             rf"|(?=[\s\u3000]*(?:に|で|の部屋|。|、|,|です)))")  # 「駅前のグリーンハイツの2階に住んでいる」
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
-_BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|(?<![A-Za-z])[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
+_BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|{_KANA_NUM}{_S}ごう|(?<![A-Za-z])[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?(?:棟|とう){_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
 _LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
 # a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
+_ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^。？?]{{0,12}}?(?P<r>{_ROOM}|{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}})"
+                               rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
@@ -153,7 +160,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
 # (a number said in pieces: 「にじゅう3」「二十 二」「じゅう しち」「二、十」 once commas are read as spaces)
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:{_NUMK}|{_KANA_NUM})){{0,2}}"
-_KANA_DAY = r"(?:ついたち|ふつか|みっか|よっか|いつか|むいか|なのか|ようか|ここのか|とおか|はつか)"
+_KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
     rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
@@ -485,7 +492,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             continue
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM)
                                         for m in r.finditer(text)]
-        spans += [m.span() for m in _BUILDING_FLOOR.finditer(text) if not re.fullmatch(BUILDING_KW, m.group("b"))]  # not 「マンションの5階」
+        spans += [m.span() for m in _BUILDING_FLOOR.finditer(text) if not re.fullmatch(BUILDING_KW, m.group("b"))  # not 「マンションの5階」
+                  and (not re.search(r"(?:階|かい)$", m.group()) or _NAMED_BUILDING.search(m.group("b")))]
         for m in _TOWN_LOT.finditer(text):
             if _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]) and not text[m.end("lot"):].lstrip().startswith("号"):
                 continue
@@ -499,6 +507,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
         for m in _CHOME.finditer(text):  # 「桜台 3丁目の えー 12の 5」: the 丁目 and its lot, the town found from them
             if (lot := _LOT_AFTER_CHOME.match(text[m.end():])) and not _UNIT_AFTER.match(text[m.end() + lot.end():][:4]):
                 spans.append((m.start(), m.end() + lot.end()))
+            elif (b := _AFTER.match(text, m.end())) and re.search(rf"{BUILDING_KW}.*[0-9０-９]", text[m.end():b.end()]):
+                spans.append((m.start(), b.end()))  # 「栄町の、4丁目の、ハイツ栄の101」: a building and its room, no lot
         for m in _KANA_CHOME.finditer(text):
             s = m.start()
             while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
@@ -514,6 +524,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 prev = _prev_own_turn(turns, i)
                 if prev is not None and not prev_addr:
                     _town_in_turn_before(prev, t, ents, make)
+            if (k := _ROOM_NUMBER_SAID.search(text)) and not _overlaps(ents, t.seg.id, *k.span("r")):
+                spans.append(k.span("r"))  # 「部屋 番号 も いる でしょ いちまるいち」
             if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
                     x.segment_id == prev.seg.id and x.type == "address" and not prev.seg.text[x.end:].strip(" \u3000、,の…")
                     for x in ents):
@@ -595,7 +607,8 @@ _AFTER_ADDRESS_WORD = re.compile(rf"(?:住所|じゅうしょ|お住まい)[\s\u
 # a filler or a word about the home (住所, 実家) is not a town
 _TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>(?:(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
                           r"[\s\u3000]+)?[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
-                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000、,]*(?:な[\s\u3000]*)?)?$")
+                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000、,]*(?:な[\s\u3000]*)?)?"
+                          rf"(?:(?:{_FILLERS}|{_PAUSE})[\s\u3000、,]*)*$")
 _NOT_TOWN = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|住所|じゅうしょ|家|うち|実家|自宅|今|いま|前|元|先月|番地|部屋|号室|"
                        r"あの|その|この|それ|ここ|そこ)$|[はがをにでともへやねよ]$|(?:です|ます|した|けど)$")
 _NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KANA_NUM}{_GEMINATE}?[\s\u3000]*ちょうめ|{_GEMINATE})")
@@ -654,6 +667,7 @@ _NAMED_ROOM_AFTER = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}[ぁ-んァ-ヶー
 # a room number said again or hedged (「402 か 403 かな たぶん 403」)
 _ROOM_AGAIN = re.compile(rf"(?:[\s\u3000、,…]|{_FILLERS}|かな|かも|か|たぶん|多分|いや|あっ?|{_CORRECTION})+"
                          rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か個])(?:{_S}号室?)?")
+_ROOM_AFTER_FLOOR = re.compile(rf"[\s\u3000、,。]*{_ROOM}(?:{_S}号室?)?(?=[\s\u3000。、]|です|$)")  # 「さくら荘の、2階。203。」
 _DIGITS_BEFORE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９][\s\u3000]){1,4}$")
 # what may stand between two parts of one address: pauses, fillers, a self-correction (「コーポ…いや、サンハイツの106」)
 _ADDRESS_GAP = re.compile(rf"(?:[\s\u3000、,の…]|{_FILLERS}|いや|いえ|あっ?|ちゃう|{_CORRECTION})*")
@@ -699,7 +713,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
-            again = _ROOM_AGAIN.match(text, e.end) if re.match(r"[0-9０-９]", text[e.end - 1:e.end]) else None
+            again = _ROOM_AGAIN.match(text, e.end) if re.match(r"[0-9０-９]", text[e.end - 1:e.end]) else \
+                _ROOM_AFTER_FLOOR.match(text, e.end) if text[e.end - 1:e.end] in ("階", "い") else None
             for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end), again):
                 if nxt and nxt.end() > e.end:
                     e.end, changed = nxt.end(), True
