@@ -673,3 +673,18 @@ def test_care_homes_blocks_named_buildings_rooms_and_kana_days(turns, secret):
 def test_a_floor_of_a_building_without_a_name_stays_visible():
     texts, _ = _mask([("citizen", "今住んでるアパートが3階で、階段がきつくて。"), ("citizen", "家賃5万円の市営住宅の3階です。")])
     assert "アパートが3階" in texts[0] and "市営住宅の3階" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the name as the citizen says it after the staff read it another way, and that name used again by the staff
+    ([("staff", "受付票に 張 偉 さん と ありますね ちょう い さん で よろしいですか"), ("citizen", "あ ジャン ウェイ です"),
+      ("staff", "じゃあ ジャン さん と お呼びしますね")], ["ジャン ウェイ", "ジャン さん"]),
+    # a child beside its age whose name is also a dialect verb form, a spaced kanji full name with さん
+    ([("citizen", "えっと ゆい が 4歳 で 下 は まだ 赤ちゃん です")], ["ゆい"]),
+    ([("staff", "はい 楓 空 さん 受給者証 お持ちですか")], ["楓 空"]),
+    # a name before 「という6歳の」, the year said before a masked month and day in a read-back
+    ([("citizen", "孫の、蒼真という7歳の男の子です。")], ["蒼真"]),
+    ([("staff", "お子さんの生年月日は"), ("citizen", "2018年 4月 2日"), ("staff", "にせん じゅうはち年 4月 2日 ですね")], ["じゅうはち年"]),
+])
+def test_names_as_the_citizen_says_them_children_full_names_and_years_read_back(turns, secret):
+    _masked_away(turns, secret)

@@ -782,6 +782,8 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                                        rule="birthdate:continued", group=e.group))
 
 
+_YEAR_BEFORE = re.compile(rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}|元|がん)|(?<![0-9０-９])[12１２][0-9０-９]{{3}}|(?<![ぁ-ん])(?:にせん|せんきゅうひゃく){_S}{_NUM_ANY}?)"
+                          rf"{_S}(?:年|ねん){_DATE_GAP}$")
 _DAY_FIXED = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|あっ?|いや|いえ)*(?:あっ?|いや|いえ|{_CORRECTION})"
                         rf"(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?{_NUM_ANY}{_S}(?:日|にち)")
 _ERA_ENDING_TURN = re.compile(rf"{_ERA}[\s\u3000、,…の]*$")
@@ -968,6 +970,8 @@ _KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が)[\s\u3000]*(
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
 _JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:だと|では|で|は)[\s\u3000、,「]*"
                                r"(?P<n>[ぁ-んァ-ヶー]{1,5}(?:[\s\u3000][ぁ-んァ-ヶー]{1,6})?)(?=[\s\u3000]*(?:」|、|。|です|って|$))")
+_SPACED_KANJI_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[一-龯々]{1,3})[\s\u3000]+(?P<b>[一-龯々]{1,3})[\s\u3000]*(?:さん|さま|様)")
+_ROLE_WORD = re.compile(r"(?:課長|部長|先生|社長|主任|係長|店長|所長|院長|園長|校長|会長|役所|病院|銀行|会社)")
 _SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u3000]+(?P<b>[ぁ-ん]{2,5})[\s\u3000]+(?:さん|さま)(?![ぁ-ん])")
 _KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
 
@@ -998,6 +1002,10 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
             if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:reading"))
+        for m in _SPACED_KANJI_SAN.finditer(text):  # 「葵 空 さん」: a full name in kanji, spaced, with its honorific
+            if (given_ok(m.group("b")) or kana_name_ok(m.group("b")) or kana_name_ok(m.group("a"))) and not _ROLE_WORD.match(m.group("b")):
+                _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
+                                rule="name:honorific-spaced"))
         for m in _SPACED_SAN.finditer(text):  # 「さくら みう さん」: a full name in kana, spaced
             if all(name_shape_ok(m.group(g)) and not _KIN_CHAN.match(m.group(g)) for g in ("a", "b")) and not m.group("a").startswith(("お", "ご")):
                 _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
@@ -1116,7 +1124,8 @@ def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 
 # names the per-turn pass has not spread
-_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause", "name:named-as", "name:honorific-spaced", "name:sibling")
+_SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause", "name:named-as", "name:honorific-spaced", "name:sibling",
+                      "name:in-passing", "name:read-as")
 _OWNER_AFTER = re.compile(r"本人|自身|名義|宛")  # 「俊介本人も」「健一宛て」
 _HIRA_AFTER_NAME = ("くん", "ちゃん", "さん", "です", "って", "と", "や", "の", "に", "は", "が", "も", "を", "で")
 
@@ -1385,11 +1394,12 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
-    _repeat_names(turns, ents, make, given)
-    _corrected_names(turns, ents, make)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok)
+    _repeat_names(turns, ents, make, given)
+    _joined_katakana_names(turns, ents, kana_name_ok)  # again: parts of a name found as repeats meet
+    _corrected_names(turns, ents, make)
     _banks(turns, ents)
     _join_corrected(turns, ents)
     by_id = {s.id: s for s in segments}
@@ -1397,6 +1407,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _name_spellings(turns, ents, make, kana_name_ok)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
+    _years_before(turns, ents)
     _refresh_texts(by_id, ents)
     return ents
 
@@ -1421,6 +1432,8 @@ _AGE_OF_NOT = re.compile(r"^(?:間|あいだ|時|とき|頃|ころ|うち|前|�
 _KIN_ASKED = re.compile(rf"(?:{_KIN}|お子|奥|ご主人|お父|お母|お兄|お姉|弟|妹)(?:さん|様|さま)?[\s\u3000]*(?:は|の[\s\u3000]*(?:お名前|名前)は?)"
                         r"[\s\u3000？?]*$")
 _NAME_FIRST = re.compile(r"^(?:はい|ええ|えっと|えー|あの)?[\s\u3000、]*(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)[\s\u3000]*(?:です|で[、,\s]|。)")
+# 「おう れいか さん で よろしいですか」 then 「あ ワン リーファ です」: the name as the citizen says it
+_KATA_ANSWER = re.compile(r"^(?:はい|あ|いえ|いや|ええ|えっと)?[\s\u3000、,]*(?P<n>[ァ-ヶー]{2,8}(?:[\s\u3000・][ァ-ヶー]{2,8}){0,2})[\s\u3000]*です")
 _KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
 _READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
 # 「王秀英です。ワンシュウエン」: the name, then its reading as a sentence of its own
@@ -1449,9 +1462,9 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                 kata = re.fullmatch(r"[ァ-ヶー]+", n) is not None
                 spaced = m.group("p").strip() == ""  # 「■■■■ 10歳 と アナ 7歳」: only a name-like word or katakana
                 may = kana_name_ok(n) or (kata and sibling) or (name_shape_ok(n) and not spaced)
-                if _VERB_LIKE.search(n) or re.search(r"[てで]$", n):
+                if (_VERB_LIKE.search(n) and not kana_name_ok(n)) or re.search(r"[てで]$", n):
                     continue
-                if may and (m.group("p") in ("、", ",") or sibling):
+                if may and (m.group("p") in ("、", ",") or sibling or (m.group("p") in ("が", "は") and kana_name_ok(n))):
                     found.append((m, "n"))
             for m in _AGE_OF.finditer(text):
                 n = m.group("n")
@@ -1461,12 +1474,16 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                         and (kana_name_ok(n) or name_shape_ok(n) or listed):
                     found.append((m, "n"))
         for m, g in found:
-            if not _VERB_LIKE.search(m.group(g)) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
+            if (not _VERB_LIKE.search(m.group(g)) or kana_name_ok(m.group(g))) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
                 ents.append(make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:in-passing"))
         if t.seg.speaker != "staff" and _KIN_ASKED.search(t.asked) and (a := _NAME_FIRST.match(text)) \
                 and not _NOT_CHILD_NAME.match(a.group("n")) and not _COUNT_LEAD.match(a.group("n")) \
                 and (kana_name_ok(a.group("n")) or name_shape_ok(a.group("n"))) and not _overlaps(ents, t.seg.id, *a.span("n")):
             ents.append(make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
+        prev = turns[turns.index(t) - 1] if turns.index(t) > 0 else None
+        if t.seg.speaker != "staff" and prev is not None and prev.seg.speaker == "staff" and (c := _KATA_ANSWER.match(text)) \
+                and any(x.segment_id == prev.seg.id and x.type == "name" for x in ents) and not _overlaps(ents, t.seg.id, *c.span("n")):
+            ents.append(make("name", c.start("n"), c.end("n"), c.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
             if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
                     and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
@@ -1536,6 +1553,15 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
             if a.segment_id == b.segment_id and a.end <= b.start and _ADDRESS_GAP.fullmatch(text[a.end:b.start]):
                 b.start, b.group = a.start, b.group or a.group
                 ents.remove(a)
+
+
+def _years_before(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """「にせん じゅうきゅう年 8月3日」: the year said right before a masked month and day is part of the date."""
+    for t in turns:
+        text = t.seg.text
+        for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "birthdate"]:
+            if re.match(r"[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*月", text[e.start:e.end]) and (y := _YEAR_BEFORE.search(text[:e.start])):
+                e.start = y.start()
 
 
 def _refresh_texts(by_id: dict[int, Segment], ents: Sequence[Any]) -> None:
