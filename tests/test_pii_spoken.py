@@ -688,3 +688,28 @@ def test_a_floor_of_a_building_without_a_name_stays_visible():
 ])
 def test_names_as_the_citizen_says_them_children_full_names_and_years_read_back(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a lot with kana and kanji numbers, 番 and 地 split by the recogniser, a Sapporo 条 with の
+    ([("staff", "番地は"), ("citizen", "ごの三の十二です")], ["ごの三の十二"]),
+    ([("staff", "ご住所は"), ("citizen", "ひばり台 3 丁目 7 番 地 の 21 です")], ["地 の 21"]),
+    ([("staff", "ご住所は"), ("citizen", "んだ 西野 4条 の 9丁目 2の 11 だわ")], ["4条", "2の 11"]),
+    # a room read back by the staff after a katakana building without a keyword, a katakana name glued before the town
+    ([("staff", "はい ポラリスの三〇一号室ですね")], ["ポラリス", "三〇一"]),
+    ([("staff", "ご住所は"), ("citizen", "4丁目 2-8 カサブランカ桜台 203")], ["カサブランカ"]),
+    # the town given as the home without its number, a name before 「と申しまして」
+    ([("staff", "ご住所は"), ("citizen", "住所は梅ヶ丘町の…えっと、何番だったかしら。")], ["梅ヶ丘町"]),
+    ([("citizen", "わたしは長野と申しまして、一人で住んでおります。")], ["長野"]),
+    # a date of birth with a kanji-digit year and the month said twice, a sibling after a pause, a spaced って 呼んで
+    ([("citizen", "生年月日は一九七六年の、五月…五月九日。")], ["一九七六", "五月九日"]),
+    ([("citizen", "上が小学三年の男の子で、下が、えっと……あかり、五歳です。")], ["あかり"]),
+    ([("citizen", "男の子 三歳ぐらい あ 名前は りく って 呼んでるのが聞こえます")], ["りく"]),
+])
+def test_mixed_lots_split_words_staff_room_readbacks_home_towns_and_paused_names(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_a_town_named_for_something_other_than_home_stays_visible():
+    texts, _ = _mask([("citizen", "病院は本町の近くで、バスで行きます。")])
+    assert "本町" in texts[0]

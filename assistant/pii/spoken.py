@@ -74,6 +74,8 @@ _LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-�
         rf"(?:{_S}号(?![室棟]))?")
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
+# a lot with kana and kanji numbers mixed (「よんの二の十五」)
+_MIXED_LOT = rf"(?:{_KANA_NUM}|{_NUMK})(?:{_S}の{_S}(?:{_KANA_NUM}|{_NUMK})){{1,2}}(?![0-9０-９一二三四五六七八九十])"
 _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}[、,]?{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
                        rf"(?P<lot>{_LOT}|{_KANA_LOT}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
@@ -94,9 +96,9 @@ _PLACE_BEFORE = re.compile(rf"(?:(?:駅前|駅裏|駅の裏|駅の前|駅の近�
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
-                        rf"(?:{_NUMK}{_S}(?:番地|番|号)(?!室)|{_KANA_BANGOU})")
+                        rf"(?:{_NUMK}{_S}(?:番{_S}地|番|号)(?!室)|{_KANA_BANGOU})")  # 「9 番 地」: the recogniser's split
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
-_GOU_AFTER_BAN = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
+_GOU_AFTER_BAN = re.compile(rf"^(?:[\s\u3000]*地)?{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
@@ -139,15 +141,19 @@ _BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s
                              rf"{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION}|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９万千円年月日時分人回歳才])|{_NUMK}{_S}号)"
                              rf"|(?=[\s\u3000]*(?:に|で|の部屋|。|、|,|です)))")  # 「駅前のグリーンハイツの2階に住んでいる」
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
+# a katakana building name without a keyword, then its room (「ルピナスの二〇三号室」)
+_KATA_ROOM = re.compile(rf"(?<![ァ-ヶー])[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM}{_S}号室")
 _BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|{_KANA_NUM}{_S}ごう|(?<![A-Za-z])[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?(?:棟|とう){_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
-_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT})")
+_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT})")
 # a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
 _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^。？?]{{0,12}}?(?P<r>{_ROOM}|{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}})"
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
+_HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
+                        r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 # pauses, commas, fillers and の between the parts (「しょうわ、にじゅうはちねん、いちがつ なのか」)
@@ -159,10 +165,10 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
 # (a number said in pieces: 「にじゅう3」「二十 二」「じゅう しち」「二、十」 once commas are read as spaces)
-_NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:{_S}(?:{_NUMK}|{_KANA_NUM})){{0,2}}"
+_NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく))(?:{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -179,7 +185,7 @@ _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[
 _GIVEN_AFTER_PAUSE = re.compile(rf"^(?:で(?=[、,]))?(?:[、,\s\u3000]|{_FILLERS})+(?P<g>[一-龯々]{{1,3}}|[ァ-ヶー]{{2,6}}|[ぁ-ん]{{2,5}}?)"
                                 r"(?=[\s\u3000]*(?:です|と申し|ともうし|っていい|といい|[。]|$))")  # 「■■で、かける。」
 _VERB_END = r"(?:ます|です|もん|した|ない)$"
-_VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆい|もうし|いわ)|{_VERB_END}")
+_VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆいま|もうし|いわ)|{_VERB_END}")
 _COUNT_LEAD = re.compile(r"[一二三四五六七八九十何]")  # 「一人」「何人」: a count, not a name
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・、,]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
@@ -488,9 +494,11 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
     for i, t in enumerate(turns):
         text = t.seg.text
         if t.seg.speaker == "staff" and not (_reads_back_address(turns, i, ents) or re.search(r"住所|お住まい", text)):
+            for m in [*_FACILITY_ROOM.finditer(text), *_KATA_ROOM.finditer(text)]:  # 「ルピナスの二〇三号室ですね」
+                _add(ents, make("address", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="address:spoken"))
             _widen_addresses(text, ents, t.seg.id)  # an address the staff reads from a card, found per turn
             continue
-        spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM)
+        spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM, _KATA_ROOM)
                                         for m in r.finditer(text)]
         spans += [m.span() for m in _BUILDING_FLOOR.finditer(text) if not re.fullmatch(BUILDING_KW, m.group("b"))  # not 「マンションの5階」
                   and (not re.search(r"(?:階|かい)$", m.group()) or _NAMED_BUILDING.search(m.group("b")))]
@@ -538,6 +546,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                     spans.append((m.start(), m.end()))
+        for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
+            spans.append(m.span("t"))
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
@@ -619,7 +629,7 @@ _DIRECTION_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?:かみ|しも|�
                                r"[\s\u3000]+$")  # 「ひがし さくらぎ 2 の 9 の 4」: the first word of the town
 _FACILITY_BEFORE = re.compile(rf"(?:^|(?<=[\s\u3000、,。はにで]))[ァ-ヶー一-龯々ぁ-ん]{{0,12}}?{BUILDING_KW}"
                               r"(?:[\s\u3000]+[ァ-ヶー一-龯々ぁ-ん]{1,8})?[\s\u3000]*(?:の[\s\u3000]*)?$")
-_JO_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}条{_S}(?:[東西南北]{_S}(?:の{_S})?)?$")
+_JO_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}条{_S}(?:の{_S})?(?:[東西南北]{_S}(?:の{_S})?)?$")
 _JO_NUMBER_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}$")
 _SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|ケ丘|ヶ丘|{BUILDING_KW})")
 _GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
@@ -639,6 +649,8 @@ def _town_before(text: str, start: int, span: str) -> int:
     else ``start``."""
     if span[:1] and re.match(r"[一-龯々]", span) and start > 0 and re.match(r"[一-龯々ヶ]", text[start - 1]):
         return _glued_kanji_head(text, start)
+    if span[:1] and re.match(r"[一-龯々]", span) and (k := re.search(r"(?<![ァ-ヶー])[ァ-ヶー]{2,10}$", text[:start])):
+        return k.start()  # 「ソレイユ東が丘 102」: a katakana building name written straight before the town
     if _SUFFIX_LEAD.match(span) and start > 0 and not re.match(r"[\s\u3000、,。]", text[start - 1]):
         g = _GLUED_HEAD.search(text[:start])  # つつじが|丘: the head of the word
         if g and not _NOT_TOWN.match(g.group("w")) and (len(g.group("w")) <= 6 or not re.match(r"ちょう|まち|だい|がおか|台|町|丘", span)):
@@ -709,7 +721,7 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _FLOOR_AFTER_LOT.match(text[e.end:]) or _NAMED_ROOM_AFTER.match(text[e.end:])
             if after is None and re.search(r"(?:番地?|ばんち?|号)$", text[e.start:e.end]):
                 after = _NAMED_ROOM_AFTER.match(text[e.end:])
-            if after is None and re.search(r"(?:番地?|ばんち?)$", text[e.start:e.end]):
+            if after is None and re.search(r"(?:番[\s\u3000]*地?|ばんち?)$", text[e.start:e.end]):
                 after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
@@ -942,7 +954,7 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
 _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
-_SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)[\s\u3000、,]*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
+_SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)(?:[\s\u3000、,…]|えっと|えーと|えー|あの)*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
                       r"(?:(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)|"
                       r"(?:小|中|高)[0-9０-９一二三四五六]|年少|年中|年長)[\s\u3000]*の[\s\u3000]*)?"
                       r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
