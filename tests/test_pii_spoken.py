@@ -713,3 +713,18 @@ def test_mixed_lots_split_words_staff_room_readbacks_home_towns_and_paused_names
 def test_a_town_named_for_something_other_than_home_stays_visible():
     texts, _ = _mask([("citizen", "病院は本町の近くで、バスで行きます。")])
     assert "本町" in texts[0]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a one-kanji given name said again before a particle, a kana family name said again with the given name
+    ([("citizen", "息子は、高田誠です。"), ("staff", "高田 誠さんですね"), ("citizen", "誠も何が起きたのかわからなくて。")], ["誠も"]),
+    ([("staff", "お名前は"), ("citizen", "えっと ふくしま です ふくしまゆうと")], ["ゆうと"]),
+])
+def test_one_kanji_given_names_said_again_and_kana_full_names(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_one_kanji_names_inside_words_and_pronouns_with_particles_stay_visible():
+    texts, ents = _mask([("citizen", "息子は、高田誠です。"), ("staff", "高田 誠さんですね"),
+                         ("citizen", "誠実な人で、大学も出ています。"), ("staff", "お名前は"), ("citizen", "おいが 行きます")])
+    assert "誠実" in texts[2] and "大学" in texts[2] and "おいが" in texts[4]

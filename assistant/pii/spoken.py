@@ -1137,12 +1137,16 @@ def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 # names the per-turn pass has not spread
 _SPOKEN_NAME_RULES = ("name:over-turns", "name:given-after-pause", "name:named-as", "name:honorific-spaced", "name:sibling",
-                      "name:in-passing", "name:read-as")
+                      "name:in-passing", "name:read-as", "name:answer")
 _OWNER_AFTER = re.compile(r"本人|自身|名義|宛")  # 「俊介本人も」「健一宛て」
 _HIRA_AFTER_NAME = ("くん", "ちゃん", "さん", "です", "って", "と", "や", "の", "に", "は", "が", "も", "を", "で")
 
 
-def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any], given: set[str] = frozenset()) -> None:
+_HIRA_GIVEN_AFTER = re.compile(r"(?P<g>[ぁ-ん]{2,4})(?=[\s\u3000、。]|です|$)")
+
+
+def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any], given: set[str] = frozenset(),
+                  name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
     """A name word found by this pass (or widened over ・) is masked wherever else it stands as a word of its own
     (「リン、です。リン・メイファ。」): katakana and kanji words of two or more characters."""
     words = {w for t in turns for x in ents if x.segment_id == t.seg.id and x.type == "name"
@@ -1150,13 +1154,20 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
              for w in re.split(r"[・\s\u3000、]+", t.seg.text[x.start:x.end])
              if (len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)) or (len(w) >= 3 and re.fullmatch(r"[ぁ-ん]+", w))}
     words |= {w for w in given if len(w) >= 2}
+    single = {w for w in given if re.fullmatch(r"[一-龯々]", w)}  # 「誠も」: a one-kanji given name, before a particle only
     for t in turns:
         text = t.seg.text
-        for w in sorted(words, key=len, reverse=True):
+        for w in sorted(words | single, key=len, reverse=True):
             for m in re.finditer(re.escape(w), text):
                 s, e = m.start(), m.end()
+                if w in single and (re.match(r"[一-龯々]", text[s - 1:s] or " ") or not re.match(r"(?:も|は|が|を|に|と|の|くん|ちゃん)", text[e:])
+                                    or re.match(r"[一-龯々]", text[e:e + 1] or " ")):
+                    continue
                 if re.match("[ぁ-ん]", w):  # a kana name between particles (「■■とそうたを」)
-                    if (re.match("[ぁ-ん]", text[s - 1:s] or " ") and text[s - 1] not in "とやのにはがもを") or \
+                    if re.match("[ぁ-ん]", text[e:e + 1] or " ") and (whole := _HIRA_GIVEN_AFTER.match(text, e)) \
+                            and not re.match("[ぁ-ん]", text[s - 1:s] or " ") and name_shape_ok(whole.group("g")):
+                        e = whole.end("g")  # 「なかしまゆうと」: the family name said again with the given name
+                    elif (re.match("[ぁ-ん]", text[s - 1:s] or " ") and text[s - 1] not in "とやのにはがもを") or \
                             (re.match("[ぁ-ん]", text[e:e + 1] or " ") and not text.startswith(_HIRA_AFTER_NAME, e)):
                         continue
                 else:
@@ -1166,7 +1177,7 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
                                                                    and not _OWNER_AFTER.match(text, e)):
                         continue
                 if not _overlaps(ents, t.seg.id, s, e):
-                    ents.append(make("name", s, e, w, segment_id=t.seg.id, rule="name:same-as-earlier"))
+                    ents.append(make("name", s, e, text[s:e], segment_id=t.seg.id, rule="name:same-as-earlier"))
 
 
 def _digit_string(text: str) -> str:
@@ -1408,9 +1419,9 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _affiliated_intros(turns, ents, make, surname_ok)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
-    _joined_katakana_names(turns, ents, kana_name_ok)
-    _repeat_names(turns, ents, make, given)
-    _joined_katakana_names(turns, ents, kana_name_ok)  # again: parts of a name found as repeats meet
+    _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)
+    _repeat_names(turns, ents, make, given, name_shape_ok)
+    _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)  # again: parts of a name found as repeats meet
     _corrected_names(turns, ents, make)
     _banks(turns, ents)
     _join_corrected(turns, ents)
@@ -1534,11 +1545,17 @@ _KATA_LINK = re.compile(r"(?:[\s\u3000・]+[ァ-ヶー]{1,10}){1,2}[\s\u3000・]
 _KATA_PIECE = re.compile(r"[\s\u3000]+[ァ-ヶ][ァィゥェォャュョー]?(?=[\s\u3000]*(?:です|さん|さま|様|、|。|$))")
 
 
-def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable[[str], bool]) -> None:
+def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok: Callable[[str], bool],
+                           name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
     """Parts of one foreign name with katakana words between them (da, van, de, a middle name) are one span;
-    a katakana name the recogniser broke before its last sound (「シズ エ です」) takes that sound back."""
+    a katakana name the recogniser broke before its last sound (「シズ エ です」) takes that sound back; a kana
+    family name said with the given name written straight after it (「なかしまゆうと」) takes the given name."""
     for t in turns:
         text = t.seg.text
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.fullmatch(r"[ぁ-ん]{2,6}", text[x.start:x.end])]:
+            if not re.match("[ぁ-ん]", text[x.start - 1:x.start] or " ") and (g := _HIRA_GIVEN_AFTER.match(text, x.end)) \
+                    and name_shape_ok(g.group("g")) and not _overlaps(ents, t.seg.id, x.end, g.end("g")):
+                x.end = g.end("g")
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.search(r"[ァ-ヶー]$", text[x.start:x.end])]:
             if (k := _KATA_PIECE.match(text[x.end:])) and not _overlaps(ents, t.seg.id, x.end, x.end + k.end()):
                 x.end += k.end()
