@@ -728,3 +728,35 @@ def test_one_kanji_names_inside_words_and_pronouns_with_particles_stay_visible()
     texts, ents = _mask([("citizen", "息子は、高田誠です。"), ("staff", "高田 誠さんですね"),
                          ("citizen", "誠実な人で、大学も出ています。"), ("staff", "お名前は"), ("citizen", "おいが 行きます")])
     assert "誠実" in texts[2] and "大学" in texts[2] and "おいが" in texts[4]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # lots with kana numbers and units, rooms with their unit split or in kana, a letter room
+    ([("staff", "ご住所は"), ("citizen", "桜町 いち の 5 の 12 の コーポ桜 203 です")], ["いち の 5", "203"]),
+    ([("staff", "ご住所は"), ("citizen", "若宮町 さん ちょうめ の 8 ばん の 2 ごう です")], ["8 ばん の 2 ごう"]),
+    ([("staff", "ご住所は"), ("citizen", "緑町 3 の 4 の 201 ごうしつ")], ["ごうしつ"]),
+    ([("citizen", "今は本町1丁目2番地の3、松風荘の1階のA号室です。")], ["A号室"]),
+    # 大字 and 字 before a masked place, kana hundreds in a 番地, a 大字 name split by the recogniser, a bare lot
+    ([("staff", "ご住所は"), ("citizen", "大字 川上 の えー 字 中村 の 三百 十二 番地 です")], ["大字", "三百"]),
+    ([("staff", "ご住所は"), ("citizen", "大字 福井 はっぴゃく じゅう 番地 です")], ["はっぴゃく"]),
+    ([("staff", "ご住所は"), ("citizen", "大字 あさひ 字 ひがし 205 です")], ["あさひ", "205"]),
+    # a building word with a room number said anywhere, a kana-named building with its floor
+    ([("citizen", "いま ハイツ ミツバ の 105 で 二人 で 暮らしてます")], ["ミツバ", "105"]),
+    ([("citizen", "今 かもめ コーポ の 3階 に 住んでる んです けど")], ["かもめ"]),
+    # names glued to dialect naming verbs, a name after 名前は before a comma, a son named after a comma
+    ([("citizen", "娘が一人です。あおいいうて、今小学3年生です。")], ["あおい"]),
+    ([("citizen", "娘は美保子っつうの。")], ["美保子"]),
+    ([("citizen", "小学3年生。名前は颯太、そうたって読むと。")], ["颯太", "そうた"]),
+    ([("citizen", "息子、タクミ。8歳です。")], ["タクミ"]),
+    # a given name in kana broken before its last sound, ages written in kana
+    ([("citizen", "親父は 杉本 とく じ 昭和 十年 生まれ")], ["とく じ"]),
+    ([("citizen", "こども ふたり ■■■ 7さい と エミリー 4さい".replace("■■■", "マリア"))], ["エミリー"]),
+])
+def test_kana_lots_rooms_rural_words_buildings_dialect_naming_and_kana_ages(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_quotations_and_plain_floors_stay_visible():
+    texts, _ = _mask([("citizen", "残りが 百二十万 ぐらいじゃ ゆうて 手紙が きたんじゃ"),
+                      ("citizen", "ひとりです 団地の4階 です")])
+    assert "ぐらいじゃ" in texts[0] and "団地の4階" in texts[1]

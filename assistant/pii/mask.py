@@ -1148,8 +1148,8 @@ _NAMED_AS_RE = re.compile(
     r"(?:^|(?<=[\s\u3000、。,!！?？…])|(?<=[はで]))(?:(?P<pre>下の名前|下の名|下|名字|苗字|みょうじ|名前|なまえ|旧姓)(?:は|が)[\s\u3000、]*"
     r"(?:(?:確か|たしか|えっと|えーと|えー|まあ|あの|…+)[\s\u3000、]*){0,3})?"
     r"(?P<name>[ァ-ヶー・]{2,12}|[一-龯々]{1,4}|[ぁ-ん]{2,6}?)[\s\u3000]*"
-    r"(?P<end>(?:と|って)[\s\u3000]*(?:申します|申しまして|申す|もうします|もうしまして|いいます|言います|呼んで|呼ばれ|呼びます|呼ぶ)|[、,][\s\u3000]*っていう(?:の|んです|んだ)|(?<![ぁ-ん])(?:いいます|言います|いうねん|いうんや|いうんです|ゆうねん|ゆうんや)"
-    r"|です|で(?=[、,。])|だった|だ(?=[、,。よね]|$)|(?:じゃ|や)(?=[、,。]|$)|(?<=[一-龯々ァ-ヶー])(?=。|$)|(?:と|って)(?:書いて|書きます)|(?:と|って)いう(?=[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月)))")
+    r"(?P<end>(?:と|って)[\s\u3000]*(?:申します|申しまして|申す|もうします|もうしまして|いいます|言います|呼んで|呼ばれ|呼びます|呼ぶ)|[、,][\s\u3000]*っていう(?:の|んです|んだ)|(?<![ぁ-ん])(?:いいます|言います|いうねん|いうんや|いうんです|ゆうねん|ゆうんや)|(?:いうて|ゆうて|っつう|っちゅう)(?=[のなん、,。\s]|$)"
+    r"|です|で(?=[、,。])|だった|だ(?=[、,。よね]|$)|(?:じゃ|や)(?=[、,。]|$)|(?<=[一-龯々ァ-ヶー])(?=[。、,]|$)|(?:と|って)(?:書いて|書きます)|(?:と|って)いう(?=[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月)))")
 
 
 def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
@@ -1159,16 +1159,20 @@ def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     out: list[Entity] = []
     for m in _NAMED_AS_RE.finditer(text):
         pre, end = m.group("pre"), m.group("end")
-        if not end.startswith(("と", "って", "い", "言", "ゆ", "、", ",")):
+        if not end.startswith(("と", "って", "い", "言", "ゆ", "、", ",", "っつ", "っち")):
             if not pre or (pre == "下" and not (ctx.name_answer or re.search(r"名字|苗字|名前|みょうじ", text))):
                 continue
         s, e = m.start("name"), m.end("name")
         name = m.group("name")
         if re.match(r"[はが][ぁ-ん]{2}", name) and s > 0 and text[s - 1] in "でにと":
             s, name = s + 1, name[1:]  # 「家ではななって」: the particle, then the name
-        if end.startswith(("い", "言", "ゆ")) and re.search(r"^(?:さん|さま|ちゃん|くん)|と$", m.group("name")):
+        if re.match(r"いうて|ゆうて|っつう|っちゅう", end) and m.end("name") < m.start("end"):
+            continue  # 「百二十万 ぐらいじゃ ゆうて」: a quotation, not a name; only 「佳代子いうて」 written together
+        if end.startswith(("っつ", "っち")) and re.fullmatch(r"[ぁ-ん]{1,2}", name):
+            continue  # 「しょっちゅう」: an adverb, not a name before っちゅう
+        if end.startswith(("い", "言", "ゆ", "っ")) and re.search(r"^(?:さん|さま|ちゃん|くん)|と$", m.group("name")):
             continue  # 「まこと さんと いいます」: the honorific and と before the naming verb
-        called = re.match(r"(?:と|って)[\s\u3000]*呼|[、,]", end) is not None  # 「家ではななって呼んでます」「りこ、っていうの」
+        called = re.match(r"(?:と|って)[\s\u3000]*呼|[、,]|いうて|ゆうて|っつう|っちゅう", end) is not None  # 「家ではななって呼んでます」「りこ、っていうの」
         if (not pre and m.start() > 0 and text[m.start() - 1] in "はで" and not called) or \
                 (not (called and m.start() > 0 and text[m.start() - 1] in "はで") and not _left_ok(text, s, toks)):
             continue

@@ -67,23 +67,23 @@ _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 _AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[\s\u3000]*[はがもで]?[\s\u3000、,]*$")
 
 _NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
-_KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく|びゃく|ぴゃく|せん|ぜん)+"
+_KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく|びゃく|ぴゃく|ろっ|はっ|せん|ぜん)+"
 _S = r"[\s\u3000]*"
 # (a lot number read digit by digit: 「1 5 0 7 の 3」)
-_LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-‐−－ー]|番地?の?|番){_S}{_NUMK}){{1,2}}"
-        rf"(?:{_S}号(?![室棟]))?")
+_LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-‐−－ー]|番地?の?|番|ばんち?(?:{_S}の)?){_S}{_NUMK}){{1,2}}"
+        rf"(?:{_S}(?:号|ごう)(?![室棟]|{_S}しつ))?")
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
+# 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
+_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 # a lot with kana and kanji numbers mixed (「よんの二の十五」)
 _MIXED_LOT = rf"(?:{_KANA_NUM}|{_NUMK})(?:{_S}の{_S}(?:{_KANA_NUM}|{_NUMK})){{1,2}}(?![0-9０-９一二三四五六七八九十])"
 _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}[、,]?{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
-                       rf"(?P<lot>{_LOT}|{_KANA_LOT}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
+                       rf"(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT}|{_KANA_BANGOU}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})(?:[\s\u3000]+(?:の[\s\u3000]*)?|の[\s\u3000、,]+)"
                        rf"(?P<lot>{_LOT})")
-# 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
-_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
 # the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
 # … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
@@ -105,6 +105,8 @@ _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南�
 _CHOME = re.compile(rf"(?<![0-9０-９一二三四五六七八九十]){_NUMK}{_S}丁目")
 # a block said as a letter or in kana (「ビー棟」「ななごうとう」)
 _BLOCK_WORD = r"(?:(?:エー|ビー|シー|ディー|[A-ZＡ-Ｚ]){_S}棟|(?:いち|に|さん|よん|ご|ろく|なな|はち|きゅう|じゅう)+{_S}ごう{_S}とう)".replace("{_S}", r"[\s\u3000]*")
+_ROOM_UNIT = r"(?:[\s\u3000]*(?:号[\s\u3000]*室|ごう[\s\u3000]*しつ|(?:号|ごう)(?![\s\u3000]*(?:棟|とう))))"  # 「6号 室」「408 ごうしつ」
+_ROOM_UNIT_FULL = r"(?:[\s\u3000]*(?:号[\s\u3000]*室|ごう[\s\u3000]*しつ))"
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
@@ -118,7 +120,7 @@ _FLOOR = rf"(?:{_NUMK}{_S}(?:階|かい)(?!建|だて)(?:{_ROOM_POSITION})?)"
 _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(?:って|と)いう{_S}{BUILDING_KW})?)?{_PLACE_GAP}"
                     rf"(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
                     rf"(?:{_RD}{_PLACE_GAP}(?:の{_PLACE_GAP})?(?={_RD}{{2}}))?"  # 「2 の ... 202」: the room started again
-                    rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_S}号室|{_S}号)?|{_RD}{_S}号室)"
+                    rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_ROOM_UNIT})?|{_RD}{_ROOM_UNIT_FULL}|(?<![A-Za-z])[A-ZＡ-Ｚ]{_S}号{_S}室)"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?(?:{_NUMK}{_S}(?:号{_S})?棟|{_BLOCK_WORD})(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
@@ -134,7 +136,7 @@ _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_P
 # a named building with the floor and where on it the room is (「ひまわり荘の2階の奥」「さつき コーポ の B棟 の 2階 の 一番 奥」):
 # an address wherever it is said
 # a floor alone identifies only a building with a name of its own (グリーンハイツ, not 市営住宅 or アパート)
-_NAMED_BUILDING = re.compile(rf"(?:^|[のは\s\u3000])(?:[ァ-ヶー]{{2,}}{BUILDING_KW}|{BUILDING_KW}[ァ-ヶー一-龯々]{{1,6}}|(?!市営|県営|都営|町営|公営|文化|古い)[ぁ-ん一-龯々]{{2,5}}荘)$")
+_NAMED_BUILDING = re.compile(rf"(?:^|[のは\s\u3000])(?:[ァ-ヶー]{{2,}}{BUILDING_KW}|{BUILDING_KW}[ァ-ヶー一-龯々]{{1,6}}|(?!市営|県営|都営|町営|公営|文化|古い)[ぁ-ん一-龯々]{{2,5}}荘|[ぁ-ん]{{2,5}}(?<![いなのすたるねよでがはをにとも])[\s\u3000]?{BUILDING_KW})$")
 _BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?"
                              rf"(?:[\s\u3000]+[一-龯々ヶァ-ヶーぁ-ん]{{1,6}}(?=[\s\u3000]*の))?){_PLACE_GAP}"
                              rf"(?:の{_PLACE_GAP})?(?:(?:{_NUMK}|[A-ZＡ-Ｚ]){_S}(?:号{_S})?棟{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"
@@ -143,6 +145,9 @@ _BUILDING_FLOOR = re.compile(rf"(?P<b>(?:[ァ-ヶーぁ-ん一-龯々]{{1,8}}[\s
 # a block of a housing estate and its room (「7号棟の 304」「5棟の 102」)
 # a katakana building name without a keyword, then its room (「ルピナスの二〇三号室」)
 _KATA_ROOM = re.compile(rf"(?<![ァ-ヶー])[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM}{_S}号室")
+# a building word with its name, then a room number (「ハイツ ミモザ の 102」「グループホームひまわりの203」)
+_KW_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?{_PLACE_GAP}の{_PLACE_GAP}"
+                      rf"{_RD}(?:[\s\u3000]?{_RD}){{2,3}}(?![0-9０-９万千円年月日時分階人回歳才か世件戸台])")
 _BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|{_KANA_NUM}{_S}ごう|(?<![A-Za-z])[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?(?:棟|とう){_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
@@ -161,7 +166,7 @@ _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
-_AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?:歳|才|か月|ヶ月|カ月)")
+_AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?:歳|才|さい|か月|ヶ月|カ月)")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
 # (a number said in pieces: 「にじゅう3」「二十 二」「じゅう しち」「二、十」 once commas are read as spaces)
@@ -479,10 +484,10 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 # (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
 _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
-_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
+_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:[\s\u3000][ぁ-ん]{{1,2}}(?=[\s\u3000]))?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
                   rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_PLACE_GAP}(?:の{_PLACE_GAP})?"
                   rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}"
-                  rf"|{_AZA_NUM}(?:{_S}の{_S}{_AZA_NUM}){{1,2}}))")  # 「大字 大塚 の 千二百三十四 の 一」
+                  rf"|{_AZA_NUM}(?:{_S}の{_S}{_AZA_NUM}){{1,2}}|{_AZA_NUM}(?=[\s\u3000]*(?:です|ですね|。|$))))")  # 「大字 大塚 の 千二百三十四 の 一」
 
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
@@ -498,7 +503,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 _add(ents, make("address", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="address:spoken"))
             _widen_addresses(text, ents, t.seg.id)  # an address the staff reads from a card, found per turn
             continue
-        spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM, _KATA_ROOM)
+        spans: list[tuple[int, int]] = [(m.start(), m.end()) for r in (_AZA, _KYOTO, _FACILITY_ROOM, _BLOCK_ROOM, _KATA_ROOM, _KW_ROOM)
                                         for m in r.finditer(text)]
         spans += [m.span() for m in _BUILDING_FLOOR.finditer(text) if not re.fullmatch(BUILDING_KW, m.group("b"))  # not 「マンションの5階」
                   and (not re.search(r"(?:階|かい)$", m.group()) or _NAMED_BUILDING.search(m.group("b")))]
@@ -679,11 +684,13 @@ _NAMED_ROOM_AFTER = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}[ぁ-んァ-ヶー
 # a room number said again or hedged (「402 か 403 かな たぶん 403」)
 _ROOM_AGAIN = re.compile(rf"(?:[\s\u3000、,…]|{_FILLERS}|かな|かも|か|たぶん|多分|いや|あっ?|{_CORRECTION})+"
                          rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か個])(?:{_S}号室?)?")
+_AZA_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はで]))(?:大字|おおあざ|字)[\s\u3000、,]*$")
 _ROOM_AFTER_FLOOR = re.compile(rf"[\s\u3000、,。]*{_ROOM}(?:{_S}号室?)?(?=[\s\u3000。、]|です|$)")  # 「さくら荘の、2階。203。」
 _DIGITS_BEFORE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９][\s\u3000]){1,4}$")
 # what may stand between two parts of one address: pauses, fillers, a self-correction (「コーポ…いや、サンハイツの106」)
 _ADDRESS_GAP = re.compile(rf"(?:[\s\u3000、,の…]|{_FILLERS}|いや|いえ|あっ?|ちゃう|{_CORRECTION})*")
-_ADDRESS_PIECE = re.compile(r"[\s\u3000]*の?[\s\u3000]*[一-龯々ヶ]{1,3}[\s\u3000]*の[\s\u3000]*")  # 「室戸の 元 の 215番地」
+_ADDRESS_PIECE = re.compile(r"[\s\u3000]*の?[\s\u3000]*[一-龯々ヶ]{1,3}[\s\u3000]*の[\s\u3000]*"  # 「室戸の 元 の 215番地」
+                            r"|[\s\u3000]+(?![とやかもはがをにで][\s\u3000])[ぁ-んァ-ヶー一-龯々]{1,5}[\s\u3000]+")  # 「北区 もず 赤畑町」
 _CARE_OF = re.compile(r"[\s\u3000、,]*[一-龯々ァ-ヶー]{1,6}[\s\u3000]*(?:さん|様|さま)方")  # 「…番地の3、山下さん方」
 
 
@@ -710,6 +717,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 e.start, changed = word.start("w"), True
             if re.match(r"[0-9０-９]", text[e.start:e.end]) and (d := _DIGITS_BEFORE.search(text[:e.start])):
                 e.start, changed = d.start(), True  # 「2 1 5 番地」 read digit by digit: the whole number
+            if (a := _AZA_WORD_BEFORE.search(text[:e.start])) is not None:
+                e.start, changed = a.start(), True  # 「大字 ■■」: the word 大字 or 字 before the place is part of it
             if (t0 := _town_before(text, e.start, text[e.start:e.end])) < e.start:
                 e.start, changed = t0, True
             after = _LOT_AFTER.match(text[e.end:])
@@ -725,6 +734,8 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 after = _GOU_AFTER_BAN.match(text[e.end:])
             if after:
                 e.end, changed = e.end + after.end(), True
+            if re.match(r"[0-9０-９一二三四五六七八九〇]", text[e.end - 1:e.end]) and (u := re.match(_ROOM_UNIT_FULL, text[e.end:])):
+                e.end, changed = e.end + u.end(), True  # 「5 の 2 の 408 ごうしつ」
             again = _ROOM_AGAIN.match(text, e.end) if re.match(r"[0-9０-９]", text[e.end - 1:e.end]) else \
                 _ROOM_AFTER_FLOOR.match(text, e.end) if text[e.end - 1:e.end] in ("階", "い") else None
             for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end), again):
@@ -961,7 +972,7 @@ _SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|�
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
                              r"[小中高][1-6１-６一二三四五六]|"
                              r"こ|ほう|ひと|まだ|もう|今|いま)$")
-_CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|年生|小学|中学|高校|保育|幼稚|[小中][0-9０-９一二三四五六]|年[長中少]")
+_CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|[0-9０-９][\s\u3000]*さい|年生|小学|中学|高校|保育|幼稚|[小中][0-9０-９一二三四五六]|年[長中少]")
 
 
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
@@ -976,7 +987,7 @@ _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼�
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
-_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が)[\s\u3000]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
+_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
@@ -1444,7 +1455,7 @@ _SCRIPT_OF = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[ぁ-ん]{2,5}|[ァ-
                         r"(?:ひらがな|平仮名|カタカナ|片仮名|漢字)")
 # children listed with their ages or grades (「■■が6歳で、蒼が3歳です」「翼、小学2年生です」)
 _WITH_AGE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*(?P<p>が|は|、|,|(?<=[\s\u3000]))[\s\u3000]*"
-                       r"(?:(?:小学|中学|高校|小|中|高)[\s\u3000]*[0-9０-９一二三四五六]{1}[\s\u3000]*年生?|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月))")
+                       r"(?:(?:小学|中学|高校|小|中|高)[\s\u3000]*[0-9０-９一二三四五六]{1}[\s\u3000]*年生?|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月|(?<=[0-9０-９\s\u3000])さい(?![ぁ-ん])))")
 # 「4歳の そら と 1歳の ひなの」「小学2年の颯」: a child named after their age or grade
 _AGE_OF = re.compile(r"(?:[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月|カ月)|(?:小学|中学|高校|小|中|高)[\s\u3000]*"
                      r"[0-9０-９一二三四五六][\s\u3000]*(?:年生?)?|年少|年中|年長)[\s\u3000]*の[\s\u3000]*"
@@ -1542,6 +1553,7 @@ def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callab
 _KATA_LINK = re.compile(r"(?:[\s\u3000・]+[ァ-ヶー]{1,10}){1,2}[\s\u3000・]+")
 
 
+_HIRA_PIECE = re.compile(r"[\s\u3000]+(?![をがはにでともへやかねよなおご])[ぁ-ん](?=[\s\u3000]|$)")  # 「杉山 とく じ」
 _KATA_PIECE = re.compile(r"[\s\u3000]+[ァ-ヶ][ァィゥェォャュョー]?(?=[\s\u3000]*(?:です|さん|さま|様|、|。|$))")
 
 
@@ -1552,6 +1564,9 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
     family name said with the given name written straight after it (「なかしまゆうと」) takes the given name."""
     for t in turns:
         text = t.seg.text
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.search(r"[ぁ-ん]{2}$", text[x.start:x.end])]:
+            if (k := _HIRA_PIECE.match(text, x.end)) and not _overlaps(ents, t.seg.id, x.end, k.end()):
+                x.end = k.end()
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and re.fullmatch(r"[ぁ-ん]{2,6}", text[x.start:x.end])]:
             if not re.match("[ぁ-ん]", text[x.start - 1:x.start] or " ") and (g := _HIRA_GIVEN_AFTER.match(text, x.end)) \
                     and name_shape_ok(g.group("g")) and not _overlaps(ents, t.seg.id, x.end, g.end("g")):
