@@ -760,3 +760,20 @@ def test_quotations_and_plain_floors_stay_visible():
     texts, _ = _mask([("citizen", "残りが 百二十万 ぐらいじゃ ゆうて 手紙が きたんじゃ"),
                       ("citizen", "ひとりです 団地の4階 です")])
     assert "ぐらいじゃ" in texts[0] and "団地の4階" in texts[1]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # an account the staff reads from the passbook, a son named after a comma whose age follows
+    ([("staff", "普通 預金 なな さん いち ゼロ きゅう に ご ですね")], ["なな さん いち ゼロ"]),
+    ([("citizen", "息子、ユウマ。9歳です。")], ["ユウマ"]),
+    # a home described by a landmark in a town
+    ([("citizen", "母は 緑町の あの 公民館の 裏の 家に 一人で 住んでて")], ["緑町", "公民館"]),
+    ([("citizen", "実家は、旭町の、駅前通りの薬局の隣の家です。")], ["旭町", "薬局の隣"]),
+])
+def test_passbook_readings_named_sons_and_homes_described_by_landmarks(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_a_landmark_without_a_home_stays_visible():
+    texts, _ = _mask([("citizen", "本町の郵便局の前で待ち合わせしました。")])
+    assert "本町の郵便局の前" in texts[0]

@@ -157,6 +157,10 @@ _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^�
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
+_HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし")
+_LANDMARK_HOME = re.compile(rf"[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目)(?:{_PLACE_GAP}の{_PLACE_GAP}(?:あの|その)?{_PLACE_GAP}[^。、,\s]{{1,12}}?){{1,3}}"
+                            r"の[\s\u3000、,]*(?:裏|隣|向かい|前|横|そば|近く|角|二軒隣|並び)"
+                            r"の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート)")
 _HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
                         r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
@@ -461,7 +465,7 @@ def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
                                  rule="insurance_id:word"))
 
 
-_CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
+_CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号|普通[\s\u3000]*預金|当座[\s\u3000]*預金)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
                                r"(?:(?:ですね|ですか|ね)[\s\u3000、,]*)?"  # 「基礎年金番号ですね、2134の…」: the staff reading it back
                                r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?(?:第[\s\u3000]*)?$")
 
@@ -551,6 +555,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                     spans.append((m.start(), m.end()))
+        if _HOME_TALK.search(text):  # 「上野町の あの 郵便局の 裏の 家に 住んでて」: a home described by a landmark
+            spans += [m.span() for m in _LANDMARK_HOME.finditer(text)]
         for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
             spans.append(m.span("t"))
         for s, e in spans:
@@ -1020,7 +1026,8 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 continue  # 「息子は一人」
             hira = re.fullmatch(r"[ぁ-ん]+", m.group("n")) is not None  # 「娘 が ひとり で ひなた です」: only after the count
             if (hira and m.group("c") and name_shape_ok(m.group("n"))) or (not hira and (
-                    given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and kana_name_ok(m.group("n")))):  # 「息子は誠。」
+                    given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and (
+                        kana_name_ok(m.group("n")) or _AGE_TALK.search(text, m.end())))):  # 「息子は誠。」「息子、ケンタ。10歳です」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
         for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
             if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
