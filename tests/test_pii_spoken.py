@@ -777,3 +777,14 @@ def test_passbook_readings_named_sons_and_homes_described_by_landmarks(turns, se
 def test_a_landmark_without_a_home_stays_visible():
     texts, _ = _mask([("citizen", "本町の郵便局の前で待ち合わせしました。")])
     assert "本町の郵便局の前" in texts[0]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a numbered building before its name, a building word split from its name, a one-digit room with 号
+    ([("staff", "ご住所は"), ("citizen", "えー 東区 の 本町 さんちょうめ 4の2 の 第三 あおば荘 の 201 です")], ["第三", "あおば荘", "201"]),
+    ([("staff", "ご住所は"), ("citizen", "はなぞの ちょう 3 の 8 の 5 の 文化 住宅 3号")], ["文化 住宅", "3号"]),
+    # a given name in kanji after a masked surname, before で
+    ([("citizen", "口座の名義は小野 誠で。")], ["誠"]),
+])
+def test_numbered_and_split_buildings_one_digit_rooms_and_given_names_before_de(turns, secret):
+    _masked_away(turns, secret)

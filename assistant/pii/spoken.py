@@ -112,7 +112,7 @@ _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 # where on the floor the room is (「二階の、奥から二番目の部屋」「2かいのおく」「2階 の 一番 奥」)
 _ROOM_POSITION = (rf"{_S}の{_S}[、,]?{_S}(?:一番{_S})?(?:奥|手前|右|左|端|角|おく|てまえ)"
                   rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目))?(?:{_S}の{_S}部屋)?")
@@ -125,7 +125,7 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
@@ -198,7 +198,7 @@ _VERB_LIKE = re.compile(rf"^(?:と|って)?(?:いい|いう|ゆう|ゆいま|も
 _COUNT_LEAD = re.compile(r"[一二三四五六七八九十何]")  # 「一人」「何人」: a count, not a name
 _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・、,]+(?P<g>[ぁ-ん]{2,5})(?=です|と申し|ともうし|っていい|といい|さん|[。、\s]|$)")
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
-_GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000、,]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|じゃ|や[。、\s]|だ[。、\s]|さん|ちゃん|くん|[。、\s]|$)")
+_GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000、,]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|で(?=[、,。\s]|$)|じゃ|や[。、\s]|だ[。、\s]|さん|ちゃん|くん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
 _GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
@@ -690,6 +690,8 @@ _NAMED_ROOM_AFTER = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}[ぁ-んァ-ヶー
 # a room number said again or hedged (「402 か 403 かな たぶん 403」)
 _ROOM_AGAIN = re.compile(rf"(?:[\s\u3000、,…]|{_FILLERS}|かな|かも|か|たぶん|多分|いや|あっ?|{_CORRECTION})+"
                          rf"{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か個])(?:{_S}号室?)?")
+_ONE_DIGIT_ROOM = re.compile(r"[\s\u3000]*(?:の[\s\u3000]*)?[0-9０-９一二三四五六七八九](?:[\s\u3000]*号)(?![\s\u3000]*(?:棟|とう|室))")
+_ORDINAL_BEFORE = re.compile(r"第[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*$")
 _AZA_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はで]))(?:大字|おおあざ|字)[\s\u3000、,]*$")
 _ROOM_AFTER_FLOOR = re.compile(rf"[\s\u3000、,。]*{_ROOM}(?:{_S}号室?)?(?=[\s\u3000。、]|です|$)")  # 「さくら荘の、2階。203。」
 _DIGITS_BEFORE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９][\s\u3000]){1,4}$")
@@ -723,6 +725,10 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
                 e.start, changed = word.start("w"), True
             if re.match(r"[0-9０-９]", text[e.start:e.end]) and (d := _DIGITS_BEFORE.search(text[:e.start])):
                 e.start, changed = d.start(), True  # 「2 1 5 番地」 read digit by digit: the whole number
+            if re.search(rf"{BUILDING_KW}$", text[e.start:e.end]) and (g := _ONE_DIGIT_ROOM.match(text, e.end)):
+                e.end, changed = g.end(), True  # 「松葉 荘 2号」: a one-digit room right after the building
+            if (d := _ORDINAL_BEFORE.search(text[:e.start])) is not None and re.search(BUILDING_KW, text[e.start:e.end]):
+                e.start, changed = d.start(), True  # 「第二 ひかり荘」: the building's number before its name
             if (a := _AZA_WORD_BEFORE.search(text[:e.start])) is not None:
                 e.start, changed = a.start(), True  # 「大字 ■■」: the word 大字 or 字 before the place is part of it
             if (t0 := _town_before(text, e.start, text[e.start:e.end])) < e.start:
