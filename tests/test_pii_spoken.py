@@ -788,3 +788,25 @@ def test_a_landmark_without_a_home_stays_visible():
 ])
 def test_numbered_and_split_buildings_one_digit_rooms_and_given_names_before_de(turns, secret):
     _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a Sapporo 条 with a comma, a brother named in kana with his age after, a name after 名前は in kana
+    ([("staff", "ご住所は"), ("citizen", "東栄町、5条の、2丁目の、8番地の3です。")], ["5条", "東栄町"]),
+    ([("citizen", "上は小学生です。弟は、ゆうま。4歳。")], ["ゆうま"]),
+    ([("citizen", "34や。名前は、こうすけ。")], ["こうすけ"]),
+    # a year said with よねん, a facility named after the lot, a kana given name before a masked date
+    ([("staff", "生年月日は"), ("citizen", "にせんよねん さんがつ じゅうににち")], ["にせんよねん"]),
+    ([("staff", "ご住所は"), ("citizen", "はい、栄町2丁目4番1号、グループホームあおぞら、です。")], ["あおぞら"]),
+    ([("staff", "お子さんは"), ("citizen", "娘が 松本 めい 平成 30年 5月 2日 生まれ です")], ["めい"]),
+    # the name written before its reading, found by the spelling pass
+    ([("staff", "お名前は"), ("citizen", "新垣清栄。せいえいって読むさ。")], ["新垣清栄"]),
+])
+def test_jo_with_commas_named_brothers_kana_answers_years_facilities_and_written_names(turns, secret):
+    _masked_away(turns, secret)
+
+
+def test_words_before_quotations_and_counting_words_stay_visible():
+    texts, _ = _mask([("citizen", "父が、なってもいいと言ってくれています。"), ("citizen", "娘は 来て いいよ って 言って くれてる"),
+                      ("citizen", "妻がうつで、もう3年になります。")])
+    assert "なってもいい" in texts[0] and "いいよ" in texts[1] and "うつ" in texts[2]

@@ -125,7 +125,7 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-z]{{0,8}}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-zぁ-ん]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
@@ -177,7 +177,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -640,7 +640,7 @@ _DIRECTION_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?:かみ|しも|�
                                r"[\s\u3000]+$")  # 「ひがし さくらぎ 2 の 9 の 4」: the first word of the town
 _FACILITY_BEFORE = re.compile(rf"(?:^|(?<=[\s\u3000、,。はにで]))[ァ-ヶー一-龯々ぁ-ん]{{0,12}}?{BUILDING_KW}"
                               r"(?:[\s\u3000]+[ァ-ヶー一-龯々ぁ-ん]{1,8})?[\s\u3000]*(?:の[\s\u3000]*)?$")
-_JO_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}条{_S}(?:の{_S})?(?:[東西南北]{_S}(?:の{_S})?)?$")
+_JO_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}条[\s\u3000、,]*(?:の[\s\u3000、,]*)?(?:[東西南北]{_S}(?:の{_S})?)?$")
 _JO_NUMBER_BEFORE = re.compile(rf"(?:[東西南北]{_S}(?:の{_S})?)?{_NUMK}{_S}$")
 _SUFFIX_LEAD = re.compile(rf"^(?:ちょう|まち|だい|がおか|台|町|丘|ケ丘|ヶ丘|{BUILDING_KW})")
 _GLUED_HEAD = re.compile(r"(?:^|(?<=[\s\u3000、,。はをでへ]))(?P<w>[ぁ-んァ-ヶー一-龯々]{1,12}?[がケヶノの]?)$")
@@ -868,6 +868,12 @@ def _split_birth_year(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
 _AFTER_GIVEN = re.compile(rf"[^一-龯々]|$|{_ERA}|[0-9０-９]")
 
 
+def _masked_next(ents: Sequence[Any], sid: int, text: str, pos: int) -> bool:
+    """Whether the next word after ``pos`` (past spaces) is already masked (「娘が ■■ ひなた ■■■■ です」)."""
+    nxt = pos + len(text[pos:]) - len(text[pos:].lstrip(" \u3000"))
+    return nxt > pos and any(x.segment_id == sid and x.start == nxt for x in ents)
+
+
 def _given_kanji_joined(text: str, end: int, kana_name_ok: Callable[[str], bool]) -> re.Match[str] | None:
     for n in (3, 2, 1):
         word = text[end:end + n]
@@ -893,7 +899,8 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
                     and (kana_name_ok(h.group("g")) or re.match(r"[\s\u3000]*(?:さん|ちゃん|くん|様)", text[e.end + h.end("g"):])
                          or ((_NAME_Q.search(t.asked + text[:e.start]) or _KIN_OF.search(text[:e.start]))
                              and re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]))
-                         or (name_shape_ok(h.group("g")) and (re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):]) or (
+                         or (name_shape_ok(h.group("g")) and (re.match(r"[\s\u3000]*(?:です|$)", text[e.end + h.end("g"):])
+                             or _masked_next(ents, t.seg.id, text, e.end + h.end("g")) or (
                              h.group().startswith((" ", "\u3000"))
                              and re.match(r"[\s\u3000]+(?:で|が|は|と|も)(?:[\s\u3000]|$)", text[e.end + h.end("g"):]))))):
                 m = h  # 「吉村 とめ さん」「名前 は いしかわ れん です」「孫の 知念 りく です」「下 が 工藤 りく で」:
@@ -994,6 +1001,7 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
                            r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
+_AGE_NEXT = re.compile(r"[\s\u3000、。,]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月)")  # 「そうた。4歳」
 _KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
@@ -1033,7 +1041,8 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             hira = re.fullmatch(r"[ぁ-ん]+", m.group("n")) is not None  # 「娘 が ひとり で ひなた です」: only after the count
             if (hira and m.group("c") and name_shape_ok(m.group("n"))) or (not hira and (
                     given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and (
-                        kana_name_ok(m.group("n")) or _AGE_TALK.search(text, m.end())))):  # 「息子は誠。」「息子、ケンタ。10歳です」
+                        kana_name_ok(m.group("n")) or _AGE_NEXT.match(text, m.end())))) \
+                    or (hira and name_shape_ok(m.group("n")) and _AGE_NEXT.match(text, m.end())):  # 「息子は誠。」「弟は、そうた。4歳」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
         for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
             if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
@@ -1452,6 +1461,8 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     by_id = {s.id: s for s in segments}
     _refresh_texts(by_id, ents)  # the passes below compare what the spans now say
     _name_spellings(turns, ents, make, kana_name_ok)
+    for t in turns:  # readings found by the spelling pass
+        _written_before_reading(t, ents, make, kana_name_ok)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
     _years_before(turns, ents)
@@ -1531,10 +1542,8 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
         if t.seg.speaker != "staff" and prev is not None and prev.seg.speaker == "staff" and (c := _KATA_ANSWER.match(text)) \
                 and any(x.segment_id == prev.seg.id and x.type == "name" for x in ents) and not _overlaps(ents, t.seg.id, *c.span("n")):
             ents.append(make("name", c.start("n"), c.end("n"), c.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
+        _written_before_reading(t, ents, make, kana_name_ok)
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
-            if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
-                    and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
-                ents.append(make("name", w.start("w"), w.end("w"), w.group("w"), segment_id=t.seg.id, rule="name:read-as"))
             if (k := _KATA_READING_AFTER.match(text[x.end:])) and (re.match(r"[ァ-ヶ]", k.group("k")) or name_shape_ok(k.group("k"))) \
                     and not _overlaps(ents, t.seg.id, x.end + k.start("k"), x.end + k.end("k")):
                 ents.append(make("name", x.end + k.start("k"), x.end + k.end("k"), k.group("k"), segment_id=t.seg.id, rule="name:read-as"))
@@ -1542,6 +1551,19 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
 
 _KANA_SURNAME_BEFORE = re.compile(r"(?:^|(?<=[。\s\u3000]))(?!さん|さま|ちゃん|くん|です|ます)(?P<s>[ァ-ヶー]{2,8}|[ぁ-ん]{2,5})(?:[、,][\s\u3000]*|[\s\u3000]+)$")
 _SURNAME_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はがのも]))(?P<s>[一-龯々]{1,3})[\s\u3000]+$")
+
+
+_NOT_WRITTEN_NAME = re.compile(r"^(?:一文字|二文字|漢字|名前|苗字|名字|旧字|略字|平仮名|片仮名|本名)$")
+
+
+def _written_before_reading(t: _Turn, ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool]) -> None:
+    """「大橋蒼空。■■、って読むの」: the kanji word said before a masked reading of it is the name."""
+    text = t.seg.text
+    for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+        if _READ_AS.match(text[x.end:]) and (w := _WORD_BEFORE.search(text[:x.start])) \
+                and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _NOT_WRITTEN_NAME.match(w.group("w")) \
+                and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
+            ents.append(make("name", w.start("w"), w.end("w"), w.group("w"), segment_id=t.seg.id, rule="name:read-as"))
 
 
 def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callable[[str], bool],
