@@ -1470,22 +1470,24 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     return ents
 
 
+# one word that may be a name, in any script (the rules below add what the sentence around it must say)
+_NAME_WORD = r"(?:[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})"
+_AGE_UNIT = r"(?:歳|才|か月|ヶ月|カ月)"
 # 「大家の かねださん」「担任の くろき 先生」: a person named by their role, then the name and its honorific
 _ROLE_NAMED = re.compile(r"(?:大家|家主|管理人|担任|隣|近所|上司|同僚|友達|友人|先輩|後輩|店長|社長|主治医|ケアマネ|民生委員|"
                          r"相談員|支援員|保育士|先生)(?:さん)?[\s\u3000]*の[\s\u3000]*"
-                         r"(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})[\s\u3000]*(?=さん|さま|様|先生|せんせい|ちゃん|くん)")
+                         rf"(?P<n>{_NAME_WORD})[\s\u3000]*(?=さん|さま|様|先生|せんせい|ちゃん|くん)")
 # 「きよは ひらがな です」: a word of the name, said to tell how it is written
-_SCRIPT_OF = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})[\s\u3000]*(?:は|が|の方は)[\s\u3000]*"
+_SCRIPT_OF = re.compile(rf"(?:^|(?<=[\s\u3000、,。]))(?P<n>{_NAME_WORD})[\s\u3000]*(?:は|が|の方は)[\s\u3000]*"
                         r"(?:ひらがな|平仮名|カタカナ|片仮名|漢字)")
 # children listed with their ages or grades (「■■が6歳で、蒼が3歳です」「翼、小学2年生です」)
-_WITH_AGE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*(?P<p>が|は|、|,|(?<=[\s\u3000]))[\s\u3000]*"
+_WITH_AGE = re.compile(rf"(?:^|(?<=[\s\u3000、,。]))(?P<n>{_NAME_WORD})[\s\u3000]*(?P<p>が|は|、|,|(?<=[\s\u3000]))[\s\u3000]*"
                        r"(?:(?:小学|中学|高校|小|中|高)[\s\u3000]*[0-9０-９一二三四五六]{1}[\s\u3000]*年生?|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月|(?<=[0-9０-９\s\u3000])さい(?![ぁ-ん])))")
 # 「4歳の そら と 1歳の ひなの」「小学2年の颯」: a child named after their age or grade
-_AGE_OF = re.compile(r"(?:[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月|カ月)|(?:小学|中学|高校|小|中|高)[\s\u3000]*"
+_AGE_OF = re.compile(rf"(?:[0-9０-９一二三四五六七八九十]{{1,2}}[\s\u3000]*{_AGE_UNIT}|(?:小学|中学|高校|小|中|高)[\s\u3000]*"
                      r"[0-9０-９一二三四五六][\s\u3000]*(?:年生?)?|年少|年中|年長)[\s\u3000]*の[\s\u3000]*"
                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:と|です|で|、|。|が|は|$)|[\s\u3000])")
 _AGE_OF_NOT = re.compile(r"^(?:間|あいだ|時|とき|頃|ころ|うち|前|後|まま|分|ぶん|方|人|誕生日|春|夏|秋|冬|夜|朝)")  # 「5歳の間は」
-# the name written, then its reading (「大橋蒼空。■■、って読むの」)
 # 「息子さん は」 then 「蒼 です 13歳」: the answer to a question about a relative starts with their name
 _KIN_ASKED = re.compile(rf"(?:{_KIN}|お子|奥|ご主人|お父|お母|お兄|お姉|弟|妹)(?:さん|様|さま)?[\s\u3000]*(?:は|の[\s\u3000]*(?:お名前|名前)は?)"
                         r"[\s\u3000？?]*$")
@@ -1493,6 +1495,7 @@ _NAME_FIRST = re.compile(r"^(?:はい|ええ|えっと|えー|あの)?[\s\u3000�
 # 「おう れいか さん で よろしいですか」 then 「あ ワン リーファ です」: the name as the citizen says it
 _KATA_ANSWER = re.compile(r"^(?:はい|あ|いえ|いや|ええ|えっと)?[\s\u3000、,]*(?P<n>[ァ-ヶー]{2,8}(?:[\s\u3000・][ァ-ヶー]{2,8}){0,2})[\s\u3000]*です")
 _KIN_CALL = re.compile(r"^(?:お?ばあ|お?じい|おば|おじ|お?ねえ|お?にい|おか|おと|あか|すが|ので)")  # 「隣の おばあさん」
+# the name written, then its reading (「大橋蒼空。■■、って読むの」)
 _READ_AS = re.compile(r"^[\s\u3000、,]*(?:って|と)[\s\u3000]*(?:読|よ)")
 # 「王秀英です。ワンシュウエン」: the name, then its reading as a sentence of its own
 _KATA_READING_AFTER = re.compile(r"^(?:です|と申します|じゃ|や|だ)?[。、,\s\u3000]+(?P<k>[ァ-ヶー]{3,12}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|$|です))")
