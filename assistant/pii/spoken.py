@@ -59,7 +59,7 @@ _RUN = re.compile(rf"(?:{_ZEROS}{_GAP})?{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番(?!号)|丁目|度|週|枚)")
 _NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
-_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|年金手帳|障害者手帳|療育手帳|手帳|受給者証|受給者番号")
+_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|手帳|受給者証|受給者番号")  # 手帳: 年金・障害者・療育手帳
 _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
@@ -441,8 +441,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
-            start, end = (m.start() - len(text[:m.start()]) + text[:m.start()].rindex("第"),
-                          end + text[end:].index("号") + 1) if card else (m.start(), end)
+            start, end = (text.rindex("第", 0, m.start()), text.index("号", end) + 1) if card else (m.start(), end)
             _add(ents, make(kind, start, end, text[start:end], segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
             for nt, c in conts:
                 _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
@@ -708,6 +707,50 @@ def _reads_back_address(turns: Sequence[_Turn], i: int, ents: Sequence[Any]) -> 
     return any(x.segment_id == p.seg.id and x.type == "address" for p in prev for x in ents)
 
 
+def _start_before(text: str, start: int, end: int) -> int:
+    """One round of widening an address span to the left: the town, ward, 大字 or building number before it."""
+    if (before := _PLACE_BEFORE.search(text[:start])) and before.start() < start:
+        start = before.start()
+    word = _AFTER_ADDRESS_WORD.search(text[:start])
+    if word and not re.fullmatch(rf"{_FILLERS}|はい|ええ", word.group("w")):
+        start = word.start("w")
+    if re.match(r"[0-9０-９]", text[start:end]) and (d := _DIGITS_BEFORE.search(text[:start])):
+        start = d.start()  # 「2 1 5 番地」 read digit by digit: the whole number
+    if (d := _ORDINAL_BEFORE.search(text[:start])) is not None and re.search(BUILDING_KW, text[start:end]):
+        start = d.start()  # 「第二 ひかり荘」: the building's number before its name
+    if (a := _AZA_WORD_BEFORE.search(text[:start])) is not None:
+        start = a.start()  # 「大字 ■■」: the word 大字 or 字 before the place is part of it
+    return min(start, _town_before(text, start, text[start:end]))
+
+
+def _end_after(text: str, start: int, end: int) -> int:
+    """One round of widening an address span to the right: the lot, 号, building, floor and room after it."""
+    if re.search(rf"{BUILDING_KW}$", text[start:end]) and (g := _ONE_DIGIT_ROOM.match(text, end)):
+        end = g.end()  # 「松葉 荘 2号」: a one-digit room right after the building
+    span = text[start:end]
+    after = _LOT_AFTER.match(text[end:])
+    if after is None and re.search(r"(?:丁目|ちょうめ)$", span):
+        after = _LOT_AFTER_CHOME.match(text[end:])
+        if after and _UNIT_AFTER.match(text[end + after.end():end + after.end() + 4]):
+            after = None
+    if after is None and re.search(r"[0-9０-９一二三四五六七八九十]$", span):
+        after = _FLOOR_AFTER_LOT.match(text[end:]) or _NAMED_ROOM_AFTER.match(text[end:])
+    if after is None and re.search(r"(?:番地?|ばんち?|号)$", span):
+        after = _NAMED_ROOM_AFTER.match(text[end:])
+    if after is None and re.search(r"(?:番[\s\u3000]*地?|ばんち?)$", span):
+        after = _GOU_AFTER_BAN.match(text[end:])
+    if after:
+        end += after.end()
+    if re.match(r"[0-9０-９一二三四五六七八九〇]", text[end - 1:end]) and (u := re.match(_ROOM_UNIT_FULL, text[end:])):
+        end += u.end()  # 「5 の 2 の 408 ごうしつ」
+    again = _ROOM_AGAIN.match(text, end) if re.match(r"[0-9０-９]", text[end - 1:end]) else \
+        _ROOM_AFTER_FLOOR.match(text, end) if text[end - 1:end] in ("階", "い") else None
+    for nxt in (_AFTER.match(text, end), _CARE_OF.match(text, end), again):
+        if nxt and nxt.end() > end:
+            end = nxt.end()
+    return end
+
+
 def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
     """Every part of an address is masked: the town or ward said before it and the lot, 号, building
     and room said after it, across pauses. Only spans already found as addresses are widened, so a
@@ -716,43 +759,9 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
     for e in found:
         changed = True
         while changed:
-            changed = False
-            before = _PLACE_BEFORE.search(text[:e.start])
-            if before and before.start() < e.start:
-                e.start, changed = before.start(), True
-            word = _AFTER_ADDRESS_WORD.search(text[:e.start])
-            if word and not re.fullmatch(rf"{_FILLERS}|はい|ええ", word.group("w")):
-                e.start, changed = word.start("w"), True
-            if re.match(r"[0-9０-９]", text[e.start:e.end]) and (d := _DIGITS_BEFORE.search(text[:e.start])):
-                e.start, changed = d.start(), True  # 「2 1 5 番地」 read digit by digit: the whole number
-            if re.search(rf"{BUILDING_KW}$", text[e.start:e.end]) and (g := _ONE_DIGIT_ROOM.match(text, e.end)):
-                e.end, changed = g.end(), True  # 「松葉 荘 2号」: a one-digit room right after the building
-            if (d := _ORDINAL_BEFORE.search(text[:e.start])) is not None and re.search(BUILDING_KW, text[e.start:e.end]):
-                e.start, changed = d.start(), True  # 「第二 ひかり荘」: the building's number before its name
-            if (a := _AZA_WORD_BEFORE.search(text[:e.start])) is not None:
-                e.start, changed = a.start(), True  # 「大字 ■■」: the word 大字 or 字 before the place is part of it
-            if (t0 := _town_before(text, e.start, text[e.start:e.end])) < e.start:
-                e.start, changed = t0, True
-            after = _LOT_AFTER.match(text[e.end:])
-            if after is None and re.search(r"(?:丁目|ちょうめ)$", text[e.start:e.end]):
-                after = _LOT_AFTER_CHOME.match(text[e.end:])
-                if after and _UNIT_AFTER.match(text[e.end + after.end():e.end + after.end() + 4]):
-                    after = None
-            if after is None and re.search(r"[0-9０-９一二三四五六七八九十]$", text[e.start:e.end]):
-                after = _FLOOR_AFTER_LOT.match(text[e.end:]) or _NAMED_ROOM_AFTER.match(text[e.end:])
-            if after is None and re.search(r"(?:番地?|ばんち?|号)$", text[e.start:e.end]):
-                after = _NAMED_ROOM_AFTER.match(text[e.end:])
-            if after is None and re.search(r"(?:番[\s\u3000]*地?|ばんち?)$", text[e.start:e.end]):
-                after = _GOU_AFTER_BAN.match(text[e.end:])
-            if after:
-                e.end, changed = e.end + after.end(), True
-            if re.match(r"[0-9０-９一二三四五六七八九〇]", text[e.end - 1:e.end]) and (u := re.match(_ROOM_UNIT_FULL, text[e.end:])):
-                e.end, changed = e.end + u.end(), True  # 「5 の 2 の 408 ごうしつ」
-            again = _ROOM_AGAIN.match(text, e.end) if re.match(r"[0-9０-９]", text[e.end - 1:e.end]) else \
-                _ROOM_AFTER_FLOOR.match(text, e.end) if text[e.end - 1:e.end] in ("階", "い") else None
-            for nxt in (_AFTER.match(text, e.end), _CARE_OF.match(text, e.end), again):
-                if nxt and nxt.end() > e.end:
-                    e.end, changed = nxt.end(), True
+            start, end = _start_before(text, e.start, e.end), _end_after(text, e.start, e.end)
+            changed = (start, end) != (e.start, e.end)
+            e.start, e.end = start, end
     for x in [x for x in ents if x.segment_id == sid and x.type == "name"]:
         if any(e.start <= x.start and x.end <= e.end for e in found):
             ents.remove(x)  # the householder of a 〜さん方 address is part of it
@@ -1506,45 +1515,27 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
                       kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool]) -> None:
     """Names said in passing that the sentence shape gives away: after a person's role, before how the name is
     written, beside a child's age or grade, or before the reading of that name."""
-    said = " ".join(turns_by_id[x.segment_id][x.start:x.end] for x in ents if x.type == "name"
-                    for turns_by_id in [{t.seg.id: t.seg.text for t in turns}] if x.segment_id in turns_by_id)
-    for t in turns:
+    text_of = {t.seg.id: t.seg.text for t in turns}
+    said = " ".join(text_of[x.segment_id][x.start:x.end] for x in ents if x.type == "name" and x.segment_id in text_of)
+    for i, t in enumerate(turns):
         text = t.seg.text
-        found = [(m, "n") for m in _ROLE_NAMED.finditer(text) if not _KIN_CALL.match(m.group("n"))
+        found = [m for m in _ROLE_NAMED.finditer(text) if not _KIN_CALL.match(m.group("n"))
                  and (kana_name_ok(m.group("n")) or re.fullmatch(r"[ぁ-ん]{3,5}", m.group("n")))]
-        found += [(m, "n") for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said]
+        found += [m for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said]
         if _CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked):
-            sibling = any(x.type == "name" and x.segment_id == t.seg.id for x in ents)
-            for m in _WITH_AGE.finditer(text):
-                n = m.group("n")
-                if _NOT_CHILD_NAME.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n):
-                    continue
-                # beside a named sibling, or after a pause: a word that may be a name
-                kata = re.fullmatch(r"[ァ-ヶー]+", n) is not None
-                spaced = m.group("p").strip() == ""  # 「■■■■ 10歳 と アナ 7歳」: only a name-like word or katakana
-                may = kana_name_ok(n) or (kata and sibling) or (name_shape_ok(n) and not spaced)
-                if (_VERB_LIKE.search(n) and not kana_name_ok(n)) or re.search(r"[てで]$", n):
-                    continue
-                if may and (m.group("p") in ("、", ",") or sibling or (m.group("p") in ("が", "は") and kana_name_ok(n))):
-                    found.append((m, "n"))
-            for m in _AGE_OF.finditer(text):
-                n = m.group("n")
-                listed = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.search(r"上|下|次|真ん中|一番", text) is not None \
-                    and not re.match(rf"{_KIN}|担任|先生|友達|クラス|組", n)  # 「上は高校2年の■、次が小学2年の颯」
-                if not (_NOT_CHILD_NAME.match(n) or _AGE_OF_NOT.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n)) \
-                        and (kana_name_ok(n) or name_shape_ok(n) or listed):
-                    found.append((m, "n"))
-        for m, g in found:
-            if (not _VERB_LIKE.search(m.group(g)) or kana_name_ok(m.group(g))) and not _overlaps(ents, t.seg.id, m.start(g), m.end(g)):
-                ents.append(make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:in-passing"))
+            found += _children_by_age(t, ents, kana_name_ok, name_shape_ok)
+        found = [m for m in found if not _VERB_LIKE.search(m.group("n")) or kana_name_ok(m.group("n"))]
         if t.seg.speaker != "staff" and _KIN_ASKED.search(t.asked) and (a := _NAME_FIRST.match(text)) \
                 and not _NOT_CHILD_NAME.match(a.group("n")) and not _COUNT_LEAD.match(a.group("n")) \
-                and (kana_name_ok(a.group("n")) or name_shape_ok(a.group("n"))) and not _overlaps(ents, t.seg.id, *a.span("n")):
-            ents.append(make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
-        prev = turns[turns.index(t) - 1] if turns.index(t) > 0 else None
+                and (kana_name_ok(a.group("n")) or name_shape_ok(a.group("n"))):
+            found.append(a)
+        prev = turns[i - 1] if i > 0 else None
         if t.seg.speaker != "staff" and prev is not None and prev.seg.speaker == "staff" and (c := _KATA_ANSWER.match(text)) \
-                and any(x.segment_id == prev.seg.id and x.type == "name" for x in ents) and not _overlaps(ents, t.seg.id, *c.span("n")):
-            ents.append(make("name", c.start("n"), c.end("n"), c.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
+                and any(x.segment_id == prev.seg.id and x.type == "name" for x in ents):
+            found.append(c)
+        for m in found:
+            if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:in-passing"))
         _written_before_reading(t, ents, make, kana_name_ok)
         for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
             if (k := _KATA_READING_AFTER.match(text[x.end:])) and (re.match(r"[ァ-ヶ]", k.group("k")) or name_shape_ok(k.group("k"))) \
@@ -1557,6 +1548,33 @@ _SURNAME_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はがのも]))(?P<s>[�
 
 
 _NOT_WRITTEN_NAME = re.compile(r"^(?:一文字|二文字|漢字|名前|苗字|名字|旧字|略字|平仮名|片仮名|本名)$")
+
+
+def _children_by_age(t: _Turn, ents: Sequence[Any], kana_name_ok: Callable[[str], bool],
+                     name_shape_ok: Callable[[str], bool]) -> list[re.Match[str]]:
+    """Children named beside their age or grade in a turn about children (「■■が6歳で、蒼が3歳です」「4歳の そら」)."""
+    text, found = t.seg.text, []
+    sibling = any(x.type == "name" and x.segment_id == t.seg.id for x in ents)
+    for m in _WITH_AGE.finditer(text):
+        n = m.group("n")
+        if _NOT_CHILD_NAME.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n):
+            continue
+        if (_VERB_LIKE.search(n) and not kana_name_ok(n)) or re.search(r"[てで]$", n):
+            continue
+        # beside a named sibling, or after a pause: a word that may be a name
+        kata = re.fullmatch(r"[ァ-ヶー]+", n) is not None
+        spaced = m.group("p").strip() == ""  # 「■■■■ 10歳 と アナ 7歳」: only a name-like word or katakana
+        may = kana_name_ok(n) or (kata and sibling) or (name_shape_ok(n) and not spaced)
+        if may and (m.group("p") in ("、", ",") or sibling or (m.group("p") in ("が", "は") and kana_name_ok(n))):
+            found.append(m)
+    for m in _AGE_OF.finditer(text):
+        n = m.group("n")
+        listed = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.search(r"上|下|次|真ん中|一番", text) is not None \
+            and not re.match(rf"{_KIN}|担任|先生|友達|クラス|組", n)  # 「上は高校2年の■、次が小学2年の颯」
+        if not (_NOT_CHILD_NAME.match(n) or _AGE_OF_NOT.match(n) or re.fullmatch(_FILLERS, n) or _COUNT_LEAD.match(n)) \
+                and (kana_name_ok(n) or name_shape_ok(n) or listed):
+            found.append(m)
+    return found
 
 
 def _written_before_reading(t: _Turn, ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool]) -> None:
