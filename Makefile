@@ -39,7 +39,8 @@ $(MODEL): $(STAMP)
 # manifests under models/; retrained when the data, the knowledge base or the training code changes.
 $(LEARNED): $(STAMP) eval/consultations.jsonl $(wildcard knowledge/schemes/*.md) knowledge/catalogue.tsv \
 		$(wildcard assistant/*/resources/*.yaml assistant/learn/*.py assistant/facts/*.py \
-		assistant/schemes/*.py assistant/text/*.py assistant/record/categories.py)
+		assistant/schemes/*.py assistant/text/*.py assistant/record/categories.py \
+		assistant/pii/tagger.py $(wildcard eval/dev*/personal.jsonl))
 	$(BIN)/assistant model train
 	@touch $(LEARNED)
 

@@ -34,12 +34,13 @@ def transcriber():
 
 @pytest.fixture(scope="session", autouse=True)
 def learned_artefacts() -> None:
-    """Set-up, not run time: the suggestion ranker and category classifier must exist under models/
-    (as ``make setup`` leaves them); train them once for the session if missing or out of date."""
+    """Set-up, not run time: the suggestion ranker, the category classifier and the personal-data
+    tagger must exist under models/ (as ``make setup`` leaves them); train the missing or out-of-date
+    ones once for the session."""
     from assistant.learn.train import needs_training, train_all
 
     if needs_training():
-        train_all(report=lambda _line: None)
+        train_all(report=lambda _line: None, only=needs_training())
 
 
 @pytest.fixture(scope="session", autouse=True)

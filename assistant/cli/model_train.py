@@ -12,14 +12,15 @@ from assistant.learn.train import needs_training, train_all
 def model_train(
     if_stale: bool = typer.Option(False, "--if-stale", help="Only train when an artefact is missing or out of date."),
 ) -> None:
-    """Train the suggestion ranker and the record category classifier; save them under models/
+    """Train the suggestion ranker, the record category classifier and the personal-data tagger; save them under models/
     with manifests (training-data sha256, knowledge-base fingerprint, code version, held-out figures)."""
 
-    if if_stale and not needs_training():
+    stale = needs_training() if if_stale else None
+    if stale == []:
         typer.echo("model train: artefacts are up to date / 学習済みモデルは最新です")
         return
     try:
-        manifests = train_all(report=lambda line: typer.echo(line, err=True))
+        manifests = train_all(report=lambda line: typer.echo(line, err=True), only=stale)
     except (OSError, ValueError) as exc:
         raise fail(f"model train: {exc}") from None
     for name, m in manifests.items():

@@ -27,7 +27,10 @@ from assistant.artefacts import (
 from assistant.fileio import atomic_write_bytes, atomic_write_text
 from assistant.learn.category_train import MIN_ITEMS, category_cv, train_categories
 from assistant.learn.dataset import load_dev_set
+from assistant.learn.pii_train import cross_validate, fit, load_examples, training_files
 from assistant.learn.suggest_train import _hash_files, code_version, evaluate, kb_fingerprint, train
+from assistant.pii.tagger import FEATURE_VERSION as TAGGER_FEATURES
+from assistant.pii.tagger import TAGGER_ARTEFACT
 from assistant.record.categories import CATEGORY_ARTEFACT
 from assistant.record.categories import FEATURE_VERSION as CATEGORY_FEATURES
 from assistant.schemes.knowledge import KnowledgeBase, get_knowledge_base
@@ -84,10 +87,39 @@ def train_category_model(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
     return manifest
 
 
-def train_all(report: Report = print) -> dict[str, dict[str, Any]]:
-    """Train and save both learned parts."""
+def train_pii_tagger(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
+    """Fit the personal-data tagger on every development file of personal data; record
+    leave-files-out figures."""
+    paths = training_files()
+    files = load_examples(paths)
+    manifest = _base_manifest(TAGGER_ARTEFACT, TAGGER_FEATURES, paths, kb)
+    target = manifest_path(TAGGER_ARTEFACT)
+    rows = [r for rs, _ in files for r in rs]
+    labels = [y for _, ys in files for y in ys]
+    if len(set(labels)) < 2:
+        raise ValueError("no personal-data examples to train the tagger from / 個人情報の学習データがありません")
+    payload = target.with_suffix(".pkl")
+    atomic_write_bytes(payload, pickle.dumps(fit(rows, labels)))
+    manifest["payload"] = payload.name
+    manifest["payload_sha256"] = sha256_file(payload)
+    manifest["tokens"] = len(labels)
+    manifest["cross_validation"] = cross_validate(files)
+    atomic_write_text(target, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    report(f"pii tagger: {len(paths)} files, {len(labels)} tokens → {target}")
+    return manifest
+
+
+TRAINERS: dict[str, tuple[str, Callable[[KnowledgeBase, Report], dict[str, Any]]]] = {
+    RANKER: (RANKER_FEATURES, train_ranker),
+    CATEGORY_ARTEFACT: (CATEGORY_FEATURES, train_category_model),
+    TAGGER_ARTEFACT: (TAGGER_FEATURES, train_pii_tagger),
+}
+
+
+def train_all(report: Report = print, only: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Train and save the learned parts (``only`` those named)."""
     kb = get_knowledge_base()
-    return {RANKER: train_ranker(kb, report), CATEGORY_ARTEFACT: train_category_model(kb, report)}
+    return {name: trainer(kb, report) for name, (_v, trainer) in TRAINERS.items() if only is None or name in only}
 
 
 def needs_training(*, strict: bool = True) -> list[str]:
@@ -96,7 +128,7 @@ def needs_training(*, strict: bool = True) -> list[str]:
     changed training data)."""
     kb = get_knowledge_base() if strict else None
     out = []
-    for name, version in ((RANKER, RANKER_FEATURES), (CATEGORY_ARTEFACT, CATEGORY_FEATURES)):
+    for name, (version, _trainer) in TRAINERS.items():
         try:
             manifest = read_manifest(name)
             check_fresh(name, manifest, feature_version=version)

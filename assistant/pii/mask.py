@@ -42,6 +42,15 @@ from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
 from assistant.pii.patterns import BUILDING_KW, katakana_word
 from assistant.pii.spoken import extend
+from assistant.pii.tagger import (
+    TaggerModel,
+    TokenView,
+    accept,
+    candidate_runs,
+    load_tagger,
+    token_features,
+    trim,
+)
 from assistant.schemes.knowledge import get_knowledge_base
 from assistant.text import nlp
 from assistant.text.kana import hiragana, katakana
@@ -1750,11 +1759,78 @@ def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
                       name_shape_ok=_hiragana_name_shape,
                       surname_ok=lexicon_surname, given_ok=lexicon_given)
+    entities = _with_learned(segments, entities, load_tagger())
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists
     entities = [e for e in entities if not (e.type == "name" and re.fullmatch(
         r"[一二三四五六七八九十百千〇]+[\s\u3000]*(?:かな|くらい|ぐらい|ほど|ちょっと|です)?", e.text.strip()))]
     entities = _without_staff_introduction(segments, entities)
     return [e for e in entities if not (e.type == "name" and _HONORIFIC_LED.match(e.text))]
+
+
+def tagger_inputs(segments: Sequence[Segment]) -> list[tuple[Segment, list[TokenView], list[dict[str, int]]]]:
+    """Each turn with its tokens and the tagger's features (the same for training and run time)."""
+    out = []
+    previous = ""
+    for seg in segments:
+        toks = [TokenView(t.text, t.tag, t.start, t.end) for t in sudachi_tokens(seg.text)]
+        rows = token_features(toks, seg.text, seg.speaker, previous, lexicon_surname, lexicon_given)
+        out.append((seg, toks, rows))
+        previous = seg.text
+    return out
+
+
+def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: TaggerModel | None) -> list[Entity]:
+    """The rules' entities, extended or joined by what the learned tagger adds (see
+    :mod:`assistant.pii.tagger`): a span next to a mask widens that mask; a span alone becomes a new
+    entity typed by its shape."""
+    if model is None:
+        return entities
+    by_seg: dict[int | None, list[Entity]] = {}
+    for e in entities:
+        by_seg.setdefault(e.segment_id, []).append(e)
+    added: list[Entity] = []
+    merged: set[int] = set()
+    for seg, toks, rows in tagger_inputs(segments):
+        own = by_seg.get(seg.id, [])
+        masked = {j for e in own for j in range(e.start, e.end)}
+        protected = _protected_spans(seg.text)
+        for run in candidate_runs(toks, model.proba(rows), model.threshold):
+            span = trim(run, seg.text, masked)
+            if span is None:
+                continue
+            s, e, p = span
+            if all(j in masked for j in range(s, e)) or not accept(seg.text, s, e, masked, protected, p, model.alone):
+                continue
+            near = [x for x in own if x.start - 2 <= e and s <= x.end + 2 and id(x) not in merged]
+            if near:
+                merged.update(id(x) for x in _widen(near, s, e, seg.text))
+            else:
+                new = Entity(_learned_type(seg.text[s:e]), s, e, seg.text[s:e], segment_id=seg.id, rule="learned")
+                own.append(new)
+                added.append(new)
+            masked.update(range(s, e))
+    kept = [x for x in entities if id(x) not in merged]
+    return sorted(kept + added, key=lambda x: (x.segment_id or 0, x.start))
+
+
+def _widen(near: list[Entity], start: int, end: int, text: str) -> list[Entity]:
+    """Stretch the most specific nearby entity over ``start:end`` and the others near it (one mask
+    for one item); returns the entities it swallowed."""
+    keep = max(near, key=lambda x: _PRIORITY.get(x.type, 0))
+    keep.start = min([start, *(x.start for x in near)])
+    keep.end = max([end, *(x.end for x in near)])
+    keep.text = text[keep.start:keep.end]
+    if not keep.rule.endswith("+learned"):
+        keep.rule += "+learned"
+    return [x for x in near if x is not keep]
+
+
+def _learned_type(word: str) -> str:
+    if re.search(r"丁目|番地|号室|町|[0-9０-９]+の[0-9０-９]+", word):
+        return "address"
+    if sum(c.isdigit() or c in "〇一二三四五六七八九" for c in word) >= 3:
+        return "id"
+    return "name"
 
 
 _HONORIFIC_LED = re.compile(r"^[\s\u3000]*(?:さん|さま|様|ちゃん|くん|君|氏|殿)(?:[\s\u3000]|です|ですね|$)")
