@@ -39,8 +39,9 @@ def learned_artefacts() -> None:
     ones once for the session."""
     from assistant.learn.train import needs_training, train_all
 
-    if needs_training():
-        train_all(report=lambda _line: None, only=needs_training())
+    stale = needs_training()
+    if stale:
+        train_all(report=lambda _line: None, only=stale)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 
 from assistant.app.config import REPO_ROOT, get_config
 from assistant.learn.dataset import segments_of
 from assistant.learn.record_quality import _occurrence_spans
 from assistant.pii.mask import _comma_spaced, tagger_inputs
-from assistant.pii.tagger import N_FEATURES, TaggerModel
+from assistant.pii.tagger import TaggerModel, hash_features
 
 DEFAULT_FILES = "eval/dev*/personal.jsonl"
 FOLDS = 4
@@ -67,9 +66,8 @@ def load_examples(paths: Sequence[Path]) -> list[tuple[list[dict[str, int]], lis
 
 def fit(rows: list[dict[str, int]], labels: list[int]) -> TaggerModel:
     """A tagger fitted on these tokens."""
-    x = FeatureHasher(N_FEATURES, input_type="dict", alternate_sign=False).transform(rows)
     clf = LogisticRegression(C=1.0, max_iter=400)
-    clf.fit(x, labels)
+    clf.fit(hash_features(rows), labels)
     return TaggerModel(coef=clf.coef_[0].astype(np.float32), intercept=float(clf.intercept_[0]))
 
 

@@ -1769,14 +1769,25 @@ def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
 
 def tagger_inputs(segments: Sequence[Segment]) -> list[tuple[Segment, list[TokenView], list[dict[str, int]]]]:
     """Each turn with its tokens and the tagger's features (the same for training and run time)."""
-    out = []
-    previous = ""
-    for seg in segments:
-        toks = [TokenView(t.text, t.tag, t.start, t.end) for t in sudachi_tokens(seg.text)]
-        rows = token_features(toks, seg.text, seg.speaker, previous, lexicon_surname, lexicon_given)
-        out.append((seg, toks, rows))
-        previous = seg.text
-    return out
+    return [(seg, *_turn_inputs(seg.text, seg.speaker, before)) for seg, before in _with_previous(segments)]
+
+
+def _with_previous(segments: Sequence[Segment]) -> Iterable[tuple[Segment, str]]:
+    """Each turn with the text of the turn before it (the tagger's context)."""
+    return zip(segments, ["", *(seg.text for seg in segments)], strict=False)  # the last text follows no turn
+
+
+def _turn_inputs(text: str, speaker: str, previous: str) -> tuple[list[TokenView], list[dict[str, int]]]:
+    toks = [TokenView(t.text, t.tag, t.start, t.end) for t in sudachi_tokens(text)]
+    return toks, token_features(toks, text, speaker, previous, lexicon_surname, lexicon_given)
+
+
+@lru_cache(maxsize=4096)
+def _turn_scores(model: TaggerModel, text: str, speaker: str, previous: str) -> tuple[list[TokenView], Any]:
+    """A turn's tokens and the model's probabilities for them (cached: a live redraft scores only the
+    turns that are new)."""
+    toks, rows = _turn_inputs(text, speaker, previous)
+    return toks, model.proba(rows)
 
 
 def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: TaggerModel | None) -> list[Entity]:
@@ -1790,11 +1801,12 @@ def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: Ta
         by_seg.setdefault(e.segment_id, []).append(e)
     added: list[Entity] = []
     merged: set[int] = set()
-    for seg, toks, rows in tagger_inputs(segments):
+    for seg, previous in _with_previous(segments):
+        toks, probs = _turn_scores(model, seg.text, seg.speaker, previous)
         own = by_seg.get(seg.id, [])
         masked = {j for e in own for j in range(e.start, e.end)}
         protected = _protected_spans(seg.text)
-        for run in candidate_runs(toks, model.proba(rows), model.threshold):
+        for run in candidate_runs(toks, probs, model.threshold):
             span = trim(run, seg.text, masked)
             if span is None:
                 continue

@@ -209,7 +209,11 @@ def mynumber_check_ok(digits: str) -> bool:
     return check == int(digits[11])
 
 
-PHONE_BUSINESS_PREFIXES = ("0120", "0570", "0800", "0990")
+OFFICE_DIAL_PREFIXES = ("0120", "0570", "0800")  # free dial and navi dial: an office's number
+PHONE_BUSINESS_PREFIXES = (*OFFICE_DIAL_PREFIXES, "0990")
+# the office dial prefixes at the start of a text, in ASCII or full-width digits
+OFFICE_DIAL = re.compile("^(?:" + "|".join(OFFICE_DIAL_PREFIXES + tuple(
+    p.translate(str.maketrans("0123456789", "０１２３４５６７８９")) for p in OFFICE_DIAL_PREFIXES)) + ")")
 # an office's public number named as such just before it (代表番号, 直通, the office's name + の)
 OFFICE_NUMBER_BEFORE = re.compile(r"(?:代表|直通|フリーダイヤル|(?:役所|役場|課|係|センター|事務所|相談所|窓口|協議会)(?:の|は)?(?:電話|番号)?)"
                                   r"(?:番号|電話)?(?:の|は|が|[:：、,\s\u3000])*$")

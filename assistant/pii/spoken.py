@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.asr.transcript import Segment
-from assistant.pii.numbers import digit_value
+from assistant.pii.numbers import OFFICE_DIAL, digit_value
 from assistant.pii.patterns import BUILDING_KW
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
@@ -62,7 +62,6 @@ _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信�
 _INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|手帳|受給者証|受給者番号")  # 手帳: 年金・障害者・療育手帳
 _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
-_OFFICE_DIAL = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００)")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 _AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[\s\u3000]*[はがもで]?[\s\u3000、,]*$")
 
@@ -433,7 +432,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             card = _card_number(text, m.start(), end)
             if not card and (_UNIT_AFTER.match(text[end:end + 4]) or _UNIT_AFTER.match(last_text[last_end:last_end + 4])):
                 continue
-            if _OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
+            if OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
             kind = _number_type(whole, t.asked + text[:m.start()])
             if kind is None and card and _digits(whole) >= 4 and _NUMBER_Q.search(t.asked + text[:m.start()]):

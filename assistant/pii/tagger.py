@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.pii.numbers import OFFICE_DIAL
+
 log = logging.getLogger(__name__)
 
 TAGGER_ARTEFACT = "pii_tagger"
@@ -50,7 +52,7 @@ _PLACE_OR_TIME = re.compile(r"(?:町|区|市|村|郡)$|丁目|番地|号室|令�
                             r"[0-9０-９〇一二三四五六七八九十][\s\u3000]*(?:年|月|日|時|階|号)")
 _DIGIT = re.compile(r"[0-9０-９〇零一二三四五六七八九]|ゼロ|ぜろ|まる|いち|にー|にい|さん|よん|ろく|なな|はち|きゅう")
 _OFFICE_CUE = re.compile(r"窓口|直通|代表|センター|課|役所|事務所|協議会|包括|ハローワーク|病院|クリニック|学校|園")
-_FREE_NUMBER = re.compile(r"^(?:0120|0570|0800|０１２０|０５７０|０８００|ゼロイチニーゼロ|フリーダイヤル)")
+_FREE_NUMBER = re.compile(rf"{OFFICE_DIAL.pattern}|^(?:ゼロイチニーゼロ|フリーダイヤル)")
 _SMALL_NUMBER = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八九十百]{1,4}|"
                            r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+)$")
 
@@ -119,7 +121,14 @@ def token_features(toks: Sequence[TokenView], text: str, speaker: str, previous:
     return rows
 
 
-@dataclass
+def hash_features(rows: list[dict[str, int]]) -> Any:
+    """The sparse matrix of ``rows`` (stateless hashing: training and run time agree by construction)."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(N_FEATURES, input_type="dict", alternate_sign=False).transform(rows)
+
+
+@dataclass(eq=False)  # compared and hashed by identity: per-turn scores are cached per loaded model
 class TaggerModel:
     """Logistic-regression weights over hashed features, and the two thresholds."""
 
@@ -131,10 +140,7 @@ class TaggerModel:
     def proba(self, rows: list[dict[str, int]]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        from sklearn.feature_extraction import FeatureHasher
-
-        x = FeatureHasher(N_FEATURES, input_type="dict", alternate_sign=False).transform(rows)
-        z = x @ self.coef + self.intercept
+        z = hash_features(rows) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
 
