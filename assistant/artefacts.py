@@ -53,6 +53,11 @@ def data_manifest(paths: list[Path]) -> list[dict[str, str]]:
     return [{"path": _relative(p), "sha256": sha256_file(p)} for p in paths]
 
 
+def same_training_files(manifest: dict[str, Any], paths: list[Path]) -> bool:
+    """Whether ``paths`` are the files the manifest was trained from (none added, none removed)."""
+    return {_relative(p) for p in paths} == {d.get("path") for d in manifest.get("data") or []}
+
+
 def _relative(path: Path) -> str:
     """``path`` relative to the install folder when inside it (manifests move with the install)."""
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from assistant import artefacts
 from assistant.asr.transcript import Segment
-from assistant.learn.pii_train import _examples, fit
+from assistant.learn.pii_train import _examples, fit, training_files
 from assistant.pii import mask
 from assistant.pii.tagger import TAGGER_ARTEFACT, TokenView, accept, load_tagger, trim
 
@@ -139,3 +139,11 @@ def test_manifest_lists_its_training_files() -> None:
     assert paths and all(p.startswith("eval/dev") and p.endswith("personal.jsonl") for p in paths)
     cv = manifest["cross_validation"]
     assert 0.0 < cv["recall"] <= 1.0 and 0.0 < cv["precision"] <= 1.0
+
+
+def test_a_new_or_removed_development_file_makes_the_tagger_stale(tmp_path: Path) -> None:
+    manifest = artefacts.read_manifest(TAGGER_ARTEFACT)
+    paths = training_files()
+    assert artefacts.same_training_files(manifest, paths)
+    assert not artefacts.same_training_files(manifest, [*paths, tmp_path / "personal.jsonl"])
+    assert not artefacts.same_training_files(manifest, paths[:-1])

@@ -13,7 +13,7 @@ import json
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.artefacts import (
     ArtefactError,
@@ -21,6 +21,7 @@ from assistant.artefacts import (
     data_manifest,
     manifest_path,
     read_manifest,
+    same_training_files,
     sha256_file,
     training_data_paths,
 )
@@ -46,9 +47,17 @@ def _base_manifest(name: str, feature_version: str, paths: list[Path], kb: Knowl
             "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 
+def _ranker_paths() -> list[Path]:
+    return training_data_paths("suggest", "dev_set")
+
+
+def _category_paths() -> list[Path]:
+    return training_data_paths("record", "train_file")
+
+
 def train_ranker(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
     """Fit the ranker on every development-set case; record 5-fold held-out figures."""
-    paths = training_data_paths("suggest", "dev_set")
+    paths = _ranker_paths()
     cases = [c for p in paths for c in load_dev_set([p])]
     key = _hash_files(paths) if paths else None
     manifest = _base_manifest(RANKER, RANKER_FEATURES, paths, kb)
@@ -68,7 +77,7 @@ def train_ranker(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
 
 def train_category_model(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
     """Fit the category classifier on every development-set case; record 5-fold held-out figures."""
-    paths = training_data_paths("record", "train_file")
+    paths = _category_paths()
     items = load_dev_set(paths)
     manifest = _base_manifest(CATEGORY_ARTEFACT, CATEGORY_FEATURES, paths, kb)
     model = train_categories(items)
@@ -109,31 +118,43 @@ def train_pii_tagger(kb: KnowledgeBase, report: Report) -> dict[str, Any]:
     return manifest
 
 
-TRAINERS: dict[str, tuple[str, Callable[[KnowledgeBase, Report], dict[str, Any]]]] = {
-    RANKER: (RANKER_FEATURES, train_ranker),
-    CATEGORY_ARTEFACT: (CATEGORY_FEATURES, train_category_model),
-    TAGGER_ARTEFACT: (TAGGER_FEATURES, train_pii_tagger),
+class Trainer(NamedTuple):
+    """How one learned part is trained: its feature version, its training files, its trainer."""
+
+    version: str
+    paths: Callable[[], list[Path]]
+    train: Callable[[KnowledgeBase, Report], dict[str, Any]]
+
+
+TRAINERS: dict[str, Trainer] = {
+    RANKER: Trainer(RANKER_FEATURES, _ranker_paths, train_ranker),
+    CATEGORY_ARTEFACT: Trainer(CATEGORY_FEATURES, _category_paths, train_category_model),
+    TAGGER_ARTEFACT: Trainer(TAGGER_FEATURES, training_files, train_pii_tagger),
 }
 
 
 def train_all(report: Report = print, only: list[str] | None = None) -> dict[str, dict[str, Any]]:
     """Train and save the learned parts (``only`` those named)."""
     kb = get_knowledge_base()
-    return {name: trainer(kb, report) for name, (_v, trainer) in TRAINERS.items() if only is None or name in only}
+    return {name: t.train(kb, report) for name, t in TRAINERS.items() if only is None or name in only}
 
 
 def needs_training(*, strict: bool = True) -> list[str]:
-    """Names of artefacts that are missing or stale. ``strict`` also counts a changed knowledge
+    """Names of artefacts that are missing or stale (other training data, files added or removed,
+    other features). ``strict`` also counts a changed knowledge
     base or feature code (what set-up and the test session retrain for; run time only refuses
     changed training data)."""
     kb = get_knowledge_base() if strict else None
     out = []
-    for name, (version, _trainer) in TRAINERS.items():
+    for name, t in TRAINERS.items():
         try:
             manifest = read_manifest(name)
-            check_fresh(name, manifest, feature_version=version)
+            check_fresh(name, manifest, feature_version=t.version)
         except ArtefactError:
             out.append(name)
+            continue
+        if not same_training_files(manifest, t.paths()):
+            out.append(name)  # a training file added or removed (a new development file)
             continue
         if kb is not None and (manifest.get("knowledge") != kb_fingerprint(kb) or manifest.get("code") != code_version()):
             out.append(name)
