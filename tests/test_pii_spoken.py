@@ -810,3 +810,44 @@ def test_words_before_quotations_and_counting_words_stay_visible():
     texts, _ = _mask([("citizen", "父が、なってもいいと言ってくれています。"), ("citizen", "娘は 来て いいよ って 言って くれてる"),
                       ("citizen", "妻がうつで、もう3年になります。")])
     assert "なってもいい" in texts[0] and "いいよ" in texts[1] and "うつ" in texts[2]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a filler between the town and its lot
+    ([("staff", "お住まいはどちらですか"), ("citizen", "若草町の あのー 5の 18 です 妹が 近くに おって")], ["若草町", "5の 18"]),
+    # a named public housing block between 市営 and 住宅
+    ([("staff", "ご住所を"), ("citizen", "本郷 さんちょうめ 2 の 9 の 市営 本郷 住宅 の 3 の 208 です")], ["市営 本郷", "208"]),
+    # a local number without its area code, in kanji and in kana digits
+    ([("staff", "連絡先は"), ("citizen", "携帯は ないけん 家の 電話で 五三 の 八一〇六")], ["五三", "八一〇六"]),
+    ([("staff", "お電話は"), ("citizen", "でんわ は はち なな の に いち ろく ご です")], ["はち なな", "に いち ろく ご"]),
+    # a 記号 of kanji and digits as read from the card, and one of kanji alone
+    ([("staff", "保険証の記号と番号は"), ("citizen", "記号が「南07」、番号が「552190」です")], ["南07", "552190"]),
+    ([("staff", "保険証を見せてください"), ("citizen", "記号は県国、番号は4410-3321です")], ["県国", "4410-3321"]),
+    ([("staff", "保険証の記号は"), ("citizen", "記号が 川 4 5 番号が 1 2 0 7 7 です")], ["川 4 5", "1 2 0 7 7"]),
+    # a year said in kana with a space before its よ
+    ([("staff", "生年月日は"), ("citizen", "にせん よねん の 十一月 みっか です")], ["にせん よねん", "十一月"]),
+    # a turn the recogniser wrote with a full stop after every word
+    ([("staff", "ご住所を"), ("citizen", "えー。緑町。よんちょうめ。の。はち。の。に。です")], ["緑町", "よんちょうめ"]),
+    # a hiragana name stated after 名前は, and one that closes the sentence after a kinship word
+    ([("citizen", "上の子は6歳です。名前はりおなです。")], ["りおな"]),
+    ([("staff", "ご兄弟は"), ("citizen", "兄が おって 兄は、しゅんた。")], ["しゅんた"]),
+])
+def test_forms_masked_by_the_rules_alone(turns, secret, monkeypatch):
+    from assistant.pii import mask
+
+    monkeypatch.setattr(mask, "load_tagger", lambda: None)
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "保険証の記号と番号を教えてください")], ["記号"]),
+    ([("citizen", "名前はまだです。名前はいいです。")], ["まだ", "いい"]),
+    ([("citizen", "母は いません。弟は、いますか。父は おらんのよ。")], ["いません", "いますか", "おらんのよ"]),
+    ([("staff", "相談窓口の直通は06-4410-2207で、電話は平日だけです")], ["4410"]),
+    ([("citizen", "電話代が 3の 1200円 かかって")], ["1200円"]),
+])
+def test_look_alikes_of_the_new_forms_stay(turns, visible):
+    texts, _ents = _mask(turns)
+    joined = "\n".join(texts)
+    for v in visible:
+        assert v in joined, (v, joined)

@@ -41,7 +41,7 @@ from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
 from assistant.pii.patterns import BUILDING_KW, katakana_word
-from assistant.pii.spoken import extend
+from assistant.pii.spoken import extend, widen_address
 from assistant.pii.tagger import (
     TaggerModel,
     TokenView,
@@ -852,6 +852,29 @@ def _names_after_kinship(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     return out
 
 
+_KIN_TOPIC_KANA = re.compile(
+    r"(?:" + "|".join(sorted(map(re.escape, KINSHIP), key=len, reverse=True)) + r")(?:は|[、,])[\s\u3000]*[、,]?[\s\u3000]*"
+    r"(?P<n>[ぁ-ん]{2,5})[\s\u3000]*(?=[。！!]|$)")
+
+
+def _inflected_verb(word: str) -> bool:
+    """いません, おらんのよ, きた: a verb with its auxiliary, as Sudachi reads the word."""
+    toks = sudachi_tokens(word)
+    return any(a.tag.startswith("動詞") and b.tag.startswith("助動詞") for a, b in zip(toks, toks[1:], strict=False))
+
+
+def _kana_name_closing_kinship(ctx: _Ctx) -> list[Entity]:
+    """「弟は、そうた。」: a hiragana word that closes the sentence after a kinship word and は is the
+    relative's name, when the dictionary has no other reading for it (not げんき, まだ, いない)."""
+    out: list[Entity] = []
+    for m in _KIN_TOPIC_KANA.finditer(ctx.text):
+        n = m.group("n")
+        if _kin_boundary_ok(ctx.text, m.start(), m.group()[:1]) and _hiragana_name_shape(n) and _kana_name_ok(n) \
+                and not _inflected_verb(n):
+            out.append(Entity("name", m.start("n"), m.end("n"), n, rule="name:kinship"))
+    return out
+
+
 # -- names right after a kinship word, and self-introductions in plain or dialect forms -------------
 # Common words that follow 「娘の」「兄の」 and that the dictionary also lists as names (金, 方, 心,
 # 未来, ため, とき) or that look like a kana name (こと, ほう): never a name in this position. The
@@ -1167,6 +1190,14 @@ _NAMED_AS_RE = re.compile(
     r"|です|で(?=[、,。])|だった|だ(?=[、,。よね]|$)|(?:じゃ|や)(?=[、,。]|$)|(?<=[一-龯々ァ-ヶー])(?=[。、,]|$)|(?<=[ぁ-ん])(?=。)|(?:と|って)(?:書いて|書きます)|(?:と|って)いう(?=[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|か月|ヶ月)))")
 
 
+def _stated_kana_name(pre: str, end: str, name: str) -> bool:
+    """「名前はひなたです」: after the word 名前 and before です, a hiragana word is the name even where the
+    dictionary reads it as a common noun (日向), unless it is a word that describes (いい, まだ, ない)."""
+    if pre not in ("名前", "なまえ", "下の名前", "下の名") or end not in ("です", "だ", "や", "じゃ"):
+        return False
+    return not any(p.startswith(("形容詞", "形状詞", "動詞", "副詞", "代名詞", "助動詞")) for p, _ in lexicon_entries(name))
+
+
 def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """「ニシムラといいますけど」 anywhere in a turn, and 「下はサトミです」「名字は大野で」: a word a
     name may be, before a naming verb, or before です after the words 名字/下(の名前)."""
@@ -1189,9 +1220,10 @@ def _names_before_naming_verb(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
             continue  # 「まこと さんと いいます」: the honorific and と before the naming verb
         called = re.match(r"(?:と|って)[\s\u3000]*呼|[、,]|いうて|ゆうて|っつう|っちゅう", end) is not None  # 「家ではななって呼んでます」「りこ、っていうの」
         if (not pre and m.start() > 0 and text[m.start() - 1] in "はで" and not called) or \
-                (not (called and m.start() > 0 and text[m.start() - 1] in "はで") and not _left_ok(text, s, toks)):
+                (not pre and not (called and m.start() > 0 and text[m.start() - 1] in "はで") and not _left_ok(text, s, toks)):
             continue
-        if not (word_may_be_name(name) or (pre and end == "" and _hiragana_name_shape(name)) or (called and (_hiragana_name_shape(name) or (
+        if not (word_may_be_name(name) or (pre and (end == "" or _stated_kana_name(pre, end, name))) and _hiragana_name_shape(name)
+                or (called and (_hiragana_name_shape(name) or (
                 re.fullmatch(r"[ァ-ヶー]{2,8}", name) is not None and name not in NAME_STOPWORDS)))):
             continue
         out.append(Entity("name", s, e, name, rule="name:named-as"))
@@ -1392,6 +1424,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     ents += _names_by_honorific(ctx, toks)
     ents += _names_after_kinship(ctx, toks)
     ents += _names_after_kinship_appositive(ctx, toks, use_ner=use_ner)
+    ents += _kana_name_closing_kinship(ctx)
     ents += _names_self_intro(ctx, toks)
     ents += _names_before_naming_verb(ctx, toks)
     ents += _paused_name_answer(ctx)
@@ -1728,12 +1761,14 @@ def _asks_for_data(text: str) -> bool:
 
 
 def _comma_spaced(segment: Segment) -> Segment:
-    """A turn a recogniser wrote with a comma after every word or two (「松下、あゆみ、です、夫は、…」) is read
-    with spaces for those commas, as the spaced form the rules know; the offsets stay the same."""
-    chunks = [c for c in re.split(r"[、,]", segment.text) if c.strip()]
-    if len(chunks) < 4 or sum(len(c.strip()) for c in chunks) / len(chunks) > 4.0:
-        return segment
-    return replace(segment, text=re.sub(r"[、,]", " ", segment.text))
+    """A turn a recogniser wrote with a comma or a full stop after every word or two (「松下、あゆみ、です、夫は、…」
+    「旭町。さんちょうめ。の。」) is read with spaces for those marks, as the spaced form the rules know; the
+    offsets stay the same."""
+    for marks in ("[、,]", "[、,。]"):
+        chunks = [c for c in re.split(marks, segment.text) if c.strip()]
+        if len(chunks) >= 4 and sum(len(c.strip()) for c in chunks) / len(chunks) <= 4.0:
+            return replace(segment, text=re.sub(marks, " ", segment.text))
+    return segment
 
 
 def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None) -> list[Entity]:
@@ -1801,6 +1836,7 @@ def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: Ta
         by_seg.setdefault(e.segment_id, []).append(e)
     added: list[Entity] = []
     merged: set[int] = set()
+    widened: list[Segment] = []
     for seg, previous in _with_previous(segments):
         toks, probs = _turn_scores(model, seg.text, seg.speaker, previous)
         own = by_seg.get(seg.id, [])
@@ -1815,14 +1851,21 @@ def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: Ta
                 continue
             near = [x for x in own if x.start - 2 <= e and s <= x.end + 2 and id(x) not in merged]
             if near:
-                merged.update(id(x) for x in _widen(near, s, e, seg.text))
+                swallowed = _widen(near, s, e, seg.text)
+                merged.update(id(x) for x in swallowed)
+                kind = next(x.type for x in near if all(x is not y for y in swallowed))
             else:
                 new = Entity(_learned_type(seg.text[s:e]), s, e, seg.text[s:e], segment_id=seg.id, rule="learned")
                 own.append(new)
                 added.append(new)
+                kind = new.type
             masked.update(range(s, e))
-    kept = [x for x in entities if id(x) not in merged]
-    return sorted(kept + added, key=lambda x: (x.segment_id or 0, x.start))
+            if kind == "address" and (not widened or widened[-1] is not seg):
+                widened.append(seg)
+    out = sorted([x for x in entities if id(x) not in merged] + added, key=lambda x: (x.segment_id or 0, x.start))
+    for seg in widened:  # a learned piece of an address: the town, lot and room around it too
+        widen_address(seg, out)
+    return out
 
 
 def _widen(near: list[Entity], start: int, end: int, text: str) -> list[Entity]:

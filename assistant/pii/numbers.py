@@ -225,7 +225,8 @@ OFFICE_IN_SENTENCE = re.compile(r"窓口|センター|役所|役場|事務所|�
 OWN_NUMBER = re.compile(r"携帯|自宅|ご本人|本人|私|わたし|僕|うち|あなた|お母様|お父様|息子|娘|夫|妻|主人|家族|連絡先")
 
 
-def _office_number(text: str, start: int) -> bool:
+def office_number(text: str, start: int) -> bool:
+    """Whether the number starting at ``start`` is an office's own (said after 代表/直通/窓口 …)."""
     if OFFICE_NUMBER_BEFORE.search(text[max(0, start - 16):start]):
         return True
     sentence = re.split(r"[。？?！!]", text[:start])[-1]
@@ -330,7 +331,7 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
         return None
     if digits.startswith(PHONE_BUSINESS_PREFIXES) and 10 <= n <= 11:
         return None  # free-dial and navi-dial numbers of offices are not personal data
-    if digits.startswith("0") and 10 <= n <= 11 and _office_number(text, chain.start):
+    if digits.startswith("0") and 10 <= n <= 11 and office_number(text, chain.start):
         return None  # the office's own number (「市役所代表番号の0297-…」「課の直通は…」) is public
     if digits.startswith("0") and 10 <= n <= 11:
         before = text[max(0, chain.start - 14):chain.start]
@@ -354,8 +355,13 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
     return None
 
 
-# a 記号 may start with one kanji (愛12, 市42: the insurer's mark)
-_SHORT_ID_RE = re.compile(r"[一-龯]?[0-9０-９]+(?:\s*[-‐−－の]\s*[0-9０-９]+)*(?![0-9０-９])")
+# a 記号 may start with a kanji or two (愛12, 東-3, 鹿 1 2: the insurer's mark), in quotes as read from
+# the card (「北02」), its digits read one by one
+_ID_DIGITS = r"[0-9０-９](?:[ \u3000]?[0-9０-９])*"
+_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:[一-龯]{{1,2}}[ \u3000]?[-‐−－]?[ \u3000]?)?{_ID_DIGITS}"
+                          rf"(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
+# a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
+_KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")
 _SECOND_PART_RE = re.compile(
     r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|えっと|えーと|あの)*")
 
@@ -387,12 +393,13 @@ def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
     Two parts (記号 … 番号 …) become one hit so the placeholder covers the pair."""
     hits: list[NumberHit] = []
     for m in ID_KEYWORD_RE.finditer(text):
-        num = _SHORT_ID_RE.match(text, m.end()) or _spoken_id_at(text, m.end())
+        num = _SHORT_ID_RE.match(text, m.end()) or _spoken_id_at(text, m.end()) or (
+            _KANJI_MARK_RE.match(text, m.end()) if m.group("kw") == "記号" else None)
         if not num:
             continue
         if _followed_by_unit(text, num.end()):
             continue
-        if re.sub(r"\D", "", text[num.start():num.end()]).startswith(PHONE_BUSINESS_PREFIXES) or _office_number(text, num.start()):
+        if re.sub(r"\D", "", text[num.start():num.end()]).startswith(PHONE_BUSINESS_PREFIXES) or office_number(text, num.start()):
             continue  # 「お問い合わせ番号は0120-…」: an office's number
         end = num.end()
         second = _SECOND_PART_RE.match(text, end)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.asr.transcript import Segment
-from assistant.pii.numbers import OFFICE_DIAL, digit_value
+from assistant.pii.numbers import OFFICE_DIAL, digit_value, office_number
 from assistant.pii.patterns import BUILDING_KW
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
@@ -77,20 +77,20 @@ _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|�
 _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 # a lot with kana and kanji numbers mixed (「よんの二の十五」)
 _MIXED_LOT = rf"(?:{_KANA_NUM}|{_NUMK})(?:{_S}の{_S}(?:{_KANA_NUM}|{_NUMK})){{1,2}}(?![0-9０-９一二三四五六七八九十])"
-_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_S}[、,]?{_S}(?:(?:な|ね|さ)[\s\u3000]+)?)?"
+# (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
+_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
+_TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_PLACE_GAP})?"
                        rf"(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT}|{_KANA_BANGOU}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
 # when the lot has three parts or a building or room follows
 _WORD_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶー]{{1,8}}|(?<![ぁ-ん])[ぁ-ん]{{3,8}})(?:[\s\u3000]+(?:の[\s\u3000]*)?|の[\s\u3000、,]+)"
                        rf"(?P<lot>{_LOT})")
 _GEMINATE = r"(?:いっ|はっ|ろっ|じゅっ|じっ)"  # いっちょうめ, はっちょうめ, じゅういっちょうめ
-# the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
-# … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
-# (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
-_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
 # a 丁目 said in kana, with its lot (「さんちょうめ の えー にじゅうよん」: a lone number after it is the 番地)
 _KANA_CHOME = re.compile(rf"(?:{_KANA_NUM}{_GEMINATE}?|{_GEMINATE}|[0-9０-９]{{1,2}}){_S}ちょうめ(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?"
                          rf"(?:{_KANA_BANGOU}|{_KANA_LOT}|{_LOT}|{_KANA_NUM}(?![ぁ-ん])))?")
+# the town, ward or city said before an address span, with a pause between (「ひがし区 あおば町 …」)
+# … also with fillers between, and one unsuffixed district word after it (「さくら市 中央 三丁目」)
 _PLACE_BEFORE = re.compile(rf"(?:(?:駅前|駅裏|駅の裏|駅の前|駅の近く)|[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:都|道|府|県|市|区|町|村|郡|丘|台|野)){_PLACE_GAP}(?:の[\s\u3000、,]*)?"
                            rf"(?:(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}[\s\u3000、,]+)?$")
 # a lot, 号, building or room said after an address span (「の 12番地 の 5」)
@@ -111,7 +111,7 @@ _RD = r"[0-9０-９一二三四五六七八九〇]"
 _ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
-_BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
+_BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}(?:[一-龯々ァ-ヶーぁ-ん]{{1,6}}[\s\u3000]+)?{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
 # where on the floor the room is (「二階の、奥から二番目の部屋」「2かいのおく」「2階 の 一番 奥」)
 _ROOM_POSITION = (rf"{_S}の{_S}[、,]?{_S}(?:一番{_S})?(?:奥|手前|右|左|端|角|おく|てまえ)"
                   rf"(?:から{_S}{_NUMK}{_S}(?:番目|つ目|軒目))?(?:{_S}の{_S}部屋)?")
@@ -176,7 +176,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -771,6 +771,13 @@ def _widen_addresses(text: str, ents: list[Any], sid: int) -> None:
             ents.remove(a)
 
 
+def widen_address(seg: Segment, ents: list[Any]) -> None:
+    """Widen the addresses of one turn as the rules' own are widened (the town before, the lot, building
+    and room after): for an address the learned tagger found or stretched after the rules had run."""
+    _widen_addresses(seg.text, ents, seg.id)
+    _refresh_texts({seg.id: seg}, [e for e in ents if e.segment_id == seg.id])
+
+
 # a birthday said after the word (「生まれたのは今年の1月9日です」「誕生日は去年の12月3日」)
 _BORN_ON = re.compile(rf"(?:生まれ|うまれ|誕生日|たんじょうび)[^。？?0-9０-９]{{0,6}}?(?:は|が)[\s\u3000、,]*"
                       rf"(?P<d>(?:(?:今年|去年|昨年|おととし|一昨年)の?{_S})?{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日)")
@@ -1281,6 +1288,26 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
                                  group=src.group))
 
 
+# a local number without its area code, said in two groups after the word 電話 (「家の電話で 七七 の 一二〇三」
+# 「電話 は ろく に の よん よん さん きゅう」): two to four digits, then four
+_DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
+_LOCAL_PHONE = re.compile(rf"(?:^|(?<=[\s\u3000、,はでがも]))(?<![0-9０-９〇一二三四五六七八九][\s\u3000]の[\s\u3000])(?<![0-9０-９][-‐−－ー])(?P<n>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}}[\s\u3000]*(?:の|[-‐−－ー])[\s\u3000、,]*"
+                          rf"{_DIG}(?:[\s\u3000]?{_DIG}){{3}})(?![\s\u3000]?{_DIG}|[\s\u3000]*(?:の|[-‐−－ー])[\s\u3000]*{_DIG})")
+
+
+def _local_phones(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """A home number said without its area code, in a turn that names the telephone or answers a
+    question for it: a phone number, wherever the per-turn rules saw only its four last digits."""
+    for t in turns:
+        text = t.seg.text
+        if not (_PHONE.search(text) or _PHONE.search(t.asked)):
+            continue
+        for m in _LOCAL_PHONE.finditer(text):
+            if _UNIT_AFTER.match(text[m.end():m.end() + 4]) or _digits(m.group("n")) < 6 or office_number(text, m.start("n")):
+                continue  # a count or an amount; an office's number (「窓口の直通は…」) is public
+            _add(ents, make("phone", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="phone:local"))
+
+
 _DATE_SPAN = re.compile(rf"(?:{_ERA}|(?:19|20)(?=[0-9]{{2}}))[\s\u3000、,…]*(?:{_FILLERS}[\s\u3000、,…]*)?[0-9０-９一二三四五六七八九十元]{{1,4}}{_S}年"
                         rf"(?:{_GAP}{_NUMK}{_S}月(?:{_GAP}{_NUMK}{_S}日)?)?|{_NUMK}{_S}月{_GAP}{_NUMK}{_S}日")
 
@@ -1471,6 +1498,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _name_spellings(turns, ents, make, kana_name_ok)
     for t in turns:  # readings found by the spelling pass
         _written_before_reading(t, ents, make, kana_name_ok)
+    _local_phones(turns, ents, make)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
     _years_before(turns, ents)

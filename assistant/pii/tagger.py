@@ -205,8 +205,8 @@ def _may_stand_alone(text: str, start: int, core: str) -> bool:
     """A span with no mask beside it: a name-like word of two characters or more, or a number of
     four digits or more that no office cue introduces. Places, floors, dates and times on their own
     are left to the rules, which know a landmark (三丁目のスーパー) from an address."""
-    if len(core) < 2 or _SMALL_NUMBER.match(core) or _PLACE_OR_TIME.search(core):
-        return False
+    if len(core) < 2 or core in CUES or _SMALL_NUMBER.match(core) or _PLACE_OR_TIME.search(core):
+        return False  # a cue word (記号, 番号) asks for the data; it is none itself
     digits = len(_DIGIT.findall(core))
     if digits == 0:
         return True
