@@ -851,3 +851,49 @@ def test_look_alikes_of_the_new_forms_stay(turns, visible):
     joined = "\n".join(texts)
     for v in visible:
         assert v in joined, (v, joined)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a one-kanji child's name found by its order among the children, said again in the spelling
+    ([("staff", "お子さんのお名前は"), ("citizen", "上が陸で、陸上の陸です。")], ["陸で", "陸です"]),
+    # the day of a birth date said later in the turn, after the year and month
+    ([("staff", "生年月日を"), ("citizen", "昭和48年の9月です。日にちは、9月の14日。")], ["14日"]),
+    # an old-era year and month given in answer to the age
+    ([("staff", "お歳はおいくつですか"), ("citizen", "六十八です。昭和、ええと、三十二年の十月。")], ["三十二年"]),
+    # the last group of a number corrected after the number had ended
+    ([("staff", "お電話は"), ("citizen", "電話は070の、2219の、5836です。あ、違う、5863。")], ["5863"]),
+    # a room number said twice, then read back by the staff
+    ([("staff", "ご住所を"), ("citizen", "桜台二丁目の4の7、ハイツ青葉の、305。305です。"), ("staff", "305号室ですね。")], ["305"]),
+    # a name's reading straight after it, one the dictionary does not give
+    ([("staff", "お子さんのお名前は"), ("citizen", "娘 が 美月 で みづき です")], ["みづき"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "上 が 結愛 で ゆあ 下 が 大翔 です")], ["ゆあ"]),
+    # a one-kanji name the dictionary reads as an adjective before くん
+    ([("staff", "お孫さんは"), ("citizen", "孫は一人で蒼くんです。よく遊びに来ます")], ["蒼"]),
+    # the youngest named after the nursery and the class
+    ([("staff", "お子さんは"), ("citizen", "上が中学2年で、下が幼稚園の年長で楓です。")], ["楓"]),
+    # a kana given name that begins like a formal noun (よう, せい, こと) closing a sentence about kin
+    ([("citizen", "夫は、ようすけ。去年亡くなりました")], ["ようすけ"]),
+    ([("citizen", "兄が おって 兄は、せいじ。")], ["せいじ"]),
+    # the given name of a full name, said alone later
+    ([("staff", "お名前は"), ("citizen", "坂上悠真です。"), ("staff", "悠真くんは何年生ですか")], ["悠真"]),
+    ([("staff", "お名前は"), ("citizen", "森下陽向です。"), ("staff", "陽向くんですね")], ["陽向"]),
+])
+def test_later_days_corrected_groups_readings_and_given_names(turns, secret, monkeypatch):
+    from assistant.pii import mask
+
+    monkeypatch.setattr(mask, "load_tagger", lambda: None)
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "ご結婚はいつ"), ("citizen", "昭和五十年の三月に結婚しました。今は七十歳です")], ["昭和五十年の三月"]),
+    ([("staff", "ご住所を"), ("citizen", "桜台二丁目の4の7、ハイツ青葉の、305です。"), ("citizen", "家賃は305円じゃなくて")], ["305円"]),
+    ([("citizen", "親に連絡が行くんですか")], ["行くん"]),
+    ([("staff", "お子さんは"), ("citizen", "上が6歳、下が1歳で、俺、夜勤なんです")], ["俺"]),
+    ([("staff", "お名前は"), ("citizen", "小西です。"), ("staff", "小西さん、ですね")], ["ですね"]),
+])
+def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
+    texts, _ents = _mask(turns)
+    joined = "\n".join(texts)
+    for v in visible:
+        assert v in joined, (v, joined)

@@ -922,8 +922,9 @@ def _kin_boundary_ok(text: str, start: int, kin: str) -> bool:
     return not (_is_kata(kin[0]) and _is_kata(c))
 
 
+# (only the formal noun alone or with a particle or copula after it: ようこ, ことみ and せいじ are names)
 _FORMAL_NOUN_LEAD = re.compile(r"^(?:まま|ほう|ため|こと|とき|ところ|もの|せい|おかげ|よう|はず|わけ|つもり|ほか|ひらがな|かたかな|"
-                               r"カタカナ|ヒラガナ|漢字|ローマ字)")
+                               r"カタカナ|ヒラガナ|漢字|ローマ字)(?:$|[はがをにでもとやなだ]|じゃ|です|って|から|まで)")
 
 
 def _not_a_name(word: str) -> bool:
@@ -1457,6 +1458,8 @@ def _name_parts(text: str) -> list[str]:
         persons = [t for t in toks if t.is_person]
         if len(persons) >= 2 and "".join(t.text for t in toks) == p:
             parts += [t.text for t in toks]
+            if len(toks) >= 3 and lexicon_surname(toks[0].text):  # 小野 + 陽 + 向: the given name is 陽向
+                parts.append("".join(t.text for t in toks[1:]))
         else:
             # split at a kanji/katakana boundary (松本キヨ → 松本, キヨ)
             m = re.match(r"^([一-龯々ヶ]+)([ァ-ヶー]+|[ぁ-ん]{2,})$", p)
@@ -1722,6 +1725,8 @@ def _word_pattern(raw: str) -> str:
         return katakana_word(raw)
     if re.fullmatch(r"[ぁ-ん\s\u3000]+", raw):
         return rf"(?:(?<![ぁ-ん])|(?<=[とやのにはがもを])){re.escape(raw)}"
+    if re.fullmatch(r"[0-9０-９]+", raw):  # a room number is not part of a longer number, nor an amount or a count
+        return rf"(?<![0-9０-９]){re.escape(raw)}(?![0-9０-９]|[\s\u3000]*(?:円|万|千|歳|才|人|回|階|時|分|秒|年|月|日|%|％|か月|ヶ月|カ月))"
     return re.escape(raw)
 
 
@@ -1792,7 +1797,7 @@ def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
-                      name_shape_ok=_hiragana_name_shape,
+                      name_shape_ok=_hiragana_name_shape, person_ok=lexicon_person,
                       surname_ok=lexicon_surname, given_ok=lexicon_given)
     entities = _with_learned(segments, entities, load_tagger())
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists

@@ -168,7 +168,8 @@ _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょ�
 _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
-_BIRTH_Q = re.compile(r"生年月日|誕生日|生まれ|何年生")
+_BIRTH_Q = re.compile(r"生年[\s\u3000]*月日|誕生日|生まれ|何年生")
+_AGE_Q = re.compile(r"お歳|おとし|年齢|おいくつ|何歳|なんさい")
 _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?:歳|才|さい|か月|ヶ月|カ月)")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
@@ -801,7 +802,11 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             whole_old = bool(re.match(_OLD_ERA_LEAD, m.group()) and whole)
             # a whole date in a turn about a child's age (「上の子が平成31年4月18日で」「4か月です 令和6年8月2日」)
             child = whole and bool(_AGE_TALK.search(text) or re.search(r"(?:上|下|真ん中)の?[\s\u3000]*子", text))
-            if not (birth or whole_old or child):
+            # an old-era year and month given with one's age (「お歳は」「七十四。昭和、二十六年の、三月」)
+            aged = bool(re.match(_OLD_ERA_LEAD, m.group()) and re.search(r"月|がつ", m.group())
+                        and (_AGE_Q.search(t.asked) or _AGE_TALK.search(text[max(0, m.start() - 12):m.start()]))
+                        and not re.match(r"[\s\u3000]*(?:に|から|まで|頃|ごろ|以来)", text[m.end():]))
+            if not (birth or whole_old or child or aged):
                 continue
             if not _UNIT_AFTER.match(text[m.end():m.end() + 3]) or text[m.end():m.end() + 2].strip().startswith("日"):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
@@ -830,6 +835,31 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                     e.group = e.group or f"birth:{t.seg.id}:{e.start}"
                     ents.append(make("birthdate", s, tail.end(), nxt.text[s:tail.end()], segment_id=nxt.id,
                                        rule="birthdate:continued", group=e.group))
+
+
+# the day of a birth date given as a year and month, said later in the turn or the next breath: with the
+# month again (「1983年の、11月です。…11月の、27日」) or after the word for it (「日にちは、七日」)
+_LATER_DAY = re.compile(rf"(?:(?P<cue>日にち|日付|ひにち)[\s\u3000]*(?:は|が|も)?{_GAP})?"
+                        rf"(?P<d>(?:(?P<m>{_NUM_ANY}){_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))")
+
+
+def _days_said_later(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    for i, t in enumerate(turns):
+        for x in [e for e in ents if e.segment_id == t.seg.id and e.type == "birthdate"]:
+            month = re.search(rf"(?P<m>{_NUM_ANY}){_S}(?:月|がつ)[\s\u3000、,…の。]*$", x.text)
+            if month is None:
+                continue
+            own = _next_own_turn(turns, i)
+            places = [(t.seg, x.end)] + ([(own.seg, 0)] if own is not None and own.seg.speaker == t.seg.speaker else [])
+            for seg, start in places:
+                m = next((m for m in _LATER_DAY.finditer(seg.text, start)
+                          if (m.group("m") and _flat(m.group("m")) == _flat(month.group("m")))
+                          or (m.group("cue") and not m.group("m"))), None)
+                if m is not None and not _overlaps(ents, seg.id, m.start("d"), m.end("d")):
+                    x.group = x.group or f"birth:{seg.id}:{x.start}"
+                    ents.append(make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=seg.id,
+                                     rule="birthdate:day-later", group=x.group))
+                    break
 
 
 _YEAR_BEFORE = re.compile(rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}|元|がん)|(?<![0-9０-９])[12１２][0-9０-９]{{3}}|(?<![ぁ-ん])(?:にせん|せんきゅうひゃく){_S}{_NUM_ANY}?)"
@@ -1000,11 +1030,12 @@ _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
 _SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)(?:[\s\u3000、,…]|えっと|えーと|えー|あの)*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
-                      r"(?:(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)|"
-                      r"(?:小|中|高)[0-9０-９一二三四五六]|年少|年中|年長)[\s\u3000]*の[\s\u3000]*)?"
-                      r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
+                      r"(?:(?:(?:保育園|保育所|幼稚園|こども園|小学校|中学校)[\s\u3000]*の[\s\u3000]*)?"
+                      r"(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)|"
+                      r"(?:小|中|高)[0-9０-９一二三四五六]|年少|年中|年長)[\s\u3000]*(?:の|で[\s\u3000、,]*)[\s\u3000]*)?"
+                      r"(?!(?:上|下|真ん中)[\s\u3000]*(?:が|は))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
-                             r"[小中高][1-6１-６一二三四五六]|"
+                             r"[小中高][1-6１-６一二三四五六]|保育園|保育所|幼稚園|小学校|中学校|大学|大学生|社会人|俺|僕|私|自分|"
                              r"こ|ほう|ひと|まだ|もう|今|いま)$")
 _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|[0-9０-９][\s\u3000]*さい|年生|小学|中学|高校|保育|幼稚|[小中][0-9０-９一二三四五六]|年[長中少]")
 
@@ -1203,12 +1234,15 @@ def _repeat_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
              if (len(w) >= 2 and re.fullmatch(r"[ァ-ヶー]+|[一-龯々]+", w)) or (len(w) >= 3 and re.fullmatch(r"[ぁ-ん]+", w))}
     words |= {w for w in given if len(w) >= 2}
     single = {w for w in given if re.fullmatch(r"[一-龯々]", w)}  # 「誠も」: a one-kanji given name, before a particle only
+    single |= {t.seg.text[x.start:x.end].strip() for t in turns for x in ents if x.segment_id == t.seg.id
+               and x.type == "name" and x.rule in _SPOKEN_NAME_RULES
+               and re.fullmatch(r"[\s\u3000]*[一-龯々][\s\u3000]*", t.seg.text[x.start:x.end])}  # 「上が蓮で」
     for t in turns:
         text = t.seg.text
         for w in sorted(words | single, key=len, reverse=True):
             for m in re.finditer(re.escape(w), text):
                 s, e = m.start(), m.end()
-                if w in single and (re.match(r"[一-龯々]", text[s - 1:s] or " ") or not re.match(r"(?:も|は|が|を|に|と|の|くん|ちゃん)", text[e:])
+                if w in single and (re.match(r"[一-龯々]", text[s - 1:s] or " ") or not re.match(r"(?:も|は|が|を|に|と|の|くん|ちゃん|です)", text[e:])
                                     or re.match(r"[一-龯々]", text[e:e + 1] or " ")):
                     continue
                 if re.match("[ぁ-ん]", w):  # a kana name between particles (「■■とそうたを」)
@@ -1239,6 +1273,55 @@ _REST_OF = re.compile(r"(?:残り|のこり|最後|さいご|続き|つづき|�
 def _number_digits(text: str) -> str:
     """The digits of the numbers in an entity's text (a bank or a word like 大家さん before them has none)."""
     return "".join(d for m in _RUN.finditer(text) if len(d := _digit_string(m.group())) >= 2)
+
+
+_DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
+
+
+# after a number: its last group said again (「807や。807。」) or corrected (「0497です。あ、違う、0479。」)
+_GROUP_AGAIN = re.compile(rf"^(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…]|{_FILLERS})*(?P<c>{_CORRECTION}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
+                          rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}})(?![\s\u3000]?{_DIG})(?=[\s\u3000、。,…]|です|や|だ|ね|$)")
+_LAST_GROUP = re.compile(rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}})(?:[\s\u3000]*(?:号室|号))?$")
+
+
+def _numbers_said_again(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """A number's last group said once more right after it, the same or — after a correction — another of
+    the same length, is part of that number (the group a listener would write down)."""
+    for t in turns:
+        text = t.seg.text
+        for x in [e for e in ents if e.segment_id == t.seg.id and e.type in (*_NUMBER_KINDS, "address")]:
+            last = _LAST_GROUP.search(text[x.start:x.end])
+            m = _GROUP_AGAIN.match(text[x.end:]) if last else None
+            if m is None or _UNIT_AFTER.match(text[x.end + m.end():x.end + m.end() + 4]):
+                continue
+            before, again = _digit_string(last.group("g")), _digit_string(m.group("g"))  # type: ignore[union-attr]
+            if len(before) < 2 or not (again == before or (m.group("c") and len(again) == len(before))):
+                continue
+            if _overlaps([e for e in ents if e is not x], t.seg.id, x.end, x.end + m.end()):
+                continue
+            x.end += m.end("g")
+            x.text = text[x.start:x.end]
+
+
+_ROOM_SAID = re.compile(rf"(?<![0-9０-９〇一二三四五六七八九])(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{2,3}})(?![\s\u3000]?{_DIG})"
+                        rf"(?=[\s\u3000]*(?:号室|号|ですね|です|[、。]|$))")
+
+
+def _room_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """The room number of an address read back in the next turns (「807号室。ご連絡先は」) is masked with it."""
+    index = {t.seg.id: k for k, t in enumerate(turns)}
+    for x in [e for e in ents if e.type == "address"]:
+        k0 = index.get(x.segment_id)
+        last = _LAST_GROUP.search(x.text or "")
+        room = _digit_string(last.group("g")) if last else ""
+        if k0 is None or len(room) < 3:
+            continue
+        for t in turns[k0 + 1:k0 + 4]:
+            for m in _ROOM_SAID.finditer(t.seg.text):
+                if _digit_string(m.group("g")) == room and not _overlaps(ents, t.seg.id, m.start("g"), m.end("g")):
+                    x.group = x.group or f"address:{x.segment_id}:{x.start}"
+                    ents.append(make("address", m.start("g"), m.end("g"), m.group("g"), segment_id=t.seg.id,
+                                     rule="address:room-echo", group=x.group))
 
 
 def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -1290,7 +1373,6 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
 
 # a local number without its area code, said in two groups after the word 電話 (「家の電話で 七七 の 一二〇三」
 # 「電話 は ろく に の よん よん さん きゅう」): two to four digits, then four
-_DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
 _LOCAL_PHONE = re.compile(rf"(?:^|(?<=[\s\u3000、,はでがも]))(?<![0-9０-９〇一二三四五六七八九][\s\u3000]の[\s\u3000])(?<![0-9０-９][-‐−－ー])(?P<n>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}}[\s\u3000]*(?:の|[-‐−－ー])[\s\u3000、,]*"
                           rf"{_DIG}(?:[\s\u3000]?{_DIG}){{3}})(?![\s\u3000]?{_DIG}|[\s\u3000]*(?:の|[-‐−－ー])[\s\u3000]*{_DIG})")
 
@@ -1463,11 +1545,13 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
            kana_name_ok: Callable[[str], bool] = lambda w: False,
            surname_ok: Callable[[str], bool] = lambda w: False,
            given_ok: Callable[[str], bool] = lambda w: False,
-           name_shape_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
+           name_shape_ok: Callable[[str], bool] = lambda w: False,
+           person_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
     ``kana_name_ok`` says whether a word may be a name where the sentence expects one, ``surname_ok`` and
-    ``given_ok`` whether the dictionary knows it as a family or a given name, ``name_shape_ok`` whether a hiragana
+    ``given_ok`` whether the dictionary knows it as a family or a given name, ``person_ok`` as a person's name of
+    either kind, ``name_shape_ok`` whether a hiragana
     word may be a name where the sentence says one is given (the checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
@@ -1486,6 +1570,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
+    _kanji_before_child_honorific(turns, ents, make, person_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)
     _repeat_names(turns, ents, make, given, name_shape_ok)
@@ -1498,9 +1583,13 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _name_spellings(turns, ents, make, kana_name_ok)
     for t in turns:  # readings found by the spelling pass
         _written_before_reading(t, ents, make, kana_name_ok)
+        _reading_after_name(t, ents, make, kana_name_ok, name_shape_ok)
     _local_phones(turns, ents, make)
+    _numbers_said_again(turns, ents)
+    _room_echoes(turns, ents, make)
     _echoes(turns, ents, make)
     _date_echoes(turns, ents, make)
+    _days_said_later(turns, ents, make)
     _years_before(turns, ents)
     _refresh_texts(by_id, ents)
     return ents
@@ -1612,6 +1701,46 @@ def _written_before_reading(t: _Turn, ents: list[Any], make: Callable[..., Any],
                 and (kana_name_ok(w.group("w")) or len(w.group("w")) >= 3) and not _NOT_WRITTEN_NAME.match(w.group("w")) \
                 and not _overlaps(ents, t.seg.id, w.start("w"), w.end("w")):
             ents.append(make("name", w.start("w"), w.end("w"), w.group("w"), segment_id=t.seg.id, rule="name:read-as"))
+
+
+# 「陽葵 で ひまり」「颯太、そうた です」: a kanji name followed by its reading
+_READING_AFTER = re.compile(r"^(?:[\s\u3000、,]+|[\s\u3000]*で[\s\u3000、,]+)(?P<r>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})"
+                            r"(?=[\s\u3000]*(?:$|[、。]|です|と(?:読|よ)|って|[\s\u3000]))")
+
+
+def _reading_after_name(t: _Turn, ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool],
+                        name_shape_ok: Callable[[str], bool]) -> None:
+    """A kana word straight after a name written in kanji, as long as a reading of it, is how the name is read:
+    it identifies the person as surely as the kanji (the dictionary may not know the reading: ひまり for 陽葵)."""
+    text = t.seg.text
+    for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+        kanji = re.sub(r"[\s\u3000]", "", text[x.start:x.end])
+        m = _READING_AFTER.match(text[x.end:]) if re.fullmatch(r"[一-龯々]{1,4}", kanji) else None
+        if m is None or not len(kanji) <= len(m.group("r")) <= 3 * len(kanji) + 1:
+            continue
+        r = m.group("r")
+        if not (name_shape_ok(r) if r[0] < "ァ" else kana_name_ok(r)):
+            continue
+        if not _overlaps(ents, t.seg.id, x.end + m.start("r"), x.end + m.end("r")):
+            x.group = x.group or kanji  # one placeholder for the name and its reading
+            ents.append(make("name", x.end + m.start("r"), x.end + m.end("r"), r, segment_id=t.seg.id,
+                             rule="name:reading-after", group=x.group))
+
+
+# 「男の子で蒼くんです」: the dictionary reads 蒼く as an adjective and loses the honorific
+_CHILD_HONORIFIC = re.compile(r"(?:^|(?<=[\s\u3000、。,がはでとのも]))(?P<n>[一-龯々]{1,3})[\s\u3000]*(?:くん|ちゃん)"
+                              r"(?=[\s\u3000、。,]|です|は|が|の|と|も|に|を|$)")
+
+
+def _kanji_before_child_honorific(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                                  person_ok: Callable[[str], bool]) -> None:
+    for t in turns:
+        if not (_CHILD_TALK.search(t.asked + t.seg.text) or re.search(r"男の子|女の子|孫|名前|なまえ", t.asked + t.seg.text)):
+            continue  # 「連絡が行くんですか」: a verb, not a child's name
+        for m in _CHILD_HONORIFIC.finditer(t.seg.text):
+            if person_ok(m.group("n")) and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id,
+                                 rule="name:honorific-child"))
 
 
 def _surnames_before(turns: Sequence[_Turn], ents: list[Any], surname_ok: Callable[[str], bool],

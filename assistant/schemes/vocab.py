@@ -510,6 +510,8 @@ class SchemeNameCorrector:
             return None  # already a name (maybe another scheme's): leave it
         if term.surface in plain or plain in term.surface:
             return None  # only characters added or dropped: what was said is not for us to extend
+        if len(plain) >= 3 and _KANJI.search(plain) and self._inside_a_name(plain):
+            return None  # a piece of another real name (移行支援 of 就労移行支援): said as meant
         if sorted(plain.replace("の", "")) == sorted(re.sub(r"[\s、，,・の]", "", term.surface)):
             return None  # the same words in another order (国民年金の保険料免除): the name, said differently
         if _KATAKANA_ONLY.match(plain) and _KATAKANA_ONLY.match(term.surface):
@@ -520,6 +522,12 @@ class SchemeNameCorrector:
         if cost > 0 and words and not any(w.oov for w in words) and not set(_KANJI.findall(plain)) & set(term.surface):
             return None  # real words sharing no character with the name (相談票 is not 指定難病): what was said  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
+
+    def _inside_a_name(self, plain: str) -> bool:
+        """Whether ``plain`` is written inside some known name or alias: a short form of a real
+        name (移行支援 for 就労移行支援) is what was meant, not a mishearing of a name that sounds
+        like it (移動支援)."""
+        return any(plain in v for v in self.surfaces if len(v) > len(plain))
 
     def correct(self, text: str, context: str = "") -> tuple[str, list[Correction]]:
         """(corrected text, corrections made).
