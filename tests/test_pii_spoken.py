@@ -867,6 +867,9 @@ def test_look_alikes_of_the_new_forms_stay(turns, visible):
     # a name's reading straight after it, one the dictionary does not give
     ([("staff", "お子さんのお名前は"), ("citizen", "娘 が 美月 で みづき です")], ["みづき"]),
     ([("staff", "お子さんのお名前は"), ("citizen", "上 が 結愛 で ゆあ 下 が 大翔 です")], ["ゆあ"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "心春 です こはる")], ["こはる"]),
+    # a kana given name said again straight after です, with no pause written
+    ([("staff", "お名前は"), ("citizen", "木村ひかりですひかりはひらがなで")], ["ひかり"]),
     # a one-kanji name the dictionary reads as an adjective before くん
     ([("staff", "お孫さんは"), ("citizen", "孫は一人で蒼くんです。よく遊びに来ます")], ["蒼"]),
     # the youngest named after the nursery and the class
@@ -891,6 +894,9 @@ def test_later_days_corrected_groups_readings_and_given_names(turns, secret, mon
     ([("citizen", "親に連絡が行くんですか")], ["行くん"]),
     ([("staff", "お子さんは"), ("citizen", "上が6歳、下が1歳で、俺、夜勤なんです")], ["俺"]),
     ([("staff", "お名前は"), ("citizen", "小西です。"), ("staff", "小西さん、ですね")], ["ですね"]),
+    ([("staff", "お名前は"), ("citizen", "山田 で いいです")], ["いいです"]),
+    ([("staff", "ご近所の方は"), ("citizen", "大家の 岸本 さんが 来て くれて")], ["さんが"]),
+    ([("staff", "担当の 松井 です どういった ことでしょう")], ["どういった"]),
 ])
 def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     texts, _ents = _mask(turns)

@@ -1490,8 +1490,8 @@ def _lexicon_ok(text: str, s: int, e: int, word: str) -> bool:
         return False
     if sc == "kata" and _is_kata(before):
         return False
-    if sc == "hira" and _is_hira(before) and before not in "はがのともをにで":
-        return False
+    if sc == "hira" and _is_hira(before) and before not in "はがのともをにで" and not text[:s].endswith("です"):
+        return False  # (「石井あかりですあかりは」: the recogniser wrote no pause after です)
     if sc_end == "kata" and _is_kata(after):
         return False
     if sc_end == "kanji" and _is_kanji(after) and not _OWNED_BY.match(text, e):

@@ -1704,7 +1704,7 @@ def _written_before_reading(t: _Turn, ents: list[Any], make: Callable[..., Any],
 
 
 # 「陽葵 で ひまり」「颯太、そうた です」: a kanji name followed by its reading
-_READING_AFTER = re.compile(r"^(?:[\s\u3000、,]+|[\s\u3000]*で[\s\u3000、,]+)(?P<r>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})"
+_READING_AFTER = re.compile(r"^(?:[\s\u3000]*(?:です|で|や)[\s\u3000、,。]+|[\s\u3000、,]+)(?P<r>[ぁ-ん]{2,5}?|[ァ-ヶー]{2,6})"
                             r"(?=[\s\u3000]*(?:$|[、。]|です|と(?:読|よ)|って|[\s\u3000]))")
 
 
@@ -1713,13 +1713,18 @@ def _reading_after_name(t: _Turn, ents: list[Any], make: Callable[..., Any], kan
     """A kana word straight after a name written in kanji, as long as a reading of it, is how the name is read:
     it identifies the person as surely as the kanji (the dictionary may not know the reading: ひまり for 陽葵)."""
     text = t.seg.text
+    if t.seg.speaker == "staff" or not (_NAME_Q.search(t.asked + text) or _CHILD_TALK.search(t.asked + text)):
+        return  # only where the speaker is giving a name
     for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
         kanji = re.sub(r"[\s\u3000]", "", text[x.start:x.end])
         m = _READING_AFTER.match(text[x.end:]) if re.fullmatch(r"[一-龯々]{1,4}", kanji) else None
-        if m is None or not len(kanji) <= len(m.group("r")) <= 3 * len(kanji) + 1:
+        if m is None or len(m.group("r")) > 3 * len(kanji) + 1:
             continue
-        r = m.group("r")
-        if not (name_shape_ok(r) if r[0] < "ァ" else kana_name_ok(r)):
+        r, after = m.group("r"), text[x.end + m.end("r"):]
+        closing = re.fullmatch(r"[\s\u3000、。,.!?！？…]*", after) is not None  # the reading ends the turn
+        if r[0] < "ァ" and not (name_shape_ok(r) and (kana_name_ok(r) or closing)):
+            continue
+        if r[0] >= "ァ" and not kana_name_ok(r):
             continue
         if not _overlaps(ents, t.seg.id, x.end + m.start("r"), x.end + m.end("r")):
             x.group = x.group or kanji  # one placeholder for the name and its reading
