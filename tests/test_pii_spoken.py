@@ -868,6 +868,8 @@ def test_look_alikes_of_the_new_forms_stay(turns, visible):
     ([("staff", "お子さんのお名前は"), ("citizen", "娘 が 美月 で みづき です")], ["みづき"]),
     ([("staff", "お子さんのお名前は"), ("citizen", "上 が 結愛 で ゆあ 下 が 大翔 です")], ["ゆあ"]),
     ([("staff", "お子さんのお名前は"), ("citizen", "心春 です こはる")], ["こはる"]),
+    # a home described by a landmark with a place name of its own, in answer to where one lives
+    ([("staff", "お宅はどちらですか"), ("citizen", "南小学校の裏の、白い壁の一軒家です。")], ["南小学校", "白い壁"]),
     # a kana given name said again straight after です, with no pause written
     ([("staff", "お名前は"), ("citizen", "木村ひかりですひかりはひらがなで")], ["ひかり"]),
     # a one-kanji name the dictionary reads as an adjective before くん
@@ -897,6 +899,7 @@ def test_later_days_corrected_groups_readings_and_given_names(turns, secret, mon
     ([("staff", "お名前は"), ("citizen", "山田 で いいです")], ["いいです"]),
     ([("staff", "ご近所の方は"), ("citizen", "大家の 岸本 さんが 来て くれて")], ["さんが"]),
     ([("staff", "担当の 松井 です どういった ことでしょう")], ["どういった"]),
+    ([("staff", "どちらにお住まいですか"), ("citizen", "駅の近くのアパートです")], ["駅の近くのアパート"]),
 ])
 def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     texts, _ents = _mask(turns)

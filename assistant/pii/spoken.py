@@ -156,10 +156,14 @@ _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^�
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
-_HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし")
-_LANDMARK_HOME = re.compile(rf"[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目)(?:{_PLACE_GAP}の{_PLACE_GAP}(?:あの|その)?{_PLACE_GAP}[^。、,\s]{{1,12}}?){{1,3}}"
+_HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし|自宅|お宅")
+# a home described by a landmark: after the town (「上野町の あの 郵便局の 裏の 家」), or after a landmark with a
+# place name of its own (「原田小学校の裏の、赤い屋根の平屋」)
+_LANDMARK_PIECE = rf"(?:{_PLACE_GAP}の{_PLACE_GAP}(?:あの|その)?{_PLACE_GAP}[^。、,\s]{{1,12}}?)"
+_LANDMARK_HOME = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目){_LANDMARK_PIECE}{{1,3}}|"
+                            rf"[一-龯々ヶァ-ヶー]{{1,8}}?(?:小学校|中学校|高校|公園|神社|寺|駅|病院|郵便局|交番|公民館|市場){_LANDMARK_PIECE}{{0,2}})"
                             r"の[\s\u3000、,]*(?:裏|隣|向かい|前|横|そば|近く|角|二軒隣|並び)"
-                            r"の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート)")
+                            r"の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート|平屋|一軒家|マンション)")
 _HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
                         r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
@@ -554,7 +558,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                     spans.append((m.start(), m.end()))
-        if _HOME_TALK.search(text):  # 「上野町の あの 郵便局の 裏の 家に 住んでて」: a home described by a landmark
+        if _HOME_TALK.search(text) or _HOME_TALK.search(t.asked):  # a home described by a landmark
             spans += [m.span() for m in _LANDMARK_HOME.finditer(text)]
         for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
             spans.append(m.span("t"))
