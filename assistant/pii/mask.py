@@ -258,7 +258,7 @@ _EMAIL_JOIN = r"(?:ドット|どっと|点|てん|アンダーバー|アンダ�
 # 「ケー イー アイ」「エヌ ケー ゼロゴー いちに」; no chunk is a separator or a lone particle, so that a run of
 # 「の の の」 or 「a-b-c」 has one reading; a topic (「めーるは」) is not a part; にー in にーまる is a digit)
 _EMAIL_CHUNK = (r"(?:[A-Za-z0-9]+|[ァ-ヶー]{1,16}|(?!はい|えっと|えー|ええ|あの|その|まあ|です)"
-                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[にご])ー){1,9})")
+                r"(?![ぁ-んー]{0,9}[はがをでもへ](?![ぁ-ん]))[ぁ-ん](?:[ぁ-ん]|(?<=[ぁ-ん])ー){1,9})")  # けーめーる
 _EMAIL_WORD = rf"{_EMAIL_CHUNK}(?:[\s\u3000、,]{{1,2}}{_EMAIL_CHUNK}){{0,12}}"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
@@ -1793,11 +1793,17 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     return entities
 
 
+def _one_common_word(word: str) -> bool:
+    """One dictionary word that is an ordinary noun or a place name and no person's name (東京, 地元, 結婚)."""
+    toks = sudachi_tokens(word)
+    return len(toks) == 1 and ("普通名詞" in toks[0].tag or "地名" in toks[0].tag) and not lexicon_person(word)
+
+
 def _detect_all(segments: Sequence[Segment], use_ner: bool) -> list[Entity]:
     pairs = [(ctx, _detect_in(ctx, use_ner=use_ner)) for ctx in _contexts(segments)]
     _propagate(pairs)
     entities = extend(segments, [e for _ctx, ents in pairs for e in ents], Entity, kana_name_ok=word_may_be_name,
-                      name_shape_ok=_hiragana_name_shape, person_ok=lexicon_person,
+                      name_shape_ok=_hiragana_name_shape, person_ok=lexicon_person, common_word=_one_common_word,
                       surname_ok=lexicon_surname, given_ok=lexicon_given)
     entities = _with_learned(segments, entities, load_tagger())
     # a number in kanji (五十八, an age said alone) is never a name, whatever the dictionary lists

@@ -39,7 +39,7 @@ _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っ
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000]))")  # 「448の、そう、4481」: a confirmation mid-number
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
-_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|じゃなくて|じゃない|まちがえた|間違えた|"
+_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 # 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
 _GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,])あっ?(?=[\s\u3000、,])))?{_GAP}"
@@ -59,7 +59,7 @@ _RUN = re.compile(rf"(?:{_ZEROS}{_GAP})?{_DIGIT}+(?:{_GAP_C}{_DIGIT}+)*")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:歳|才|円|万|千|年|月|日|時|分|秒|人|回|階|%|％|か月|ヶ月|カ月|号|番(?!号)|丁目|度|週|枚)")
 _NUMBER_Q = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|番号|ばんごう|口座|振込|振り込み|記号|通帳|ナンバー|なんばー|保険証|手帳")
 _ACCOUNT = re.compile(r"口座|普通|当座|ふつう|預金|銀行|信金|信用金庫|支店|ゆうちょ|振込|振り込み|通帳")
-_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|手帳|受給者証|受給者番号")  # 手帳: 年金・障害者・療育手帳
+_INSURANCE = re.compile(r"保険証|被保険者|記号|基礎年金|手帳|受給者証|受給者番号|証書|ケース番号")  # 手帳: 年金・障害者・療育手帳
 _PHONE = re.compile(r"電話|でんわ|携帯|けいたい|連絡先|れんらくさき|TEL|ＴＥＬ")
 _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
@@ -181,7 +181,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}[\s\u3000]?年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -282,7 +282,9 @@ def _number_type(run: str, context: str) -> str | None:
 
 def _card_number(text: str, s: int, e: int) -> bool:
     """「第20417号」: a number between 第 and 号 is a card's or a certificate's number, not a count."""
-    return re.search(r"第[\s\u3000]*$", text[:s]) is not None and text[e:e + 2].lstrip().startswith("号")
+    if not re.match(r"[\s\u3000]*号(?!室)", text[e:]):
+        return False
+    return re.search(r"(?:第|だい)[\s\u3000、,]*$|(?:番号|記号)[\s\u3000]*[はがも]?[\s\u3000、,]*$", text[:s]) is not None
 
 
 def _overlaps(ents: Sequence[Any], sid: int, s: int, e: int) -> list[Any]:
@@ -445,7 +447,8 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
-            start, end = (text.rindex("第", 0, m.start()), text.index("号", end) + 1) if card else (m.start(), end)
+            lead = re.search(r"(?:第|だい)[\s\u3000、,]*$", text[:m.start()]) if card else None
+            start, end = ((lead.start() if lead else m.start()), text.index("号", end) + 1) if card else (m.start(), end)
             _add(ents, make(kind, start, end, text[start:end], segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
             for nt, c in conts:
                 _add(ents, make(kind, c.start(1), c.end(1), c.group(1), segment_id=nt.seg.id,
@@ -858,7 +861,8 @@ def _days_said_later(turns: Sequence[_Turn], ents: list[Any], make: Callable[...
             for seg, start in places:
                 m = next((m for m in _LATER_DAY.finditer(seg.text, start)
                           if (m.group("m") and _flat(m.group("m")) == _flat(month.group("m")))
-                          or (m.group("cue") and not m.group("m"))), None)
+                          or (m.group("cue") and not m.group("m"))
+                          or (seg is t.seg and m.start() - start < 20 and re.search(_CORRECTION, seg.text[start:m.start()]))), None)
                 if m is not None and not _overlaps(ents, seg.id, m.start("d"), m.end("d")):
                     x.group = x.group or f"birth:{seg.id}:{x.start}"
                     ents.append(make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=seg.id,
@@ -1033,14 +1037,14 @@ def _name_word_ok(word: str, kana_name_ok: Callable[[str], bool]) -> bool:
 _KATA_JOINED = re.compile(r"[ァ-ヶー]{2,}・$")
 _KATA_JOINED_AFTER = re.compile(r"(?:・[ァ-ヶー]{1,10})+")
 # children named by their order (「上が悠斗で中2、下が美桜で」「一番下はひなたです」)
-_SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|上|下)[\s\u3000]*(?:(?:が|は)(?:[\s\u3000、,…]|えっと|えーと|えー|あの)*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
+_SIBLING = re.compile(r"(?:一番[\s\u3000]*上|一番[\s\u3000]*下|真ん中|上の子|下の子|長男|長女|次男|次女|三男|三女|末っ子|上|下)[\s\u3000]*(?:(?:が|は)(?:[\s\u3000、,…]|えっと|えーと|えー|あの)*|の[\s\u3000]*(?!子|方|名|階|部屋|段|人))"
                       r"(?:(?:(?:保育園|保育所|幼稚園|こども園|小学校|中学校)[\s\u3000]*の[\s\u3000]*)?"
                       r"(?:(?:小学|中学|高校|小|中|高)?[\s\u3000]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:年生|年|歳|才|か月|ヶ月)|"
                       r"(?:小|中|高)[0-9０-９一二三四五六]|年少|年中|年長)[\s\u3000]*(?:の|で[\s\u3000、,]*)[\s\u3000]*)?"
                       r"(?!(?:上|下|真ん中)[\s\u3000]*(?:が|は))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)(?=[\s\u3000]*(?:で|です|が|は|、|。|って|ちゃん|くん|$)|[\s\u3000])")
 _NOT_CHILD_NAME = re.compile(r"^(?:子|娘|息子|妹|弟|姉|兄|長男|長女|次男|次女|三男|三女|双子|方|人|名前|名|階|部屋|段|歳|才|年|学年|学校|小学|中学|高校|保育|男|女|男の子|女の子|年少|年中|年長|"
                              r"[小中高][1-6１-６一二三四五六]|保育園|保育所|幼稚園|小学校|中学校|大学|大学生|社会人|俺|僕|私|自分|"
-                             r"こ|ほう|ひと|まだ|もう|今|いま)$")
+                             r"こ|ほう|ひと|まだ|もう|今|いま|一人|二人|ひとり|ふたり|独身|無職)$")
 _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|[0-9０-９][\s\u3000]*さい|年生|小学|中学|高校|保育|幼稚|[小中][0-9０-９一二三四五六]|年[長中少]")
 
 
@@ -1181,7 +1185,8 @@ def _companies(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
 
 
 def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-              kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
+              kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False,
+              common_word: Callable[[str], bool] = lambda w: False) -> None:
     """Children named by their order in a turn about children: a word the dictionary allows as a name,
     or a kana word of three or more characters that is no verb or adjective."""
     for t in turns:
@@ -1196,6 +1201,8 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
             # a child's name in kanji after 上の子が/下が is a name even when it is also a word (空, 海)
             kanji = re.fullmatch(r"[一-龯々]{1,2}", n) is not None and re.match(r"[\s\u3000]*(?:で|です|、|。|ちゃん|くん|$)",
                                                                             text[m.end("n"):]) is not None
+            if re.fullmatch(r"[一-龯々]{2}", n) and common_word(n):
+                continue  # 「長男が東京で」「上が地元で」: a place, a word
             asked_name = kana and bool(_NAME_Q.search(t.asked)) and not _VERB_LIKE.search(n)  # 「お名前は」「下 が めい です」
             if not (kana_name_ok(n) or kanji or asked_name or (kana and len(n) >= 3 and not _VERB_LIKE.search(n))
                     or (kana and name_shape_ok(n) and re.search(r"(?:歳|才|月|年生?|年[少中長]|[小中高][0-9０-９一二三四五六])[\s\u3000]*の[\s\u3000]*$", text[:m.start("n")]))):
@@ -1283,9 +1290,11 @@ _DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
 
 
 # after a number: its last group said again (「807や。807。」) or corrected (「0497です。あ、違う、0479。」)
-_GROUP_AGAIN = re.compile(rf"^(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…]|{_FILLERS})*(?P<c>{_CORRECTION}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
+_SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちゃう|ちゃいます|ちが(?=[、,\s\u3000…]))"
+         r"|(?<=[\s\u3000、,…。])あっ?(?=[\s\u3000、,]))")
+_GROUP_AGAIN = re.compile(rf"^[\s\u3000]*(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…]|{_FILLERS})*(?P<c>{_SLIP}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
                           rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}})(?![\s\u3000]?{_DIG})(?=[\s\u3000、。,…]|です|や|だ|ね|$)")
-_LAST_GROUP = re.compile(rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}})(?:[\s\u3000]*(?:号室|号))?$")
+_LAST_GROUP = re.compile(rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{0,3}})(?:[\s\u3000]*(?:号室|号))?$")
 
 
 def _numbers_said_again(turns: Sequence[_Turn], ents: list[Any]) -> None:
@@ -1299,7 +1308,9 @@ def _numbers_said_again(turns: Sequence[_Turn], ents: list[Any]) -> None:
             if m is None or _UNIT_AFTER.match(text[x.end + m.end():x.end + m.end() + 4]):
                 continue
             before, again = _digit_string(last.group("g")), _digit_string(m.group("g"))  # type: ignore[union-attr]
-            if len(before) < 2 or not (again == before or (m.group("c") and len(again) == len(before))):
+            same = len(before) >= 2 and again == before
+            slip = bool(m.group("c")) and len(before) <= len(again) <= max(len(before) + 1, 4)  # 「1…あ、ちが、2196」
+            if not (same or slip):
                 continue
             if _overlaps([e for e in ents if e is not x], t.seg.id, x.end, x.end + m.end()):
                 continue
@@ -1352,7 +1363,12 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
         text = t.seg.text
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None or (_UNIT_AFTER.match(text[m.end():m.end() + 4]) and not _card_number(text, m.start(), m.end())):
+            if m is None:
+                continue
+            # 「240815号ですね」: a card's number read back with its 号 is still that number
+            card_again = re.match(r"[\s\u3000]*号(?!室)", text[m.end():]) is not None and any(
+                len(d) >= 4 and d == _digit_string(m.group()) for _x, d, _k in known)
+            if _UNIT_AFTER.match(text[m.end():m.end() + 4]) and not _card_number(text, m.start(), m.end()) and not card_again:
                 continue
             inside = _overlaps(ents, t.seg.id, m.start(), m.end())
             if any(x.type not in ("name", *_NUMBER_KINDS) or x.start < m.start() or x.end > m.end() for x in inside):
@@ -1550,12 +1566,13 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
            surname_ok: Callable[[str], bool] = lambda w: False,
            given_ok: Callable[[str], bool] = lambda w: False,
            name_shape_ok: Callable[[str], bool] = lambda w: False,
-           person_ok: Callable[[str], bool] = lambda w: False) -> list[Any]:
+           person_ok: Callable[[str], bool] = lambda w: False,
+           common_word: Callable[[str], bool] = lambda w: False) -> list[Any]:
     """The entities with the spoken forms above added or widened (texts refreshed from the segments);
     ``make`` builds a new entity (``mask.Entity``: passed in, so this pass does not import ``mask``);
     ``kana_name_ok`` says whether a word may be a name where the sentence expects one, ``surname_ok`` and
     ``given_ok`` whether the dictionary knows it as a family or a given name, ``person_ok`` as a person's name of
-    either kind, ``name_shape_ok`` whether a hiragana
+    either kind, ``common_word`` whether it is one ordinary word or place name and no name, ``name_shape_ok`` whether a hiragana
     word may be a name where the sentence says one is given (the checks of ``mask``)."""
     turns = _turns([s for s in segments if s.text])
     ents = list(entities)
@@ -1568,13 +1585,14 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     given = _given_names(turns, ents, make, kana_name_ok, name_shape_ok)
     _names_over_turns(turns, ents, make, kana_name_ok)
     _dotted_names(turns, ents)
-    _siblings(turns, ents, make, kana_name_ok, name_shape_ok)
+    _siblings(turns, ents, make, kana_name_ok, name_shape_ok, common_word)
     _kana_names(turns, ents, make, kana_name_ok, given_ok, name_shape_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _kanji_before_child_honorific(turns, ents, make, person_ok)
+    _kana_child_names(turns, ents, make, name_shape_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)
     _repeat_names(turns, ents, make, given, name_shape_ok)
@@ -1595,6 +1613,8 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _date_echoes(turns, ents, make)
     _days_said_later(turns, ents, make)
     _years_before(turns, ents)
+    _join_corrected(turns, ents)  # again: slips whose correction the passes above found
+    _card_marks(turns, ents)
     _refresh_texts(by_id, ents)
     return ents
 
@@ -1741,6 +1761,28 @@ _CHILD_HONORIFIC = re.compile(r"(?:^|(?<=[\s\u3000、。,がはでとのも]))(?
                               r"(?=[\s\u3000、。,]|です|は|が|の|と|も|に|を|$)")
 
 
+# 「はると君と、こはるちゃんですね」: a child's name in kana before ちゃん or くん, which the dictionary may split
+# into a verb's ending (はる + と)
+_KANA_CHILD = re.compile(r"(?:^|(?<=[\s\u3000、。,「…]))(?P<n>[ぁ-ん]{2,5})(?:ちゃん|くん|君)(?=[\s\u3000、。,とはがもの」?？]|です|$)")
+_KIN_CHAN = re.compile(r"^(?:お|ご)|^(?:ばあ|じい|にい|ねえ|あか|かあ|とう|ぼう|ぼっ|じょう|あん|ねぇ|にぃ|みな|みんな)|の|(?:ばあ|じい|にい|ねえ|かあ|とう)$")
+
+
+def _kana_child_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                      name_shape_ok: Callable[[str], bool]) -> None:
+    for i, t in enumerate(turns):
+        named_before = any(x.type == "name" and x.segment_id in {u.seg.id for u in turns[max(0, i - 2):i + 1]}
+                           for x in ents)
+        if not (named_before or _CHILD_TALK.search(t.asked + t.seg.text)):
+            continue
+        for m in _KANA_CHILD.finditer(t.seg.text):
+            n = m.group("n")
+            if re.match(r"くん[\s\u3000]*(?:です|で|だ)", t.seg.text[m.end("n"):]) and n[-1] in "だたらかさまなわがばや":
+                continue  # 「いただくんですか」: a verb before ん
+            if _KIN_CHAN.search(n) or not name_shape_ok(n) or _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                continue
+            ents.append(make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:kana-child"))
+
+
 def _kanji_before_child_honorific(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                                   person_ok: Callable[[str], bool]) -> None:
     for t in turns:
@@ -1807,17 +1849,66 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
                 ents.remove(a)
 
 
+# between a slip and its correction: 「。あ、ちゃう、」「…あ、ちが、」「だ。」「です あ 違う」
+_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|ちゃうわ?|ちゃいます|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
+                       rf"(?:ちょっと)?待って(?:ください)?|{_CORRECTION})*")
+# kinds that are one item when said twice: a number first heard as a bare number (id) is the phone it becomes
+_JOIN_KINDS = (("phone", "id"), ("account", "id"), ("insurance_id", "id"), ("mynumber", "id"), ("birthdate",), ("address",))
+
+
 def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """Two spans of one kind in a turn with only a pause or a self-correction between them are one item
     said twice (「平成元年の あ 違う 平成2年の6月18日」「0248 あ えっと 0428173」): the correction is masked too."""
     text_of = {t.seg.id: t.seg.text for t in turns}
-    for kind in ("phone", "account", "birthdate", "insurance_id", "mynumber", "address"):
-        spans = sorted((x for x in ents if x.type == kind), key=lambda x: (x.segment_id, x.start))
+    for kinds in _JOIN_KINDS:
+        spans = sorted((x for x in ents if x.type in kinds), key=lambda x: (x.segment_id, x.start))
         for a, b in zip(spans, spans[1:], strict=False):
             text = text_of.get(a.segment_id, "")
-            if a.segment_id == b.segment_id and a.end <= b.start and _ADDRESS_GAP.fullmatch(text[a.end:b.start]):
-                b.start, b.group = a.start, b.group or a.group
-                ents.remove(a)
+            gap = text[a.end:b.start]
+            if a.type == "birthdate":  # 「6月…6月だっけな、6月の14日」: a part of the date said again while recalling
+                gap = re.sub(rf"{_NUMK}{_S}(?:年|月)", "", gap)
+            if a.segment_id != b.segment_id or a.end > b.start or not _SLIP_GAP.fullmatch(gap):
+                continue
+            if a.type != b.type and not re.search(r"[あいちじま]|。", gap):
+                continue  # two numbers of different kinds side by side, no slip between them
+            if b.type == "id" and a.type != "id":
+                b.type = a.type
+            b.start, b.group = a.start, b.group or a.group
+            ents.remove(a)
+
+
+# the letter or kana that leads a 記号 or a case number (「い-2305の41886」「H、えー、04529」)
+_ID_LETTER = re.compile(rf"(?:^|(?<=[\s\u3000、,。はが「]))(?:[ぁ-んァ-ヶ][-‐−－]|[A-Za-zＡ-Ｚ](?:[-‐−－ー]|(?:[\s\u3000、,]|{_FILLERS})+))$")
+# a phone number begun wrongly, then said again (「090の、あ、違う、080だ、080の…」)
+_PHONE_RESTART = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}(?:[\s\u3000、,の…]|{_FILLERS})*{_SLIP}"
+                            rf"(?:[\s\u3000、,。の…]|{_FILLERS}|です|だ|や)*(?:0[0-9０-９]{{1,4}}(?:[\s\u3000、,…]|だ|です|や)*)?$")
+# a year said again, corrected, before the month and day (「12年…いや13年か。13年の、10月5日」)
+_YEAR_REDONE = re.compile(rf"^(?:[\s\u3000、,…。]|{_FILLERS}|いや|あっ?|{_CORRECTION})*(?:{_NUMK}{_S}年(?:か|や|だ)?[\s\u3000、,…。]*)?"
+                          rf"{_NUMK}{_S}年{_DATE_GAP}{_NUM_ANY}{_S}月(?:{_GAP}{_NUM_ANY}{_S}日)?")
+
+
+def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """「第34625号」: a card's or a certificate's number is masked with its 第 and 号 (they say which card
+    it is and where the number starts and ends) and the letter that leads it; a phone number with the
+    false start before it; a year of birth with its corrected year, month and day after it."""
+    text_of = {t.seg.id: t.seg.text for t in turns}
+    for x in [e for e in ents if e.type in ("insurance_id", "id", "phone", "birthdate")]:
+        text = text_of.get(x.segment_id, "")
+        if x.type == "phone":
+            if (r := _PHONE_RESTART.search(text[:x.start])) and not _overlaps(ents, x.segment_id, r.start(), x.start):
+                x.start = r.start()
+            continue
+        if x.type == "birthdate":
+            if "月" not in x.text and (y := _YEAR_REDONE.match(text[x.end:])) and y.end() and re.search(
+                    r"いや|ちが|違|ちゃう|[0-9０-９一二三四五六七八九十]\s*年", text[x.end:x.end + y.end()]):
+                x.end += y.end()
+            continue
+        before = re.search(r"(?:第|だい)[\s\u3000、,]*$", text[:x.start])
+        after = re.match(r"(?:[\s\u3000、,]*[0-9０-９])?[\s\u3000、,]*号(?!室)", text[x.end:])  # 「…3071、9 号」: its last digit
+        if before and after:
+            x.start, x.end = before.start(), x.end + after.end()
+        elif (lead := _ID_LETTER.search(text[:x.start])) and x.type == "insurance_id":
+            x.start = lead.start()
 
 
 def _years_before(turns: Sequence[_Turn], ents: list[Any]) -> None:

@@ -178,8 +178,9 @@ def trim(run: Run, text: str, masked: set[int]) -> tuple[int, int, float] | None
         i += 1
     while j > i and run[j - 1][0].tag.startswith(_EDGE_POS):
         j -= 1
-    if j > i and _SAYING.match(run[j - 1][0].text) and _AFTER_SAYING.match(text[run[j - 1][0].end:]):
-        j -= 1  # 「藤堂 ゆうもんです」: ゆう is 言う, whatever the dictionary says
+    saying = next((k for k in range(i, j) if _SAYING.match(run[k][0].text) and _AFTER_SAYING.match(text[run[k][0].end:])), None)
+    if saying is not None:
+        j = saying  # 「藤堂 ゆうもんです」: ゆう is 言う, whatever the dictionary says, and もん after it no name
     while j > i and run[j - 1][0].tag.startswith(_EDGE_POS):
         j -= 1
     if j <= i:
