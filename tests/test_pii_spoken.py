@@ -928,6 +928,9 @@ def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     ([("staff", "お子さんのお名前は"), ("citizen", "長男が湊で中学1年、次女が結で小学3年です。")], ["湊", "結で"]),
     # a western year in kanji digits with a space before 年
     ([("staff", "生年月日を"), ("other", "一九五一 年 の 七 月 です")], ["一九五一"]),
+    # a town name the recogniser wrote with spaces inside
+    ([("staff", "住所は"), ("citizen", "変わって ない 桜 が 丘 二丁目 の 十 の 三")], ["桜 が 丘"]),
+    ([("staff", "住所 は 本町 通り 四 丁目 の 二 番 の 八 で よろしい ですか")], ["本町 通り"]),
     # an e-mail address read in kana with long vowels
     ([("staff", "メールは"), ("citizen", "めーる は たなか ぜろさん アット けーめーる ドット ジェイピー です")], ["けーめーる", "たなか ぜろさん"]),
 ])

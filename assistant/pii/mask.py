@@ -302,6 +302,10 @@ _PARTICLES = set("はがをにでともへやの")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:日|時|分|歳|才|回|人|万|円|か月|ヶ月|カ月|階|%|％|年|月)")
 
 
+_SPACED_TOWN = re.compile(r"(?:[一-龯々ァ-ヶー]{1,4}[\s\u3000]+(?:(?:が|ケ|ヶ|の)[\s\u3000]+)?)?[一-龯々ァ-ヶー]{0,3}"
+                          r"(?:丘|台|町|通り|通|野|原|坂|浜|谷|沢|川|山|田|島|森|園|里)[\s\u3000]+$")
+
+
 def _extend_town(text: str, start: int) -> int:
     """Walk back from a street number over the town/city name (北区緑が丘, ひばり野市緑町)."""
     i = start
@@ -313,6 +317,10 @@ def _extend_town(text: str, start: int) -> int:
             continue
         if c in "がの" and i - 2 >= 0 and _is_kanji(text[i - 2]) and i < len(text) and _is_kanji(text[i]):
             i -= 1
+            continue
+        spaced = _SPACED_TOWN.search(text[:i]) if c in " \u3000" else None
+        if spaced and i - spaced.start() <= 12:
+            i = spaced.start()  # the recogniser's spaces inside a town name (緑 が 丘, 中央 通り)
             continue
         run = re.search(r"[ぁ-ん]{2,6}$", text[:i])
         if run and run.start() > 0 and text[run.start() - 1] in "都道府県市区町村郡" and (_is_kanji(text[i]) or _is_kata(text[i])):
