@@ -931,6 +931,10 @@ def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     # a town name the recogniser wrote with spaces inside
     ([("staff", "住所は"), ("citizen", "変わって ない 桜 が 丘 二丁目 の 十 の 三")], ["桜 が 丘"]),
     ([("staff", "住所 は 本町 通り 四 丁目 の 二 番 の 八 で よろしい ですか")], ["本町 通り"]),
+    # an address started over from a piece of it, and a room named after the word 部屋
+    ([("staff", "ご住所は"), ("citizen", "えー、若松町の、二丁目の、えっと、7番の…7番の3。")], ["7番の…", "若松町"]),
+    ([("staff", "ご住所は"), ("citizen", "東原、四丁目の…えっと、三十…三十八番地。")], ["三十…", "東原"]),
+    ([("staff", "ご住所は"), ("citizen", "寮は、北町2丁目の、4の6、で、部屋が…208、だったかな。")], ["208"]),
     # an e-mail address read in kana with long vowels
     ([("staff", "メールは"), ("citizen", "めーる は たなか ぜろさん アット けーめーる ドット ジェイピー です")], ["けーめーる", "たなか ぜろさん"]),
 ])

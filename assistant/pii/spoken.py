@@ -1615,6 +1615,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _years_before(turns, ents)
     _join_corrected(turns, ents)  # again: slips whose correction the passes above found
     _card_marks(turns, ents)
+    _address_restarts(turns, ents)
     _refresh_texts(by_id, ents)
     return ents
 
@@ -1909,6 +1910,35 @@ def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
             x.start, x.end = before.start(), x.end + after.end()
         elif (lead := _ID_LETTER.search(text[:x.start])) and x.type == "insurance_id":
             x.start = lead.start()
+
+
+# the pieces of an address said before it starts over (「三丁目の、えっと、11番の…11番の5」「四十…四十二番地」
+# 「3丁目…あ、違う、4丁目だ。4丁目の、26の9」): numbers, 丁目/番, pauses and slips only
+_ADDRESS_FALSE_START = re.compile(rf"(?:[0-9０-９一二三四五六七八九十百]+[\s\u3000]*(?:丁目|ちょうめ|番地|番|号)?|の|[\s\u3000、,…。]|{_FILLERS}"
+                                  rf"|{_SLIP}|だ|です|や)+$")
+# a room said after the word 部屋 in a turn that gave the address (「…9の1、で、部屋が…302」)
+_ROOM_AFTER_WORD = re.compile(rf"部屋[\s\u3000]*(?:は|が|の番号は)?[\s\u3000、,…]*(?:{_FILLERS}[\s\u3000、,…]*)?(?P<r>{_ROOM})(?:{_S}号室?)?(?![0-9０-９])")
+
+
+def _address_restarts(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """An address said again from a piece of it is masked from its first try (the town before it too); a room
+    named with the word 部屋 after the address is part of it."""
+    for t in turns:
+        text = t.seg.text
+        for x in sorted((e for e in ents if e.segment_id == t.seg.id and e.type == "address"), key=lambda e: e.start):
+            m = _ADDRESS_FALSE_START.search(text[max(0, x.start - 30):x.start])
+            if m and re.search(r"[0-9０-９一二三四五六七八九十]", m.group()) and re.search(r"[…、。]|ちが|違|ちゃう", m.group()):
+                start = max(0, x.start - 30) + m.start()
+                before = _overlaps([e for e in ents if e is not x], t.seg.id, start, x.start)
+                if all(b.type == "address" for b in before):
+                    for b in before:  # 「上野原、三丁目の…えっと、四十…四十二番地」: the first try was found too
+                        start = min(start, b.start)
+                        x.group = x.group or b.group
+                        ents.remove(b)
+                    x.start = _start_before(text, start, x.end)
+            r = _ROOM_AFTER_WORD.search(text, x.end)
+            if r and r.start() - x.end < 12 and not _overlaps([e for e in ents if e is not x], t.seg.id, x.end, r.end("r")):
+                x.end = r.end()
 
 
 def _years_before(turns: Sequence[_Turn], ents: list[Any]) -> None:
