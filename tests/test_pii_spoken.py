@@ -922,6 +922,7 @@ def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     ([("staff", "手帳はお持ちですか"), ("citizen", "番号は第 5 0 9 3 1 2 号です。"), ("staff", "509312号ですね。")], ["509312"]),
     ([("staff", "ケース番号はわかりますか"), ("citizen", "この紙に。K、えー、0、7、7、1、4。")], ["K、", "0、7、7"]),
     ([("staff", "保険証の記号番号は"), ("citizen", "記号番号は、ろ-4471の20093です。")], ["ろ-", "4471"]),
+    ([("staff", "手帳の番号は"), ("citizen", "えっと、番号は療第30812号です。")], ["療第", "30812"]),
     # a child's name in kana before ちゃん or 君, read back by the staff
     ([("citizen", "上が小学2年の大翔、下が3歳の結菜です。"), ("staff", "ひろと君と、ゆいなちゃんですね。")], ["ひろと", "ゆいな"]),
     # the youngest named after 長男が or 次女が

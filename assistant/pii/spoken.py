@@ -1904,10 +1904,13 @@ def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
                     r"いや|ちが|違|ちゃう|[0-9０-９一二三四五六七八九十]\s*年", text[x.end:x.end + y.end()]):
                 x.end += y.end()
             continue
-        before = re.search(r"(?:第|だい)[\s\u3000、,]*$", text[:x.start])
+        # (a one-kanji series before 第 is part of the number: 「福第20457号」「身第047193号」)
+        before = re.search(r"(?:(?<![一-龯々])[一-龯々])?(?:第|だい)[\s\u3000、,]*$", text[:x.start])
         after = re.match(r"(?:[\s\u3000、,]*[0-9０-９])?[\s\u3000、,]*号(?!室)", text[x.end:])  # 「…3071、9 号」: its last digit
         if before and after:
             x.start, x.end = before.start(), x.end + after.end()
+        elif re.match(r"第|だい", text[x.start:x.end]) and (k := re.search(r"(?<![一-龯々])[一-龯々]$", text[:x.start])):
+            x.start = k.start()
         elif (lead := _ID_LETTER.search(text[:x.start])) and x.type == "insurance_id":
             x.start = lead.start()
 
