@@ -41,7 +41,7 @@ from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
 from assistant.pii.patterns import BUILDING_KW, katakana_word
-from assistant.pii.spoken import extend, widen_address
+from assistant.pii.spoken import extend, join_slips, widen_address
 from assistant.pii.tagger import (
     TaggerModel,
     TokenView,
@@ -1789,8 +1789,10 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     if use_ner is None:
         use_ner = _config_ner()
     original = {s.id: s.text for s in segments}
+    written = list(segments)
     segments = [_comma_spaced(s) for s in segments]
     entities = _detect_all(segments, use_ner)
+    join_slips(written, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
     for e in entities:  # spans found in the spaced reading name the text as it was written
         e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
     table = PlaceholderTable()

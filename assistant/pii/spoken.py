@@ -36,7 +36,8 @@ from assistant.pii.patterns import BUILDING_KW
 _FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
 _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
-          r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000]))")  # 「448の、そう、4481」: a confirmation mid-number
+          r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
+          r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|"
@@ -181,7 +182,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}[\s\u3000]?年))(?:[一二][〇一二三四五六七八九]{{3}}|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}[\s\u3000]?年)|(?=千九百|二千))(?:[一二][〇一二三四五六七八九]{{3}}|(?:千九百|二千)[\s\u3000]*(?:{_NUM_ANY})?|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -430,7 +431,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
         staff = t.seg.speaker == "staff"
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()])):
+            if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()]) and not _card_number(text, m.start(), m.end())):
                 continue
             run, end = m.group(), m.end()
             conts = [] if staff else _continuations(turns, i, text, end)
@@ -1290,10 +1291,11 @@ _DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
 
 
 # after a number: its last group said again (「807や。807。」) or corrected (「0497です。あ、違う、0479。」)
-_SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちゃう|ちゃいます|ちが(?=[、,\s\u3000…]))"
+_SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちゃう|ちゃいます|ちが(?=[、,\s\u3000…])|じゃ[\s\u3000]+なくて|あれ(?=[、,\s\u3000…])|"
+         r"(?:ちょっと)?待ってな?)"
          r"|(?<=[\s\u3000、,…。])あっ?(?=[\s\u3000、,]))")
-_GROUP_AGAIN = re.compile(rf"^[\s\u3000]*(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…]|{_FILLERS})*(?P<c>{_SLIP}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
-                          rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}})(?![\s\u3000]?{_DIG})(?=[\s\u3000、。,…]|です|や|だ|ね|$)")
+_GROUP_AGAIN = re.compile(rf"^[\s\u3000]*(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…の]|{_FILLERS})*(?P<c>{_SLIP}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
+                          rf"(?P<g>{_DIG}(?:(?:[\s\u3000]?|…+){_DIG}){{1,4}})(?![\s\u3000]?{_DIG})(?=[\s\u3000、。,…]|です|や|だ|ね|$)")
 _LAST_GROUP = re.compile(rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{0,3}})(?:[\s\u3000]*(?:号室|号))?$")
 
 
@@ -1729,8 +1731,8 @@ def _written_before_reading(t: _Turn, ents: list[Any], make: Callable[..., Any],
 
 
 # 「陽葵 で ひまり」「颯太、そうた です」: a kanji name followed by its reading
-_READING_AFTER = re.compile(r"^(?:[\s\u3000]*(?:です|で|や)[\s\u3000、,。]+|[\s\u3000、,]+)(?P<r>[ぁ-ん]{2,5}?|[ァ-ヶー]{2,6})"
-                            r"(?=[\s\u3000]*(?:$|[、。]|です|と(?:読|よ)|って|[\s\u3000]))")
+_READING_AFTER = re.compile(r"^(?:[\s\u3000]*(?:です|で|や)[\s\u3000、,。「]+|[\s\u3000、,「]+)(?P<r>[ぁ-ん]{2,5}?|[ァ-ヶー]{2,6})"
+                            r"(?=」?[\s\u3000]*(?:$|[、。]|です|と(?:読|よ)|って|[\s\u3000]))")
 
 
 def _reading_after_name(t: _Turn, ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool],
@@ -1851,8 +1853,8 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
 
 
 # between a slip and its correction: 「。あ、ちゃう、」「…あ、ちが、」「だ。」「です あ 違う」
-_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|ちゃうわ?|ちゃいます|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
-                       rf"(?:ちょっと)?待って(?:ください)?|{_CORRECTION})*")
+_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|あれ|ちゃうわ?|ちゃいます|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
+                       rf"(?:ちょっと)?待って(?:ください|な)?|じゃ[\s\u3000]*なくて|{_CORRECTION})*")
 # kinds that are one item when said twice: a number first heard as a bare number (id) is the phone it becomes
 _JOIN_KINDS = (("phone", "id"), ("account", "id"), ("insurance_id", "id"), ("mynumber", "id"), ("birthdate",), ("address",))
 
@@ -1860,7 +1862,16 @@ _JOIN_KINDS = (("phone", "id"), ("account", "id"), ("insurance_id", "id"), ("myn
 def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """Two spans of one kind in a turn with only a pause or a self-correction between them are one item
     said twice (「平成元年の あ 違う 平成2年の6月18日」「0248 あ えっと 0428173」): the correction is masked too."""
-    text_of = {t.seg.id: t.seg.text for t in turns}
+    _join_slips({t.seg.id: t.seg.text for t in turns}, ents)
+
+
+def join_slips(segments: Sequence[Segment], ents: list[Any]) -> None:
+    """The joining of a slip and its correction, for spans found after this pass (by the learned tagger)."""
+    _join_slips({s.id: s.text for s in segments}, ents)
+    _refresh_texts({s.id: s for s in segments}, ents)
+
+
+def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
     for kinds in _JOIN_KINDS:
         spans = sorted((x for x in ents if x.type in kinds), key=lambda x: (x.segment_id, x.start))
         for a, b in zip(spans, spans[1:], strict=False):
@@ -1868,6 +1879,8 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
             gap = text[a.end:b.start]
             if a.type == "birthdate":  # 「6月…6月だっけな、6月の14日」: a part of the date said again while recalling
                 gap = re.sub(rf"{_NUMK}{_S}(?:年|月)", "", gap)
+            if a.type == "address":  # 「宮下の、字、えー、上川原の12番地」: the word 字 between the parts
+                gap = re.sub(r"大?字", "", gap)
             if a.segment_id != b.segment_id or a.end > b.start or not _SLIP_GAP.fullmatch(gap):
                 continue
             if a.type != b.type and not re.search(r"[あいちじま]|。", gap):
@@ -1879,7 +1892,7 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 
 # the letter or kana that leads a 記号 or a case number (「い-2305の41886」「H、えー、04529」)
-_ID_LETTER = re.compile(rf"(?:^|(?<=[\s\u3000、,。はが「]))(?:[ぁ-んァ-ヶ][-‐−－]|[A-Za-zＡ-Ｚ](?:[-‐−－ー]|(?:[\s\u3000、,]|{_FILLERS})+))$")
+_ID_LETTER = re.compile(rf"(?:^|(?<=[\s\u3000、,。はが「]))(?:[ぁ-んァ-ヶ][-‐−－]|[A-Za-zＡ-Ｚ](?:[-‐−－ー]|(?:[\s\u3000、,の]|{_FILLERS})+))$")
 # a phone number begun wrongly, then said again (「090の、あ、違う、080だ、080の…」)
 _PHONE_RESTART = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}(?:[\s\u3000、,の…]|{_FILLERS})*{_SLIP}"
                             rf"(?:[\s\u3000、,。の…]|{_FILLERS}|です|だ|や)*(?:0[0-9０-９]{{1,4}}(?:[\s\u3000、,…]|だ|です|や)*)?$")
