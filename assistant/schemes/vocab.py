@@ -120,6 +120,7 @@ class Morph:
     oov: bool = False  # not in the dictionary (Whisper's odd kanji strings often are not)
     adverbial: bool = False  # a noun that heads a clause adverbially (場合, 時, ため): 「…場合、」
     function: bool = False  # an adverb, conjunction, interjection or pronoun (もう, まだ, あの): never part of a name
+    verb: bool = False  # a verb or an adjective: a scheme name never ends in one
 
 
 _SENTENCE_END = set("。！？!?\n")
@@ -145,7 +146,8 @@ def morphs(text: str) -> list[Morph]:
                 kind = "word"
             out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov(),
                              adverbial=pos == "名詞" and tags[2] == "副詞可能",
-                             function=pos in ("副詞", "接続詞", "感動詞", "連体詞", "代名詞")))
+                             function=pos in ("副詞", "接続詞", "感動詞", "連体詞", "代名詞"),
+                             verb=pos in ("動詞", "形容詞")))
     return out
 
 
@@ -501,6 +503,8 @@ class SchemeNameCorrector:
                 if m.kind == "particle" and m.surface not in term.surface:
                     return None
         before = text[s:e]
+        if cost > 0 and inside[-1].verb and not inside[-1].oov and any(m.kind == "punct" for m in inside):
+            return None  # 「国民健康保険、切れちゃって」: a name, a pause and a verb, not a longer name
         if cost > 0 and inside[0].function and not inside[0].oov:
             return None  # 「もう介護で」: an adverb before a word, not the start of 要介護
         if cost > 0 and inside[0].adverbial and any(m.kind == "punct" for m in inside):
