@@ -26,6 +26,22 @@ def _masked_away(turns: list[tuple[str, str]], secret: list[str]) -> list:
     return ents
 
 
+def _masked_away_by_rules(turns: list[tuple[str, str]], secret: list[str], monkeypatch) -> list:
+    """As ``_masked_away``, with the learned tagger off: the rules alone must hide the secrets."""
+    from assistant.pii import mask
+
+    monkeypatch.setattr(mask, "load_tagger", lambda: None)
+    return _masked_away(turns, secret)
+
+
+def _stay_visible(turns: list[tuple[str, str]], visible: list[str]) -> None:
+    """Mask the conversation, assert every look-alike is still there."""
+    texts, _ents = _mask(turns)
+    joined = "\n".join(texts)
+    for v in visible:
+        assert v in joined, (v, joined)
+
+
 def _no_digits_left(text: str, digits: str) -> bool:
     return not any(d in text for d in digits)
 
@@ -833,10 +849,7 @@ def test_words_before_quotations_and_counting_words_stay_visible():
     ([("staff", "ご兄弟は"), ("citizen", "兄が おって 兄は、しゅんた。")], ["しゅんた"]),
 ])
 def test_forms_masked_by_the_rules_alone(turns, secret, monkeypatch):
-    from assistant.pii import mask
-
-    monkeypatch.setattr(mask, "load_tagger", lambda: None)
-    _masked_away(turns, secret)
+    _masked_away_by_rules(turns, secret, monkeypatch)
 
 
 @pytest.mark.parametrize("turns,visible", [
@@ -847,10 +860,7 @@ def test_forms_masked_by_the_rules_alone(turns, secret, monkeypatch):
     ([("citizen", "電話代が 3の 1200円 かかって")], ["1200円"]),
 ])
 def test_look_alikes_of_the_new_forms_stay(turns, visible):
-    texts, _ents = _mask(turns)
-    joined = "\n".join(texts)
-    for v in visible:
-        assert v in joined, (v, joined)
+    _stay_visible(turns, visible)
 
 
 @pytest.mark.parametrize("turns,secret", [
@@ -884,10 +894,7 @@ def test_look_alikes_of_the_new_forms_stay(turns, visible):
     ([("staff", "お名前は"), ("citizen", "森下陽向です。"), ("staff", "陽向くんですね")], ["陽向"]),
 ])
 def test_later_days_corrected_groups_readings_and_given_names(turns, secret, monkeypatch):
-    from assistant.pii import mask
-
-    monkeypatch.setattr(mask, "load_tagger", lambda: None)
-    _masked_away(turns, secret)
+    _masked_away_by_rules(turns, secret, monkeypatch)
 
 
 @pytest.mark.parametrize("turns,visible", [
@@ -902,10 +909,7 @@ def test_later_days_corrected_groups_readings_and_given_names(turns, secret, mon
     ([("staff", "どちらにお住まいですか"), ("citizen", "駅の近くのアパートです")], ["駅の近くのアパート"]),
 ])
 def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
-    texts, _ents = _mask(turns)
-    joined = "\n".join(texts)
-    for v in visible:
-        assert v in joined, (v, joined)
+    _stay_visible(turns, visible)
 
 
 @pytest.mark.parametrize("turns,secret", [
@@ -952,10 +956,7 @@ def test_look_alikes_of_later_days_and_readings_stay(turns, visible):
     ([("staff", "メールは"), ("citizen", "めーる は たなか ぜろさん アット けーめーる ドット ジェイピー です")], ["けーめーる", "たなか ぜろさん"]),
 ])
 def test_slips_certificates_and_kana_names(turns, secret, monkeypatch):
-    from assistant.pii import mask
-
-    monkeypatch.setattr(mask, "load_tagger", lambda: None)
-    _masked_away(turns, secret)
+    _masked_away_by_rules(turns, secret, monkeypatch)
 
 
 @pytest.mark.parametrize("turns,visible", [
@@ -967,7 +968,4 @@ def test_slips_certificates_and_kana_names(turns, secret, monkeypatch):
     ([("citizen", "家賃が払えなくなっちゃう。3万円です")], ["3万円"]),
 ])
 def test_look_alikes_of_slips_and_kana_names_stay(turns, visible):
-    texts, _ents = _mask(turns)
-    joined = "\n".join(texts)
-    for v in visible:
-        assert v in joined, (v, joined)
+    _stay_visible(turns, visible)

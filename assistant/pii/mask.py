@@ -1789,10 +1789,8 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     if use_ner is None:
         use_ner = _config_ner()
     original = {s.id: s.text for s in segments}
-    written = list(segments)
-    segments = [_comma_spaced(s) for s in segments]
-    entities = _detect_all(segments, use_ner)
-    join_slips(written, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
+    entities = _detect_all([_comma_spaced(s) for s in segments], use_ner)
+    join_slips(segments, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
     for e in entities:  # spans found in the spaced reading name the text as it was written
         e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
     table = PlaceholderTable()

@@ -281,11 +281,17 @@ def _number_type(run: str, context: str) -> str | None:
     return "id" if n >= 7 and _NUMBER_Q.search(context) else None
 
 
+# a card's or a certificate's number: 第 (or だい) before it, 号 (not 号室) after it
+_CARD_LEAD = re.compile(r"(?:第|だい)[\s\u3000、,]*$")
+_CARD_TAIL = re.compile(r"[\s\u3000]*号(?!室)")
+
+
 def _card_number(text: str, s: int, e: int) -> bool:
-    """「第20417号」: a number between 第 and 号 is a card's or a certificate's number, not a count."""
-    if not re.match(r"[\s\u3000]*号(?!室)", text[e:]):
+    """「第20417号」「番号が 3 2 0 1 号」: a number between 第 (or its card word) and 号 is a card's or a
+    certificate's number, not a count."""
+    if not _CARD_TAIL.match(text, e):
         return False
-    return re.search(r"(?:第|だい)[\s\u3000、,]*$|(?:番号|記号)[\s\u3000]*[はがも]?[\s\u3000、,]*$", text[:s]) is not None
+    return _CARD_LEAD.search(text[:s]) is not None or re.search(r"(?:番号|記号)[\s\u3000]*[はがも]?[\s\u3000、,]*$", text[:s]) is not None
 
 
 def _overlaps(ents: Sequence[Any], sid: int, s: int, e: int) -> list[Any]:
@@ -448,7 +454,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
             if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
-            lead = re.search(r"(?:第|だい)[\s\u3000、,]*$", text[:m.start()]) if card else None
+            lead = _CARD_LEAD.search(text[:m.start()]) if card else None
             start, end = ((lead.start() if lead else m.start()), text.index("号", end) + 1) if card else (m.start(), end)
             _add(ents, make(kind, start, end, text[start:end], segment_id=t.seg.id, rule=f"{kind}:spoken", group=group))
             for nt, c in conts:
@@ -1291,7 +1297,7 @@ _DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
 
 
 # after a number: its last group said again (「807や。807。」) or corrected (「0497です。あ、違う、0479。」)
-_SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちゃう|ちゃいます|ちが(?=[、,\s\u3000…])|じゃ[\s\u3000]+なくて|あれ(?=[、,\s\u3000…])|"
+_SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちが(?=[、,\s\u3000…])|じゃ[\s\u3000]+なくて|あれ(?=[、,\s\u3000…])|"
          r"(?:ちょっと)?待ってな?)"
          r"|(?<=[\s\u3000、,…。])あっ?(?=[\s\u3000、,]))")
 _GROUP_AGAIN = re.compile(rf"^[\s\u3000]*(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…の]|{_FILLERS})*(?P<c>{_SLIP}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
@@ -1367,15 +1373,15 @@ def _echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -
             m = _trimmed(m0)
             if m is None:
                 continue
+            d = _digit_string(m.group())
             # 「240815号ですね」: a card's number read back with its 号 is still that number
-            card_again = re.match(r"[\s\u3000]*号(?!室)", text[m.end():]) is not None and any(
-                len(d) >= 4 and d == _digit_string(m.group()) for _x, d, _k in known)
+            card_again = _CARD_TAIL.match(text, m.end()) is not None and any(
+                len(d) >= 4 and d == digits for _x, digits, _k in known)
             if _UNIT_AFTER.match(text[m.end():m.end() + 4]) and not _card_number(text, m.start(), m.end()) and not card_again:
                 continue
             inside = _overlaps(ents, t.seg.id, m.start(), m.end())
             if any(x.type not in ("name", *_NUMBER_KINDS) or x.start < m.start() or x.end > m.end() for x in inside):
                 continue  # a name (なな) or part of the number read alone inside the run gives way to it
-            d = _digit_string(m.group())
             if _REST_OF.search(text[:m.start()]):  # 「残りが9913です」: the rest of the speaker's last number
                 src = next((x for x, _d, kx in reversed(known) if 0 < k - kx <= 4
                             and "staff" not in (turns[kx].seg.speaker, t.seg.speaker)), None)
@@ -1617,6 +1623,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _years_before(turns, ents)
     _join_corrected(turns, ents)  # again: slips whose correction the passes above found
     _card_marks(turns, ents)
+    _false_starts(turns, ents)
     _address_restarts(turns, ents)
     _refresh_texts(by_id, ents)
     return ents
@@ -1773,8 +1780,8 @@ _KIN_CHAN = re.compile(r"^(?:お|ご)|^(?:ばあ|じい|にい|ねえ|あか|か
 def _kana_child_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                       name_shape_ok: Callable[[str], bool]) -> None:
     for i, t in enumerate(turns):
-        named_before = any(x.type == "name" and x.segment_id in {u.seg.id for u in turns[max(0, i - 2):i + 1]}
-                           for x in ents)
+        near = {u.seg.id for u in turns[max(0, i - 2):i + 1]}
+        named_before = any(x.type == "name" and x.segment_id in near for x in ents)
         if not (named_before or _CHILD_TALK.search(t.asked + t.seg.text)):
             continue
         for m in _KANA_CHILD.finditer(t.seg.text):
@@ -1853,7 +1860,7 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
 
 
 # between a slip and its correction: 「。あ、ちゃう、」「…あ、ちが、」「だ。」「です あ 違う」
-_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|あれ|ちゃうわ?|ちゃいます|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
+_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|あれ|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
                        rf"(?:ちょっと)?待って(?:ください|な)?|じゃ[\s\u3000]*なくて|{_CORRECTION})*")
 # kinds that are one item when said twice: a number first heard as a bare number (id) is the phone it becomes
 _JOIN_KINDS = (("phone", "id"), ("account", "id"), ("insurance_id", "id"), ("mynumber", "id"), ("birthdate",), ("address",))
@@ -1866,9 +1873,9 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
 
 
 def join_slips(segments: Sequence[Segment], ents: list[Any]) -> None:
-    """The joining of a slip and its correction, for spans found after this pass (by the learned tagger)."""
+    """The joining of a slip and its correction, for spans found after this pass (by the learned tagger);
+    the caller refreshes the entities' texts."""
     _join_slips({s.id: s.text for s in segments}, ents)
-    _refresh_texts({s.id: s for s in segments}, ents)
 
 
 def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
@@ -1901,24 +1908,17 @@ _YEAR_REDONE = re.compile(rf"^(?:[\s\u3000、,…。]|{_FILLERS}|いや|あっ?|
                           rf"{_NUMK}{_S}年{_DATE_GAP}{_NUM_ANY}{_S}月(?:{_GAP}{_NUM_ANY}{_S}日)?")
 
 
+_SERIES_CARD_LEAD = re.compile(rf"(?:(?<![一-龯々])[一-龯々])?{_CARD_LEAD.pattern}")
+
+
 def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """「第34625号」: a card's or a certificate's number is masked with its 第 and 号 (they say which card
-    it is and where the number starts and ends) and the letter that leads it; a phone number with the
-    false start before it; a year of birth with its corrected year, month and day after it."""
+    it is and where the number starts and ends) and the letter that leads it."""
     text_of = {t.seg.id: t.seg.text for t in turns}
-    for x in [e for e in ents if e.type in ("insurance_id", "id", "phone", "birthdate")]:
+    for x in [e for e in ents if e.type in ("insurance_id", "id")]:
         text = text_of.get(x.segment_id, "")
-        if x.type == "phone":
-            if (r := _PHONE_RESTART.search(text[:x.start])) and not _overlaps(ents, x.segment_id, r.start(), x.start):
-                x.start = r.start()
-            continue
-        if x.type == "birthdate":
-            if "月" not in x.text and (y := _YEAR_REDONE.match(text[x.end:])) and y.end() and re.search(
-                    r"いや|ちが|違|ちゃう|[0-9０-９一二三四五六七八九十]\s*年", text[x.end:x.end + y.end()]):
-                x.end += y.end()
-            continue
         # (a one-kanji series before 第 is part of the number: 「福第20457号」「身第047193号」)
-        before = re.search(r"(?:(?<![一-龯々])[一-龯々])?(?:第|だい)[\s\u3000、,]*$", text[:x.start])
+        before = _SERIES_CARD_LEAD.search(text[:x.start])
         after = re.match(r"(?:[\s\u3000、,]*[0-9０-９])?[\s\u3000、,]*号(?!室)", text[x.end:])  # 「…3071、9 号」: its last digit
         if before and after:
             x.start, x.end = before.start(), x.end + after.end()
@@ -1926,6 +1926,20 @@ def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
             x.start = k.start()
         elif (lead := _ID_LETTER.search(text[:x.start])) and x.type == "insurance_id":
             x.start = lead.start()
+
+
+def _false_starts(turns: Sequence[_Turn], ents: list[Any]) -> None:
+    """A phone number with the false start before it; a year of birth with its corrected year, month and
+    day after it."""
+    text_of = {t.seg.id: t.seg.text for t in turns}
+    for x in [e for e in ents if e.type in ("phone", "birthdate")]:
+        text = text_of.get(x.segment_id, "")
+        if x.type == "phone":
+            if (r := _PHONE_RESTART.search(text[:x.start])) and not _overlaps(ents, x.segment_id, r.start(), x.start):
+                x.start = r.start()
+        elif "月" not in x.text and (y := _YEAR_REDONE.match(text[x.end:])) and y.end() and re.search(
+                r"いや|ちが|違|ちゃう|[0-9０-９一二三四五六七八九十]\s*年", text[x.end:x.end + y.end()]):
+            x.end += y.end()
 
 
 # the pieces of an address said before it starts over (「三丁目の、えっと、11番の…11番の5」「四十…四十二番地」
