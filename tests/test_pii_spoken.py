@@ -969,3 +969,72 @@ def test_slips_certificates_and_kana_names(turns, secret, monkeypatch):
 ])
 def test_look_alikes_of_slips_and_kana_names_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number the staff member reads off a card the citizen hands over, checked aloud
+    ([("staff", "年金手帳の番号はわかりますか"), ("citizen", "これです 持ってきました"),
+      ("staff", "はい なな ぜろ さん いち の ご はち に よん きゅう ろく ですね")], ["ご はち に よん", "なな ぜろ"]),
+])
+def test_numbers_read_off_a_card(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    # an office's number read off a notice stays: only the staff's check of a card number is masked
+    ([("staff", "ご住所と連絡先を"), ("citizen", "電話は 090-3321-7745 です"),
+      ("staff", "ガス会社の窓口の番号は、このはがきに書いてある 03-5521-7400 ですね")], ["03-5521-7400"]),
+    ([("staff", "ご連絡先の番号は"), ("citizen", "携帯がなくて"), ("staff", "では 3 階の窓口で 10 時ですね")], ["10 時"]),
+])
+def test_staff_checks_that_are_not_card_numbers_stay(turns, visible):
+    _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a card's number after 第 and a filler
+    ([("staff", "受給者証の番号は"), ("citizen", "番号は、えっと…あ、第、えーと、4471025号です。")], ["4471025"]),
+    # the insurer's mark of a 記号 said apart from its digits, in kana, or with kanji digits
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号が、南の、7。番号が、2、2、0、8、1。")], ["南の、7"]),
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号 は すい 05 番号 は 3 3 1 8 2")], ["すい 05"]),
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号 が 西 の 十二 番号 が 四四〇 一八 です")], ["西 の 十二"]),
+    # a character of the name told by its radical, as the harder of two, or by a verb that contains it
+    ([("staff", "お名前を"), ("citizen", "坂田 龍也 です りゅうは 難しいほうの 龍")], ["龍"]),
+    ([("staff", "お名前を"), ("citizen", "高田 裕子 です 裕は ころもへんの、裕")], ["ころもへん", "裕"]),
+    ([("staff", "お名前を"), ("citizen", "川上沙織です。沙織は、さんずいに少ない、織物の織です。")], ["少ない", "織物"]),
+    ([("staff", "お名前を"), ("citizen", "佐藤 和代 です かずよ 平和の 和に 代わる")], ["平和", "代わる"]),
+    # a slip corrected and the corrected group said again
+    ([("staff", "お電話は"), ("citizen", "家のな。072の、えー、4418の、あ、ちゃうわ、4481や、4481の、2290。")], ["4418", "や、4481"]),
+    ([("staff", "お電話は"), ("citizen", "家のが、03-5521-6630。あ、いや、6603です、すみません。")], ["6603"]),
+    ([("staff", "お電話は"), ("citizen", "090 6621 の 4150 です あ 最後 4105 でした"), ("staff", "4105 ですね")], ["4105"]),
+    # addresses: kana lot numbers with commas, a lot said alone after a pause, spaced kanji digits and towns, ○ for 〇
+    ([("staff", "ご住所は"), ("citizen", "なかまち、にちょうめ、さんばん、じゅうごう、です")], ["じゅうごう", "さんばん"]),
+    ([("staff", "ご住所は"), ("citizen", "緑町の2丁目の、えっと"), ("staff", "はい"), ("citizen", "……4の18。")], ["4の18"]),
+    ([("staff", "ご住所は"), ("citizen", "住所 は 黒木 町 字 北 ノ 原 三 十 五 の 二 です")], ["三 十 五 の 二", "北 ノ 原"]),
+    ([("staff", "ご住所は"), ("citizen", "緑 山 台 二 丁目 十 四 の 六 です")], ["緑 山 台", "十 四 の 六"]),
+    ([("staff", "ご住所は"), ("citizen", "桜町 の 2 丁目 の 5 番 の 8 の 桜 荘 の 一 ○ 三 です")], ["一 ○ 三"]),
+    # a name spelled in Latin letters with commas, asked for its spelling
+    ([("citizen", "ロサです"), ("staff", "つづりは、ローマ字だと?"), ("citizen", "R、O、S、A、L、I、E。")], ["R、O、S"]),
+    # a word in quotes someone is called by
+    ([("citizen", "隣の家の子で、お父さんが「ゆうま」と呼んでるのを聞きました。")], ["ゆうま"]),
+])
+def test_marks_spellings_slips_and_spaced_addresses(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a child's name joined by と to a masked name
+    ([("staff", "お子さんのお名前は"), ("citizen", "上が 大和 8歳で 下が 結愛 4歳です 大和 と ゆあ")], ["ゆあ"]),
+    # the explanation of a character of a name only the learned tagger finds
+    ([("staff", "お名前を"), ("citizen", "本名で 加藤 愛 です あい は 愛情の 愛")], ["愛情"]),
+])
+def test_names_listed_together_and_explained_after_the_tagger(turns, secret):
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "ご家族は"), ("citizen", "夫と 息子の 翼 と 私 です 翼 は 中学生 で")], ["私", "夫"]),
+    ([("staff", "お子さんは"), ("citizen", "娘 と 二人 で 暮らして います 娘 は 5歳 です")], ["二人"]),
+    ([("staff", "評価は"), ("citizen", "○ です それと × です")], ["○"]),
+])
+def test_look_alikes_of_listed_names_and_marks_stay(turns, visible):
+    _stay_visible(turns, visible)

@@ -41,7 +41,7 @@ from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
 from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
 from assistant.pii.patterns import BUILDING_KW, katakana_word
-from assistant.pii.spoken import extend, join_slips, widen_address
+from assistant.pii.spoken import explain_after_learned, extend, join_slips, widen_address
 from assistant.pii.tagger import (
     TaggerModel,
     TokenView,
@@ -302,7 +302,7 @@ _PARTICLES = set("はがをにでともへやの")
 _UNIT_AFTER = re.compile(r"^[\s\u3000]*(?:日|時|分|歳|才|回|人|万|円|か月|ヶ月|カ月|階|%|％|年|月)")
 
 
-_SPACED_TOWN = re.compile(r"(?:[一-龯々ァ-ヶー]{1,4}[\s\u3000]+(?:(?:が|ケ|ヶ|の)[\s\u3000]+)?)?[一-龯々ァ-ヶー]{0,3}"
+_SPACED_TOWN = re.compile(r"(?:[一-龯々ァ-ヶー]{1,4}[\s\u3000]+(?:(?:が|ケ|ヶ|の)[\s\u3000]+)?){0,2}[一-龯々ァ-ヶー]{0,3}"
                           r"(?:丘|台|町|通り|通|野|原|坂|浜|谷|沢|川|山|田|島|森|園|里)[\s\u3000]+$")
 
 
@@ -1773,6 +1773,16 @@ def _asks_for_data(text: str) -> bool:
                 and re.search(r"[？?]|か[。\s]*$|ください|お願い|伺|教えて|は[。\s]*$", text))
 
 
+_CIRCLE_ZERO = re.compile(r"(?<=[0-9０-９〇一二三四五六七八九○][\s\u3000])○|○(?=[\s\u3000]?[0-9０-９〇一二三四五六七八九○])|(?<=[0-9０-９〇一二三四五六七八九])○")
+
+
+def _circle_zeros(segment: Segment) -> Segment:
+    """「二 ○ 二」: a recogniser that writes the circle ○ for the zero 〇 among digits; read as 〇 (same offsets)."""
+    if "○" not in segment.text:
+        return segment
+    return replace(segment, text=_CIRCLE_ZERO.sub("〇", segment.text))
+
+
 def _comma_spaced(segment: Segment) -> Segment:
     """A turn a recogniser wrote with a comma or a full stop after every word or two (「松下、あゆみ、です、夫は、…」
     「旭町。さんちょうめ。の。」) is read with spaces for those marks, as the spaced form the rules know; the
@@ -1789,8 +1799,9 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     if use_ner is None:
         use_ner = _config_ner()
     original = {s.id: s.text for s in segments}
-    entities = _detect_all([_comma_spaced(s) for s in segments], use_ner)
+    entities = _detect_all([_comma_spaced(_circle_zeros(s)) for s in segments], use_ner)
     join_slips(segments, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
+    explain_after_learned(segments, entities, Entity)  # 「愛情の愛」 after a name only the tagger found
     for e in entities:  # spans found in the spaced reading name the text as it was written
         e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
     table = PlaceholderTable()

@@ -358,8 +358,10 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
 # a 記号 may start with a kanji or two (愛12, 東-3, 鹿 1 2: the insurer's mark), in quotes as read from
 # the card (「北02」), its digits read one by one
 _ID_DIGITS = r"[0-9０-９](?:[ \u3000]?[0-9０-９])*"
-_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:[一-龯]{{1,2}}[ \u3000]?[-‐−－]?[ \u3000]?)?{_ID_DIGITS}"
-                          rf"(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
+# the mark may be said apart from its digits (「東の、5」「すい 03」「南 の 十五」)
+_ID_MARK = r"(?:[一-龯]{1,2}|(?!ね|よ|で|が|は|の|と|も|な)[ぁ-ん]{1,2}(?=[ \u3000]))"
+_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_MARK}(?:[ \u3000、,]|の)*[-‐−－]?[ \u3000]?(?:{_ID_DIGITS}|[〇一二三四五六七八九十]{{1,4}}(?![一-龯]))"
+                          rf"|{_ID_DIGITS})(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
 # a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
 _KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")
 _SECOND_PART_RE = re.compile(

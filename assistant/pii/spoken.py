@@ -66,7 +66,8 @@ _MYNUMBER = re.compile(r"マイナンバー|個人番号")
 _NUMBER_KINDS = ("phone", "mynumber", "account", "insurance_id", "id")
 _AFTER_NUMBER_WORD = re.compile(r"(?:番号|記号)[\s\u3000]*[はがもで]?[\s\u3000、,]*$")
 
-_NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十][一二三四五六七八九十〇]{0,3})"  # lot numbers never start with 0
+# lot numbers never start with 0; a recogniser may space kanji digits (「二 十 三」)
+_NUMK = r"(?:[1-9１-９][0-9０-９]{0,3}|[一二三四五六七八九十](?:[\s\u3000]?[一二三四五六七八九十〇]){0,3})"
 _KANA_NUM = r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく|びゃく|ぴゃく|ろっ|はっ|せん|ぜん)+"
 _S = r"[\s\u3000]*"
 # (a lot number read digit by digit: 「1 5 0 7 の 3」)
@@ -75,7 +76,7 @@ _LOT = (rf"(?:[1-9](?:[\s\u3000][0-9]){{1,3}}(?![0-9])|{_NUMK})(?:{_S}(?:の|[-�
 _KANA_LOT = rf"{_KANA_NUM}(?:{_S}の{_S}{_KANA_NUM}){{1,2}}"
 _PLACE = r"(?:町|丁目|ちょうめ|ちょう|まち|台|丘|野|原|谷|沢|川|山|田|浜|島|通り|区|市|村|番地|団地)"
 # 番地 and 号 said in kana (「じゅうごばん よんごう」, 「さんばんち の に」)
-_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:{_S}の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
+_KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:[\s\u3000、,]*の?{_S}(?:{_KANA_NUM}{_S}ごう|{_KANA_NUM}|{_NUMK}(?:{_S}号)?))?"
 # a lot with kana and kanji numbers mixed (「よんの二の十五」)
 _MIXED_LOT = rf"(?:{_KANA_NUM}|{_NUMK})(?:{_S}の{_S}(?:{_KANA_NUM}|{_NUMK})){{1,2}}(?![0-9０-９一二三四五六七八九十])"
 # (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
@@ -151,7 +152,7 @@ _KW_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー
 _BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|{_KANA_NUM}{_S}ごう|(?<![A-Za-z])[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?(?:棟|とう){_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
-_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT})")
+_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT})")
 # a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
 _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^。？?]{{0,12}}?(?P<r>{_ROOM}|{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}})"
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
@@ -282,7 +283,7 @@ def _number_type(run: str, context: str) -> str | None:
 
 
 # a card's or a certificate's number: 第 (or だい) before it, 号 (not 号室) after it
-_CARD_LEAD = re.compile(r"(?:第|だい)[\s\u3000、,]*$")
+_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,]|{_FILLERS})*$")  # 「第、えー、3902117号」
 _CARD_TAIL = re.compile(r"[\s\u3000]*号(?!室)")
 
 
@@ -429,15 +430,36 @@ def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[
     return out
 
 
+# a number the staff member reads off a card the citizen shows, ending in a check (「…ですね」「…で合ってますか」)
+_READ_BACK_END = re.compile(r"^[\s\u3000、,]*(?:です(?:ね|よね)|ね|で(?:合って|あって|よろし|間違い|まちがい))")
+
+
+def _read_off_card(turns: Sequence[_Turn], i: int, text: str, m: Any) -> bool:
+    """「はい、なな ぜろ さん いち の …ですね」: seven or more digits the staff member checks aloud, a few
+    turns after asking for a card's or an account's number (the office's own numbers are told, not checked)."""
+    if _digits(m.group()) < 7 or not _READ_BACK_END.match(text[m.end():]):
+        return False
+    if re.fullmatch(r"0[0-9]{9,10}", _digit_string(m.group())):
+        return False  # a telephone number the staff member checks is one read off a notice: an office's
+    return _NUMBER_Q.search(_staff_context(turns, i) + text[:m.start()]) is not None
+
+
+def _staff_context(turns: Sequence[_Turn], i: int) -> str:
+    """What the staff member asked in the three turns before ``i`` (a staff turn has no ``asked``)."""
+    return "".join(t.seg.text for t in turns[max(0, i - 3):i] if t.seg.speaker == "staff")
+
+
 def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
     """Digit runs broken by fillers or carried into the next turns; in the staff's turns, only a card's
-    number read aloud after its keyword (the staff's own phone numbers are the office's)."""
+    number read aloud after its keyword or checked aloud after asking for it (the staff's own phone
+    numbers are the office's)."""
     for i, t in enumerate(turns):
         text = t.seg.text
         staff = t.seg.speaker == "staff"
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
-            if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()]) and not _card_number(text, m.start(), m.end())):
+            if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()]) and not _card_number(text, m.start(), m.end())
+                             and not _read_off_card(turns, i, text, m)):
                 continue
             run, end = m.group(), m.end()
             conts = [] if staff else _continuations(turns, i, text, end)
@@ -448,10 +470,11 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
                 continue
             if OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
-            kind = _number_type(whole, t.asked + text[:m.start()])
-            if kind is None and card and _digits(whole) >= 4 and _NUMBER_Q.search(t.asked + text[:m.start()]):
+            context = (_staff_context(turns, i) if staff else t.asked) + text[:m.start()]
+            kind = _number_type(whole, context)
+            if kind is None and card and _digits(whole) >= 4 and _NUMBER_Q.search(context):
                 kind = "insurance_id"  # 「番号が第8826号」: a card's number
-            if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(t.asked + text[:m.start()])):
+            if kind is None or (_digits(whole) < 7 and not _NUMBER_Q.search(context)):
                 continue
             group = f"spoken:{t.seg.id}:{m.start()}" if conts else ""
             lead = _CARD_LEAD.search(text[:m.start()]) if card else None
@@ -1077,7 +1100,7 @@ _JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:�
 _SPACED_KANJI_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[一-龯々]{1,3})[\s\u3000]+(?P<b>[一-龯々]{1,3})[\s\u3000]*(?:さん|さま|様)")
 _ROLE_WORD = re.compile(r"(?:課長|部長|先生|社長|主任|係長|店長|所長|院長|園長|校長|会長|役所|病院|銀行|会社)")
 _SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u3000]+(?P<b>[ぁ-ん]{2,5})[\s\u3000]+(?:さん|さま)(?![ぁ-ん])")
-_KIN_CHAN = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
+_KIN_WORD = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
 
 
 def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -1113,19 +1136,19 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
                                 rule="name:honorific-spaced"))
         for m in _SPACED_SAN.finditer(text):  # 「さくら みう さん」: a full name in kana, spaced
-            if all(name_shape_ok(m.group(g)) and not _KIN_CHAN.match(m.group(g)) for g in ("a", "b")) and not m.group("a").startswith(("お", "ご")):
+            if all(name_shape_ok(m.group(g)) and not _KIN_WORD.match(m.group(g)) for g in ("a", "b")) and not m.group("a").startswith(("お", "ご")):
                 _add(ents, make("name", m.start("a"), m.end("b"), text[m.start("a"):m.end("b")], segment_id=t.seg.id,
                                 rule="name:honorific-spaced"))
         for m in _SPACED_CHAN.finditer(text):
             n = m.group("n")
-            if _KIN_CHAN.match(n) or _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n):
+            if _KIN_WORD.match(n) or _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n):
                 continue
             _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:honorific-spaced"))
 
 
 # a name in Latin capitals as on a residence card (「SANTOS MARIA CRISTINA」「GURUNG SITA」)
 _LATIN_NAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]{2,}[\s\u3000]+){1,3}[A-Z]{2,}(?![A-Za-z])")
-_LATIN_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Z][\s\u3000-]){3,}[A-Z](?![A-Za-z])")
+_LATIN_LETTERS = re.compile(r"(?<![A-Za-z])(?:[A-Z](?:[\s\u3000、,-]|、[\s\u3000]+)){3,}[A-Z](?![A-Za-z])")
 _ACRONYMS = frozenset("ATM NPO DV JR ETC ID PDF LINE SNS URL OK TV PC USB ADHD LGBT NHK JA UR GPS FAX TEL NG QR HIV IT AI".split())
 # a foreign name written with ・ between its parts (「ワン・リーファ」), in a turn about a name
 _DOTTED_KATA = re.compile(r"(?<![ァ-ヶー・])[ァ-ヶー]{1,6}(?:・[ァ-ヶー]{1,6}){1,3}(?![ァ-ヶー・])")
@@ -1141,7 +1164,7 @@ def _latin_and_spelled_names(turns: Sequence[_Turn], ents: list[Any], make: Call
             if any(w in _ACRONYMS for w in words) or max(len(w) for w in words) < 4:
                 continue
             _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:latin"))
-        if not (_NAME_Q.search(t.asked) or re.search(r"カタカナ|かたかな|名前|ローマ字|スペル", text)
+        if not (_NAME_Q.search(t.asked) or re.search(r"カタカナ|かたかな|名前|ローマ字|スペル|つづり|綴り|アルファベット", t.asked + text)
                 or any(x.segment_id == t.seg.id and x.type == "name" for x in ents)):
             continue
         for m in _LATIN_LETTERS.finditer(text):  # 「ローマ字 P H A M T H I」: a name spelled letter by letter
@@ -1216,6 +1239,40 @@ def _siblings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                 continue
             if not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
                 ents.append(make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:sibling"))
+
+
+_AND_AFTER = re.compile(r"^[\s\u3000]*と[\s\u3000、,]*(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5}?)"
+                        r"(?=[\s\u3000]*(?:です|で[\s\u3000、。]|で$|や[\s\u3000、。]|だ[\s\u3000、。]|[。、,]|$))")
+_AND_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。はが]))(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})[\s\u3000]*と[\s\u3000]*$")
+# 「お母さんが「つばさ」と呼んでいる」: a word in quotes that someone is called by
+_CALLED = re.compile(r"「(?P<n>[ぁ-んァ-ヶー一-龯々]{1,6}?)(?:ちゃん|くん|君|さん)?」[\s\u3000]*(?:と|って)[\s\u3000]*(?:呼|よ)[ぶびばん]")
+
+
+def _listed_with_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                       name_shape_ok: Callable[[str], bool], person_ok: Callable[[str], bool],
+                       common_word: Callable[[str], bool]) -> None:
+    """「■ と れん」「蓮 と ■」: in a citizen's turn about children or names, a word joined by と to a masked
+    name is a name too, when it may be one; and a word in quotes someone is called by."""
+    for t in turns:
+        text = t.seg.text
+        for m in _CALLED.finditer(text):
+            if not _KIN_WORD.match(m.group("n")) and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+                ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:called"))
+        if t.seg.speaker == "staff" or not (_CHILD_TALK.search(t.asked + text) or _NAME_Q.search(t.asked)):
+            continue
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            for m, off in ((_AND_AFTER.match(text[x.end:]), x.end), (_AND_BEFORE.search(text[:x.start]), 0)):
+                if m is None:
+                    continue
+                n, s0 = m.group("n"), off + m.start("n")
+                if _NOT_CHILD_NAME.match(n) or _KIN_WORD.match(n) or _NOT_KANA_NAME.match(n) or _COUNT_LEAD.match(n):
+                    continue
+                kanji = re.fullmatch(r"[一-龯々]+", n) is not None
+                if (kanji and not (person_ok(n) or (len(n) <= 2 and not common_word(n)))) or \
+                        (not kanji and (_VERB_LIKE.search(n) or not (name_shape_ok(n) or re.fullmatch(r"[ァ-ヶー]+", n)))):
+                    continue
+                if not _overlaps(ents, t.seg.id, s0, s0 + len(n)):
+                    ents.append(make("name", s0, s0 + len(n), n, segment_id=t.seg.id, rule="name:listed"))
 
 
 def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
@@ -1299,8 +1356,10 @@ _DIG = rf"(?:[0-9０-９〇一二三四五六七八九]|{_KANA_DIGIT})"
 # after a number: its last group said again (「807や。807。」) or corrected (「0497です。あ、違う、0479。」)
 _SLIP = (rf"(?:{_CORRECTION}|(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちが(?=[、,\s\u3000…])|じゃ[\s\u3000]+なくて|あれ(?=[、,\s\u3000…])|"
          r"(?:ちょっと)?待ってな?)"
+         r"|(?<=[\s\u3000、,…。])(?:あっ?[\s\u3000、,]*)?(?:いや|いえ)(?=[\s\u3000、,])"  # 「。あ、いや、7704です」
          r"|(?<=[\s\u3000、,…。])あっ?(?=[\s\u3000、,]))")
 _GROUP_AGAIN = re.compile(rf"^[\s\u3000]*(?:です|でした|や|だ|ね|よ)?(?:[\s\u3000、。,…の]|{_FILLERS})*(?P<c>{_SLIP}(?:です)?(?:[\s\u3000、。,…]|{_FILLERS})*)?"
+                          r"(?:(?:最後|さいご|後ろ|うしろ)(?:の[\s\u3000]*[0-9０-９一二三四][\s\u3000]*桁)?(?:は|が|の)?[\s\u3000、,]*)?"  # 「あ 最後 3082 でした」
                           rf"(?P<g>{_DIG}(?:(?:[\s\u3000]?|…+){_DIG}){{1,4}})(?![\s\u3000]?{_DIG})(?=[\s\u3000、。,…]|です|や|だ|ね|$)")
 _LAST_GROUP = re.compile(rf"(?P<g>{_DIG}(?:[\s\u3000]?{_DIG}){{0,3}})(?:[\s\u3000]*(?:号室|号))?$")
 
@@ -1462,7 +1521,7 @@ def _date_echoes(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
 # 「太陽の陽に、飛翔の翔」「田んぼの 田に 中」: how a name is written, explained by words that contain its
 # characters — it spells the name out as surely as the name itself
 _EXPLAINED_CHAR = re.compile(r"の[\s\u3000]*(?P<c>[一-龯々]{1,2}?)(?![一-龯々])")
-_NEXT_CHAR = re.compile(r"^[\s\u3000]*(?:に|、|,|と)[\s\u3000]*(?P<c>[一-龯々])(?=[\s\u3000]*(?:です|。|、|$))")
+_NEXT_CHAR = re.compile(r"^[\s\u3000]*(?:に|、|,|と)[\s\u3000]*(?P<c>[一-龯々])(?:(?![はがをもでのとにやだ])[ぁ-ん]?[いうくすつぬぶむる])?(?=[\s\u3000]*(?:です|。|、|$))")  # 「和に 代わる」
 
 
 def _word_before(text: str, pos: int) -> int:
@@ -1489,7 +1548,10 @@ _READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)[、,\s\u3000]*(?:って
 # (「我妻に 茂る 男」「五百に 旗に 頭」「良い に 太い」「木へんに 南 の 楠 に 木」「数字の 三に 戸棚の 戸」)
 _RADICAL = (r"(?:木へん|きへん|さんずい|にんべん|くさかんむり|たけかんむり|いとへん|糸へん|ごんべん|言偏|てへん|しんにょう|"
             r"うかんむり|おんなへん|女へん|ひへん|日へん|つちへん|土へん|こざとへん|おおざと|りっしんべん|しめすへん|のぎへん|"
-            r"かねへん|金へん|やまへん|山へん|いしへん|石へん|こめへん|米へん|ふるとり|まだれ|がんだれ|あめかんむり|くちへん|口へん)")
+            r"かねへん|金へん|やまへん|山へん|いしへん|石へん|こめへん|米へん|ふるとり|まだれ|がんだれ|あめかんむり|くちへん|口へん|"
+            r"ころもへん|衣へん|ぎょうにんべん|けものへん|ゆみへん|おうへん|王へん|たまへん|つきへん|月へん|めへん|目へん|"
+            r"うまへん|馬へん|くるまへん|車へん|むしへん|虫へん|かいへん|貝へん|あしへん|足へん|しょくへん|食へん|"
+            r"おおがい|りっとう|れっか|れんが|したごころ|あなかんむり|わかんむり|なべぶた|ひとやね|しかばね|えんにょう)")
 _SPELL_ITEM = (rf"(?:{_RADICAL}[\s\u3000]*(?:に|の)[\s\u3000]*)?(?:[一-龯々ぁ-んァ-ヶー]{{1,6}}?[\s\u3000]*の[\s\u3000]*)?"
                r"[一-龯々]{1,3}(?:しい|[いるせきくしうすつむぶ](?![ぁ-ん]))?")
 _SPELL_SEP = r"(?:[\s\u3000、,]*(?:に|と|、)[\s\u3000、,]*|[\s\u3000]+)"
@@ -1543,30 +1605,46 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
                 if word not in ("カタカナ", "ひらがな", "かたかな") and not _VERB_LIKE.search(word) and (
                         kana_name_ok(word) or re.fullmatch(r"[ァ-ヶー]+", word) or g == "r"):  # 「りく、って読みます」
                     _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
+    chars = explained_characters(turns, ents, make)
+    _spelled_sequences(turns, ents, make, chars)
+
+
+# 「ころもへんの、裕」「難しいほうの 龍」: a character of the name told by its radical or as the harder of two
+_TOLD_CHAR = re.compile(rf"(?:{_RADICAL}|(?:難し[いか]|むずかし[いか]|簡単な|かんたんな|普通の|ふつうの|旧字の)[\s\u3000]*(?:方|ほう))"
+                        r"[\s\u3000]*の?[\s\u3000、,]*(?P<c>[一-龯々])(?![一-龯々])")
+# 「さんずいに少ない、」: a radical and the word whose character it joins, said before the rest of a spelling
+_RADICAL_PART_BEFORE = re.compile(rf"{_RADICAL}[\s\u3000]*に[\s\u3000]*[一-龯々]{{1,2}}[ぁ-ん]{{0,3}}(?:[\s\u3000、,]|に)*$")
+
+
+def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[..., Any]) -> set[str]:
+    """「太陽の陽に、飛翔の翔」: the words that tell how a name's characters are written, wherever a
+    character of a masked name is explained (also run after the learned tagger, whose names add
+    characters); returns the names' characters."""
     chars = {c for x in ents if x.type == "name" for c in x.text if re.match(r"[一-龯々]", c)}
     for t in turns:
         text = t.seg.text
         spans: list[tuple[int, int]] = []
-        for m in _EXPLAINED_CHAR.finditer(text):
-            c = m.group("c")
-            if not set(c) <= chars:
+        found = [(m.start("c"), m.end("c"), _word_before(text, m.start()), text[_word_before(text, m.start()):m.start()])
+                 for m in _EXPLAINED_CHAR.finditer(text)]  # the word that contains the character, before の
+        found += [(m.start("c"), m.end("c"), m.start(), None) for m in _TOLD_CHAR.finditer(text)]
+        for cs, ce, j, word in sorted(found, key=lambda f: f[:3]):
+            c = text[cs:ce]
+            if not set(c) <= chars or (word is not None and (not word or c not in word or word == c)):
                 continue
-            j = _word_before(text, m.start())
-            word = text[j:m.start()]
-            if not word or c not in word or word == c:
-                continue
-            end = m.end("c")
+            if (radical := _RADICAL_PART_BEFORE.search(text[:j])) is not None:
+                j = radical.start()
+            end = ce
             nxt = _NEXT_CHAR.match(text[end:])
             if nxt and nxt.group("c") in chars:
-                end += nxt.end("c")
-            if spans and re.fullmatch(r"[\s\u3000、,]*(?:に|と)?[\s\u3000、,]*", text[spans[-1][1]:j]):
-                spans[-1] = (spans[-1][0], end)  # 「太陽の陽に、飛翔の翔」: one spelling
+                end += nxt.end()
+            if spans and (j < spans[-1][1] or re.fullmatch(r"[\s\u3000、,]*(?:に|と)?[\s\u3000、,]*", text[spans[-1][1]:j])):
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))  # 「太陽の陽に、飛翔の翔」: one spelling
             else:
                 spans.append((j, end))
         for j, end in spans:
             if not any(x.start <= j and end <= x.end for x in _overlaps(ents, t.seg.id, j, end)):
                 _add(ents, make("name", j, end, text[j:end], segment_id=t.seg.id, rule="name:spelled"))
-    _spelled_sequences(turns, ents, make, chars)
+    return chars
 
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
@@ -1603,6 +1681,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _kana_child_names(turns, ents, make, name_shape_ok)
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)
+    _listed_with_names(turns, ents, make, name_shape_ok, person_ok, common_word)
     _repeat_names(turns, ents, make, given, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)  # again: parts of a name found as repeats meet
     _corrected_names(turns, ents, make)
@@ -1872,10 +1951,23 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
     _join_slips({t.seg.id: t.seg.text for t in turns}, ents)
 
 
+def explain_after_learned(segments: Sequence[Segment], ents: list[Any], make: Callable[..., Any]) -> None:
+    """The explanations of names' characters for names found after this pass (by the learned tagger)."""
+    explained_characters([_Turn(s, "") for s in segments if s.text], ents, make)
+
+
 def join_slips(segments: Sequence[Segment], ents: list[Any]) -> None:
     """The joining of a slip and its correction, for spans found after this pass (by the learned tagger);
     the caller refreshes the entities' texts."""
     _join_slips({s.id: s.text for s in segments}, ents)
+
+
+def _group_said_again(a: str, b: str) -> bool:
+    """「…6715や、6715の0348」: the second number starts with the group the first ended on."""
+    last = _LAST_GROUP.search(a)
+    first = re.match(rf"{_DIG}(?:[\s\u3000]?{_DIG}){{1,3}}", b)
+    return bool(last and first) and len(_digit_string(last.group("g"))) >= 2 and \
+        _digit_string(last.group("g")) == _digit_string(first.group())  # type: ignore[union-attr]
 
 
 def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
@@ -1890,7 +1982,7 @@ def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
                 gap = re.sub(r"大?字", "", gap)
             if a.segment_id != b.segment_id or a.end > b.start or not _SLIP_GAP.fullmatch(gap):
                 continue
-            if a.type != b.type and not re.search(r"[あいちじま]|。", gap):
+            if a.type != b.type and not re.search(r"[あいちじま]|。", gap) and not _group_said_again(text[a.start:a.end], text[b.start:b.end]):
                 continue  # two numbers of different kinds side by side, no slip between them
             if b.type == "id" and a.type != "id":
                 b.type = a.type
