@@ -73,6 +73,7 @@ ORDINARY = [
     "来年から移行支援を使いたいそうです。",  # short for 就労移行支援, not a mishearing of 移動支援
     "息子は継続支援のB型に通っています。",  # short for 就労継続支援
     "国民健康保険、切れてしまったんですか。",  # a name, a pause and a verb: not 国民健康保険料
+    "買い物の支援、それから通院の付き添いもお願いしたいです。",  # 支援、それ ~ 支援措置 (a new phrase after the comma)
 ]
 
 

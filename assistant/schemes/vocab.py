@@ -505,6 +505,8 @@ class SchemeNameCorrector:
         before = text[s:e]
         if cost > 0 and inside[-1].verb and not inside[-1].oov and any(m.kind == "punct" for m in inside):
             return None  # 「国民健康保険、切れちゃって」: a name, a pause and a verb, not a longer name
+        if cost > 0 and _after_pause_unrelated(inside, term.surface):
+            return None  # 「除雪支援、それと」: the words after a pause are real words the name does not hold
         if cost > 0 and inside[0].function and not inside[0].oov:
             return None  # 「もう介護で」: an adverb before a word, not the start of 要介護
         if cost > 0 and inside[0].adverbial and any(m.kind == "punct" for m in inside):
@@ -712,3 +714,12 @@ def attach_vocabulary(transcriber: Any, cfg: Any) -> None:
     except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
         return
     transcriber.vocabulary = vocabulary_prompter(kb, int(asr.get("prompt_max_tokens") or 120))
+
+
+def _after_pause_unrelated(inside: list[Morph], surface: str) -> bool:
+    """Whether an inexact match crosses a comma into dictionary words that share no character with the
+    name: a new phrase begins there (「…支援、それと」 is not …支援措置; the recogniser's spaces are no pause)."""
+    cut = max((k for k, m in enumerate(inside) if m.kind == "punct" and m.surface.strip() in ("、", "，", ",")), default=-1)
+    after = [m for m in inside[cut + 1:] if m.kind == "word"] if cut >= 0 else []
+    return bool(after) and not any(m.oov for m in after) and not any(ch in surface for m in after for ch in m.surface)
+
