@@ -1038,3 +1038,22 @@ def test_names_listed_together_and_explained_after_the_tagger(turns, secret):
 ])
 def test_look_alikes_of_listed_names_and_marks_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the lot's last number after a number said twice
+    ([("staff", "ご住所は"), ("citizen", "住所は、桜台、3丁目の、えー、12、12の、6です。")], ["の、6"]),
+    # a room named with a letter, and a building named in quotes
+    ([("staff", "ご住所は"), ("citizen", "えっと、本町、2丁目の、8の、4、メゾン本町のAの…えっと、3A号室です。")], ["3A"]),
+    ([("staff", "ご住所は"), ("citizen", "若葉台1丁目の、「コーポわかば」ってとこのC号室。")], ["コーポわかば", "C号室"]),
+    # a town that is also a family name, before 字 or after 大字
+    ([("staff", "ご住所は"), ("citizen", "岩田、えっと、字…字北野、の、27番地。")], ["岩田"]),
+    ([("staff", "ご住所は"), ("citizen", "大字、えー、上原の、字、えーと、東谷の、112番地")], ["上原"]),
+])
+def test_lots_rooms_and_towns_taken_for_names(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_name_before_a_sentence_about_the_aza_stays_a_name():
+    _texts, ents = _mask([("staff", "ご住所は"), ("citizen", "田中です。字は、えっと、北野の27番地")])
+    assert any(e.type == "name" and e.text == "田中" for e in ents)

@@ -760,6 +760,18 @@ def _start_before(text: str, start: int, end: int) -> int:
     return min(start, _town_before(text, start, text[start:end]))
 
 
+# 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
+_LETTER_ROOM = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS}|(?:って|と)(?:いう|ゆう)?(?:とこ|ところ)の?)*"
+                          r"(?<![A-Za-zＡ-Ｚａ-ｚ])(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})[\s\u3000]*号[\s\u3000]*室")
+# 「若葉台1丁目の、「コーポわかば」ってとこのC号室」: a building named in quotes, and its room
+_QUOTED_BUILDING = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS})*「(?=[^」]{{0,16}}(?:{BUILDING_KW}|[ァ-ヶー]{{3}}))[^」]{{1,16}}」"
+                              rf"(?:(?:って|と|っていう|という)(?:とこ|ところ)?)?(?:{_S}の?[\s\u3000、,]*"
+                              rf"(?:(?:[0-9０-９]{{1,4}}[A-ZＡ-Ｚ]?|[A-ZＡ-Ｚ][0-9０-９]{{0,4}}){_S}号{_S}室|{_ROOM}(?:{_S}号室?)?))?")
+# 「…12、12の、6です」: the last number of a lot, after の, where the sentence ends
+_LAST_PIECE = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}{_NUMK}(?![0-9０-９〇一二三四五六七八九十百千万])(?:{_S}(?:番地|番|号)(?!室))?"
+                         r"(?=[\s\u3000、。]*(?:です|でした|だ|や|じゃ|。|$))")
+
+
 def _end_after(text: str, start: int, end: int) -> int:
     """One round of widening an address span to the right: the lot, 号, building, floor and room after it."""
     if re.search(rf"{BUILDING_KW}$", text[start:end]) and (g := _ONE_DIGIT_ROOM.match(text, end)):
@@ -771,7 +783,7 @@ def _end_after(text: str, start: int, end: int) -> int:
         if after and _UNIT_AFTER.match(text[end + after.end():end + after.end() + 4]):
             after = None
     if after is None and re.search(r"[0-9０-９一二三四五六七八九十]$", span):
-        after = _FLOOR_AFTER_LOT.match(text[end:]) or _NAMED_ROOM_AFTER.match(text[end:])
+        after = _FLOOR_AFTER_LOT.match(text[end:]) or _NAMED_ROOM_AFTER.match(text[end:]) or _LAST_PIECE.match(text[end:])
     if after is None and re.search(r"(?:番地?|ばんち?|号)$", span):
         after = _NAMED_ROOM_AFTER.match(text[end:])
     if after is None and re.search(r"(?:番[\s\u3000]*地?|ばんち?)$", span):
@@ -782,7 +794,7 @@ def _end_after(text: str, start: int, end: int) -> int:
         end += u.end()  # 「5 の 2 の 408 ごうしつ」
     again = _ROOM_AGAIN.match(text, end) if re.match(r"[0-9０-９]", text[end - 1:end]) else \
         _ROOM_AFTER_FLOOR.match(text, end) if text[end - 1:end] in ("階", "い") else None
-    for nxt in (_AFTER.match(text, end), _CARE_OF.match(text, end), again):
+    for nxt in (_AFTER.match(text, end), _CARE_OF.match(text, end), again, _LETTER_ROOM.match(text, end), _QUOTED_BUILDING.match(text, end)):
         if nxt and nxt.end() > end:
             end = nxt.end()
     return end
@@ -1970,7 +1982,28 @@ def _group_said_again(a: str, b: str) -> bool:
         _digit_string(last.group("g")) == _digit_string(first.group())  # type: ignore[union-attr]
 
 
+_AZA_GAP = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS})*(?:大字|字)(?:[\s\u3000、,…]|{_FILLERS}|大字|字)*")
+_AZA_LEAD = re.compile(rf"(?:大字|おおあざ|字)(?:[\s\u3000、,…]|{_FILLERS})*$")
+
+
+def _towns_taken_for_names(text_of: dict[int, str], ents: list[Any]) -> None:
+    """「岩田、えっと、字…字北野の27番地」「大字、えー、上原の、字…」: a word taken for a family name, said
+    before 字 and the rest of an address (or after 大字), is the town of that address."""
+    for x in sorted((e for e in ents if e.type == "name"), key=lambda e: (e.segment_id, e.start)):
+        text = text_of.get(x.segment_id, "")
+        nxt = min((e for e in ents if e.segment_id == x.segment_id and e.type == "address" and e.start >= x.end),
+                  key=lambda e: e.start, default=None)
+        if nxt is None or not (_AZA_GAP.fullmatch(text[x.end:nxt.start]) or (
+                _AZA_LEAD.search(text[:x.start]) and re.fullmatch(rf"(?:[\s\u3000、,…の]|{_FILLERS}|字)*", text[x.end:nxt.start]))):
+            continue
+        lead = _AZA_LEAD.search(text[:x.start])
+        nxt.start = lead.start() if lead else x.start
+        nxt.group = nxt.group or x.group
+        ents.remove(x)
+
+
 def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
+    _towns_taken_for_names(text_of, ents)
     for kinds in _JOIN_KINDS:
         spans = sorted((x for x in ents if x.type in kinds), key=lambda x: (x.segment_id, x.start))
         for a, b in zip(spans, spans[1:], strict=False):
