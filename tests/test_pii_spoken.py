@@ -994,16 +994,16 @@ def test_staff_checks_that_are_not_card_numbers_stay(turns, visible):
     # a card's number after 第 and a filler
     ([("staff", "受給者証の番号は"), ("citizen", "番号は、えっと…あ、第、えーと、4471025号です。")], ["4471025"]),
     # the insurer's mark of a 記号 said apart from its digits, in kana, or with kanji digits
-    ([("staff", "保険証の記号と番号を"), ("citizen", "記号が、南の、7。番号が、2、2、0、8、1。")], ["南の、7"]),
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号は、北の、12で、番号は、3、0、5、5、8です。")], ["北の、12"]),
     ([("staff", "保険証の記号と番号を"), ("citizen", "記号 は すい 05 番号 は 3 3 1 8 2")], ["すい 05"]),
     ([("staff", "保険証の記号と番号を"), ("citizen", "記号 が 西 の 十二 番号 が 四四〇 一八 です")], ["西 の 十二"]),
     # a character of the name told by its radical, as the harder of two, or by a verb that contains it
-    ([("staff", "お名前を"), ("citizen", "坂田 龍也 です りゅうは 難しいほうの 龍")], ["龍"]),
-    ([("staff", "お名前を"), ("citizen", "高田 裕子 です 裕は ころもへんの、裕")], ["ころもへん", "裕"]),
-    ([("staff", "お名前を"), ("citizen", "川上沙織です。沙織は、さんずいに少ない、織物の織です。")], ["少ない", "織物"]),
-    ([("staff", "お名前を"), ("citizen", "佐藤 和代 です かずよ 平和の 和に 代わる")], ["平和", "代わる"]),
+    ([("staff", "お名前を"), ("citizen", "森 龍之介 です りゅうは 難しいほうの 龍")], ["龍"]),
+    ([("staff", "お名前を"), ("citizen", "西村 裕美 です ひろは ころもへんの、裕")], ["ころもへん", "裕"]),
+    ([("staff", "お名前を"), ("citizen", "小池沙希です。さきは、さんずいに少ない、希望の希です。")], ["少ない", "希望"]),
+    ([("staff", "お名前を"), ("citizen", "松井 和恵 です かずえ 平和の 和に 恵む")], ["平和", "恵む"]),
     # a slip corrected and the corrected group said again
-    ([("staff", "お電話は"), ("citizen", "家のな。072の、えー、4418の、あ、ちゃうわ、4481や、4481の、2290。")], ["4418", "や、4481"]),
+    ([("staff", "お電話は"), ("citizen", "うちのはな、075の、えー、3309の、あ、ちゃうわ、3390や、3390の、1142やで。")], ["3309", "や、3390"]),
     ([("staff", "お電話は"), ("citizen", "家のが、03-5521-6630。あ、いや、6603です、すみません。")], ["6603"]),
     ([("staff", "お電話は"), ("citizen", "090 6621 の 4150 です あ 最後 4105 でした"), ("staff", "4105 ですね")], ["4105"]),
     # addresses: kana lot numbers with commas, a lot said alone after a pause, spaced kanji digits and towns, ○ for 〇
@@ -1011,11 +1011,11 @@ def test_staff_checks_that_are_not_card_numbers_stay(turns, visible):
     ([("staff", "ご住所は"), ("citizen", "緑町の2丁目の、えっと"), ("staff", "はい"), ("citizen", "……4の18。")], ["4の18"]),
     ([("staff", "ご住所は"), ("citizen", "住所 は 黒木 町 字 北 ノ 原 三 十 五 の 二 です")], ["三 十 五 の 二", "北 ノ 原"]),
     ([("staff", "ご住所は"), ("citizen", "緑 山 台 二 丁目 十 四 の 六 です")], ["緑 山 台", "十 四 の 六"]),
-    ([("staff", "ご住所は"), ("citizen", "桜町 の 2 丁目 の 5 番 の 8 の 桜 荘 の 一 ○ 三 です")], ["一 ○ 三"]),
+    ([("staff", "ご住所は"), ("citizen", "住所 は 梅田 三 丁目 の 4 の 9 で 梅田 ハイツ の 三 ○ 一 です")], ["三 ○ 一"]),
     # a name spelled in Latin letters with commas, asked for its spelling
     ([("citizen", "ロサです"), ("staff", "つづりは、ローマ字だと?"), ("citizen", "R、O、S、A、L、I、E。")], ["R、O、S"]),
     # a word in quotes someone is called by
-    ([("citizen", "隣の家の子で、お父さんが「ゆうま」と呼んでるのを聞きました。")], ["ゆうま"]),
+    ([("citizen", "向かいのおばあちゃんが、その子を「こうちゃん」と呼んでいました。")], ["「こう"]),
 ])
 def test_marks_spellings_slips_and_spaced_addresses(turns, secret, monkeypatch):
     _masked_away_by_rules(turns, secret, monkeypatch)
@@ -1023,11 +1023,9 @@ def test_marks_spellings_slips_and_spaced_addresses(turns, secret, monkeypatch):
 
 @pytest.mark.parametrize("turns,secret", [
     # a child's name joined by と to a masked name
-    ([("staff", "お子さんのお名前は"), ("citizen", "上が 大和 8歳で 下が 結愛 4歳です 大和 と ゆあ")], ["ゆあ"]),
-    # the explanation of a character of a name only the learned tagger finds
-    ([("staff", "お名前を"), ("citizen", "本名で 加藤 愛 です あい は 愛情の 愛")], ["愛情"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "上の子が 大和 で 8歳 下が 結愛 4歳 大和 と ゆあ です")], ["ゆあ"]),
 ])
-def test_names_listed_together_and_explained_after_the_tagger(turns, secret):
+def test_names_listed_together(turns, secret):
     _masked_away(turns, secret)
 
 
@@ -1042,13 +1040,13 @@ def test_look_alikes_of_listed_names_and_marks_stay(turns, visible):
 
 @pytest.mark.parametrize("turns,secret", [
     # the lot's last number after a number said twice
-    ([("staff", "ご住所は"), ("citizen", "住所は、桜台、3丁目の、えー、12、12の、6です。")], ["の、6"]),
+    ([("staff", "ご住所は"), ("citizen", "えっと、住所は、春日台、5丁目の、あー、21、21の、3です。")], ["の、3"]),
     # a room named with a letter, and a building named in quotes
-    ([("staff", "ご住所は"), ("citizen", "えっと、本町、2丁目の、8の、4、メゾン本町のAの…えっと、3A号室です。")], ["3A"]),
-    ([("staff", "ご住所は"), ("citizen", "若葉台1丁目の、「コーポわかば」ってとこのC号室。")], ["コーポわかば", "C号室"]),
+    ([("staff", "ご住所は"), ("citizen", "住所は中町3の7の1、ハイツ中町のCの…あ、4C号室です。")], ["4C"]),
+    ([("staff", "ご住所は"), ("citizen", "緑台4丁目の、「ハイム緑台」っていうとこの、D号室です。")], ["ハイム緑台", "D号室"]),
     # a town that is also a family name, before 字 or after 大字
-    ([("staff", "ご住所は"), ("citizen", "岩田、えっと、字…字北野、の、27番地。")], ["岩田"]),
-    ([("staff", "ご住所は"), ("citizen", "大字、えー、上原の、字、えーと、東谷の、112番地")], ["上原"]),
+    ([("staff", "ご住所は"), ("citizen", "住所は、森山、あの、字…字東原、の、105番地です。")], ["森山"]),
+    ([("staff", "ご住所は"), ("citizen", "大字、あの、中島の、字、えっと、西田の、58番地です。")], ["中島"]),
 ])
 def test_lots_rooms_and_towns_taken_for_names(turns, secret, monkeypatch):
     _masked_away_by_rules(turns, secret, monkeypatch)
@@ -1057,3 +1055,53 @@ def test_lots_rooms_and_towns_taken_for_names(turns, secret, monkeypatch):
 def test_a_name_before_a_sentence_about_the_aza_stays_a_name():
     _texts, ents = _mask([("staff", "ご住所は"), ("citizen", "田中です。字は、えっと、北野の27番地")])
     assert any(e.type == "name" and e.text == "田中" for e in ents)
+
+
+def test_explanations_and_readings_after_names_found_by_the_tagger():
+    """A name only the learned tagger finds (given here by hand) still has its character's explanation and
+    its reading masked by the pass that runs after the tagger."""
+    from assistant.pii.mask import Entity, _hiragana_name_shape, word_may_be_name
+    from assistant.pii.spoken import explain_after_learned
+
+    segs = [Segment(id=0, start=0.0, end=1.0, speaker="staff", text="お子さんのお名前は"),
+            Segment(id=1, start=1.0, end=2.0, speaker="citizen", text="旧姓 で 村田 舞 です 舞台の 舞"),
+            Segment(id=2, start=2.0, end=3.0, speaker="citizen", text="娘 が 一人 心晴 こはる です")]
+    ents = [Entity("name", 5, 9, "村田 舞", segment_id=1, rule="learned"), Entity("name", 7, 9, "心晴", segment_id=2, rule="learned")]
+    explain_after_learned(segs, ents, Entity, kana_name_ok=word_may_be_name, name_shape_ok=_hiragana_name_shape)
+    found = {(e.segment_id, e.text) for e in ents}
+    assert (1, "舞台の 舞") in found and (2, "こはる") in found
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # digits read one by one with a middle dot between them, after a false start
+    ([("staff", "お電話番号は"), ("citizen", "080の…あの、3…3・9・0・5の、えっと、6…6・1・2・8です。")], ["3・9・0・5", "6・1・2・8"]),
+    # a pause while recalling (「なんだっけな」) between two groups
+    ([("staff", "お電話番号は"), ("citizen", "自宅は、0235の、えー、62の、……なんだっけな、4417。")], ["62の", "4417"]),
+    # a group said, checked with か and said again
+    ([("staff", "お電話番号は"), ("citizen", "電話は…えっと、090の、えーと、3318、あ、3381か、3381の、7720。")], ["3318", "か、3381"]),
+    # the 号 of a lot after 番地 and a long pause, and a kana digit before 丁目
+    ([("staff", "ご住所は"), ("citizen", "春日町の、2丁目の、えー、31番地の……5です。")], ["……5"]),
+    ([("staff", "ご住所は"), ("citizen", "住所 は 本町 東 さん 丁目 の 七 の 二 です")], ["さん 丁目"]),
+    # a card number with a letter after 第, checked by the staff; a 番号 after a pause
+    ([("staff", "手帳の番号は"), ("citizen", "はい"), ("staff", "手帳番号は第C-30582号ですね。")], ["C-", "30582"]),
+    ([("staff", "保険証の記号と番号を"), ("citizen", "記号が、えー、5203、番号が…64、です。")], ["64"]),
+    # a reading in quotes after 読みます
+    ([("staff", "お子さんのお名前は"), ("citizen", "息子は陸です。「りく」と読みます。")], ["りく"]),
+])
+def test_dotted_digits_recalled_groups_and_quoted_readings(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a kana reading right after a kanji name, before です or an age
+    ([("staff", "お子さんのお名前は"), ("citizen", "上 が 葵 あおい 九 歳 で 下 が 樹 四 歳 です")], ["あおい"]),
+])
+def test_readings_before_an_age(turns, secret):
+    _masked_away(turns, secret)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "お名前を"), ("citizen", "岡田 正雄です。それと、家賃のことも相談したくて。")], ["それと"]),
+])
+def test_a_conjunction_after_a_name_stays(turns, visible):
+    _stay_visible(turns, visible)

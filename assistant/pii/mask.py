@@ -1801,7 +1801,8 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     original = {s.id: s.text for s in segments}
     entities = _detect_all([_comma_spaced(_circle_zeros(s)) for s in segments], use_ner)
     join_slips(segments, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
-    explain_after_learned(segments, entities, Entity)  # 「愛情の愛」 after a name only the tagger found
+    # 「愛情の愛」「心愛 こころ です」 after a name only the tagger found
+    explain_after_learned(segments, entities, Entity, kana_name_ok=word_may_be_name, name_shape_ok=_hiragana_name_shape)
     for e in entities:  # spans found in the spaced reading name the text as it was written
         e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
     table = PlaceholderTable()

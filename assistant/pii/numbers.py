@@ -365,7 +365,7 @@ _SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_MARK}(?:[ \u3000、,]|の)*[-‐
 # a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
 _KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")
 _SECOND_PART_RE = re.compile(
-    r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|えっと|えーと|あの)*")
+    r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|…+|えっと|えーと|あの)*")
 
 
 @dataclass

@@ -35,10 +35,11 @@ from assistant.pii.patterns import BUILDING_KW
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
 _FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
-_PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ|ったかな|ったっけ|ったか)|ええと何番|"
+_PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ(?:な|ね)?|ったかな|ったっけ|ったか)|ええと何番|"
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
           r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
+# 「4・6・7・1」: digits read one by one, written with a middle dot between them
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
@@ -99,7 +100,7 @@ _PLACE_BEFORE = re.compile(rf"(?:(?:駅前|駅裏|駅の裏|駅の前|駅の近�
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
                         rf"(?:{_NUMK}{_S}(?:番{_S}地|番|号)(?!室)|{_KANA_BANGOU})")  # 「9 番 地」: the recogniser's split
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
-_GOU_AFTER_BAN = re.compile(rf"^(?:[\s\u3000]*地)?{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十ぁ-ん])")
+_GOU_AFTER_BAN = re.compile(rf"^(?:[\s\u3000]*地)?{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十]|(?!です|でした|だ[。、\s]|や[。、\s])[ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
@@ -283,7 +284,8 @@ def _number_type(run: str, context: str) -> str | None:
 
 
 # a card's or a certificate's number: 第 (or だい) before it, 号 (not 号室) after it
-_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,]|{_FILLERS})*$")  # 「第、えー、3902117号」
+# 「第、えー、3902117号」「第C-30582号」
+_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,]|{_FILLERS})*(?:[A-ZＡ-Ｚ][\s\u3000]*[-‐−－ー]?[\s\u3000]*)?$")
 _CARD_TAIL = re.compile(r"[\s\u3000]*号(?!室)")
 
 
@@ -702,7 +704,7 @@ def _town_before(text: str, start: int, span: str) -> int:
         g = _GLUED_HEAD.search(text[:start])  # つつじが|丘: the head of the word
         if g and not _NOT_TOWN.match(g.group("w")) and (len(g.group("w")) <= 6 or not re.match(r"ちょう|まち|だい|がおか|台|町|丘", span)):
             return g.start("w")
-    if re.match(r"丁目|ちょうめ", span) and (n := re.search(rf"{_NUMK}{_S}$", text[:start])):
+    if re.match(r"丁目|ちょうめ", span) and (n := re.search(rf"(?:{_NUMK}|(?<![ぁ-ん]){_KANA_NUM}{_GEMINATE}?){_S}$", text[:start])):
         start = n.start()  # 「3丁目」 taken from its 丁目: its number too
     if (p := _PUBLIC_BEFORE.search(text[:start]) or _DIRECTION_BEFORE.search(text[:start])
             or _FACILITY_BEFORE.search(text[:start])) is not None and p.start() < start:
@@ -761,7 +763,7 @@ def _start_before(text: str, start: int, end: int) -> int:
 
 
 # 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
-_LETTER_ROOM = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS}|(?:って|と)(?:いう|ゆう)?(?:とこ|ところ)の?)*"
+_LETTER_ROOM = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS}|あっ?|(?:って|と)?(?:いう|ゆう)?(?:とこ|ところ)|(?:って|と)?(?:いう|ゆう))*"
                           r"(?<![A-Za-zＡ-Ｚａ-ｚ])(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})[\s\u3000]*号[\s\u3000]*室")
 # 「若葉台1丁目の、「コーポわかば」ってとこのC号室」: a building named in quotes, and its room
 _QUOTED_BUILDING = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS})*「(?=[^」]{{0,16}}(?:{BUILDING_KW}|[ァ-ヶー]{{3}}))[^」]{{1,16}}」"
@@ -1550,7 +1552,7 @@ _SPELLED_LETTERS = re.compile(rf"(?<![ァ-ヶー]){_LETTER}(?:[\s\u3000、,・]+
 
 
 # how a name is read or written (「ここあって読む」「正しい男って書いてまさお」「カタカナでトシ」)
-_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)[、,\s\u3000]*(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
+_READING = re.compile(r"(?P<r>[ぁ-んァ-ヶー]{2,8}?)[」』]?[、,\s\u3000]*(?:って|と)[\s\u3000]*(?:読|よ[むみ])|"
                       r"(?:書いて|かいて)[\s\u3000、,]*(?!あ[るり]|い[るま]|な[いく]|も|ます|くだ|ね)"
                       r"(?P<r2>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)|"
                       r"(?:カタカナ|かたかな|片仮名|ひらがな|平仮名)(?:で|の)[\s\u3000、,]*(?P<r3>[ぁ-んァ-ヶー]{2,8}?)(?=[\s\u3000。、,]|です|$)")
@@ -1833,6 +1835,10 @@ _READING_AFTER = re.compile(r"^(?:[\s\u3000]*(?:です|で|や)[\s\u3000、,。�
                             r"(?=」?[\s\u3000]*(?:$|[、。]|です|と(?:読|よ)|って|[\s\u3000]))")
 
 
+_CONJUNCTION = re.compile(r"(?:それ|これ|あれ|あと|でも|だから|また|ただ|じゃあ|なので|ほんで|ほな)")
+_READING_CLOSE = re.compile(r"^[\s\u3000]*(?:(?:です|や|だ)(?:[\s\u3000、。,]|$)|[、。]|[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月))")
+
+
 def _reading_after_name(t: _Turn, ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool],
                         name_shape_ok: Callable[[str], bool]) -> None:
     """A kana word straight after a name written in kanji, as long as a reading of it, is how the name is read:
@@ -1847,6 +1853,9 @@ def _reading_after_name(t: _Turn, ents: list[Any], make: Callable[..., Any], kan
             continue
         r, after = m.group("r"), text[x.end + m.end("r"):]
         closing = re.fullmatch(r"[\s\u3000、。,.!?！？…]*", after) is not None  # the reading ends the turn
+        # 「心愛 こころ です」「蓮 れん 八 歳」: the reading closes the naming, or the age follows it
+        closing = closing or (_READING_CLOSE.match(after) is not None and not _NOT_KANA_NAME.match(r) and not _VERB_LIKE.search(r)
+                              and not _CONJUNCTION.match(r))
         if r[0] < "ァ" and not (name_shape_ok(r) and (kana_name_ok(r) or closing)):
             continue
         if r[0] >= "ァ" and not kana_name_ok(r):
@@ -1951,7 +1960,7 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
 
 
 # between a slip and its correction: 「。あ、ちゃう、」「…あ、ちが、」「だ。」「です あ 違う」
-_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|いや|いえ|あっ?|あれ|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
+_SLIP_GAP = re.compile(rf"(?:[\s\u3000、,。の…]|{_FILLERS}|{_PAUSE}|いや|いえ|あっ?|あれ|ちが(?:う)?|です|だっけな?|だったかな|だな|だ|や|かな|ね|"
                        rf"(?:ちょっと)?待って(?:ください|な)?|じゃ[\s\u3000]*なくて|{_CORRECTION})*")
 # kinds that are one item when said twice: a number first heard as a bare number (id) is the phone it becomes
 _JOIN_KINDS = (("phone", "id"), ("account", "id"), ("insurance_id", "id"), ("mynumber", "id"), ("birthdate",), ("address",))
@@ -1963,9 +1972,15 @@ def _join_corrected(turns: Sequence[_Turn], ents: list[Any]) -> None:
     _join_slips({t.seg.id: t.seg.text for t in turns}, ents)
 
 
-def explain_after_learned(segments: Sequence[Segment], ents: list[Any], make: Callable[..., Any]) -> None:
-    """The explanations of names' characters for names found after this pass (by the learned tagger)."""
-    explained_characters([_Turn(s, "") for s in segments if s.text], ents, make)
+def explain_after_learned(segments: Sequence[Segment], ents: list[Any], make: Callable[..., Any],
+                          kana_name_ok: Callable[[str], bool] = lambda w: False,
+                          name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
+    """The explanations of names' characters and the readings after names, for names found after this
+    pass (by the learned tagger)."""
+    turns = _turns([s for s in segments if s.text])
+    explained_characters(turns, ents, make)
+    for t in turns:
+        _reading_after_name(t, ents, make, kana_name_ok, name_shape_ok)
 
 
 def join_slips(segments: Sequence[Segment], ents: list[Any]) -> None:
@@ -2011,6 +2026,8 @@ def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
             gap = text[a.end:b.start]
             if a.type == "birthdate":  # 「6月…6月だっけな、6月の14日」: a part of the date said again while recalling
                 gap = re.sub(rf"{_NUMK}{_S}(?:年|月)", "", gap)
+            if re.match(r"[0-9０-９]", text[a.end - 1:a.end]) and re.match(r"か[、,\s\u3000…]", gap):
+                gap = gap[1:]  # 「7735、あ、7753か、7753の…」: a group said, checked and said again
             if a.type == "address":  # 「宮下の、字、えー、上川原の12番地」: the word 字 between the parts
                 gap = re.sub(r"大?字", "", gap)
             if a.segment_id != b.segment_id or a.end > b.start or not _SLIP_GAP.fullmatch(gap):
