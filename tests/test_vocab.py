@@ -74,6 +74,9 @@ ORDINARY = [
     "息子は継続支援のB型に通っています。",  # short for 就労継続支援
     "国民健康保険、切れてしまったんですか。",  # a name, a pause and a verb: not 国民健康保険料
     "買い物の支援、それから通院の付き添いもお願いしたいです。",  # 支援、それ ~ 支援措置 (a new phrase after the comma)
+    "次回は四階の相談室でお待ちしています。",  # 四階 ~ 要介護 (a number)
+    "気軽に行ける制度があると助かります。",  # 行ける制度 ~ 後見制度 (a verb)
+    "うちは店舗兼住宅の二階です。",  # 兼住宅 ~ 県営住宅 (the rest of a compound word)
 ]
 
 

@@ -121,6 +121,7 @@ class Morph:
     adverbial: bool = False  # a noun that heads a clause adverbially (場合, 時, ため): 「…場合、」
     function: bool = False  # an adverb, conjunction, interjection or pronoun (もう, まだ, あの): never part of a name
     verb: bool = False  # a verb or an adjective: a scheme name never ends in one
+    numeral: bool = False  # a number (四, 八, 12): 「四階」 is a floor, never a mishearing of a name
 
 
 _SENTENCE_END = set("。！？!?\n")
@@ -147,7 +148,7 @@ def morphs(text: str) -> list[Morph]:
             out.append(Morph(m.begin(), m.end(), surface, m.reading_form(), kind, m.is_oov(),
                              adverbial=pos == "名詞" and tags[2] == "副詞可能",
                              function=pos in ("副詞", "接続詞", "感動詞", "連体詞", "代名詞"),
-                             verb=pos in ("動詞", "形容詞")))
+                             verb=pos in ("動詞", "形容詞"), numeral=tags[1] == "数詞"))
     return out
 
 
@@ -505,6 +506,12 @@ class SchemeNameCorrector:
         before = text[s:e]
         if cost > 0 and inside[-1].verb and not inside[-1].oov and any(m.kind == "punct" for m in inside):
             return None  # 「国民健康保険、切れちゃって」: a name, a pause and a verb, not a longer name
+        if cost > 0 and inside[0].verb and not inside[0].oov:
+            return None  # 「行ける制度」: a name never starts with a verb (not 後見制度)
+        if cost > 0 and any(m.numeral and m.surface not in term.surface for m in inside):
+            return None  # 「四階の窓口」「八 四 五」: numbers, not 要介護
+        if cost > 0 and s > 0 and _KANJI.match(text[s - 1]) and len(inside[0].surface) == 1 and not inside[0].oov:
+            return None  # 「店舗兼住宅」: the rest of a compound word, not 県営住宅
         if cost > 0 and _after_pause_unrelated(inside, term.surface):
             return None  # 「除雪支援、それと」: the words after a pause are real words the name does not hold
         if cost > 0 and inside[0].function and not inside[0].oov:
