@@ -1105,3 +1105,14 @@ def test_readings_before_an_age(turns, secret):
 ])
 def test_a_conjunction_after_a_name_stays(turns, visible):
     _stay_visible(turns, visible)
+
+
+def test_a_home_described_by_a_landmark_and_whose_home_it_is():
+    texts, _ents = _mask([("staff", "ご家族はどちらに"), ("citizen", "母は緑町の郵便局のそばに住んでいます。"),
+                          ("citizen", "家は本町の、昔の銭湯の隣の、青い屋根の家です。")])
+    assert "郵便局のそば" not in texts[1] and texts[1].startswith("母は")
+    assert "銭湯" not in texts[2] and texts[2].startswith("家は")
+
+
+def test_a_place_without_a_town_stays():
+    _stay_visible([("staff", "どちらに"), ("citizen", "駅の近くに住んでいます。")], ["駅の近く"])

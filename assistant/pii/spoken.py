@@ -164,12 +164,15 @@ _HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし|自宅
 # place name of its own (「原田小学校の裏の、赤い屋根の平屋」)
 _LANDMARK_PIECE = rf"(?:{_PLACE_GAP}の{_PLACE_GAP}(?:あの|その)?{_PLACE_GAP}[^。、,\s]{{1,12}}?)"
 _LANDMARK_HOME = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目){_LANDMARK_PIECE}{{1,3}}|"
-                            rf"[一-龯々ヶァ-ヶー]{{1,8}}?(?:小学校|中学校|高校|公園|神社|寺|駅|病院|郵便局|交番|公民館|市場){_LANDMARK_PIECE}{{0,2}})"
+                            rf"[一-龯々ヶァ-ヶー]{{1,8}}?(?:小学校|中学校|高校|公園|神社|寺|駅|病院|郵便局|交番|公民館|市場|商店街|沿い){_LANDMARK_PIECE}{{0,2}})"
                             r"の[\s\u3000、,]*(?:裏|隣|向かい|前|横|そば|近く|角|二軒隣|並び)"
-                            r"の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート|平屋|一軒家|マンション)")
+                            r"(?:の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート|平屋|一軒家|マンション)"
+                            r"|(?=[\s\u3000]*(?:に|で)[\s\u3000]*(?:住|すん|暮ら|一人|ひとり)))")  # 「…郵便局のそばに住んでいます」
 _HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
                         r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
+_WHOSE_HOME = re.compile(r"(?:母|父|姉|兄|妹|弟|娘|息子|祖母|祖父|夫|妻|主人|義母|義父|家|実家|住まい|住所|うち|私|わたし)"
+                         r"[\s\u3000]*(?:は|が)[\s\u3000、,]*")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
 # pauses, commas, fillers and の between the parts (「しょうわ、にじゅうはちねん、いちがつ なのか」)
 _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
@@ -600,6 +603,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
         for s, e in spans:
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
+            if (lead := _WHOSE_HOME.match(text, s, e)) is not None:
+                s = lead.end()  # 「母は緑町の…」「家は本町の…」: whose home, not part of the address
             _add(ents, make("address", s, e, text[s:e], segment_id=t.seg.id, rule="address:spoken"))
         _widen_addresses(text, ents, t.seg.id)
         if t.seg.speaker != "staff":
