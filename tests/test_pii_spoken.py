@@ -1116,3 +1116,12 @@ def test_a_home_described_by_a_landmark_and_whose_home_it_is():
 
 def test_a_place_without_a_town_stays():
     _stay_visible([("staff", "どちらに"), ("citizen", "駅の近くに住んでいます。")], ["駅の近く"])
+
+
+def test_a_kana_given_name_cut_into_characters_by_the_recogniser(monkeypatch):
+    _masked_away_by_rules([("staff", "奥様のお名前は"), ("citizen", "妻 は 平田 の ぶ こ です")], ["の ぶ こ"], monkeypatch)
+    _masked_away_by_rules([("staff", "お名前は"), ("citizen", "息子 は 岡田 ま さ と って いいます")], ["ま さ と"], monkeypatch)
+
+
+def test_single_kana_after_a_name_that_start_a_verb_stay():
+    _stay_visible([("staff", "ご家族は"), ("citizen", "妹 は 岡田 に な って から 連絡 が ない")], ["な って"])

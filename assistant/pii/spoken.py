@@ -1294,6 +1294,20 @@ def _listed_with_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
                     ents.append(make("name", s0, s0 + len(n), n, segment_id=t.seg.id, rule="name:listed"))
 
 
+# 「岡田 ま さ と って いいます」「平野 の り こ です」: a kana given name the recogniser cut into single characters
+_SPACED_KANA_GIVEN = re.compile(r"^[\s\u3000]+(?P<g>[ぁ-ん](?:[\s\u3000][ぁ-ん]){1,3})"
+                                r"(?=[\s\u3000]*(?:です|(?:って|と)[\s\u3000]*(?:申|もう|いい|言|ゆう|呼)|や[\s\u3000。、]|だ[\s\u3000。、]|[。、]|$))")
+
+
+def _spaced_kana_given_names(turns: Sequence[_Turn], ents: list[Any], name_shape_ok: Callable[[str], bool]) -> None:
+    for t in turns:
+        text = t.seg.text
+        for x in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            m = _SPACED_KANA_GIVEN.match(text[x.end:])
+            if m and name_shape_ok(re.sub(r"[\s\u3000]", "", m.group("g"))) and not _overlaps(ents, t.seg.id, x.end, x.end + m.end("g")):
+                x.end += m.end("g")
+
+
 def _dotted_names(turns: Sequence[_Turn], ents: list[Any]) -> None:
     """「リン・メイファ」: a katakana word joined by ・ to a masked katakana name is part of the name."""
     for t in turns:
@@ -1701,6 +1715,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _surnames_before(turns, ents, surname_ok, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)
     _listed_with_names(turns, ents, make, name_shape_ok, person_ok, common_word)
+    _spaced_kana_given_names(turns, ents, name_shape_ok)
     _repeat_names(turns, ents, make, given, name_shape_ok)
     _joined_katakana_names(turns, ents, kana_name_ok, name_shape_ok)  # again: parts of a name found as repeats meet
     _corrected_names(turns, ents, make)
