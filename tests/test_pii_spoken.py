@@ -1000,6 +1000,7 @@ def test_staff_checks_that_are_not_card_numbers_stay(turns, visible):
     # a character of the name told by its radical, as the harder of two, or by a verb that contains it
     ([("staff", "お名前を"), ("citizen", "森 龍之介 です りゅうは 難しいほうの 龍")], ["龍"]),
     ([("staff", "お名前を"), ("citizen", "西村 裕美 です ひろは ころもへんの、裕")], ["ころもへん", "裕"]),
+    ([("staff", "お子さんのお名前は"), ("citizen", "息子は蒼です。草かんむりの蒼で、「そう」と読みます。")], ["草かんむり"]),
     ([("staff", "お名前を"), ("citizen", "小池沙希です。さきは、さんずいに少ない、希望の希です。")], ["少ない", "希望"]),
     ([("staff", "お名前を"), ("citizen", "松井 和恵 です かずえ 平和の 和に 恵む")], ["平和", "恵む"]),
     # a slip corrected and the corrected group said again
