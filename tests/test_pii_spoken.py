@@ -1126,3 +1126,12 @@ def test_a_kana_given_name_cut_into_characters_by_the_recogniser(monkeypatch):
 
 def test_single_kana_after_a_name_that_start_a_verb_stay():
     _stay_visible([("staff", "ご家族は"), ("citizen", "妹 は 岡田 に な って から 連絡 が ない")], ["な って"])
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # an era said and started again before the date of birth
+    ([("staff", "生年月日は"), ("citizen", "今年、52です。昭和…昭和47年の、3月、生まれ。")], ["昭和…"]),
+    ([("staff", "生年月日は"), ("citizen", "4歳。えーと、令和…令和2年の、6月、6月の3日生まれ。")], ["令和…"]),
+])
+def test_an_era_started_again(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)

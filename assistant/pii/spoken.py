@@ -1110,7 +1110,7 @@ _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼�
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
-_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
+_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000、,]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
@@ -2038,8 +2038,24 @@ def _towns_taken_for_names(text_of: dict[int, str], ents: list[Any]) -> None:
         ents.remove(x)
 
 
+_ERA_BEFORE = re.compile(rf"{_ERA}(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|じゃ[\s\u3000]*(?:ない|なくて))*$")
+_ROOM_AFTER_LETTER = re.compile(r"[-‐−－][0-9０-９]{1,4}(?![0-9０-９])")
+
+
+def _started_again(text_of: dict[int, str], ents: list[Any]) -> None:
+    """「昭和…昭和47年の3月」: an era said and started again before a masked date is part of it; and
+    「石嶺ハイツのB-203」: the room after a letter that ends an address."""
+    for x in ents:
+        text = text_of.get(x.segment_id, "")
+        if x.type == "birthdate" and re.match(_ERA, text[x.start:x.end]) and (m := _ERA_BEFORE.search(text[:x.start])):
+            x.start = m.start()
+        if x.type == "address" and re.search(r"[A-ZＡ-Ｚ]$", text[x.start:x.end]) and (r := _ROOM_AFTER_LETTER.match(text, x.end)):
+            x.end = r.end()
+
+
 def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
     _towns_taken_for_names(text_of, ents)
+    _started_again(text_of, ents)
     for kinds in _JOIN_KINDS:
         spans = sorted((x for x in ents if x.type in kinds), key=lambda x: (x.segment_id, x.start))
         for a, b in zip(spans, spans[1:], strict=False):
