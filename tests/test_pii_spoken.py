@@ -1135,3 +1135,7 @@ def test_single_kana_after_a_name_that_start_a_verb_stay():
 ])
 def test_an_era_started_again(turns, secret, monkeypatch):
     _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_chome_without_a_town_near_a_landmark_stays():
+    _stay_visible([("staff", "どちらに"), ("citizen", "三丁目のスーパーの裏に住んでいたこともあります。")], ["三丁目のスーパー"])

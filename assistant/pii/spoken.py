@@ -163,7 +163,7 @@ _HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし|自宅
 # a home described by a landmark: after the town (「上野町の あの 郵便局の 裏の 家」), or after a landmark with a
 # place name of its own (「原田小学校の裏の、赤い屋根の平屋」)
 _LANDMARK_PIECE = rf"(?:{_PLACE_GAP}の{_PLACE_GAP}(?:あの|その)?{_PLACE_GAP}[^。、,\s]{{1,12}}?)"
-_LANDMARK_HOME = re.compile(rf"(?:[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目){_LANDMARK_PIECE}{{1,3}}|"
+_LANDMARK_HOME = re.compile(rf"(?:(?![0-9０-９一二三四五六七八九十]+(?:町|丁目))[一-龯々ヶァ-ヶーぁ-ん]{{1,8}}?(?:町|丁目){_LANDMARK_PIECE}{{1,3}}|"
                             rf"[一-龯々ヶァ-ヶー]{{1,8}}?(?:小学校|中学校|高校|公園|神社|寺|駅|病院|郵便局|交番|公民館|市場|商店街|沿い){_LANDMARK_PIECE}{{0,2}})"
                             r"の[\s\u3000、,]*(?:裏|隣|向かい|前|横|そば|近く|角|二軒隣|並び)"
                             r"(?:の[\s\u3000、,]*(?:[^。、,\s]{1,10}?の[\s\u3000]*)?(?:家|うち|アパート|平屋|一軒家|マンション)"

@@ -53,6 +53,8 @@ _PLACE_OR_TIME = re.compile(r"(?:町|区|市|村|郡)$|丁目|番地|号室|令�
 _DIGIT = re.compile(r"[0-9０-９〇零一二三四五六七八九]|ゼロ|ぜろ|まる|いち|にー|にい|さん|よん|ろく|なな|はち|きゅう")
 _OFFICE_CUE = re.compile(r"窓口|直通|代表|センター|課|役所|事務所|協議会|包括|ハローワーク|病院|クリニック|学校|園")
 _FREE_NUMBER = re.compile(rf"{OFFICE_DIAL.pattern}|^(?:ゼロイチニーゼロ|フリーダイヤル)")
+# the rest of a free-dial number whose prefix the span left out (「0120-」 + 「11-2233」)
+_FREE_PREFIX_BEFORE = re.compile(r"(?:0120|0570|0800|０１２０|０５７０|０８００)[\s\u3000\-‐−－ー]*$")
 _SMALL_NUMBER = re.compile(r"^(?:[0-9０-９]{1,3}|[一二三四五六七八九十百]{1,4}|"
                            r"(?:いち|に|さん|よん|し|ご|ろく|なな|しち|はち|きゅう|く|じゅう|ひゃく)+)$")
 
@@ -211,7 +213,8 @@ def _may_stand_alone(text: str, start: int, core: str) -> bool:
     digits = len(_DIGIT.findall(core))
     if digits == 0:
         return True
-    return digits >= 4 and not _FREE_NUMBER.match(core) and not _OFFICE_CUE.search(text[max(0, start - 24):start])
+    return digits >= 4 and not _FREE_NUMBER.match(core) and not _FREE_PREFIX_BEFORE.search(text[max(0, start - 8):start]) \
+        and not _OFFICE_CUE.search(text[max(0, start - 24):start])
 
 
 def load_tagger() -> TaggerModel | None:
