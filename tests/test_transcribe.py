@@ -305,3 +305,18 @@ def test_scheme_names_are_corrected_after_asr_keeping_the_original(transcriber, 
     assert "児童扶養手当" in _text(transcript)
     changed = [s for s in transcript.segments if "corrected" in s.flags]
     assert changed and all(s.original_text and s.original_text != s.text and s.corrections for s in changed)
+
+
+def test_counting_on_silence_is_dropped_and_numbers_said_by_people_stay() -> None:
+    """Lone one- or two-digit segments in a row with an unsure decoder are Whisper counting on silence;
+    a confident short run, or a number inside a sentence, is speech."""
+
+    def seg(text: str, logprob: float) -> dict:
+        return {"text": text, "avg_logprob": logprob, "no_speech_prob": 0.3}
+
+    counting = [seg(t, -0.7) for t in ("5", "6", "6", "7", "1", "8")]
+    assert drop_repeated_segments(counting) == []
+    said = [seg("はい", -0.2), seg("3", -0.2), seg("電話は090の1234の5678です", -0.3), seg("2", -0.7)]
+    assert [s["text"] for s in drop_repeated_segments(said)] == ["はい", "3", "電話は090の1234の5678です", "2"]
+    confident = [seg(t, -0.2) for t in ("1", "2", "3")]
+    assert len(drop_repeated_segments(confident)) == 3

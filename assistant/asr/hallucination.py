@@ -184,6 +184,29 @@ def drop_repeated_segments(segments: list[dict], min_chars: int = 4, short_run: 
         else:
             out.extend(x for x in run if not _doubtful(x))
         i = j
+    return _without_counting(out)
+
+
+_LONE_NUMBER = re.compile(r"[0-9０-９〇一二三四五六七八九十]{1,2}")
+
+
+def _without_counting(segments: list[dict], run_length: int = 3) -> list[dict]:
+    """Whisper counting on silence without voice detection (measured: 「2」「3」「3」「4」「4」「1」, one
+    segment each, average log-probability −0.66): three or more segments in a row that are each a
+    lone number of one or two digits, with the decoder unsure (mean below −0.5), are dropped.
+    People read numbers out in groups, which the decoder writes as one segment."""
+    out: list[dict] = []
+    i = 0
+    while i < len(segments):
+        j = i
+        while j < len(segments) and _LONE_NUMBER.fullmatch(normalise(segments[j]["text"])):
+            j += 1
+        run = segments[i:j]
+        if len(run) >= run_length and sum(x["avg_logprob"] for x in run) / len(run) < -0.5:
+            i = j
+            continue
+        out.extend(run or segments[i:i + 1])
+        i = max(j, i + 1)
     return out
 
 
