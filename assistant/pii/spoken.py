@@ -439,14 +439,14 @@ def _continuations(turns: Sequence[_Turn], i: int, text: str, end: int) -> list[
 _READ_BACK_END = re.compile(r"^[\s\u3000、,]*(?:です(?:ね|よね)|ね|で(?:合って|あって|よろし|間違い|まちがい))")
 
 
-def _read_off_card(turns: Sequence[_Turn], i: int, text: str, m: Any) -> bool:
+def _read_off_card(asked: str, text: str, m: Any) -> bool:
     """「はい、なな ぜろ さん いち の …ですね」: seven or more digits the staff member checks aloud, a few
     turns after asking for a card's or an account's number (the office's own numbers are told, not checked)."""
     if _digits(m.group()) < 7 or not _READ_BACK_END.match(text[m.end():]):
         return False
     if re.fullmatch(r"0[0-9]{9,10}", _digit_string(m.group())):
         return False  # a telephone number the staff member checks is one read off a notice: an office's
-    return _NUMBER_Q.search(_staff_context(turns, i) + text[:m.start()]) is not None
+    return _NUMBER_Q.search(asked + text[:m.start()]) is not None
 
 
 def _staff_context(turns: Sequence[_Turn], i: int) -> str:
@@ -461,10 +461,11 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
     for i, t in enumerate(turns):
         text = t.seg.text
         staff = t.seg.speaker == "staff"
+        asked = _staff_context(turns, i) if staff else t.asked  # what the number answers, once per turn
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
             if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()]) and not _card_number(text, m.start(), m.end())
-                             and not _read_off_card(turns, i, text, m)):
+                             and not _read_off_card(asked, text, m)):
                 continue
             run, end = m.group(), m.end()
             conts = [] if staff else _continuations(turns, i, text, end)
@@ -475,7 +476,7 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
                 continue
             if OFFICE_DIAL.match(re.sub(r"[^0-9０-９]", "", whole)):
                 continue  # 0120/0570/0800: an office's free dial, not the citizen's number
-            context = (_staff_context(turns, i) if staff else t.asked) + text[:m.start()]
+            context = asked + text[:m.start()]
             kind = _number_type(whole, context)
             if kind is None and card and _digits(whole) >= 4 and _NUMBER_Q.search(context):
                 kind = "insurance_id"  # 「番号が第8826号」: a card's number
@@ -768,12 +769,13 @@ def _start_before(text: str, start: int, end: int) -> int:
 
 
 # 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
+_LETTERED = r"(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})"  # 3A, B, B2
 _LETTER_ROOM = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS}|あっ?|(?:って|と)?(?:いう|ゆう)?(?:とこ|ところ)|(?:って|と)?(?:いう|ゆう))*"
-                          r"(?<![A-Za-zＡ-Ｚａ-ｚ])(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})[\s\u3000]*号[\s\u3000]*室")
+                          rf"(?<![A-Za-zＡ-Ｚａ-ｚ]){_LETTERED}{_S}号{_S}室")
 # 「若葉台1丁目の、「コーポわかば」ってとこのC号室」: a building named in quotes, and its room
 _QUOTED_BUILDING = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS})*「(?=[^」]{{0,16}}(?:{BUILDING_KW}|[ァ-ヶー]{{3}}))[^」]{{1,16}}」"
                               rf"(?:(?:って|と|っていう|という)(?:とこ|ところ)?)?(?:{_S}の?[\s\u3000、,]*"
-                              rf"(?:(?:[0-9０-９]{{1,4}}[A-ZＡ-Ｚ]?|[A-ZＡ-Ｚ][0-9０-９]{{0,4}}){_S}号{_S}室|{_ROOM}(?:{_S}号室?)?))?")
+                              rf"(?:(?:[0-9０-９]{{1,4}}|{_LETTERED}){_S}号{_S}室|{_ROOM}(?:{_S}号室?)?))?")
 # 「…12、12の、6です」: the last number of a lot, after の, where the sentence ends
 _LAST_PIECE = re.compile(rf"^{_PLACE_GAP}の{_PLACE_GAP}{_NUMK}(?![0-9０-９〇一二三四五六七八九十百千万])(?:{_S}(?:番地|番|号)(?!室))?"
                          r"(?=[\s\u3000、。]*(?:です|でした|だ|や|じゃ|。|$))")
