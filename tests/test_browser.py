@@ -151,6 +151,10 @@ def _reopen(page, url: str) -> None:
     page.wait_for_selector("#start button, button#start", timeout=60_000)
 
 
+def _pinned_ids(page) -> list[str]:
+    return [li.get_attribute("data-scheme") or "" for li in page.locator("#pinned li[data-scheme]").all()]
+
+
 def _lines(page) -> list[str]:
     return page.locator("#transcript .line[data-seg]").all_inner_texts()
 
@@ -233,7 +237,9 @@ def test_upload_suggest_pin_edit_reload(playwright, server, tmp_path):
         assert name and len(reason.replace("理由：", "").strip()) > 0
         page.click("#pin-0")
         page.wait_for_selector("#pinned li", timeout=60_000)
-        pinned = page.inner_text("#pinned")
+        # compare the pinned schemes by id: the panel's text can hold the queue's progress timer (「0.1s」)
+        pinned = _pinned_ids(page)
+        assert pinned
         note = "次回までに賃貸契約書と通帳を用意していただく"
         page.fill("#field-text textarea", note)
         page.click("#save-field")
@@ -247,8 +253,10 @@ def test_upload_suggest_pin_edit_reload(playwright, server, tmp_path):
 
         page.reload(wait_until="domcontentloaded")
         page.wait_for_selector("#pinned li", timeout=60_000)
-        # while the page reloads, the pinned panel may briefly show the queue's progress timer (「0.1s」)
-        _wait(lambda: page.inner_text("#pinned") == pinned, 30, "the pinned schemes after reload", page)
+        try:
+            _wait(lambda: _pinned_ids(page) == pinned, 30, f"the pinned schemes {pinned} after reload", page)
+        except AssertionError as err:
+            raise AssertionError(f"{err}; pinned panel shows {_pinned_ids(page)}") from None
         assert _lines(page) == lines
         assert note in page.inner_text("#draft")
         assert name in page.inner_text("#pinned")
