@@ -1139,3 +1139,56 @@ def test_an_era_started_again(turns, secret, monkeypatch):
 
 def test_a_chome_without_a_town_near_a_landmark_stays():
     _stay_visible([("staff", "どちらに"), ("citizen", "三丁目のスーパーの裏に住んでいたこともあります。")], ["三丁目のスーパー"])
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a dialect particle after の inside a number or an address (「のな、」「のね、」)
+    ([("staff", "連絡先を"), ("citizen", "携帯は、090のな、3381の、2290。")], ["090", "3381", "2290"]),
+    ([("staff", "お住まいは"), ("other", "南町の、えー、三丁目のね、七の二さ住んでる、田村さん。")], ["南町", "七の二"]),
+    # the town, a pause and its chome; 「たしか」 while recalling the lot
+    ([("staff", "今お住まいのところは？"), ("citizen", "浜通の…えっと、3丁目の、4の、12。")], ["浜通", "4の、12"]),
+    ([("staff", "前の住所は"), ("citizen", "桜町2丁目、の、たしか、5番の…3？ 覚えてないです。")], ["5番", "…3"]),
+    # a piece of the address begun and started again
+    ([("staff", "ご住所は。"), ("citizen", "えっと、あ、若葉台の、えー、2の、あ、2丁目の、7番の、4号です。")], ["えー、2の"]),
+    # a floor and room after the address; a room named after 部屋
+    ([("staff", "ご住所をお願いします。"), ("citizen", "桜台二丁目5番8号、パークハイツ桜台の902です。9階の2号室です。")],
+     ["9階の2号室"]),
+    ([("staff", "ご住所は"), ("citizen", "本町、三丁目の、4番、6号。寮で、えー、部屋が、C-12です。")], ["C-12"]),
+    # kanji digits read one by one after 番号
+    ([("staff", "お子さんの医療証は"), ("citizen", "あります 受給者 番号 が 三 八 〇 二 九 一 五 です")], ["〇 二 九"]),
+])
+def test_particles_pauses_restarts_and_rooms(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the month corrected, said with だ or ！, before the day
+    ([("staff", "お子さんの生年月日を"), ("citizen", "えーと、2021年の…5月、あ、6月だ、6月の2日です。")], ["6月の2日"]),
+    ([("staff", "生年月日は？"), ("citizen", "えーっと、2003年の、2月、…あ、11月！11月8日。すみません。")], ["11月8日"]),
+    # 暮れ between the year and the month; 元年
+    ([("staff", "生年月日 も お願い します"), ("citizen", "昭和 元年 の 暮れ 十二月 の 三十日")], ["三十日"]),
+    # a birthday without its year, in answer to the question
+    ([("staff", "お誕生日 は いつ ですか"), ("other", "11月 の 3日")], ["11月"]),
+    # a year and month in any era given in answer to the age
+    ([("staff", "おいくつ…"), ("citizen", "31です。平成、えっと、6年…の、4月、です。")], ["6年", "4月"]),
+])
+def test_dates_corrected_or_said_in_parts(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_spelled_mail_address_and_a_name_cut_before_its_last_character(monkeypatch):
+    _masked_away_by_rules([("staff", "メールアドレスを"),
+                           ("citizen", "mika-sato0412@example.jp です。みか、ハイフン、さとう、ゼロヨンイチニ。"),
+                           ("staff", "奥様 の お名前 は"), ("citizen", "家内 は 松田 ハル 子 カタカナ で ハル")],
+                          ["さとう", "ゼロヨンイチニ", "ハル 子"], monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "メールで送りますね。"), ("citizen", "メールは使ってないです。ハイフンとか、よくわからなくて。")], ["ハイフンとか"]),
+    ([("citizen", "ken_ito@example.com です。ハイフンじゃなくて、アンダーバーでした。")], ["アンダーバーでした"]),
+    ([("staff", "お部屋はいくつありますか"), ("citizen", "部屋が2つです。")], ["部屋が2つ"]),
+    ([("staff", "ご家族は"), ("citizen", "上の 子 は 元気 です")], ["上の 子"]),
+    ([("staff", "次の面談は"), ("citizen", "12月 の 3日 で お願い します")], ["12月 の 3日"]),
+])
+def test_look_alikes_of_spellings_rooms_and_days_stay(turns, visible):
+    _stay_visible(turns, visible)

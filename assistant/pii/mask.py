@@ -267,10 +267,22 @@ SPOKEN_EMAIL_RE = re.compile(
     rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|点|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
 
 
+# the part before @ spelled out after the address was given (「…@example.jp です。みか、ハイフン、さとう」)
+_SPELLED_LOCAL_RE = re.compile(
+    rf"(?:(?<![ぁ-んー])(?=[ぁ-ん])|(?<![ァ-ヶー])(?=[ァ-ヶー])|(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9]))"
+    rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|ハイフン|はいふん|アンダーバー|アンダースコア|あんだーばー){_EMAIL_SEP}{_EMAIL_WORD}){{1,6}}")
+
+
+_NOT_SPELLED = re.compile(r"じゃな|でした|です|ちが|違")  # 「じゃなくて、アンダーバーでした」: a correction, not a part
+
+
 def _emails(text: str) -> list[Entity]:
     out = [Entity("email", m.start(), m.end(), m.group(), rule="email") for m in EMAIL_RE.finditer(text)]
     if re.search(r"アット|あっと", text):
         out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spoken") for m in SPOKEN_EMAIL_RE.finditer(text)]
+    if out or re.search(r"メール|めーる|アドレス", text):
+        out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spelled") for m in _SPELLED_LOCAL_RE.finditer(text)
+                if not any(e.start < m.end() and m.start() < e.end for e in out) and not _NOT_SPELLED.search(m.group())]
     return out
 
 

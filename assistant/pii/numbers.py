@@ -360,7 +360,9 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
 _ID_DIGITS = r"[0-9０-９](?:[ \u3000]?[0-9０-９])*"
 # the mark may be said apart from its digits (「東の、5」「すい 03」「南 の 十五」)
 _ID_MARK = r"(?:[一-龯]{1,2}|(?!ね|よ|で|が|は|の|と|も|な)[ぁ-ん]{1,2}(?=[ \u3000]))"
-_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_MARK}(?:[ \u3000、,]|の)*[-‐−－]?[ \u3000]?(?:{_ID_DIGITS}|[〇一二三四五六七八九十]{{1,4}}(?![一-龯]))"
+# kanji digits read one by one (「三 八 〇 二 九」): the whole run, not a first digit taken for a mark
+_ID_KANJI_DIGITS = r"[〇一二三四五六七八九](?:[ \u3000]?[〇一二三四五六七八九]){2,}(?![一-龯])"
+_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_KANJI_DIGITS}|{_ID_MARK}(?:[ \u3000、,]|の)*[-‐−－]?[ \u3000]?(?:{_ID_DIGITS}|[〇一二三四五六七八九十]{{1,4}}(?![一-龯]))"
                           rf"|{_ID_DIGITS})(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
 # a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
 _KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")

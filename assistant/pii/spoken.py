@@ -39,12 +39,12 @@ _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っ
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
           r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
 # 「4・6・7・1」: digits read one by one, written with a middle dot between them
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|(?<=の)[なねさ](?=[\s\u3000、,])|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
 _CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 # 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
-_GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,])あっ?(?=[\s\u3000、,])))?{_GAP}"
+_GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,…])あっ?(?=[\s\u3000、,…])))?{_GAP}"
 _KANA_DIGIT = (r"(?:ゼロ|ぜろ|レイ|れい|マル|まる|イチ|いち|ニー|にー|ニイ|にい|にぃ|ニィ|ニ|に|サン|さん|ヨン|よん|ゴー|ごー|ゴオ|ごお|ゴ|ご|ロク|ろく|"
                r"ナナ|なな|シチ|しち|ハチ|はち|キュー|キュウ|きゅう|きゅー)")
 # hiragana digit words that are also particles or honorifics (に, ご, さん, まる): never the first or
@@ -81,7 +81,7 @@ _KANA_BANGOU = rf"{_KANA_NUM}{_S}ばん(?:ち)?(?:[\s\u3000、,]*の?{_S}(?:{_KA
 # a lot with kana and kanji numbers mixed (「よんの二の十五」)
 _MIXED_LOT = rf"(?:{_KANA_NUM}|{_NUMK})(?:{_S}の{_S}(?:{_KANA_NUM}|{_NUMK})){{1,2}}(?![0-9０-９一二三四五六七八九十])"
 # (pauses written as dots, and the dialect's interjections between the parts: 「3丁目のな 14の2」「市営の ね 本町」)
-_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000]))*"
+_PLACE_GAP = rf"(?:[\s\u3000、,]|{_FILLERS}|{_PAUSE}|…+|たしか|確か|たぶん|多分|(?<=[\s\u3000の])(?:ね|な|さ|よ)(?=[\s\u3000、,]))*"
 _TOWN_LOT = re.compile(rf"(?P<town>[一-龯々ヶァ-ヶーぁ-ん]{{0,10}}?{_PLACE}){_S}(?:[、,]{_S})?(?:の{_PLACE_GAP})?"
                        rf"(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT}|{_KANA_BANGOU}|[1-9](?:[\s\u3000][0-9]){{2,3}}(?![0-9０-９]))")  # 「南町 5 3 8」
 # a place name without a suffix (本郷, 工業団地南) before a pause and a lot number: an address only
@@ -193,11 +193,12 @@ _MIXED_DATE = re.compile(
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|たしか|確か|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
+_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|たしか|確か|暮れ|くれ|年末|はじめ|初め|終わり|おわり|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000、,]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
 _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
-_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?"
+_DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ)(?:だ|や)?[！!]?{_GAP}){{0,2}}"
                        rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「1月の、19。」
+_CUT_NAME_END = re.compile(r"^[\s\u3000]+[子江美代枝恵](?=[\s\u3000、。,]|です|$)")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
 # 「高橋、高橋、えー、勝利です」: the given name after the surname and a pause, in a name answer
@@ -585,6 +586,9 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                     _town_in_turn_before(prev, t, ents, make)
             if (k := _ROOM_NUMBER_SAID.search(text)) and not _overlaps(ents, t.seg.id, *k.span("r")):
                 spans.append(k.span("r"))  # 「部屋 番号 も いる でしょ いちまるいち」
+        if prev_addr or _ADDRESS_Q.search(t.asked) or spans:
+            for k in [*_FLOOR_ROOM.finditer(text), *_ROOM_WORD_LETTER.finditer(text)]:
+                spans.append(k.span("r"))  # 「…の902です。9階の2号室です」「部屋が、C-12です」
             if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
                     x.segment_id == prev.seg.id and x.type == "address" and not prev.seg.text[x.end:].strip(" \u3000、,の…")
                     for x in ents):
@@ -672,8 +676,8 @@ _AFTER_ADDRESS_WORD = re.compile(rf"(?:住所|じゅうしょ|お住まい)[\s\u
 # a filler or a word about the home (住所, 実家) is not a town
 _TOWN_BEFORE = re.compile(r"(?:^|(?<=[\s\u3000、,。]))(?P<w>(?:(?:かみ|しも|なか|ひがし|にし|みなみ|きた|しん|上|下|中|東|西|南|北|新)"
                           r"[\s\u3000]+)?[一-龯々ヶノァ-ヶーぁ-ん]{1,10}?"
-                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000、,]*(?:な[\s\u3000]*)?)?"
-                          rf"(?:(?:{_FILLERS}|{_PAUSE})[\s\u3000、,]*)*$")
+                          r"(?:[\s\u3000]+(?:ちょう|まち|だい|がおか|おか|台|町|丘|ケ丘|ヶ丘))?)[\s\u3000]*(?:の[\s\u3000、,…]*(?:な[\s\u3000]*)?)?"
+                          rf"(?:(?:{_FILLERS}|{_PAUSE})[\s\u3000、,…]*)*$")
 _NOT_TOWN = re.compile(rf"^(?:{_FILLERS}|はい|ええ|うん|住所|じゅうしょ|家|うち|実家|自宅|今|いま|前|元|先月|番地|部屋|号室|"
                        r"あの|その|この|それ|ここ|そこ)$|[はがをにでともへやねよ]$|(?:です|ます|した|けど)$")
 _NUMBER_LEAD = re.compile(rf"^(?:[0-9０-９一二三四五六七八九十]|{_KANA_NUM}{_GEMINATE}?[\s\u3000]*ちょうめ|{_GEMINATE})")
@@ -770,6 +774,11 @@ def _start_before(text: str, start: int, end: int) -> int:
 
 # 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
 _LETTERED = r"(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})"  # 3A, B, B2
+# a floor and its room said with an address (「9階の2号室」), and a room named after 部屋 (「部屋が、C-12です」)
+_FLOOR_ROOM = re.compile(rf"(?P<r>{_NUMK}{_S}(?:階|かい){_S}(?:の{_S})?{_NUMK}{_S}号{_S}室)")
+_ROOM_WORD_LETTER = re.compile(rf"部屋(?:{_S}番号)?{_S}(?:は|が|も)?(?:[\s\u3000、,]|{_FILLERS})*"
+                               rf"(?P<r>[A-ZＡ-Ｚ]{_S}[-‐−－]?{_S}[0-9０-９]{{1,4}}|[0-9０-９]{{1,4}}{_S}[A-ZＡ-Ｚ]|[0-9０-９]{{3,4}})"
+                               r"(?=[\s\u3000]*(?:です|や|だ|。|、|$))")
 _LETTER_ROOM = re.compile(rf"(?:[\s\u3000、,…の]|{_FILLERS}|あっ?|(?:って|と)?(?:いう|ゆう)?(?:とこ|ところ)|(?:って|と)?(?:いう|ゆう))*"
                           rf"(?<![A-Za-zＡ-Ｚａ-ｚ]){_LETTERED}{_S}号{_S}室")
 # 「若葉台1丁目の、「コーポわかば」ってとこのC号室」: a building named in quotes, and its room
@@ -861,8 +870,10 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             # a whole date in a turn about a child's age (「上の子が平成31年4月18日で」「4か月です 令和6年8月2日」)
             child = whole and bool(_AGE_TALK.search(text) or re.search(r"(?:上|下|真ん中)の?[\s\u3000]*子", text))
             # an old-era year and month given with one's age (「お歳は」「七十四。昭和、二十六年の、三月」)
-            aged = bool(re.match(_OLD_ERA_LEAD, m.group()) and re.search(r"月|がつ", m.group())
-                        and (_AGE_Q.search(t.asked) or _AGE_TALK.search(text[max(0, m.start() - 12):m.start()]))
+            # (any era when the age was just asked: 「おいくつ…」「27です。平成、えっと、9年…の、10月」)
+            aged = bool(re.search(r"月|がつ", m.group()) and re.match(_ERA, m.group())
+                        and (_AGE_Q.search(t.asked) or (re.match(_OLD_ERA_LEAD, m.group())
+                                                        and _AGE_TALK.search(text[max(0, m.start() - 12):m.start()])))
                         and not re.match(r"[\s\u3000]*(?:に|から|まで|頃|ごろ|以来)", text[m.end():]))
             if not (birth or whole_old or child or aged):
                 continue
@@ -870,6 +881,9 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:mixed"))
         for m in _BORN_ON.finditer(text):
             _add(ents, make("birthdate", m.start("d"), m.end("d"), m.group("d"), segment_id=t.seg.id, rule="birthdate:born-on"))
+        if _BIRTH_Q.search(t.asked) and (md := _MD_HEAD.match(text)) and re.search(r"月|がつ", md.group()):
+            s0 = _ONLY_FILLERS.match(text).end()  # type: ignore[union-attr]  # 「お誕生日は」「12月の 24日」: the year left out
+            _add(ents, make("birthdate", s0, md.end(), text[s0:md.end()], segment_id=t.seg.id, rule="birthdate:month-day"))
         for m in _KANA_DATE.finditer(text):
             if _BIRTH_Q.search(t.asked) or _BIRTH_Q.search(text) or re.match(r"^[\s\u3000]*(?:の)?(?:うまれ|生まれ)", text[m.end():]):
                 _add(ents, make("birthdate", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="birthdate:kana"))
@@ -995,6 +1009,10 @@ def _given_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., An
     for t in turns:
         text = t.seg.text
         for e in [x for x in ents if x.segment_id == t.seg.id and x.type == "name"]:
+            if re.search(r"[ァ-ヶーぁ-ん]$", text[e.start:e.end]) and (c := _CUT_NAME_END.match(text[e.end:])) \
+                    and not _overlaps(ents, t.seg.id, e.end, e.end + c.end()):
+                e.end += c.end()  # 「中島 キヨ 子」: the recogniser cut the last character of the given name off
+                continue
             m = _GIVEN_TAIL.match(text[e.end:])
             if m and re.search("[、,]", m.group("gap")) and not kana_name_ok(m.group("g")):
                 m = None  # 「ヤマダ、パートで」: after a pause only a word that may be a name
@@ -2069,6 +2087,8 @@ def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
                 gap = gap[1:]  # 「7735、あ、7753か、7753の…」: a group said, checked and said again
             if a.type == "address":  # 「宮下の、字、えー、上川原の12番地」: the word 字 between the parts
                 gap = re.sub(r"大?字", "", gap)
+                if (lead := re.match(_NUMK, text[b.start:b.end])) and re.search(r"あ|いや|違", gap):
+                    gap = gap.replace(lead.group(), "", 1)  # 「若葉台の、2の、あ、2丁目の…」: a piece begun and started again
             if a.segment_id != b.segment_id or a.end > b.start or not _SLIP_GAP.fullmatch(gap):
                 continue
             if a.type != b.type and not re.search(r"[あいちじま]|。", gap) and not _group_said_again(text[a.start:a.end], text[b.start:b.end]):
