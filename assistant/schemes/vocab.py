@@ -510,12 +510,15 @@ class SchemeNameCorrector:
             return None  # 「行ける制度」: a name never starts with a verb (not 後見制度)
         if cost > 0 and any(m.numeral and m.surface not in term.surface for m in inside):
             return None  # 「四階の窓口」「八 四 五」: numbers, not 要介護
-        if cost > 0 and s > 0 and _KANJI.match(text[s - 1]) and len(inside[0].surface) == 1 and not inside[0].oov:
-            return None  # 「店舗兼住宅」: the rest of a compound word, not 県営住宅
+        if cost > 0 and _KANJI.match(text[:s].rstrip(" \u3000")[-1:] or " ") and len(inside[0].surface) == 1 and not inside[0].oov:
+            return None  # 「店舗兼住宅」「店舗 兼 住宅」: the rest of a compound word, not 県営住宅
         if cost > 0 and _after_pause_unrelated(inside, term.surface):
             return None  # 「除雪支援、それと」: the words after a pause are real words the name does not hold
         if cost > 0 and inside[0].function and not inside[0].oov:
             return None  # 「もう介護で」: an adverb before a word, not the start of 要介護
+        if cost > 0 and inside[-1].function and not inside[-1].oov and inside[-1].surface not in term.surface \
+                and re.match(r"[\s\u3000、，,]", text[inside[-1].start - 1]):
+            return None  # 「国民健康保険 で」: a name and the copula after it, not 国民健康保険料
         if cost > 0 and inside[0].adverbial and any(m.kind == "punct" for m in inside):
             return None  # 「…場合、年金」: a clause-closing noun and a pause, not the start of a name
         plain = re.sub(r"[\s、，,・]", "", before)
@@ -523,6 +526,8 @@ class SchemeNameCorrector:
             return None  # already a name (maybe another scheme's): leave it
         if term.surface in plain or plain in term.surface:
             return None  # only characters added or dropped: what was said is not for us to extend
+        if _word_left_out(plain, term.surface):
+            return None  # 「日常生活支援事業」: the name's own words with one left out, a shorter name said as meant
         if len(plain) >= 3 and _KANJI.search(plain) and self._inside_a_name(plain):
             return None  # a piece of another real name (移行支援 of 就労移行支援): said as meant
         if sorted(plain.replace("の", "")) == sorted(re.sub(r"[\s、，,・の]", "", term.surface)):
@@ -532,6 +537,10 @@ class SchemeNameCorrector:
         words = [m for m in inside if m.kind == "word"]
         if cost > 0 and len(words) == 1 and not words[0].oov:
             return None
+        if cost > 0 and any(m.surface in _HONORIFICS and m.surface not in term.surface for m in inside):
+            return None  # 「精神保健福祉士さん」: a person, not 精神保健福祉相談
+        if cost >= 1 and _word_swapped(text, s, e, words, term.surface):
+            return None  # 「身体障害者更生相談所」「高等教育」: a real word put where another word of the name sounds different
         if cost > 0 and words and not any(w.oov for w in words) and not set(_KANJI.findall(plain)) & set(term.surface):
             return None  # real words sharing no character with the name (相談票 is not 指定難病): what was said  # one real dictionary word (幼稚園, 事業所) that merely sounds close: keep it  # a loanword said differently is not a mishearing of another loanword
         return Correction(s, e, before, term.surface, term.scheme_id, cost, term.official)
@@ -721,6 +730,36 @@ def attach_vocabulary(transcriber: Any, cfg: Any) -> None:
     except Exception:  # noqa: BLE001 - a broken knowledge base must not stop transcription
         return
     transcriber.vocabulary = vocabulary_prompter(kb, int(asr.get("prompt_max_tokens") or 120))
+
+
+@lru_cache(maxsize=4096)
+def _word_left_out(plain: str, surface: str) -> bool:
+    """Whether ``plain`` is ``surface`` with one of its words left out (日常生活支援事業 of 日常生活自立支援事業,
+    ひとり親家庭医療費助成): a shorter form of the name, not a mishearing (福祉金 drops a sound, not a word)."""
+    if len(plain) >= len(surface):
+        return False
+    ws = [m for m in morphs(surface) if m.kind not in ("punct", "sentence_end")]
+    return any(surface[:w.start] + surface[w.end:] == plain for w in ws)
+
+
+_HONORIFICS = frozenset({"さん", "さま", "様", "ちゃん", "くん", "君", "先生", "せんせい"})
+
+
+def _word_swapped(text: str, s: int, end: int, words: list[Morph], surface: str) -> bool:
+    """Whether a whole dictionary word of kanji that the name does not hold stands where the name has a
+    word that starts with another sound. A mishearing keeps the onset (執行給付 for 失業給付); a real word
+    in place of another (更生 for 手帳, 高等 for 幼児) is what was said."""
+    for w in words:
+        if w.oov or w.surface in surface or not re.fullmatch(r"[一-龯々]{2,}", w.surface):
+            continue
+        k = len(re.sub(r"[\s\u3000、，,・]", "", text[s:w.start]))  # where the word stands, from the start
+        rest = len(re.sub(r"[\s\u3000、，,・]", "", text[w.start:end]))  # and from the end (「病医区手長」)
+        said = w.reading or katakana(w.surface)
+        # the name's sound from where the word stands (後見制度, 手帳), counted from either end
+        named = {_reading_of(surface[i:])[:1] for i in (k, len(surface) - rest) if 0 <= i < len(surface)}
+        if not said or not any(n and _fold(said[0]) == _fold(n) for n in named):
+            return True
+    return False
 
 
 def _after_pause_unrelated(inside: list[Morph], surface: str) -> bool:
