@@ -1192,3 +1192,51 @@ def test_a_spelled_mail_address_and_a_name_cut_before_its_last_character(monkeyp
 ])
 def test_look_alikes_of_spellings_rooms_and_days_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # 第 and 号 around spoken digits that start with さん; a letter before 第
+    ([("staff", "受給者証の番号は"), ("citizen", "控え が あって えっと 第 さん まる ご はち いち なな 号 です")], ["さん まる"]),
+    ([("staff", "手帳の番号は"), ("citizen", "番号はB第51836号です。")], ["B第"]),
+    # fillers split by a comma or said with と (「えー、と」「うーんと」), a pause with a short clause
+    ([("staff", "ご主人の連絡先は"), ("citizen", "携帯で、080…の、えー、と、7215の、3390。")], ["080"]),
+    ([("staff", "お住まいは"), ("citizen", "北野の、えー、4丁目、の、うーんと、3の…3の18。")], ["北野", "3の18"]),
+    ([("staff", "お電話は"), ("citizen", "電話は、070、の、えー、4471、の、…ちょっと待って、手帳見ます…えっと、2285です。")],
+     ["070", "4471", "2285"]),
+    # a building and a room with a letter, and the letter after the room in the read-back
+    ([("staff", "お住まいは?"), ("citizen", "えっと、東町、3丁目…の、14の、2。コーポ緑、の、2の、B。"),
+      ("staff", "東町3丁目14の2、コーポ緑2B、ですね。")], ["コーポ緑", "2B"]),
+    # a floor and a room where someone lives, without an address
+    ([("staff", "ご近所の方ですか"), ("other", "隣 の アパート の 二階 の 三号 室 の 男性 が 最近 見えない")], ["三号 室"]),
+    # a town and its chome, the lot unsaid
+    ([("staff", "どなたのことでしょう"), ("other", "あのね、えー、みどり町の、3丁目の、ほら、角の、森田さん。")], ["みどり町"]),
+    ([("staff", "どちらの方ですか"), ("citizen", "高森6丁目に住んでます。")], ["高森6丁目"]),
+])
+def test_card_fillers_pauses_rooms_and_chomes(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    ([("staff", "メールは"), ("citizen", "hana.mori、えっと、全部小文字で、アットexample.ne.jpです。")], ["hana.mori"]),
+    ([("staff", "連絡先は"), ("citizen", "メールがいいです。hayashi.k1980@net-mail.jp です"),
+      ("staff", "h a y a s h i ドット k 1980 ですね")], ["h a y a s h i"]),
+    ([("staff", "お名前を"), ("citizen", "えっと、村井和美です。村井、かず…和美。")], ["かず…"]),
+    ([("staff", "お子さんは"), ("citizen", "4歳 です 上 の 子 は 小学校 で 蓮 って いい ます 3年生")], ["蓮"]),
+    ([("staff", "お子さん は"), ("citizen", "ゆうと 5歳 れいわ 二年 の 三月 三日 生まれ")], ["ゆうと"]),
+    ([("staff", "ご主人は？"), ("citizen", "健、です。けん。健康、の一文字。")], ["健康"]),
+])
+def test_spelled_mail_cut_readings_and_names_before_an_age(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("citizen", "三丁目地区の民生委員やってます")], ["三丁目地区"]),
+    ([("citizen", "駅の近くの三丁目のスーパーで働いてます。")], ["三丁目のスーパー"]),
+    ([("staff", "どちらですか"), ("citizen", "うちは三丁目です")], ["三丁目"]),
+    ([("citizen", "父は3階の5号室に入院してます。")], ["3階の5号室"]),
+    ([("citizen", "名前は漢字の一文字です")], ["一文字"]),
+    ([("staff", "お子さんはおいくつ"), ("citizen", "もう 5歳 です")], ["もう"]),
+    ([("citizen", "まるやま さん に 頼みました")], ["頼みました"]),
+])
+def test_look_alikes_of_chomes_rooms_and_ages_stay(turns, visible):
+    _stay_visible(turns, visible)

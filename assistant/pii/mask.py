@@ -263,6 +263,7 @@ _EMAIL_WORD = rf"{_EMAIL_CHUNK}(?:[\s\u3000、,]{{1,2}}{_EMAIL_CHUNK}){{0,12}}"
 _EMAIL_SEP = r"[\s\u3000、,]*"
 SPOKEN_EMAIL_RE = re.compile(
     rf"(?:(?:(?<=えー)|(?<=あー)|(?<![ぁ-んー]))(?=[ぁ-ん])|(?<![ァ-ヶー])(?=[ァ-ヶー])|(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-])){_EMAIL_WORD}(?:{_EMAIL_SEP}{_EMAIL_JOIN}{_EMAIL_SEP}{_EMAIL_WORD}){{0,6}}{_EMAIL_SEP}"
+    rf"(?:(?:えー|えっと|あの|(?:全部|ぜんぶ)?(?:小文字|大文字|こもじ|おおもじ)で)[\s\u3000、,]*)*"  # 「…ogawa、えっと、全部小文字で、アット…」
     rf"(?:アット[\s\u3000]?マーク|あっと[\s\u3000]?まーく|アット|あっと){_EMAIL_SEP}(?:(?:えー|えっと|あの)[\s\u3000、,]*)?"
     rf"{_EMAIL_WORD}(?:{_EMAIL_SEP}(?:ドット|どっと|点|ハイフン|はいふん|\.|-){_EMAIL_SEP}{_EMAIL_WORD}){{1,5}}")
 
@@ -276,11 +277,13 @@ _SPELLED_LOCAL_RE = re.compile(
 _NOT_SPELLED = re.compile(r"じゃな|でした|です|ちが|違")  # 「じゃなくて、アンダーバーでした」: a correction, not a part
 
 
-def _emails(text: str) -> list[Entity]:
+def _emails(text: str, before: str = "") -> list[Entity]:
+    """E-mail addresses: written, read out word by word, or the part before @ spelled out where an address
+    was given (in this turn or the one ``before``: 「t o k u n a g a ドット s 1972 ですね」)."""
     out = [Entity("email", m.start(), m.end(), m.group(), rule="email") for m in EMAIL_RE.finditer(text)]
     if re.search(r"アット|あっと", text):
         out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spoken") for m in SPOKEN_EMAIL_RE.finditer(text)]
-    if out or re.search(r"メール|めーる|アドレス", text):
+    if out or re.search(r"メール|めーる|アドレス", text) or EMAIL_RE.search(before) or re.search(r"アット|あっと", before):
         out += [Entity("email", m.start(), m.end(), m.group(), rule="email:spelled") for m in _SPELLED_LOCAL_RE.finditer(text)
                 if not any(e.start < m.end() and m.start() < e.end for e in out) and not _NOT_SPELLED.search(m.group())]
     return out
@@ -951,7 +954,8 @@ def _not_a_name(word: str) -> bool:
     """Words that are never a name where the sentence shape would allow one: kinship and role words, and
     the formal nouns and script words that follow の (「主人のままなんです」「ひらがなで」)."""
     return (word in KIN_NOT_NAMES or word in NAME_STOPWORDS or word in KINSHIP or word in HIRAGANA_NOT_NAMES
-            or word in KATAKANA_ROLES or _is_role(word, suffix=False) or bool(_FORMAL_NOUN_LEAD.match(word)))
+            or word in KATAKANA_ROLES or _is_role(word, suffix=False) or bool(_FORMAL_NOUN_LEAD.match(word))
+            or bool(re.search(r"[0-9０-９一二三四五六七八九十](?:丁目|ちょうめ|番地|号室|階)$", word)))  # 「うちは三丁目です」
 
 
 _FUNCTION_POS = ("副詞", "代名詞", "連体詞", "接続詞", "感動詞", "助詞", "助動詞", "接尾辞", "接頭辞",
@@ -1431,7 +1435,7 @@ def _detect_uncached(ctx: _Ctx, *, use_ner: bool = True) -> list[Entity]:
     if not text.strip():
         return []
     ents: list[Entity] = []
-    ents += _emails(text)
+    ents += _emails(text, ctx.previous.split("\n", 1)[0])
     for h in classify_chains(text, ctx.previous):
         ents.append(Entity(h.type, h.start, h.end, text[h.start:h.end], rule=h.rule))
     for h in keyword_ids(text, ctx.previous):

@@ -33,11 +33,11 @@ from assistant.pii.numbers import OFFICE_DIAL, digit_value, office_number
 from assistant.pii.patterns import BUILDING_KW
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
-_FILLERS = r"(?:えーっと|えーと|えっと|ええっと|ええと|えー+|あー+|あのー*|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
+_FILLERS = r"(?:えーっと|えーと|えー[\s\u3000、,]+と(?=[\s\u3000、,])|えっと|ええっと|ええと|えー+|あー+|あのー*|うーんと|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
 _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ(?:な|ね)?|ったかな|ったっけ|ったか)|ええと何番|"
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
-          r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
+          r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?:[、,][^0-9０-９。？?…、,]{1,8}(?=…))?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
 # 「4・6・7・1」: digits read one by one, written with a middle dot between them
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|(?<=の)[なねさ](?=[\s\u3000、,])|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
@@ -130,7 +130,8 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-zぁ-ん]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
-                            rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室)")
+                            rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室"
+                            rf"|[0-9０-９一二三四五六七八九]{{1,2}}(?:{_PLACE_GAP}の{_PLACE_GAP}|[\s\u3000]?)[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚ]))")  # 「の、2の、B」
 # a home or a care facility with the floor and the room (「グループホームさくらの、1階の6号室」): an address
 # wherever it is said, since a 号室 leaves no doubt
 _FACILITY_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
@@ -198,6 +199,7 @@ _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
 _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ)(?:だ|や)?[！!]?{_GAP}){{0,2}}"
                        rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「1月の、19。」
+_READING_CUT = re.compile(r"[\s\u3000、,]*[ぁ-んァ-ヶー]{1,4}(?:…+|\.{2,})[\s\u3000]*")
 _CUT_NAME_END = re.compile(r"^[\s\u3000]+[子江美代枝恵](?=[\s\u3000、。,]|です|$)")
 _GIVEN_TAIL = re.compile(r"^(?P<gap>[\s\u3000・、,]+)(?P<g>[ァ-ヶー]{2,6}|[ァ-ヶー]{1,4}[子江美代枝恵])(?=です|と申し|っていい|といい|さん|[。、\s]|$)")
 # 「さいとう みなこ」: a hiragana word after a masked surname, when the dictionary allows a name there
@@ -360,6 +362,8 @@ def _trimmed(m: re.Match[str]) -> _Span | None:
     while changed and text:
         changed = False
         lead = _AMBIGUOUS_LEAD.match(text)
+        if lead and _CARD_LEAD.search(m.string[:s]) and _CARD_TAIL.match(m.string, e):
+            lead = None  # 「第 さん まる ご … 号」: between 第 and 号 every word is a digit
         if lead and lead.end() < len(text):
             s, text, changed = s + lead.end(), text[lead.end():], True
         tail = _AMBIGUOUS_TAIL.search(text)
@@ -569,6 +573,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 spans.append((m.start(), m.end() + lot.end()))
             elif (b := _AFTER.match(text, m.end())) and re.search(rf"{BUILDING_KW}.*[0-9０-９]", text[m.end():b.end()]):
                 spans.append((m.start(), b.end()))  # 「栄町の、4丁目の、ハイツ栄の101」: a building and its room, no lot
+            elif _named_town_before(text, m.start()) and not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
+                spans.append((m.start(), m.end()))  # 「あさひ町の、3丁目の、角の…」: a town and its chome, the lot unsaid
         for m in _KANA_CHOME.finditer(text):
             s = m.start()
             while s > 0 and re.match(r"[一-龯々ヶァ-ヶーぁ-ん]", text[s - 1]) and text[s - 1] not in "はがをでにと" and m.start() - s < 10:
@@ -586,9 +592,11 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                     _town_in_turn_before(prev, t, ents, make)
             if (k := _ROOM_NUMBER_SAID.search(text)) and not _overlaps(ents, t.seg.id, *k.span("r")):
                 spans.append(k.span("r"))  # 「部屋 番号 も いる でしょ いちまるいち」
+        for k in _FLOOR_ROOM.finditer(text):  # 「…の902です。9階の2号室です」「一階 の 一号 室 の 山田 さん」: a home's room
+            spans.append(k.span("r"))
         if prev_addr or _ADDRESS_Q.search(t.asked) or spans:
-            for k in [*_FLOOR_ROOM.finditer(text), *_ROOM_WORD_LETTER.finditer(text)]:
-                spans.append(k.span("r"))  # 「…の902です。9階の2号室です」「部屋が、C-12です」
+            for k in _ROOM_WORD_LETTER.finditer(text):
+                spans.append(k.span("r"))  # 「部屋が、C-12です」
             if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
                     x.segment_id == prev.seg.id and x.type == "address" and not prev.seg.text[x.end:].strip(" \u3000、,の…")
                     for x in ents):
@@ -702,6 +710,18 @@ def _glued_kanji_head(text: str, start: int) -> int:
     return j if j == 0 or re.match(r"[一-龯々ヶ]", text[j - 1]) is None else start
 
 
+_TOWN_END = re.compile(r"(?:町|まち|ちょう|台|だい|丘|おか|野|原|谷|沢|川|山|田|浜|島|通り?|村|団地|森|岡|坂|橋|崎|井|里|園|寺|池|江|津|見|ヶ?浦)$")
+
+
+def _named_town_before(text: str, start: int) -> bool:
+    """Whether a town's name stands before the 丁目 at ``start`` (「あさひ町の、3丁目」「高森6丁目」), not a word
+    such as 駅前 or 近く: a town and its chome say where someone lives even without the lot."""
+    if start > 0 and re.match(r"[一-龯々ヶ]", text[start - 1]):
+        return _glued_kanji_head(text, start) < start - 1 or _TOWN_END.search(text[:start]) is not None
+    m = _TOWN_BEFORE.search(text[:start])
+    return bool(m and m.start("w") < start and not _NOT_TOWN.search(m.group("w")) and _TOWN_END.search(m.group("w").strip()))
+
+
 def _town_before(text: str, start: int, span: str) -> int:
     """Start of the town said before an address that begins with its number (「胡屋 の 1丁目」), or of the
     head of a town or building name the span starts inside of (「ふじみ 台 の 3」「つつじが丘」「みどりが丘 団地の」),
@@ -775,7 +795,7 @@ def _start_before(text: str, start: int, end: int) -> int:
 # 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
 _LETTERED = r"(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})"  # 3A, B, B2
 # a floor and its room said with an address (「9階の2号室」), and a room named after 部屋 (「部屋が、C-12です」)
-_FLOOR_ROOM = re.compile(rf"(?P<r>{_NUMK}{_S}(?:階|かい){_S}(?:の{_S})?{_NUMK}{_S}号{_S}室)")
+_FLOOR_ROOM = re.compile(rf"(?P<r>{_NUMK}{_S}(?:階|かい){_S}(?:の{_S})?{_NUMK}{_S}号{_S}室)(?![\s\u3000]*(?:に入院|で入院|の病室|病棟))")
 _ROOM_WORD_LETTER = re.compile(rf"部屋(?:{_S}番号)?{_S}(?:は|が|も)?(?:[\s\u3000、,]|{_FILLERS})*"
                                rf"(?P<r>[A-ZＡ-Ｚ]{_S}[-‐−－]?{_S}[0-9０-９]{{1,4}}|[0-9０-９]{{1,4}}{_S}[A-ZＡ-Ｚ]|[0-9０-９]{{3,4}})"
                                r"(?=[\s\u3000]*(?:です|や|だ|。|、|$))")
@@ -1121,11 +1141,12 @@ _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|
 # 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
 _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
                            r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
-                           r"(?:いい(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
+                           r"(?:いい[\s\u3000]*(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
 _AGE_NEXT = re.compile(r"[\s\u3000、。,]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月)")  # 「そうた。4歳」
 _KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
+_NAME_THEN_AGE = re.compile(rf"^(?:[\s\u3000、,]|{_FILLERS})*(?P<n>[ぁ-ん]{{2,5}}|[ァ-ヶー]{{2,6}})(?={_AGE_NEXT.pattern})")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
@@ -1167,6 +1188,10 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                         kana_name_ok(m.group("n")) or _AGE_NEXT.match(text, m.end())))) \
                     or (hira and name_shape_ok(m.group("n")) and _AGE_NEXT.match(text, m.end())):  # 「息子は誠。」「弟は、そうた。4歳」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
+        if (a := _NAME_THEN_AGE.match(text)) and name_shape_ok(a.group("n")) and _KIN_OR_NAME.search(t.asked) \
+                and not _NOT_KANA_NAME.match(a.group("n")):
+            _add(ents, make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:before-age"))
+            # 「お子さんは」「そうた 6歳 …」: the answer starts with the child's name and age
         for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
             if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:reading"))
@@ -1235,7 +1260,8 @@ def _affiliated_intros(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
         if t.seg.speaker == "staff":
             continue
         for m in _AFFILIATED_INTRO.finditer(t.seg.text):
-            if surname_ok(m.group("n")) and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):
+            if surname_ok(m.group("n")) and not _NOT_WRITTEN_NAME.match(m.group("n")) \
+                    and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):  # 「漢字の一文字です」: how it is written
                 ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:introduced"))
 
 
@@ -1695,10 +1721,14 @@ def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[.
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]))  # 「太陽の陽に、飛翔の翔」: one spelling
             else:
                 spans.append((j, end))
+        spans += [m.span() for m in _ONE_CHARACTER_OF.finditer(text) if set(m.group("w")) & chars]  # 「勝つ、の一文字」
         for j, end in spans:
             if not any(x.start <= j and end <= x.end for x in _overlaps(ents, t.seg.id, j, end)):
                 _add(ents, make("name", j, end, text[j:end], segment_id=t.seg.id, rule="name:spelled"))
     return chars
+
+
+_ONE_CHARACTER_OF = re.compile(r"(?<![一-龯々])(?P<w>(?!漢字|名前|苗字|名字)[一-龯々]{1,3}[ぁ-ん]{0,3})[\s\u3000、,]*の[\s\u3000、,]*(?:漢字)?(?:一文字|一字)")
 
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
@@ -1994,6 +2024,10 @@ def _joined_katakana_names(turns: Sequence[_Turn], ents: list[Any], kana_name_ok
                 x.end += g.end()  # 「グエン ヴァン トゥアン」: the given name after a name found late
         names = sorted((x for x in ents if x.segment_id == t.seg.id and x.type == "name"), key=lambda x: x.start)
         for a, b in zip(names, names[1:], strict=False):
+            if _READING_CUT.fullmatch(text[a.end:b.start]):
+                b.start = a.start  # 「村井、かず…和美」: the reading begun and the name said, between two masked names
+                ents.remove(a)
+                continue
             if re.search(r"[ァ-ヶー]$", text[a.start:a.end]) and re.match(r"[ァ-ヶー]", text[b.start:b.end]) \
                     and _KATA_LINK.fullmatch(text[a.end:b.start]):
                 b.start = a.start
@@ -2059,6 +2093,7 @@ def _towns_taken_for_names(text_of: dict[int, str], ents: list[Any]) -> None:
 
 
 _ERA_BEFORE = re.compile(rf"{_ERA}(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|じゃ[\s\u3000]*(?:ない|なくて))*$")
+_LETTER_AFTER_ROOM = re.compile(r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚ])")
 _ROOM_AFTER_LETTER = re.compile(r"[-‐−－][0-9０-９]{1,4}(?![0-9０-９])")
 
 
@@ -2071,6 +2106,8 @@ def _started_again(text_of: dict[int, str], ents: list[Any]) -> None:
             x.start = m.start()
         if x.type == "address" and re.search(r"[A-ZＡ-Ｚ]$", text[x.start:x.end]) and (r := _ROOM_AFTER_LETTER.match(text, x.end)):
             x.end = r.end()
+        if x.type == "address" and re.search(r"[0-9０-９]$", text[x.start:x.end]) and (r := _LETTER_AFTER_ROOM.match(text, x.end)):
+            x.end = r.end()  # 「コーポ緑2B」: the letter of the room
 
 
 def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
@@ -2109,7 +2146,7 @@ _YEAR_REDONE = re.compile(rf"^(?:[\s\u3000、,…。]|{_FILLERS}|いや|あっ?|
                           rf"{_NUMK}{_S}年{_DATE_GAP}{_NUM_ANY}{_S}月(?:{_GAP}{_NUM_ANY}{_S}日)?")
 
 
-_SERIES_CARD_LEAD = re.compile(rf"(?:(?<![一-龯々])[一-龯々])?{_CARD_LEAD.pattern}")
+_SERIES_CARD_LEAD = re.compile(rf"(?:(?<![一-龯々])[一-龯々]|(?<![A-Za-zＡ-Ｚ])[A-ZＡ-Ｚ][\s\u3000]?)?{_CARD_LEAD.pattern}")  # 福第, A第
 
 
 def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
@@ -2123,7 +2160,8 @@ def _card_marks(turns: Sequence[_Turn], ents: list[Any]) -> None:
         after = re.match(r"(?:[\s\u3000、,]*[0-9０-９])?[\s\u3000、,]*号(?!室)", text[x.end:])  # 「…3071、9 号」: its last digit
         if before and after:
             x.start, x.end = before.start(), x.end + after.end()
-        elif re.match(r"第|だい", text[x.start:x.end]) and (k := re.search(r"(?<![一-龯々])[一-龯々]$", text[:x.start])):
+        elif re.match(r"第|だい", text[x.start:x.end]) and (
+                k := re.search(r"(?<![一-龯々])[一-龯々]$|(?<![A-Za-zＡ-Ｚ])[A-ZＡ-Ｚ][\s\u3000]?$", text[:x.start])):
             x.start = k.start()
         elif (lead := _ID_LETTER.search(text[:x.start])) and x.type == "insurance_id":
             x.start = lead.start()
