@@ -1240,3 +1240,40 @@ def test_spelled_mail_cut_readings_and_names_before_an_age(turns, secret, monkey
 ])
 def test_look_alikes_of_chomes_rooms_and_ages_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the day said later after 「日 に ち は」 or 「日 は たしか」
+    ([("staff", "生年月日は"), ("citizen", "へいせい 三 年 の 五月 です 日 に ち は 十 九 日")], ["十 九 日"]),
+    ([("staff", "生年月日は"), ("citizen", "昭和 十二 年 の 八 月 です 日 は たしか 二十 日")], ["二十 日"]),
+    # a western year in kanji said in pieces
+    ([("staff", "お誕生日は"), ("citizen", "千 九百 六十 八 年 の 十 月 三 日 です")], ["千 九百"]),
+    # katakana ノ between the groups; 間違った as a correction
+    ([("staff", "お電話は"), ("citizen", "ゼロ キュウ ゼロ イチ ロク ナナ サン ノ ゴー ニー キュウ ハチ")], ["ゴー ニー"]),
+    ([("staff", "うちの電話は"), ("citizen", "うち の 電話 0178 の 4 4 の 3 6 2 1 あ 間違った 3 6 1 2")], ["3 6 1 2"]),
+    # 第 and a pause before the number; a character told as 「悟るって字」
+    ([("staff", "番号は"), ("citizen", "えっと、番号は、第…えー、27051号、です。")], ["27051"]),
+    ([("staff", "ご主人のお名前は"), ("citizen", "中野悟です。悟るって字。")], ["悟る"]),
+    # a building name with a middle dot; a masked name's reading after 読みは; a name whose script is told
+    ([("staff", "お住まいは"), ("citizen", "住所は、えっと、緑町の、5丁目、3番地の、ル・シエル緑、1104です。")], ["ル・"]),
+    ([("staff", "お名前は"), ("citizen", "山本源三です。"),
+      ("staff", "山本源三さん。読みはやまもとげんぞうさんでよろしいですか。")], ["やまもとげんぞう"]),
+    ([("staff", "ご家族は"), ("citizen", "妻の工藤ハルです。はるは、カタカナで。")], ["はるは"]),
+])
+def test_days_later_spaced_years_katakana_no_and_readings(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_name_before_tte_iimasu_keeps_the_small_tsu_visible():
+    texts, _ents = _mask([("staff", "ご家族は"), ("citizen", "中1の息子が。悠真って言います。")])
+    assert "悠真" not in texts[1] and "って言います" in texts[1]
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "その書類の読み方はわかりますか"), ("citizen", "読み方はむずかしいです。")], ["むずかしい"]),
+    ([("citizen", "これは、ひらがなで書いてください。")], ["これは"]),
+    ([("citizen", "名前は、漢字です。")], ["名前は"]),
+    ([("staff", "何日ですか"), ("citizen", "日 は まだ 決まって ない です")], ["まだ 決まって"]),
+])
+def test_look_alikes_of_readings_and_days_stay(turns, visible):
+    _stay_visible(turns, visible)

@@ -31,6 +31,7 @@ from typing import Any
 from assistant.asr.transcript import Segment
 from assistant.pii.numbers import OFFICE_DIAL, digit_value, office_number
 from assistant.pii.patterns import BUILDING_KW
+from assistant.text.kana import katakana
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
 _FILLERS = r"(?:えーっと|えーと|えー[\s\u3000、,]+と(?=[\s\u3000、,])|えっと|ええっと|ええと|えー+|あー+|あのー*|うーんと|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
@@ -39,9 +40,9 @@ _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っ
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
           r"(?<=[、,\s\u3000…])(?:ちょっと)?待って(?:な|ね|ください)?(?:[、,][^0-9０-９。？?…、,]{1,8}(?=…))?(?=[、,\s\u3000…]))")  # 「4の…ちょっと待ってな、4037」
 # 「4・6・7・1」: digits read one by one, written with a middle dot between them
-_GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|(?<=の)[なねさ](?=[\s\u3000、,])|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
+_GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|(?<=[\s\u3000])ノ(?=[\s\u3000])|(?<=の)[なねさ](?=[\s\u3000、,])|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
-_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|"
+_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|まちがった|間違った|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 # 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
 _GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,…])あっ?(?=[\s\u3000、,…])))?{_GAP}"
@@ -129,7 +130,7 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-zぁ-ん]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
-_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
+_BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|(?:[ァ-ヶー]{{1,6}}・)?[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
                             rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室"
                             rf"|[0-9０-９一二三四五六七八九]{{1,2}}(?:{_PLACE_GAP}の{_PLACE_GAP}|[\s\u3000]?)[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚ]))")  # 「の、2の、B」
 # a home or a care facility with the floor and the room (「グループホームさくらの、1階の6号室」): an address
@@ -188,7 +189,7 @@ _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?
 _NUM_ANY = rf"(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000、,]*(?:{_NUMK}|{_KANA_NUM})){{0,2}}"  # 「二十、八日」: a pause inside
 _KANA_DAY = r"(?:ついたち|ふつか|(?:じゅう|にじゅう|さんじゅう)?(?:みっか|よっか|いつか|むいか|なのか|ようか|ここのか)|とおか|はつか)"
 _MIXED_DATE = re.compile(
-    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}[\s\u3000]?年)|(?=千九百|二千))(?:[一二][〇一二三四五六七八九]{{3}}|(?:千九百|二千)[\s\u3000]*(?:{_NUM_ANY})?|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
+    rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}(?:[\s\u3000、,…]|{_CORRECTION})+)?|(?<![0-9０-９])(?=[12１２][0-9０-９]{{3}})|(?<![ぁ-ん])(?=にせん|せんきゅうひゃく)|(?<![一-龯々〇])(?=[一二][〇一二三四五六七八九]{{3}}[\s\u3000]?年)|(?=千[\s\u3000]*九百|二千))(?:[一二][〇一二三四五六七八九]{{3}}|(?:千[\s\u3000]*九百|二千)[\s\u3000]*(?:{_NUM_ANY})?|{_NUM_ANY}(?:[\s\u3000]?よ(?=ねん))?|元|がん){_S}(?:年|ねん)"
     rf"(?:{_KS}{_NUM_ANY}{_S}(?:月|がつ)(?:{_KS}(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))?)?")
 # the rest of a date of birth said by the next speaker or breath (「4月 29日 ですね」)
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
@@ -213,7 +214,7 @@ _GIVEN_TAIL_HIRA = re.compile(r"^[\s\u3000・、,]+(?P<g>[ぁ-ん]{2,5})(?=で�
 # 「大西 凛も一緒に」: a kanji given name after a masked surname and a pause, before a particle
 _GIVEN_TAIL_KANJI = re.compile(r"^[\s\u3000、,]+(?P<g>[一-龯々]{1,3})(?=[もはがとを]|です|で(?=[、,。\s]|$)|じゃ|や[。、\s]|だ[。、\s]|さん|ちゃん|くん|[。、\s]|$)")
 # 「中西ふみ江いいます」: a given name in kana or kanji right after the surname, before a naming verb
-_GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
+_GIVEN_BEFORE_VERB = re.compile(r"^(?P<g>(?!さん|さま|様|ちゃん|くん|君|の|は|が|と|も|で|っ)[ぁ-んァ-ヶー一-龯々]{1,5}?)"
                                 r"(?=(?:と|って|て)?(?:申します|いいます|言います|ゆいます)|です(?:[。、\s]|$))")
 
 
@@ -291,7 +292,7 @@ def _number_type(run: str, context: str) -> str | None:
 
 # a card's or a certificate's number: 第 (or だい) before it, 号 (not 号室) after it
 # 「第、えー、3902117号」「第C-30582号」
-_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,]|{_FILLERS})*(?:[A-ZＡ-Ｚ][\s\u3000]*[-‐−－ー]?[\s\u3000]*)?$")
+_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,…]|{_FILLERS})*(?:[A-ZＡ-Ｚ][\s\u3000]*[-‐−－ー]?[\s\u3000]*)?$")
 _CARD_TAIL = re.compile(r"[\s\u3000]*号(?!室)")
 
 
@@ -931,7 +932,8 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
 
 # the day of a birth date given as a year and month, said later in the turn or the next breath: with the
 # month again (「1983年の、11月です。…11月の、27日」) or after the word for it (「日にちは、七日」)
-_LATER_DAY = re.compile(rf"(?:(?P<cue>日にち|日付|ひにち)[\s\u3000]*(?:は|が|も)?{_GAP})?"
+_LATER_DAY = re.compile(rf"(?:(?P<cue>日[\s\u3000]*に[\s\u3000]*ち|日付|ひにち|(?<![0-9０-９一二三四五六七八九十])日(?=[\s\u3000]*は))[\s\u3000]*(?:は|が|も)?{_GAP}"
+                        r"(?:たしか|確か)?[\s\u3000]*)?"
                         rf"(?P<d>(?:(?P<m>{_NUM_ANY}){_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))")
 
 
@@ -1146,6 +1148,8 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
 _AGE_NEXT = re.compile(r"[\s\u3000、。,]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月)")  # 「そうた。4歳」
 _KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
+_READING_IS = re.compile(r"読み(?:方)?(?:は|が)[\s\u3000、,]*(?P<n>[ぁ-ん]{3,14}?)"
+                         r"(?=[\s\u3000]*(?:さん|さま|様|です|で(?:よろし|いい|合って|あって)|[、。]|$))")
 _NAME_THEN_AGE = re.compile(rf"^(?:[\s\u3000、,]|{_FILLERS})*(?P<n>[ぁ-ん]{{2,5}}|[ァ-ヶー]{{2,6}})(?={_AGE_NEXT.pattern})")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
@@ -1167,7 +1171,7 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 kana_name_ok: Callable[[str], bool], given_ok: Callable[[str], bool],
                 name_shape_ok: Callable[[str], bool] = lambda w: False) -> None:
     """Kana given names the per-turn rules miss in spaced or dialect speech."""
-    for t in turns:
+    for k, t in enumerate(turns):
         text = t.seg.text
         for m in _NAMED_SPACED.finditer(text):
             n = m.group("n")
@@ -1192,6 +1196,9 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                 and not _NOT_KANA_NAME.match(a.group("n")):
             _add(ents, make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:before-age"))
             # 「お子さんは」「そうた 6歳 …」: the answer starts with the child's name and age
+        for m in _READING_IS.finditer(text):  # 「読みはやまもとげんぞうさんで…」: a masked name's reading
+            if any(x.type == "name" and x.segment_id in (t.seg.id, turns[max(0, k - 1)].seg.id) for x in ents):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:reading"))
         for m in _JAPANESE_READING.finditer(text):  # 「日本語読みだと、おう れいか」: a foreign name's Japanese reading
             if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:reading"))
@@ -1728,7 +1735,7 @@ def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[.
     return chars
 
 
-_ONE_CHARACTER_OF = re.compile(r"(?<![一-龯々])(?P<w>(?!漢字|名前|苗字|名字)[一-龯々]{1,3}[ぁ-ん]{0,3})[\s\u3000、,]*の[\s\u3000、,]*(?:漢字)?(?:一文字|一字)")
+_ONE_CHARACTER_OF = re.compile(r"(?<![一-龯々])(?P<w>(?!漢字|名前|苗字|名字)[一-龯々]{1,3}[ぁ-ん]{0,3})(?:[\s\u3000、,]*の[\s\u3000、,]*(?:漢字)?(?:一文字|一字)|って(?:いう)?字|という字)")
 
 
 def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[..., Any],
@@ -1801,7 +1808,7 @@ _ROLE_NAMED = re.compile(r"(?:大家|家主|管理人|担任|隣|近所|上司|�
                          r"相談員|支援員|保育士|先生)(?:さん)?[\s\u3000]*の[\s\u3000]*"
                          rf"(?P<n>{_NAME_WORD})[\s\u3000]*(?=さん|さま|様|先生|せんせい|ちゃん|くん)")
 # 「きよは ひらがな です」: a word of the name, said to tell how it is written
-_SCRIPT_OF = re.compile(rf"(?:^|(?<=[\s\u3000、,。]))(?P<n>{_NAME_WORD})[\s\u3000]*(?:は|が|の方は)[\s\u3000]*"
+_SCRIPT_OF = re.compile(rf"(?:^|(?<=[\s\u3000、,。]))(?P<n>{_NAME_WORD})[\s\u3000]*(?:は|が|の方は)[\s\u3000、,]*"
                         r"(?:ひらがな|平仮名|カタカナ|片仮名|漢字)")
 # children listed with their ages or grades (「■■が6歳で、蒼が3歳です」「翼、小学2年生です」)
 _WITH_AGE = re.compile(rf"(?:^|(?<=[\s\u3000、,。]))(?P<n>{_NAME_WORD})[\s\u3000]*(?P<p>が|は|、|,|(?<=[\s\u3000]))[\s\u3000]*"
@@ -1835,7 +1842,8 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
         text = t.seg.text
         found = [m for m in _ROLE_NAMED.finditer(text) if not _KIN_CALL.match(m.group("n"))
                  and (kana_name_ok(m.group("n")) or re.fullmatch(r"[ぁ-ん]{3,5}", m.group("n")))]
-        found += [m for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said]
+        found += [m for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said
+                  or (len(m.group("n")) >= 2 and katakana(m.group("n")) in katakana(said))]  # 「工藤ハル」「はるは、カタカナで」
         if _CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked):
             found += _children_by_age(t, ents, kana_name_ok, name_shape_ok)
         found = [m for m in found if not _VERB_LIKE.search(m.group("n")) or kana_name_ok(m.group("n"))]
