@@ -583,7 +583,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             spans.append((s, m.end()))
         prev_addr = any(x.segment_id == turns[k].seg.id and x.type == "address" for k in range(max(0, i - 2), i)
                         if turns[k].seg.speaker == t.seg.speaker for x in ents)
-        if prev_addr or _ADDRESS_Q.search(t.asked):
+        home_asked = prev_addr or _ADDRESS_Q.search(t.asked) is not None  # an address asked for or just given
+        if home_asked:
             m = _LOT_ALONE.match(text)
             if m and not _UNIT_AFTER.match(text[m.end("lot"):m.end("lot") + 4]):
                 after = _AFTER.match(text, m.end("lot"))
@@ -595,7 +596,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 spans.append(k.span("r"))  # 「部屋 番号 も いる でしょ いちまるいち」
         for k in _FLOOR_ROOM.finditer(text):  # 「…の902です。9階の2号室です」「一階 の 一号 室 の 山田 さん」: a home's room
             spans.append(k.span("r"))
-        if prev_addr or _ADDRESS_Q.search(t.asked) or spans:
+        if home_asked or spans:  # (or an address already found in this turn: its building and room follow)
             for k in _ROOM_WORD_LETTER.finditer(text):
                 spans.append(k.span("r"))  # 「部屋が、C-12です」
             if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
@@ -606,7 +607,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                 after = _AFTER.match(text, m.end())
                 if after and after.end() > m.end():
                     spans.append((m.start(), after.end()))
-            # in the answer to 「ご住所は」: a building name and its room (グランドール川西 の 705)
+            # in the answer to 「ご住所は」 or after an address: a building name and its room (グランドール川西 の 705)
             for m in [*_BUILDING_ROOM.finditer(text), *_ROOM_ANSWER.finditer(text)]:
                 if not _UNIT_AFTER.match(text[m.end():m.end() + 4]):
                     spans.append((m.start(), m.end()))
@@ -1838,12 +1839,13 @@ def _named_in_passing(turns: Sequence[_Turn], ents: list[Any], make: Callable[..
     written, beside a child's age or grade, or before the reading of that name."""
     text_of = {t.seg.id: t.seg.text for t in turns}
     said = " ".join(text_of[x.segment_id][x.start:x.end] for x in ents if x.type == "name" and x.segment_id in text_of)
+    said_kata = katakana(said)
     for i, t in enumerate(turns):
         text = t.seg.text
         found = [m for m in _ROLE_NAMED.finditer(text) if not _KIN_CALL.match(m.group("n"))
                  and (kana_name_ok(m.group("n")) or re.fullmatch(r"[ぁ-ん]{3,5}", m.group("n")))]
         found += [m for m in _SCRIPT_OF.finditer(text) if kana_name_ok(m.group("n")) or m.group("n") in said
-                  or (len(m.group("n")) >= 2 and katakana(m.group("n")) in katakana(said))]  # 「工藤ハル」「はるは、カタカナで」
+                  or (len(m.group("n")) >= 2 and katakana(m.group("n")) in said_kata)]  # 「工藤ハル」「はるは、カタカナで」
         if _CHILD_TALK.search(text) or _CHILD_TALK.search(t.asked):
             found += _children_by_age(t, ents, kana_name_ok, name_shape_ok)
         found = [m for m in found if not _VERB_LIKE.search(m.group("n")) or kana_name_ok(m.group("n"))]

@@ -243,8 +243,10 @@ class Term:
     official: bool  # the scheme's name or a part of it (not a colloquial alias)
 
 
+@lru_cache(maxsize=4096)
 def _reading_of(surface: str) -> str:
-    """Dictionary reading of a correctly written name (Sudachi, kana kept as is)."""
+    """Dictionary reading of a correctly written name (Sudachi, kana kept as is); cached, since the
+    onset check reads the same names' tails again for every inexact match."""
     parts = []
     for m in morphs(surface):
         if m.kind in ("punct", "sentence_end"):
