@@ -1277,3 +1277,65 @@ def test_a_name_before_tte_iimasu_keeps_the_small_tsu_visible():
 ])
 def test_look_alikes_of_readings_and_days_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a Kyoto address spaced by the recogniser, or with a filler after the direction
+    ([("staff", "ご住所は"), ("citizen", "上京 区 の 堀川 通 丸太町 西 入る 竹屋 町 三百 二十 番地 です")], ["西 入る", "竹屋", "三百 二十"]),
+    ([("staff", "お住まいは"), ("citizen", "えっと、新町通り三条下る、えー、三条町の、25番地です。")], ["新町通り三条", "三条町", "25"]),
+    # 大字 and 字 with fillers or the recogniser's spaces inside the 字
+    ([("staff", "ご住所は"), ("citizen", "大字 上原 字 小 松 の 215 番地 の 3 です")], ["上原", "小", "215"]),
+    ([("staff", "ご住所を"), ("citizen", "大字、えーと、北野、字、下組の、872番地です。")], ["北野", "下組", "872"]),
+    # the side of the street and the lot after 丁目 (Asahikawa); a 枝番 after 番地 said in two pieces
+    ([("staff", "ご住所は"), ("citizen", "旭川市 7条通 九丁目 の 右 の 22号 です")], ["22号"]),
+    ([("staff", "ご住所は"), ("citizen", "えー、緑町の、えーと、1402番地の……7の、3。")], ["1402", "7の、3"]),
+    # an estate's name before its block and room; a named estate and block where someone lives
+    ([("staff", "ご住所は"), ("citizen", "みどり野団地の……えっと、D棟の、301です")], ["みどり野団地", "301"]),
+    ([("staff", "ご住所は"), ("citizen", "ハイツさくら、の、A棟の、えー、205")], ["ハイツさくら", "205"]),
+    ([("other", "鈴木さんは、あけぼの団地の3号棟に一人で住んでます。")], ["あけぼの団地の3号棟"]),
+    # a room after a floor, after a building name or a sentence break
+    ([("staff", "ご住所は"), ("citizen", "青葉町の3丁目の5の2です。えーと、パークサイド青葉の、7階、705です。")], ["パークサイド青葉", "705"]),
+    ([("staff", "ご住所は"), ("citizen", "中町1丁目2の3、木造の。1階の、えっと、2号室。")], ["2号室"]),
+    ([("staff", "ご住所は"), ("citizen", "本町、45番地。ビルの名前、ロイヤル本町。8階の、803。")], ["803"]),
+    ([("staff", "ご住所は"), ("citizen", "本町3丁目、えーと、4番の、12号。ハイツ本町の、に、まる、さん。")], ["に、まる、さん"]),
+])
+def test_kyoto_aza_asahikawa_estates_and_rooms(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a name said again right after its characters are explained, or just before them
+    ([("staff", "お子さんのお名前は。"), ("citizen", "息子の大翔、6歳です。太陽の太に、飛翔の翔で、ひろとです。")], ["ひろと"]),
+    ([("staff", "下のお子さんは？"), ("citizen", "次男は、漢字は青い海で、青海。")], ["青海"]),
+    ([("staff", "お名前を"), ("citizen", "娘は、結ぶに菜で、ゆいな。")], ["ゆいな"]),
+    ([("staff", "お子さんがいらっしゃると伺いましたが"), ("citizen", "はい ゆうと 優しい の 優 に 北斗 の 斗 で 九歳 です")], ["ゆうと"]),
+    # a reading in katakana after フリガナは; children listed from the eldest
+    ([("staff", "ヤマダタロウさん。フリガナはヤマダタロウで合っていますか。")], ["ヤマダタロウ"]),
+    ([("staff", "お子さんは"), ("citizen", "三人 です 上 から りく ゆな そら です")], ["りく", "ゆな", "そら"]),
+    ([("staff", "お子さんは"), ("citizen", "上から、蓮と、陽菜です。")], ["蓮", "陽菜"]),
+    # an acquaintance with the recogniser's space before さん; a child's name cut into single kanji
+    ([("citizen", "友達 の マリア さん と 知り合い の 森 さん に 借りて")], ["マリア", "森"]),
+    ([("citizen", "娘 が 2 人 で 中学 1 年 の 美 咲 と 4 年 の 結 衣 です")], ["美 咲", "結 衣"]),
+    # a card's number closed by 号, a year and month of birth asked with 生年 月 spaced, a phone with a tens word
+    ([("citizen", "手帳番号は精03712号、2級です。")], ["03712"]),
+    ([("staff", "ご主人 の 生年 月 は"), ("citizen", "昭和 五十 年 の 十一 月 です")], ["五十 年", "十一 月"]),
+    ([("citizen", "電話番号は ぜろいちろくろくの ごじゅうにの 7314")], ["ごじゅうに", "7314"]),
+])
+def test_spelt_names_listed_children_cards_and_tens(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "道順は？"), ("citizen", "四条通りを東に入ったところの喫茶店です")], ["四条通り", "喫茶店"]),
+    ([("other", "市営住宅の2号棟に住んでます。")], ["市営住宅の2号棟"]),
+    ([("staff", "康は健康の康で いいですか")], ["いいですか"]),
+    ([("citizen", "大家 は 岡田 さん 一階 に 住んで はる")], ["住んで はる"]),
+    ([("staff", "お子さんは"), ("citizen", "上から 長男 次男 です")], ["長男 次男"]),
+    ([("staff", "ありがとうございます。あなた様のお名前もお願いします。")], ["あなた様"]),
+    ([("citizen", "消費者 金融 と 全部 で 三百 万 ぐらい")], ["三百 万"]),
+    ([("citizen", "あの 元夫 が まだ 家 の 近く に 来る んです")], ["元夫"]),
+    ([("staff", "ヘルパーさんが来るとか、そういうのは?")], ["そういうの"]),
+    ([("citizen", "母は さんじゅうご 歳 で")], ["さんじゅうご"]),
+])
+def test_look_alikes_of_streets_estates_lists_and_pronouns_stay(turns, visible):
+    _stay_visible(turns, visible)

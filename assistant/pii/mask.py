@@ -39,7 +39,7 @@ from typing import Any
 from assistant import offline  # noqa: F401
 from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
-from assistant.pii.numbers import classify_chains, find_chains, keyword_ids
+from assistant.pii.numbers import PHONE_BUSINESS_PREFIXES, classify_chains, find_chains, keyword_ids, office_number
 from assistant.pii.patterns import BUILDING_KW, katakana_word
 from assistant.pii.spoken import explain_after_learned, extend, join_slips, widen_address
 from assistant.pii.tagger import (
@@ -473,7 +473,7 @@ _NOT_BIRTH_AFTER = re.compile(r"^[\s\u3000]*(?:度|分|から|以降|以後|以�
 # at a counter that is a date of birth. 令和 dates are recent (appointments, deadlines) and excluded.
 _STATED_AFTER = re.compile(r"^[\s\u3000]*(?:です|でございます|や(?:けど|で)?$|だ(?:よ|ね)?$|$)")
 _OLD_ERA = re.compile(r"^(?:明治|大正|昭和|平成|めいじ|たいしょう|しょうわ|へいせい|メイジ|タイショウ|ショウワ|ヘイセイ)")
-BIRTH_CONTEXT = re.compile(r"生年月日|誕生日|生まれ|うまれ|お生まれ|何年生|たんじょうび|せいねんがっぴ")
+BIRTH_CONTEXT = re.compile(r"生年[\s\u3000]*月[\s\u3000]*日?|誕生[\s\u3000]*日|生まれ|うまれ|お生まれ|何年生|たんじょうび|せいねんがっぴ")
 
 
 _AGE_AFTER_DATE = re.compile(r"^[\s\u3000、,]*(?:で|の)?[\s\u3000]*(?:[0-9０-９]{1,3}|[一二三四五六七八九十]{1,4})[\s\u3000]*(?:歳|才)")
@@ -543,12 +543,14 @@ HIRAGANA_NOT_NAMES = {
     "むすこ", "むすめ", "おこ", "ねえ", "にい", "かあ", "とう", "じい", "ばあ", "おじょう", "ぼっちゃ", "おきゃく", "おくさ",
     "いち", "おいしゃ", "かんごし", "おとなり", "ごしゅじん", "おまごさ", "おまご", "おやご", "ほけんし", "せんせい", "おおや",
     "おやく", "おてつだい", "ごきんじょ", "おむかい", "こども", "ごほんにん", "みなさ", "ありがと", "ありがとう", "おおきに",
-    "ありがど", "ありがとさ", "ありがどさ", "おつかれ", "ごくろう",
+    "ありがど", "ありがとさ", "ありがどさ", "おつかれ", "ごくろう", "あなた", "あんた", "どなた", "そちら", "こちら",
+    "そういうの", "こういうの", "ああいうの", "そういう", "こういう",
 }
 NAME_STOPWORDS = {
     "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
     "ガン", "コロナ", "マイナンバー", "ハローワーク", "ケアマネ", "ヘルパー", "ママ", "パパ", "はい", "いいえ", "私", "わたし",
     "僕", "俺", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
+    "元夫", "元妻", "前夫", "前妻", "元旦那",
 }
 _ROLE_SUFFIX = tuple("師士員者屋長主家人手医官生所院設校会社局署協庁課店園部科業室寮様親族方")
 ADDRESS_QUESTION = re.compile(r"ご?住所|どちらにお住まい|どこにお住まい|お住まいはどちら|お住まいはどこ|"
@@ -638,6 +640,9 @@ class _Ctx:
     address_answer: bool = False  # … after a staff question for the address
 
 
+_NUMERAL_WORD = re.compile(r"^(?=[一二三四五六七八九十〇]*[百千万億])[一二三四五六七八九十百千万億〇]+$")
+
+
 def _person_runs(text: str, toks: Sequence[Tok]) -> list[tuple[int, int, list[Tok]]]:
     """Runs of Sudachi person-name tokens, joined over spaces, fillers and ・ (やまだ えー たろう)."""
     runs: list[tuple[int, int, list[Tok]]] = []
@@ -689,8 +694,8 @@ def _names_from_tokens(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     out: list[Entity] = []
     for start, end, members in _person_runs(text, toks):
         word = text[start:end]
-        if word in NAME_STOPWORDS or _clean_name(word) in NAME_STOPWORDS:
-            continue
+        if word in NAME_STOPWORDS or _clean_name(word) in NAME_STOPWORDS or _NUMERAL_WORD.match(word):
+            continue  # 「三百 万 ぐらい」: a number the dictionary also has as a given name
         persons = [t for t in members if t.is_person]
         full = any(t.tag.endswith("姓") for t in persons) and persons[-1].tag.endswith("人名-名")
         if ctx.name_answer and persons[-1].tag.endswith("姓") and not _right_ok(text, end) and \
@@ -1888,7 +1893,7 @@ def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: Ta
         toks, probs = _turn_scores(model, seg.text, seg.speaker, previous)
         own = by_seg.get(seg.id, [])
         masked = {j for e in own for j in range(e.start, e.end)}
-        protected = _protected_spans(seg.text)
+        protected = _protected_spans(seg.text) + _office_numbers(seg.text)
         for run in candidate_runs(toks, probs, model.threshold):
             span = trim(run, seg.text, masked)
             if span is None:
@@ -1913,6 +1918,13 @@ def _with_learned(segments: Sequence[Segment], entities: list[Entity], model: Ta
     for seg in widened:  # a learned piece of an address: the town, lot and room around it too
         widen_address(seg, out)
     return out
+
+
+def _office_numbers(text: str) -> list[tuple[int, int]]:
+    """Numbers of an office (0120…, or read from a leaflet), which the rules leave visible: the tagger
+    must not mask a piece of one (「0120-11-2233」)."""
+    return [(c.start, c.end) for c in find_chains(text)
+            if c.digits.startswith(PHONE_BUSINESS_PREFIXES) or office_number(text, c.start)]
 
 
 def _widen(near: list[Entity], start: int, end: int, text: str) -> list[Entity]:

@@ -40,8 +40,15 @@ def digit_value(word: str) -> int | None:
     return ASCII_DIGITS.get(word, KANJI_DIGITS.get(word, _KANA_WORDS.get(word)))
 
 
+# two digits said as a number inside a spoken phone number (「ぜろいちろくろくの ごじゅうにの …」: 5, 2); only with
+# the tens digit said, so じゅう alone (じゅうしょ) is never a digit; each stands for its two digits
+_KANA_TENS: dict[str, int] = {}
+for _t, _tv in (("に", 2), ("さん", 3), ("よん", 4), ("ご", 5), ("ろく", 6), ("なな", 7), ("はち", 8), ("きゅう", 9)):
+    _KANA_TENS[_t + "じゅう"] = _tv * 10
+    for _u, _uv in (("いち", 1), ("に", 2), ("さん", 3), ("よん", 4), ("ご", 5), ("ろく", 6), ("なな", 7), ("はち", 8), ("きゅう", 9)):
+        _KANA_TENS[_t + "じゅう" + _u] = _tv * 10 + _uv
 _KANA_BY_FIRST: dict[str, list[str]] = {}
-for _w in _KANA_BY_LEN:
+for _w in sorted([*_KANA_BY_LEN, *_KANA_TENS], key=len, reverse=True):
     _KANA_BY_FIRST.setdefault(_w[0], []).append(_w)
 
 # Separators between digit groups: dashes, spaces, 、 and の (spoken "090の1234"), also stacked the
@@ -113,7 +120,7 @@ def _kana_parse(text: str, i: int) -> list[Digit]:
     p = end
     while p != i:
         q, w = reach[p]
-        out.append(Digit(_KANA_WORDS[w], q, p, "kana"))
+        out.append(Digit(_KANA_WORDS.get(w, _KANA_TENS.get(w, 0)), q, p, "kana"))
         p = q
     return out[::-1]
 
@@ -366,6 +373,7 @@ _SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_KANJI_DIGITS}|{_ID_MARK}(?:[ \u3
                           rf"|{_ID_DIGITS})(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
 # a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
 _KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")
+_ID_GOU_RE = re.compile(r"[ \u3000]*号(?![室棟])")
 _SECOND_PART_RE = re.compile(
     r"(?:[、,\s]|が|は|で|の)*(?:番号|記号)(?:[はがも:：]|って|、|\s|…+|えっと|えーと|あの)*")
 
@@ -401,7 +409,10 @@ def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
             _KANJI_MARK_RE.match(text, m.end()) if m.group("kw") == "記号" else None)
         if not num:
             continue
-        if _followed_by_unit(text, num.end()):
+        gou = _ID_GOU_RE.match(text, num.end())
+        if gou and len(re.sub(r"\D", "", text[num.start():num.end()])) >= 4:
+            num = _Span(num.start(), gou.end())  # 「手帳番号は精03712号」: a card's number closed by 号
+        elif _followed_by_unit(text, num.end()):
             continue
         if re.sub(r"\D", "", text[num.start():num.end()]).startswith(PHONE_BUSINESS_PREFIXES) or office_number(text, num.start()):
             continue  # 「お問い合わせ番号は0120-…」: an office's number

@@ -101,10 +101,13 @@ _PLACE_BEFORE = re.compile(rf"(?:(?:駅前|駅裏|駅の裏|駅の前|駅の近�
 _LOT_AFTER = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[一-龯々]{{1,4}}(?:組|班|地割)の?{_S})?"  # 西組, 三地割: a hamlet
                         rf"(?:{_NUMK}{_S}(?:番{_S}地|番|号)(?!室)|{_KANA_BANGOU})")  # 「9 番 地」: the recogniser's split
 # after 番 or 番地, the 号 said as a bare number (「五番 の にじゅうに」, 「12番地の3」)
-_GOU_AFTER_BAN = re.compile(rf"^(?:[\s\u3000]*地)?{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十]|(?!です|でした|だ[。、\s]|や[。、\s])[ぁ-ん])")
+_GOU_AFTER_BAN = re.compile(rf"^(?:[\s\u3000]*地)?{_PLACE_GAP}の{_PLACE_GAP}(?:{_NUMK}|{_KANA_NUM})(?:[\s\u3000]{_NUMK}(?=[\s\u3000]|$))?"
+                            rf"(?:{_PLACE_GAP}の{_PLACE_GAP}{_NUMK}(?![0-9０-９一二三四五六七八九十]))?(?:{_S}(?:号|ごう))?(?![0-9０-９〇一二三四五六七八九十]|(?!です|でした|だ[。、\s]|や[。、\s])[ぁ-ん])")
 # after 丁目, a lot said as 「7の3」 (with pauses and fillers before it)
 _LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[東西南北]{_S})?{_NUMK}(?:{_PLACE_GAP}(?:の|[-‐−－ー]){_PLACE_GAP}{_NUMK}){{1,2}}"
                               rf"(?![0-9０-９])(?:{_S}(?:番地|番|号)(?!室))?")
+# the side of the street and the lot after 丁目, as in Asahikawa's grid (「4条通15丁目左10号」)
+_SIDE_LOT_AFTER_CHOME = re.compile(rf"^{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:左|右){_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}号(?!室)")
 _CHOME = re.compile(rf"(?<![0-9０-９一二三四五六七八九十]){_NUMK}{_S}丁目")
 # a block said as a letter or in kana (「ビー棟」「ななごうとう」)
 _BLOCK_WORD = r"(?:(?:エー|ビー|シー|ディー|[A-ZＡ-Ｚ]){_S}棟|(?:いち|に|さん|よん|ご|ろく|なな|はち|きゅう|じゅう)+{_S}ごう{_S}とう)".replace("{_S}", r"[\s\u3000]*")
@@ -126,12 +129,14 @@ _AFTER = re.compile(rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}(?:{_S}(
                     rf"(?:{_ROOM}(?![0-9０-９万千円年月日時分階人回歳才か])(?:{_ROOM_UNIT})?|{_RD}{_ROOM_UNIT_FULL}|(?<![A-Za-z])[A-ZＡ-Ｚ]{_S}号{_S}室)"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?(?:{_NUMK}{_S}(?:号{_S})?棟|{_BLOCK_WORD})(?:{_PLACE_GAP}(?:{_CORRECTION}|いや|あっ?){_PLACE_GAP}"
                     rf"{_NUMK}{_S}(?:号{_S})?棟)?(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_ROOM})?"
-                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
+                    rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?{_KANA_DIGIT}(?:[\s\u3000]?[、,]?[\s\u3000]?{_KANA_DIGIT}){{1,3}}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_BUILDING}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?{_FLOOR}"
                     rf"|{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}[ァ-ヶー一-龯々A-Za-zぁ-ん]{{0,8}}"
                     rf"(?:{_S}の?{_S}{_NUMK}{_S}(?:階|号室|号))?)?")
 _BUILDING_ROOM = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?{_BNAME}{{1,6}}?)?|(?:[ァ-ヶー]{{1,6}}・)?[ァ-ヶー]{{3,}}[一-龯々ァ-ヶー]{{0,6}})"
-                            rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室"
+                            rf"[\s\u3000、,]*(?:の{_PLACE_GAP})?(?:{_FLOOR}{_PLACE_GAP}(?:の{_PLACE_GAP})?)?"  # 「…青葉の、7階、705」
+                            rf"(?:{_ROOM}(?![0-9０-９])(?:{_S}号室|{_S}号)?|{_NUMK}{_S}号室"
+                            rf"|{_KANA_DIGIT}(?:[\s\u3000]?[、,]?[\s\u3000]?{_KANA_DIGIT}){{2,3}}(?![ぁ-んァ-ヶー])"  # 「の、いち、まる、に」
                             rf"|[0-9０-９一二三四五六七八九]{{1,2}}(?:{_PLACE_GAP}の{_PLACE_GAP}|[\s\u3000]?)[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚ]))")  # 「の、2の、B」
 # a home or a care facility with the floor and the room (「グループホームさくらの、1階の6号室」): an address
 # wherever it is said, since a 号室 leaves no doubt
@@ -161,6 +166,12 @@ _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^�
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
+# the building before a block and its room (「ひばり台団地の……えっと、C棟の、507」「ハイツみどり、の、B棟の」)
+_BUILDING_BEFORE_BLOCK = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?|{BUILDING_KW}[ァ-ヶー一-龯々ぁ-ん]{{1,8}})"
+                                    rf"{_PLACE_GAP}(?:の{_PLACE_GAP})?$")
+# a named estate and its block where someone lives (「みどり野団地の4号棟に住んで」), without the room
+_NAMED_BLOCK = re.compile(rf"(?<![ァ-ヶー一-龯々ぁ-ん])(?!市営|県営|都営|町営|府営|村営|公営|古い|近く|隣の|そこの)[ァ-ヶー一-龯々ぁ-ん]{{2,10}}?{BUILDING_KW}"
+                          rf"{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟")
 _HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし|自宅|お宅")
 # a home described by a landmark: after the town (「上野町の あの 郵便局の 裏の 家」), or after a landmark with a
 # place name of its own (「原田小学校の裏の、赤い屋根の平屋」)
@@ -536,15 +547,20 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 # (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
 _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
-_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_S}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:[\s\u3000][ぁ-ん]{{1,2}}(?=[\s\u3000]))?(?:{_S}の)?(?:{_S}字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?)?"
+_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_PLACE_GAP}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:[\s\u3000][ぁ-ん]{{1,2}}(?=[\s\u3000]))?(?:{_S}の)?"
+                  rf"(?:{_PLACE_GAP}字{_PLACE_GAP}[一-龯々ァ-ヶーノぁ-ん](?:[\s\u3000]?[一-龯々ァ-ヶーノぁ-ん]){{0,7}}?)?"  # 「字 川 端 の」
                   rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_PLACE_GAP}(?:の{_PLACE_GAP})?"
                   rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}"
                   rf"|{_AZA_NUM}(?:{_S}の{_S}{_AZA_NUM}){{1,2}}|{_AZA_NUM}(?=[\s\u3000]*(?:です|ですね|。|$))))")  # 「大字 大塚 の 千二百三十四 の 一」
 
 
 # a Kyoto address: the street, the crossing and the direction (「上京区今出川通千本東入ル般舟院前町138番地」)
-_KYOTO = re.compile(rf"(?:[一-龯々]{{1,4}}区{_S})?[一-龯々]{{1,6}}?通(?:り)?{_PLACE_GAP}(?:の{_PLACE_GAP})?[一-龯々]{{1,6}}?{_S}"
-                    rf"(?:(?:(?:東入|西入|上|下)(?:ル|る)|を?(?:東|西)へ?入った|を?(?:上|下)がった)[\s\u3000、,]*){{1,2}}[一-龯々ヶ]{{0,8}}?町(?:{_S}の?{_S}{_NUMK}{_S}(?:番地?)?(?:{_S}の?{_S}{_NUMK})?)?")
+_KYOTO_TURN = (rf"(?:(?:東|西){_S}入{_S}(?:ル|る)|(?:上|下){_S}(?:ル|る)|を?{_S}(?:東|西){_S}(?:へ|に)?{_S}入った"
+               rf"|を?{_S}(?:上|下)がった)")
+_KYOTO = re.compile(rf"(?:[一-龯々]{{1,4}}区{_S}(?:の{_S})?)?[一-龯々](?:{_S}[一-龯々]){{0,5}}?{_S}通(?:り)?{_PLACE_GAP}(?:の{_PLACE_GAP})?"
+                    rf"[一-龯々](?:[\s\u3000]?[一-龯々]){{0,5}}?{_S}(?:{_KYOTO_TURN}[\s\u3000、,]*){{1,2}}"
+                    rf"(?:{_PLACE_GAP}[一-龯々ヶ](?:[\s\u3000]?[一-龯々ヶ]){{0,7}}?{_S}町"
+                    rf"(?:{_PLACE_GAP}(?:の{_PLACE_GAP})?{_AZA_NUM}{_S}(?:番地?)?(?:{_S}の?{_S}{_NUMK})?)?)?")
 
 
 def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -570,7 +586,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
             if three or (after and after.end() > m.end() and re.search(r"[0-9０-９一二三四五六七八九〇]", text[m.end():after.end()])):
                 spans.append((m.start("town"), after.end() if after else m.end()))
         for m in _CHOME.finditer(text):  # 「桜台 3丁目の えー 12の 5」: the 丁目 and its lot, the town found from them
-            if (lot := _LOT_AFTER_CHOME.match(text[m.end():])) and not _UNIT_AFTER.match(text[m.end() + lot.end():][:4]):
+            if (lot := _LOT_AFTER_CHOME.match(text[m.end():]) or _SIDE_LOT_AFTER_CHOME.match(text[m.end():])) and not _UNIT_AFTER.match(text[m.end() + lot.end():][:4]):
                 spans.append((m.start(), m.end() + lot.end()))
             elif (b := _AFTER.match(text, m.end())) and re.search(rf"{BUILDING_KW}.*[0-9０-９]", text[m.end():b.end()]):
                 spans.append((m.start(), b.end()))  # 「栄町の、4丁目の、ハイツ栄の101」: a building and its room, no lot
@@ -597,6 +613,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
         for k in _FLOOR_ROOM.finditer(text):  # 「…の902です。9階の2号室です」「一階 の 一号 室 の 山田 さん」: a home's room
             spans.append(k.span("r"))
         if home_asked or spans:  # (or an address already found in this turn: its building and room follow)
+            for k in _FLOOR_THEN_ROOM.finditer(text):
+                spans.append(k.span())  # 「…ロイヤル山下。6階の、604。」
             for k in _ROOM_WORD_LETTER.finditer(text):
                 spans.append(k.span("r"))  # 「部屋が、C-12です」
             if (r := _ROOM_ALONE.match(text)) and (prev := _prev_own_turn(turns, i)) is not None and any(
@@ -613,9 +631,12 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                     spans.append((m.start(), m.end()))
         if _HOME_TALK.search(text) or _HOME_TALK.search(t.asked):  # a home described by a landmark
             spans += [m.span() for m in _LANDMARK_HOME.finditer(text)]
+            spans += [m.span() for m in _NAMED_BLOCK.finditer(text)]
         for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
             spans.append(m.span("t"))
         for s, e in spans:
+            if (b := _BUILDING_BEFORE_BLOCK.search(text[max(0, s - 30):s])) and re.match(rf"{_S}(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟", text[s:e]):
+                s = max(0, s - 30) + b.start()
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
             if (lead := _WHOSE_HOME.match(text, s, e)) is not None:
@@ -797,7 +818,9 @@ def _start_before(text: str, start: int, end: int) -> int:
 # 「メゾン本町のAの…えっと、3A号室」「…ってとこのB号室」: a room named with a letter
 _LETTERED = r"(?:[0-9０-９]{1,4}[A-ZＡ-Ｚ]|[A-ZＡ-Ｚ][0-9０-９]{0,4})"  # 3A, B, B2
 # a floor and its room said with an address (「9階の2号室」), and a room named after 部屋 (「部屋が、C-12です」)
-_FLOOR_ROOM = re.compile(rf"(?P<r>{_NUMK}{_S}(?:階|かい){_S}(?:の{_S})?{_NUMK}{_S}号{_S}室)(?![\s\u3000]*(?:に入院|で入院|の病室|病棟))")
+_FLOOR_ROOM = re.compile(rf"(?P<r>{_NUMK}{_S}(?:階|かい){_PLACE_GAP}(?:の{_PLACE_GAP})?{_NUMK}{_S}号{_S}室)(?![\s\u3000]*(?:に入院|で入院|の病室|病棟))")
+_FLOOR_THEN_ROOM = re.compile(rf"(?<![0-9０-９一二三四五六七八九十]){_NUMK}{_S}(?:階|かい){_PLACE_GAP}(?:の{_PLACE_GAP})?"
+                              rf"{_RD}(?:[\s\u3000]?{_RD}){{2,3}}(?![0-9０-９])(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|、|$))")
 _ROOM_WORD_LETTER = re.compile(rf"部屋(?:{_S}番号)?{_S}(?:は|が|も)?(?:[\s\u3000、,]|{_FILLERS})*"
                                rf"(?P<r>[A-ZＡ-Ｚ]{_S}[-‐−－]?{_S}[0-9０-９]{{1,4}}|[0-9０-９]{{1,4}}{_S}[A-ZＡ-Ｚ]|[0-9０-９]{{3,4}})"
                                r"(?=[\s\u3000]*(?:です|や|だ|。|、|$))")
@@ -1149,7 +1172,7 @@ _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[�
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
 _AGE_NEXT = re.compile(r"[\s\u3000、。,]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月)")  # 「そうた。4歳」
 _KIN_OF = re.compile(rf"{_KIN}の[\s\u3000]*$")
-_READING_IS = re.compile(r"読み(?:方)?(?:は|が)[\s\u3000、,]*(?P<n>[ぁ-ん]{3,14}?)"
+_READING_IS = re.compile(r"(?:読み(?:方)?|フリガナ|ふりがな)(?:は|が)[\s\u3000、,]*(?P<n>[ぁ-ん]{3,14}?|[ァ-ヶー]{3,14}?)"
                          r"(?=[\s\u3000]*(?:さん|さま|様|です|で(?:よろし|いい|合って|あって)|[、。]|$))")
 _NAME_THEN_AGE = re.compile(rf"^(?:[\s\u3000、,]|{_FILLERS})*(?P<n>[ぁ-ん]{{2,5}}|[ァ-ヶー]{{2,6}})(?={_AGE_NEXT.pattern})")
 _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼女|男の子|女の子|"
@@ -1165,7 +1188,79 @@ _JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:�
 _SPACED_KANJI_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[一-龯々]{1,3})[\s\u3000]+(?P<b>[一-龯々]{1,3})[\s\u3000]*(?:さん|さま|様)")
 _ROLE_WORD = re.compile(r"(?:課長|部長|先生|社長|主任|係長|店長|所長|院長|園長|校長|会長|役所|病院|銀行|会社)")
 _SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u3000]+(?P<b>[ぁ-ん]{2,5})[\s\u3000]+(?:さん|さま)(?![ぁ-ん])")
+# a name said once more right after its characters are explained (「飛翔の翔で、はるとです」「一文字で、あい」
+# 「蒼い空で、蒼空」「正しいに 則る で 正則」)
+_SPELT_THEN_SAID = re.compile(r"(?:[一-龯々ぁ-んァ-ヶー]{1,6}(?:[\s\u3000]?(?:の|に)|い)[\s\u3000]*[一-龯々](?:[ぁ-ん]{1,2}(?=[\s\u3000]))?|一文字|書いて|書きます|書く)"
+                              r"[\s\u3000]*(?:で[\s\u3000、,]+|、[\s\u3000]*)(?P<n>[ぁ-ん]{2,6}?|[一-龯々]{1,3})(?=[\s\u3000]*(?:です|。|、|$))")
+# a kana name, then its characters explained (「そうた 颯爽 の 颯 に 太い」)
+_SAID_THEN_SPELT = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,6})[\s\u3000、,]+(?=[一-龯々]{1,4}[ぁ-ん]{0,2}[\s\u3000]?の[\s\u3000]?[一-龯々][\s\u3000]?(?:に|と)[\s\u3000、,])")
+# a friend's or acquaintance's name with the recogniser's space before さん (「知り合い の 岡 さん」「友達 の ファム さん」)
+_ACQUAINTANCE_SAN = re.compile(r"(?:友達|友だち|友人|知り合い|知人|同僚|近所|隣|幼なじみ|先輩|後輩)[\s\u3000]*の[\s\u3000]*"
+                               r"(?P<n>[ァ-ヶー]{2,8}|[一-龯々]{1,3})[\s\u3000]+(?:さん|さま|ちゃん|くん)(?![ぁ-ん])")
+# a child's name cut into single kanji by the recogniser after the grade or age (「6 年 の 美 桜 と」)
+_CUT_KANJI_NAME = re.compile(r"(?:年|歳|才|年生)[\s\u3000]*の[\s\u3000]*(?P<n>[一-龯々](?:[\s\u3000][一-龯々]){1,2})(?=[\s\u3000]*(?:と|です|が|は|、|。|$))")
+# children listed from the eldest (「上から みなと めい そら です」「上から、ゆい、はると」)
+_ELDEST_FIRST = re.compile(r"上[\s\u3000]*から[\s\u3000、,]*(?P<l>(?:(?!です|でし)(?:[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000、,]+|[\s\u3000]*と[\s\u3000、,]*)){1,4}"
+                           r"(?!です|でし)(?:[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3}))(?=[\s\u3000]*(?:です|で[、\s\u3000]|。|$))")
+_NOT_SAID_NAME = re.compile(r"^(?:いい|よい|ええ|だっ|でし|だす|どす|やで|やけ|じゃけ|ばい|たい|[一-龯々]$)")  # 「康で いいですか」; 「拓で、海」 is one more character
+_SPELLING_Q = re.compile(r"名前|なまえ|氏名|漢字|字|読み|お子さん|お子様")
 _KIN_WORD = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
+
+
+def _names_by_spelling(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
+                       given_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool]) -> None:
+    """A given name said once more right after its characters are explained, or just before them."""
+    for t in turns:
+        text = t.seg.text
+        for m in _SPELT_THEN_SAID.finditer(text):
+            n = m.group("n")
+            named = any(x.type == "name" and x.segment_id == t.seg.id and x.end <= m.start("n")
+                        and "。" not in text[x.end:m.start("n")] for x in ents)
+            if not (named or _SPELLING_Q.search(t.asked)) or _NOT_KANA_NAME.match(n) or _NOT_SAID_NAME.match(n):
+                continue
+            explained = all(c in text[max(0, m.start() - 12):m.start("n")] for c in n)  # 「蒼い空で、蒼空」
+            if (given_ok(n) or explained) if re.match("[一-龯々]", n) else name_shape_ok(n):
+                _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:spelt-then-said"))
+        for m in _SAID_THEN_SPELT.finditer(text):
+            if (_SPELLING_Q.search(t.asked) or _KIN_OR_NAME.search(t.asked + text[:m.start()])) and name_shape_ok(m.group("n")) \
+                    and not (_NOT_KANA_NAME.match(m.group("n")) or _NOT_SAID_NAME.match(m.group("n"))):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:said-then-spelt"))
+
+
+def _names_listed(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any], kana_name_ok: Callable[[str], bool],
+                  given_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool],
+                  person_ok: Callable[[str], bool]) -> None:
+    """Children listed from the eldest, an acquaintance with the recogniser's space before さん, a child's
+    name cut into single kanji after the grade."""
+    for t in turns:
+        text = t.seg.text
+        for m in _ELDEST_FIRST.finditer(text):
+            words = [(w.start() + m.start("l"), w.end() + m.start("l"), w.group())  # 「蓮と」 is 蓮; 「はると」 stays whole
+                     for w in re.finditer(r"[一-龯々ァ-ヶー]+(?=と)|[^\s\u3000、,]+", m.group("l")) if w.group() != "と"]
+            sure = [_listed_name_ok(w, kana_name_ok, given_ok, name_shape_ok) for _, _, w in words]
+            if any(sure) and all(ok or (re.fullmatch(r"[一-龯々]{1,2}", w) and not _NOT_CHILD_NAME.match(w) and not _COUNT_LEAD.match(w))
+                                 for ok, (_, _, w) in zip(sure, words, strict=True)):  # 「蓮と、陽菜」: 蓮 is a word too
+                for s, e, w in words:
+                    _add(ents, make("name", s, e, w, segment_id=t.seg.id, rule="name:listed"))
+        for m in _ACQUAINTANCE_SAN.finditer(text):
+            n = m.group("n")
+            if not (_ROLE_WORD.search(n) or _KIN_WORD.match(n) or _NOT_KANA_NAME.match(n)) and \
+                    (re.fullmatch(r"[ァ-ヶー]+", n) or given_ok(n) or person_ok(n)):
+                _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:honorific-spaced"))
+        for m in _CUT_KANJI_NAME.finditer(text):
+            joined = re.sub(r"[\s\u3000]", "", m.group("n"))
+            if given_ok(joined) or all(given_ok(c) for c in joined):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:cut"))
+
+
+def _listed_name_ok(word: str, kana_name_ok: Callable[[str], bool], given_ok: Callable[[str], bool],
+                    name_shape_ok: Callable[[str], bool]) -> bool:
+    if _NOT_KANA_NAME.match(word) or (_NOT_SAID_NAME.match(word) and len(word) > 1) or _COUNT_LEAD.match(word) \
+            or _NOT_CHILD_NAME.match(word) or _KIN_WORD.match(word):
+        return False
+    if re.fullmatch(r"[ぁ-ん]+", word):
+        return name_shape_ok(word)
+    return given_ok(word) if re.match(r"[一-龯々]", word) else kana_name_ok(word)
 
 
 def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -1765,6 +1860,8 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _dotted_names(turns, ents)
     _siblings(turns, ents, make, kana_name_ok, name_shape_ok, common_word)
     _kana_names(turns, ents, make, kana_name_ok, given_ok, name_shape_ok)
+    _names_by_spelling(turns, ents, make, given_ok, name_shape_ok)
+    _names_listed(turns, ents, make, kana_name_ok, given_ok, name_shape_ok, person_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok)
