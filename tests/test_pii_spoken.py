@@ -1339,3 +1339,25 @@ def test_spelt_names_listed_children_cards_and_tens(turns, secret, monkeypatch):
 ])
 def test_look_alikes_of_streets_estates_lists_and_pronouns_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # the day after a restart, a year corrected before the month and day said again, a spaced filler, a spaced year
+    ([("staff", "生年月日は"), ("citizen", "平成七年の…六月の、十…十三日だ。")], ["十三日"]),
+    ([("staff", "生年月日は"), ("citizen", "昭和…30年、いや31年の、8月…8月12日です。")], ["8月12日"]),
+    ([("staff", "生年月日は"), ("citizen", "しょうわ にじゅう ねん の ん ー と 六月 八日")], ["六月 八日"]),
+    ([("staff", "お誕生日は"), ("citizen", "1 9 8 7 年 の 5 月 の 3 日 です")], ["1 9 8", "5 月"]),
+    # a room said as a number in kanji
+    ([("staff", "ご住所は"), ("citizen", "浜町 四 丁目 の 十二 の 二 十 の パーク テラス 浜町 の 千 百 三 号 室 です")], ["千 百 三"]),
+    ([("staff", "ご住所は"), ("citizen", "大橋 町 の 二 丁目 の 五 の 一 の 市営 団地 の 三 棟 の 百 五 です")], ["百 五"]),
+])
+def test_birth_days_after_a_restart_and_rooms_in_kanji(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "ご住所は"), ("citizen", "栄町二丁目の、八百屋さんの隣です")], ["八百屋"]),
+    ([("staff", "ご住所は"), ("citizen", "本町一丁目の3の4です"), ("citizen", "家賃 は 三百 円 高く なりました")], ["三百 円"]),
+])
+def test_look_alikes_of_kanji_rooms_stay(turns, visible):
+    _stay_visible(turns, visible)

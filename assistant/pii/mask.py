@@ -39,7 +39,13 @@ from typing import Any
 from assistant import offline  # noqa: F401
 from assistant.app.config import get_config
 from assistant.asr.transcript import Segment, Transcript
-from assistant.pii.numbers import PHONE_BUSINESS_PREFIXES, classify_chains, find_chains, keyword_ids, office_number
+from assistant.pii.numbers import (
+    PHONE_BUSINESS_PREFIXES,
+    classify_chains,
+    find_chains,
+    keyword_ids,
+    office_number,
+)
 from assistant.pii.patterns import BUILDING_KW, katakana_word
 from assistant.pii.spoken import explain_after_learned, extend, join_slips, widen_address
 from assistant.pii.tagger import (

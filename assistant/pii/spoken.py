@@ -34,7 +34,7 @@ from assistant.pii.patterns import BUILDING_KW
 from assistant.text.kana import katakana
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
-_FILLERS = r"(?:えーっと|えーと|えー[\s\u3000、,]+と(?=[\s\u3000、,])|えっと|ええっと|ええと|えー+|あー+|あのー*|うーんと|うーん|んーと|んー|その+|ほれ|ほら|まあ)"
+_FILLERS = r"(?:えーっと|えーと|えー[\s\u3000、,]+と(?=[\s\u3000、,])|えっと|ええっと|ええと|えー+|あー+|あのー*|うーんと|うーん|ん[\s\u3000]?ー[\s\u3000]?と|んー|その+|ほれ|ほら|まあ)"
 # a pause written as dots, or the speaker searching their memory (「何やったかな」「なんだっけ」)
 _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っけ(?:な|ね)?|ったかな|ったっけ|ったか)|ええと何番|"
           r"(?<=[、,\s\u3000])(?:そう|はい|ええ|うん)(?=[、,\s\u3000])|"  # 「448の、そう、4481」: a confirmation mid-number
@@ -115,7 +115,10 @@ _ROOM_UNIT = r"(?:[\s\u3000]*(?:号[\s\u3000]*室|ごう[\s\u3000]*しつ|(?:号
 _ROOM_UNIT_FULL = r"(?:[\s\u3000]*(?:号[\s\u3000]*室|ごう[\s\u3000]*しつ))"
 _BNAME = r"[ァ-ヶー一-龯々A-Za-zぁ-ん・0-9０-９]"
 _RD = r"[0-9０-９一二三四五六七八九〇]"
-_ROOM = rf"{_RD}(?:[\s\u3000]?{_RD}){{1,3}}"  # a room number, also read digit by digit (「2 0 1」)
+# a room number, also read digit by digit (「2 0 1」) or as a number in kanji (「千 百 三」「七百二」)
+_ROOM_KANJI = (r"(?:[一二三四五六七八九][\s\u3000]?)?(?:千(?:[\s\u3000]?(?:[一二三四五六七八九][\s\u3000]?)?百)?|百)"
+               r"(?:[\s\u3000]?[一二三四五六七八九十〇]){0,2}(?![\s\u3000]?[万千円人])(?!(?!号)[一-龯々ァ-ヶ])")  # not 八百屋
+_ROOM = rf"(?:{_RD}(?:[\s\u3000]?{_RD}){{1,3}}|{_ROOM_KANJI})"
 # a building name: one ending in a building word (コーポ東山), or a katakana name with a place word
 # after it (サンライズ栄町, パークサイド富塚) — the second only when a room number follows
 _BUILDING = rf"(?:(?:市営|県営|都営|町営|府営|村営|公営){_S}(?:[一-龯々ァ-ヶーぁ-ん]{{1,6}}[\s\u3000]+)?{BUILDING_KW}|第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S}{BUILDING_KW}|(?:第{_S}[0-9０-９一二三四五六七八九十]{{1,2}}{_S})?(?:[ァ-ヶー一-龯々ぁ-ん]{{2,8}}[\s\u3000])?{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー一-龯々ぁ-ん]{{1,8}})?|[ァ-ヶー]{{3,}}(?:{_S}[一-龯々ァ-ヶー]{{1,6}})?)"
@@ -959,6 +962,23 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
 _LATER_DAY = re.compile(rf"(?:(?P<cue>日[\s\u3000]*に[\s\u3000]*ち|日付|ひにち|(?<![0-9０-９一二三四五六七八九十])日(?=[\s\u3000]*は))[\s\u3000]*(?:は|が|も)?{_GAP}"
                         r"(?:たしか|確か)?[\s\u3000]*)?"
                         rf"(?P<d>(?:(?P<m>{_NUM_ANY}){_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))")
+
+
+# the day said after the month with a restart (「六月の、十…十三日」「8月…8月12日」)
+_DAY_RESTARTED = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}(?:…+|\.{{2,}}|[、,])[\s\u3000]*)?"
+                            rf"{_NUM_ANY}{_S}(?:日|にち)")
+_SPACED_YEAR_HEAD = re.compile(r"(?<![0-9０-９])(?:[12１２][\s\u3000])(?:[0-9０-９][\s\u3000]){0,2}$")
+
+
+def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
+    """A birth date's day said after a restart, and the first digits of a western year the recogniser
+    spaced apart (「1 9 8 7 年」), belong to the date found (after a slip and its correction are joined)."""
+    for sid, text in text_of.items():
+        for e in [x for x in ents if x.segment_id == sid and x.type == "birthdate"]:
+            if re.search(r"(?:月|がつ)$", text[e.start:e.end]) and (day := _DAY_RESTARTED.match(text[e.end:])):
+                e.end += day.end()
+            if re.match(r"[0-9０-９]", text[e.start:e.end]) and (head := _SPACED_YEAR_HEAD.search(text[:e.start])):
+                e.start = head.start()
 
 
 def _days_said_later(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -2241,6 +2261,7 @@ def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
                 b.type = a.type
             b.start, b.group = a.start, b.group or a.group
             ents.remove(a)
+    _birth_tails(text_of, ents)
 
 
 # the letter or kana that leads a 記号 or a case number (「い-2305の41886」「H、えー、04529」)
