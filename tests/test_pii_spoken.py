@@ -1361,3 +1361,35 @@ def test_birth_days_after_a_restart_and_rooms_in_kanji(turns, secret, monkeypatc
 ])
 def test_look_alikes_of_kanji_rooms_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a day misread and corrected, the month and day after 生まれ, the day without 日 after a restart
+    ([("staff", "生年月日は"), ("citizen", "昭和22年の…4月の、とおか、あ、11日だ。")], ["11日"]),
+    ([("staff", "生年月日は"), ("citizen", "ご主人 は 昭和 四十 一年 生まれ えっと 九月 の 二十日 です")], ["九月", "二十日"]),
+    ([("staff", "お年は?"), ("citizen", "31です。えーと、1993年の、4月…4月の25。")], ["1993", "25"]),
+    # a first try of the year, the era before it, and や between year and month
+    ([("staff", "生年月日は"), ("citizen", "昭和…四十、えーと、四十三年の、五月、五日。")], ["昭和", "四十、"]),
+    ([("staff", "生年月日は"), ("citizen", "昭和 二十年 や 三月 の 三日 ひなまつり")], ["三月", "三日"]),
+    # a phone number begun twice before it is said whole
+    ([("citizen", "…うん。お父さんの携帯、090…えっと、090の3…3841の、2、2、7、6。")], ["090"]),
+    # a katakana reading right after its explanation, a kana name with a spaced さん, a name before っちゅうて
+    ([("staff", "お名前は"), ("citizen", "中村彩です。いろどりの彩でアヤ。")], ["アヤ"]),
+    ([("citizen", "自宅 は きよ さん の 2軒 となり です")], ["きよ"]),
+    ([("citizen", "弟 が 熊本 に おる 田中 勝男っちゅうて")], ["勝男"]),
+    # a role before the name in the answer
+    ([("staff", "民生 委員 さん ですね お名前 よろしい ですか"), ("other", "民生 委員 の 長谷川 です 旭 地区 を 担当 して ます")],
+     ["長谷川"]),
+])
+def test_birth_restarts_phone_retries_and_names_by_their_readings(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("citizen", "みな さん に 迷惑 かけて")], ["みな さん"]),
+    ([("citizen", "おば さん が 来て くれて")], ["おば さん"]),
+    ([("staff", "民生 委員 さん ですね お名前 よろしい ですか"), ("other", "民生 委員 の 長谷川 です")], ["民生 委員"]),
+    ([("other", "甥御さんが、お金を下ろしてくれてるんです")], ["甥御さん"]),
+])
+def test_look_alikes_of_roles_and_kin_before_san_stay(turns, visible):
+    _stay_visible(turns, visible)

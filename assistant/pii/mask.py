@@ -556,7 +556,7 @@ NAME_STOPWORDS = {
     "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
     "ガン", "コロナ", "マイナンバー", "ハローワーク", "ケアマネ", "ヘルパー", "ママ", "パパ", "はい", "いいえ", "私", "わたし",
     "僕", "俺", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
-    "元夫", "元妻", "前夫", "前妻", "元旦那",
+    "元夫", "元妻", "前夫", "前妻", "元旦那", "甥御", "姪御", "民生", "民生委員", "民生 委員",
 }
 _ROLE_SUFFIX = tuple("師士員者屋長主家人手医官生所院設校会社局署協庁課店園部科業室寮様親族方")
 ADDRESS_QUESTION = re.compile(r"ご?住所|どちらにお住まい|どこにお住まい|お住まいはどちら|お住まいはどこ|"
@@ -1296,6 +1296,9 @@ def _paused_name_answer(ctx: _Ctx) -> list[Entity]:
 _SPACED_PARTICLE = re.compile(r"(?:^|[\s\u3000])[^\s\u3000]+[\s\u3000]+[はがをに](?:[\s\u3000]|$)")
 
 
+_ROLE_OF_LEAD = re.compile(r"^(?P<r>[一-龯ァ-ヶー]{1,6}(?:[\s\u3000][一-龯ァ-ヶー]{1,4})?)[\s\u3000]*の[\s\u3000]*(?=\S)")
+
+
 def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
     """The answer to 「お名前は？」: the leading words up to です/と申します/punctuation.
 
@@ -1327,6 +1330,9 @@ def _name_from_answer(ctx: _Ctx, toks: Sequence[Tok]) -> list[Entity]:
         return []
     if (lead_topic := re.match(r"\S{1,5}[はが][\s\u3000]+", span)) is not None:
         span, s = span[lead_topic.end():], s + lead_topic.end()  # 「おいが 有村 ただし 家内が …」: after the topic
+    if (role_of := _ROLE_OF_LEAD.match(span)) is not None and (
+            _is_role(re.sub(r"[\s\u3000]", "", role_of.group("r"))) or role_of.group("r") in NAME_STOPWORDS):
+        span, s = span[role_of.end():], s + role_of.end()  # 「民生 委員 の 長谷川」: the role before the name
     if (next_topic := re.search(r"[\s\u3000]\S{1,5}[はが](?:[\s\u3000]|$)", span)) is not None:
         span = span[:next_topic.start()]
     e = s + len(span)

@@ -31,7 +31,7 @@ from typing import Any
 from assistant.asr.transcript import Segment
 from assistant.pii.numbers import OFFICE_DIAL, digit_value, office_number
 from assistant.pii.patterns import BUILDING_KW
-from assistant.text.kana import katakana
+from assistant.text.kana import hiragana, katakana
 
 # fillers, dialect ones included (ほれ, ほら, まあ, んーと)
 _FILLERS = r"(?:えーっと|えーと|えー[\s\u3000、,]+と(?=[\s\u3000、,])|えっと|ええっと|ええと|えー+|あー+|あのー*|うーんと|うーん|ん[\s\u3000]?ー[\s\u3000]?と|んー|その+|ほれ|ほら|まあ)"
@@ -195,7 +195,7 @@ _KS = rf"(?:[\s\u3000、,…の]|{_FILLERS})*"
 _KANA_DATE = re.compile(rf"(?:{_ERA}{_KS}(?:{_KANA_NUM}よ?|よ|がん)|(?:せん(?:きゅうひゃく|はっぴゃく)|にせん){_KANA_NUM}?){_S}ねん(?:{_KS}{_KANA_NUM}{_S}がつ"
                         rf"(?:{_KS}(?:(?:じゅう|にじゅう)?(?:よっか|ようか)|{_KANA_NUM}{_S}にち|ついたち|ふつか|みっか|いつか|むいか|なのか|ここのか|とおか|はつか))?)?")
 _BIRTH_Q = re.compile(r"生年[\s\u3000]*月日|誕生日|生まれ|何年生")
-_AGE_Q = re.compile(r"お歳|おとし|年齢|おいくつ|何歳|なんさい")
+_AGE_Q = re.compile(r"お歳|お年(?!寄|玉)|おとし(?!より|だま)|年齢|おいくつ|何歳|なんさい")
 _AGE_TALK = re.compile(r"[0-9０-９一二三四五六七八九十][\s\u3000]*(?:歳|才|さい|か月|ヶ月|カ月)")
 # a date whose numbers and units mix digits, kanji and kana (「へいせい 10ねん えー 4がつ」「1987ねん 3がつ 8にち」
 # 「昭和 にじゅう… にじゅうにねん 一月 十五日」): read in answer to a birth-date question
@@ -209,7 +209,7 @@ _MIXED_DATE = re.compile(
 _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(?:月|がつ){_KS})?{_NUM_ANY}{_S}(?:日|にち)")
 # a year said alone at the end of a turn (「1973年の」), the month and day following in the next
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
-_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|{_PAUSE}|{_FILLERS}|たしか|確か|暮れ|くれ|年末|はじめ|初め|終わり|おわり|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000、,]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
+_DATE_GAP = rf"(?:[\s\u3000、,…。]|の|(?<=[\s\u3000])や(?=[\s\u3000])|{_PAUSE}|{_FILLERS}|たしか|確か|暮れ|くれ|年末|はじめ|初め|終わり|おわり|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000、,]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
 _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
 _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ)(?:だ|や)?[！!]?{_GAP}){{0,2}}"
@@ -919,7 +919,7 @@ def _birthdates(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             child = whole and bool(_AGE_TALK.search(text) or re.search(r"(?:上|下|真ん中)の?[\s\u3000]*子", text))
             # an old-era year and month given with one's age (「お歳は」「七十四。昭和、二十六年の、三月」)
             # (any era when the age was just asked: 「おいくつ…」「27です。平成、えっと、9年…の、10月」)
-            aged = bool(re.search(r"月|がつ", m.group()) and re.match(_ERA, m.group())
+            aged = bool(re.search(r"月|がつ", m.group()) and re.match(rf"{_ERA}|(?:19|20)[0-9]{{2}}[\s\u3000]*年", m.group())
                         and (_AGE_Q.search(t.asked) or (re.match(_OLD_ERA_LEAD, m.group())
                                                         and _AGE_TALK.search(text[max(0, m.start() - 12):m.start()])))
                         and not re.match(r"[\s\u3000]*(?:に|から|まで|頃|ごろ|以来)", text[m.end():]))
@@ -965,8 +965,16 @@ _LATER_DAY = re.compile(rf"(?:(?P<cue>日[\s\u3000]*に[\s\u3000]*ち|日付|ひ
 
 
 # the day said after the month with a restart (「六月の、十…十三日」「8月…8月12日」)
-_DAY_RESTARTED = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}(?:…+|\.{{2,}}|[、,])[\s\u3000]*)?"
-                            rf"{_NUM_ANY}{_S}(?:日|にち)")
+_DAY_RESTARTED = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}(?:…+|\.{{2,}}|[、,])[\s\u3000]*"
+                            rf"|[ぁ-ん]{{2,4}}[、,\s\u3000]*(?:あっ?|いや|{_CORRECTION})[、,\s\u3000]*)?"  # 「はづか、あ、20日」
+                            rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「5月…5月の17。」
+# the month and day after 生まれ, said later (「昭和 五十 二年 生まれ えっと 七月 の 十八日」)
+_BORN_THEN_DAY = re.compile(rf"^[\s\u3000]*(?:生まれ|うまれ)(?:{_GAP})(?:{_NUM_ANY}{_S}(?:月|がつ))(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
+# the era and a first try of the year before the year said again (「昭和…五十、えーと、五十二年の…」)
+_ERA_BEFORE_YEAR = re.compile(rf"{_ERA}(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUMK}{_S}(?:年{_S})?(?:の)?(?:[\s\u3000、,…]|{_FILLERS})+)?$")
+# the head of a phone number begun and cut before the rest was said again (「080の7…7126の、0358」)
+_PHONE_TRIED = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}(?:…+|[、,])[\s\u3000、,]*(?:{_FILLERS}[\s\u3000、,…]*)*$")
+_PHONE_HEAD = re.compile(r"(?<![0-9０-９])0[0-9０-９]{1,4}[\s\u3000]*(?:の|[-‐−－])?[\s\u3000、,]*(?:[0-9０-９]{1,3}[\s\u3000]*)?(?:…+|、)[\s\u3000]*$")
 _SPACED_YEAR_HEAD = re.compile(r"(?<![0-9０-９])(?:[12１２][\s\u3000])(?:[0-9０-９][\s\u3000]){0,2}$")
 
 
@@ -979,6 +987,22 @@ def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
                 e.end += day.end()
             if re.match(r"[0-9０-９]", text[e.start:e.end]) and (head := _SPACED_YEAR_HEAD.search(text[:e.start])):
                 e.start = head.start()
+            if not re.search(r"月|がつ", text[e.start:e.end]) and (day := _BORN_THEN_DAY.match(text[e.end:])):
+                e.end += day.end()
+            if not re.match(_ERA, text[e.start:e.end]) and (era := _ERA_BEFORE_YEAR.search(text[max(0, e.start - 20):e.start])):
+                e.start = max(0, e.start - 20) + era.start()
+        for e in [x for x in ents if x.segment_id == sid and x.type in ("phone", "id")]:
+            digits = re.sub(r"\D", "", text[e.start:e.end])
+            head = _PHONE_HEAD.search(text[max(0, e.start - 16):e.start])
+            if head is None or len(digits) < 6:
+                continue
+            groups = re.findall(r"[0-9０-９]+", head.group())
+            if len(groups) > 1 and digits.startswith(groups[-1]):
+                groups = groups[:-1]  # 「080の7…7126の」: the 7 begun and said again
+            if 10 <= len(digits) + len("".join(groups)) <= 11:
+                e.start, e.type = max(0, e.start - 16) + head.start(), "phone"
+                while (again := _PHONE_TRIED.search(text[max(0, e.start - 16):e.start])) is not None:
+                    e.start = max(0, e.start - 16) + again.start()  # 「080…えっと、080の7…」: the first try
 
 
 def _days_said_later(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
@@ -1186,8 +1210,8 @@ _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
 # 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
 _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
-                           r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+)"
-                           r"(?:いい[\s\u3000]*(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
+                           r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+|(?=っ?ちゅう))"
+                           r"(?:っ?ちゅう(?:て|た|ん)|いい[\s\u3000]*(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
 _AGE_NEXT = re.compile(r"[\s\u3000、。,]*[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい|か月|ヶ月)")  # 「そうた。4歳」
@@ -1202,7 +1226,7 @@ _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なん�
 _KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000、,]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
-_SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?:ちゃん|くん)(?![ぁ-ん])")
+_SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?P<h>ちゃん|くん|さん)(?![ぁ-ん])")
 _JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:だと|では|で|は)[\s\u3000、,「]*"
                                r"(?P<n>[ぁ-んァ-ヶー]{1,5}(?:[\s\u3000][ぁ-んァ-ヶー]{1,6})?)(?=[\s\u3000]*(?:」|、|。|です|って|$))")
 _SPACED_KANJI_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[一-龯々]{1,3})[\s\u3000]+(?P<b>[一-龯々]{1,3})[\s\u3000]*(?:さん|さま|様)")
@@ -1211,7 +1235,7 @@ _SPACED_SAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<a>[ぁ-ん]{2,5})[\s\u
 # a name said once more right after its characters are explained (「飛翔の翔で、はるとです」「一文字で、あい」
 # 「蒼い空で、蒼空」「正しいに 則る で 正則」)
 _SPELT_THEN_SAID = re.compile(r"(?:[一-龯々ぁ-んァ-ヶー]{1,6}(?:[\s\u3000]?(?:の|に)|い)[\s\u3000]*[一-龯々](?:[ぁ-ん]{1,2}(?=[\s\u3000]))?|一文字|書いて|書きます|書く)"
-                              r"[\s\u3000]*(?:で[\s\u3000、,]+|、[\s\u3000]*)(?P<n>[ぁ-ん]{2,6}?|[一-龯々]{1,3})(?=[\s\u3000]*(?:です|。|、|$))")
+                              r"[\s\u3000]*(?:で[\s\u3000、,]+|、[\s\u3000]*|で(?=[ァ-ヶ]))(?P<n>[ぁ-ん]{2,6}?|[ァ-ヶー]{2,8}?|[一-龯々]{1,3})(?=[\s\u3000]*(?:です|。|、|$))")
 # a kana name, then its characters explained (「そうた 颯爽 の 颯 に 太い」)
 _SAID_THEN_SPELT = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,6})[\s\u3000、,]+(?=[一-龯々]{1,4}[ぁ-ん]{0,2}[\s\u3000]?の[\s\u3000]?[一-龯々][\s\u3000]?(?:に|と)[\s\u3000、,])")
 # a friend's or acquaintance's name with the recogniser's space before さん (「知り合い の 岡 さん」「友達 の ファム さん」)
@@ -1239,7 +1263,8 @@ def _names_by_spelling(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
             if not (named or _SPELLING_Q.search(t.asked)) or _NOT_KANA_NAME.match(n) or _NOT_SAID_NAME.match(n):
                 continue
             explained = all(c in text[max(0, m.start() - 12):m.start("n")] for c in n)  # 「蒼い空で、蒼空」
-            if (given_ok(n) or explained) if re.match("[一-龯々]", n) else name_shape_ok(n):
+            if (given_ok(n) or explained) if re.match("[一-龯々]", n) else (
+                    name_shape_ok(n) if re.match("[ぁ-ん]", n) else name_shape_ok(hiragana(n))):
                 _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:spelt-then-said"))
         for m in _SAID_THEN_SPELT.finditer(text):
             if (_SPELLING_Q.search(t.asked) or _KIN_OR_NAME.search(t.asked + text[:m.start()])) and name_shape_ok(m.group("n")) \
@@ -1330,6 +1355,8 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             n = m.group("n")
             if _KIN_WORD.match(n) or _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n):
                 continue
+            if m.group("h") == "さん" and (n[0] in "おご" or not (name_shape_ok(n) if re.match("[ぁ-ん]", n) else kana_name_ok(n))):
+                continue  # 「きよ さん の 2軒 となり」, not 「おば さん」「みな さん」「ヘルパー さん」
             _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:honorific-spaced"))
 
 
