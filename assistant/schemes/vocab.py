@@ -748,11 +748,11 @@ _HONORIFICS = frozenset({"さん", "さま", "様", "ちゃん", "くん", "君"
 
 
 def _word_swapped(text: str, s: int, end: int, words: list[Morph], surface: str) -> bool:
-    """Whether a whole dictionary word of kanji that the name does not hold stands where the name has a
+    """Whether a whole dictionary word of kanji (with its okurigana: 向け) that the name does not hold stands where the name has a
     word that starts with another sound. A mishearing keeps the onset (執行給付 for 失業給付); a real word
     in place of another (更生 for 手帳, 高等 for 幼児) is what was said."""
     for w in words:
-        if w.oov or w.surface in surface or not re.fullmatch(r"[一-龯々]{2,}", w.surface):
+        if w.oov or w.surface in surface or not re.fullmatch(r"[一-龯々]{2,}|[一-龯々]+[ぁ-ん]{1,2}", w.surface):  # 向け too
             continue
         k = len(re.sub(r"[\s\u3000、，,・]", "", text[s:w.start]))  # where the word stands, from the start
         rest = len(re.sub(r"[\s\u3000、，,・]", "", text[w.start:end]))  # and from the end (「病医区手長」)
