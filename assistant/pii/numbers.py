@@ -409,12 +409,13 @@ def keyword_ids(text: str, context: str = "") -> list[NumberHit]:
             _KANJI_MARK_RE.match(text, m.end()) if m.group("kw") == "記号" else None)
         if not num:
             continue
+        digits = re.sub(r"\D", "", text[num.start():num.end()])
         gou = _ID_GOU_RE.match(text, num.end())
-        if gou and len(re.sub(r"\D", "", text[num.start():num.end()])) >= 4:
+        if gou and len(digits) >= 4:
             num = _Span(num.start(), gou.end())  # 「手帳番号は精03712号」: a card's number closed by 号
         elif _followed_by_unit(text, num.end()):
             continue
-        if re.sub(r"\D", "", text[num.start():num.end()]).startswith(PHONE_BUSINESS_PREFIXES) or office_number(text, num.start()):
+        if digits.startswith(PHONE_BUSINESS_PREFIXES) or office_number(text, num.start()):
             continue  # 「お問い合わせ番号は0120-…」: an office's number
         end = num.end()
         second = _SECOND_PART_RE.match(text, end)

@@ -169,12 +169,14 @@ _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^�
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
 _ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
+_BLOCK_NO = rf"(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟"  # 「7号棟」「C棟」
+_BLOCK_FIRST = re.compile(rf"{_S}{_BLOCK_NO}")
 # the building before a block and its room (「ひばり台団地の……えっと、C棟の、507」「ハイツみどり、の、B棟の」)
 _BUILDING_BEFORE_BLOCK = re.compile(rf"(?:{_BNAME}{{0,12}}?{BUILDING_KW}{_BNAME}{{0,8}}?|{BUILDING_KW}[ァ-ヶー一-龯々ぁ-ん]{{1,8}})"
                                     rf"{_PLACE_GAP}(?:の{_PLACE_GAP})?$")
 # a named estate and its block where someone lives (「みどり野団地の4号棟に住んで」), without the room
 _NAMED_BLOCK = re.compile(rf"(?<![ァ-ヶー一-龯々ぁ-ん])(?!市営|県営|都営|町営|府営|村営|公営|古い|近く|隣の|そこの)[ァ-ヶー一-龯々ぁ-ん]{{2,10}}?{BUILDING_KW}"
-                          rf"{_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟")
+                          rf"{_PLACE_GAP}(?:の{_PLACE_GAP})?{_BLOCK_NO}")
 _HOME_TALK = re.compile(r"住ん|住所|住まい|家は|実家|暮らし|自宅|お宅")
 # a home described by a landmark: after the town (「上野町の あの 郵便局の 裏の 家」), or after a landmark with a
 # place name of its own (「原田小学校の裏の、赤い屋根の平屋」)
@@ -211,8 +213,11 @@ _MD_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…の])*(?:{_NUM_ANY}{_S}(
 _YEAR_ENDING_TURN = re.compile(rf"(?:{_ERA}{_S}[、,]?{_S}{_NUMK}|(?:19|20)[0-9]{{2}}|[１２][０-９]{{3}}){_S}年(?:[\s\u3000、,の…]|{_FILLERS})*$")
 _DATE_GAP = rf"(?:[\s\u3000、,…。]|の|(?<=[\s\u3000])や(?=[\s\u3000])|{_PAUSE}|{_FILLERS}|たしか|確か|暮れ|くれ|年末|はじめ|初め|終わり|おわり|(?<=[\s\u3000の])(?:ね|な|さ)(?=[\s\u3000、,]))*"  # 「昭和14年の。 えー 11月の」: a date said with a pause
 _MD_TAIL = re.compile(rf"^{_DATE_GAP}{_NUM_ANY}{_S}(?:月|がつ)(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
-# the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」)
+# the day after a pause (「5月、ええと、5日」), also with the month said again or corrected (「10月……あ、違う、11月の5日」),
+# the day begun again or misread and corrected (「六月の、十…十三日」「はづか、あ、20日」)
 _DAY_TAIL = re.compile(rf"^{_GAP_C}(?:たしか|確か)?{_GAP}(?:{_NUM_ANY}{_S}(?:月|がつ)(?:だ|や)?[！!]?{_GAP}){{0,2}}"
+                       rf"(?:{_NUM_ANY}(?:…+|\.{{2,}}|[、,])[\s\u3000]*"
+                       rf"|[ぁ-ん]{{2,4}}[、,\s\u3000]*(?:あっ?|いや|{_CORRECTION})[、,\s\u3000]*)?"
                        rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「1月の、19。」
 _READING_CUT = re.compile(r"[\s\u3000、,]*[ぁ-んァ-ヶー]{1,4}(?:…+|\.{2,})[\s\u3000]*")
 _CUT_NAME_END = re.compile(r"^[\s\u3000]+[子江美代枝恵](?=[\s\u3000、。,]|です|$)")
@@ -638,7 +643,7 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
         for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
             spans.append(m.span("t"))
         for s, e in spans:
-            if (b := _BUILDING_BEFORE_BLOCK.search(text[max(0, s - 30):s])) and re.match(rf"{_S}(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟", text[s:e]):
+            if _BLOCK_FIRST.match(text, s, e) and (b := _BUILDING_BEFORE_BLOCK.search(text[max(0, s - 30):s])):
                 s = max(0, s - 30) + b.start()
             while e > s and text[e - 1] in " \u3000、,の":
                 e -= 1
@@ -964,10 +969,6 @@ _LATER_DAY = re.compile(rf"(?:(?P<cue>日[\s\u3000]*に[\s\u3000]*ち|日付|ひ
                         rf"(?P<d>(?:(?P<m>{_NUM_ANY}){_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}{_S}(?:日|にち)|{_KANA_DAY}))")
 
 
-# the day said after the month with a restart (「六月の、十…十三日」「8月…8月12日」)
-_DAY_RESTARTED = re.compile(rf"^{_GAP_C}(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?(?:{_NUM_ANY}(?:…+|\.{{2,}}|[、,])[\s\u3000]*"
-                            rf"|[ぁ-ん]{{2,4}}[、,\s\u3000]*(?:あっ?|いや|{_CORRECTION})[、,\s\u3000]*)?"  # 「はづか、あ、20日」
-                            rf"(?:{_NUM_ANY}{_S}(?:日|にち)|{_NUMK}(?=[\s\u3000]*(?:です|。|$)))")  # 「5月…5月の17。」
 # the month and day after 生まれ, said later (「昭和 五十 二年 生まれ えっと 七月 の 十八日」)
 _BORN_THEN_DAY = re.compile(rf"^[\s\u3000]*(?:生まれ|うまれ)(?:{_GAP})(?:{_NUM_ANY}{_S}(?:月|がつ))(?:{_GAP}{_NUM_ANY}{_S}(?:日|にち))?")
 # the era and a first try of the year before the year said again (「昭和…五十、えーと、五十二年の…」)
@@ -979,11 +980,12 @@ _SPACED_YEAR_HEAD = re.compile(r"(?<![0-9０-９])(?:[12１２][\s\u3000])(?:[0-
 
 
 def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
-    """A birth date's day said after a restart, and the first digits of a western year the recogniser
-    spaced apart (「1 9 8 7 年」), belong to the date found (after a slip and its correction are joined)."""
+    """A birth date's day said after a restart (「8月…8月12日」), the month and day after 生まれ, the era and a
+    first try of the year before it, and the first digits of a western year the recogniser spaced apart
+    (「1 9 8 7 年」) belong to the date found (after a slip and its correction are joined)."""
     for sid, text in text_of.items():
         for e in [x for x in ents if x.segment_id == sid and x.type == "birthdate"]:
-            if re.search(r"(?:月|がつ)$", text[e.start:e.end]) and (day := _DAY_RESTARTED.match(text[e.end:])):
+            if re.search(r"(?:月|がつ)$", text[e.start:e.end]) and (day := _DAY_TAIL.match(text[e.end:])):
                 e.end += day.end()
             if re.match(r"[0-9０-９]", text[e.start:e.end]) and (head := _SPACED_YEAR_HEAD.search(text[:e.start])):
                 e.start = head.start()
@@ -991,6 +993,12 @@ def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
                 e.end += day.end()
             if not re.match(_ERA, text[e.start:e.end]) and (era := _ERA_BEFORE_YEAR.search(text[max(0, e.start - 20):e.start])):
                 e.start = max(0, e.start - 20) + era.start()
+
+
+def _phone_heads(text_of: dict[int, str], ents: list[Any]) -> None:
+    """The head of a phone number begun and cut before the rest was said again (「080…えっと、080の7…7126の、
+    0358」) belongs to the number found, when the two make a phone number's length."""
+    for sid, text in text_of.items():
         for e in [x for x in ents if x.segment_id == sid and x.type in ("phone", "id")]:
             digits = re.sub(r"\D", "", text[e.start:e.end])
             head = _PHONE_HEAD.search(text[max(0, e.start - 16):e.start])
@@ -1263,8 +1271,7 @@ def _names_by_spelling(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
             if not (named or _SPELLING_Q.search(t.asked)) or _NOT_KANA_NAME.match(n) or _NOT_SAID_NAME.match(n):
                 continue
             explained = all(c in text[max(0, m.start() - 12):m.start("n")] for c in n)  # 「蒼い空で、蒼空」
-            if (given_ok(n) or explained) if re.match("[一-龯々]", n) else (
-                    name_shape_ok(n) if re.match("[ぁ-ん]", n) else name_shape_ok(hiragana(n))):
+            if (given_ok(n) or explained) if re.match("[一-龯々]", n) else name_shape_ok(hiragana(n)):
                 _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:spelt-then-said"))
         for m in _SAID_THEN_SPELT.finditer(text):
             if (_SPELLING_Q.search(t.asked) or _KIN_OR_NAME.search(t.asked + text[:m.start()])) and name_shape_ok(m.group("n")) \
@@ -2289,6 +2296,7 @@ def _join_slips(text_of: dict[int, str], ents: list[Any]) -> None:
             b.start, b.group = a.start, b.group or a.group
             ents.remove(a)
     _birth_tails(text_of, ents)
+    _phone_heads(text_of, ents)
 
 
 # the letter or kana that leads a 記号 or a case number (「い-2305の41886」「H、えー、04529」)
