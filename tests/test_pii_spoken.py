@@ -1393,3 +1393,50 @@ def test_birth_restarts_phone_retries_and_names_by_their_readings(turns, secret,
 ])
 def test_look_alikes_of_roles_and_kin_before_san_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a relative's kana name between the recogniser's spaces, after a count, or after the children's ages
+    ([("citizen", "娘 の のぞみ が 週 に 一回 来て くれます")], ["のぞみ"]),
+    ([("staff", "お子さんは"), ("citizen", "女の子 が 一人 さくら です")], ["さくら"]),
+    ([("citizen", "子ども は 八 歳 と 五 歳 で ゆうと と みお です")], ["ゆうと", "みお"]),
+    # a room said after the building's name within the sentence of the address
+    ([("staff", "お住まいは"), ("citizen", "本町 二丁目 の 4 の 18 グランド なんとか の 702 です")], ["702"]),
+    # a spelling masked whole, also after 「…は」; the reading given alone when asked for it
+    ([("staff", "お名前は"), ("citizen", "はい 坂井 ゆうま です ゆうま は 優しい に 真実 の 真 です")], ["優しい"]),
+    ([("citizen", "上が、えっと、小3の大翔、下が年少の蒼。"), ("staff", "下のお子さん、なんて読むんですか。"), ("citizen", "そら、です。")],
+     ["そら"]),
+    # a companion who introduces themselves after their role, also with a kana surname
+    ([("staff", "こんにちは"), ("other", "訪問看護ステーションみどりの看護師、桑原です。")], ["桑原"]),
+    ([("staff", "担当 の 佐藤 です"), ("other", "どうも 民生委員 やってます すぎうら です")], ["すぎうら"]),
+    # corrections: 「ちがい ます」 spaced in a phone number, a room said again in answer to 「お部屋番号は」
+    ([("staff", "お電話番号は"), ("citizen", "090 の 六 一 二 八 の 四 四 七 三 あ ちがい ます 四 七 四 三 です")], ["四 七 四 三"]),
+    ([("staff", "お部屋番号は分かりますか"), ("citizen", "302…じゃない、304です。")], ["302", "304"]),
+    # a spaced 荘 with 「号 室」, and the lot after 「番地だけです」
+    ([("staff", "お部屋は"), ("citizen", "アパート は 若葉 荘 の 七 号 室 です")], ["七 号"]),
+    ([("staff", "お住まいは何丁目ですか"), ("citizen", "丁目 は ない です 番地 だけ です 12 の 3 です")], ["12 の 3"]),
+])
+def test_kana_relatives_spellings_whole_companions_and_rooms(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("citizen", "娘 の こと が 心配 で 夜 も 眠れ ません")], ["こと"]),
+    ([("citizen", "弟が 一人 いるんですけど 連絡 とって なくて")], ["いるんですけど"]),
+    ([("citizen", "八 歳 と 五 歳 で まだ 小さい です")], ["まだ", "小さい"]),
+    ([("citizen", "給食費も教材費も、正直、きついです。")], ["きついです"]),
+    ([("staff", "年金の額からすると、差額は出ないかもしれませんね。"), ("citizen", "そうか。")], ["そうか"]),
+    ([("staff", "コーポ緑203号室 ですね お年は"), ("citizen", "78です")], ["78"]),
+])
+def test_look_alikes_of_kana_relatives_introductions_and_rooms_stay(turns, visible):
+    _stay_visible(turns, visible)
+
+
+def test_a_spelling_masked_in_pieces_is_one_mask_with_its_particles(monkeypatch):
+    ents = _masked_away_by_rules([("staff", "お名前の漢字は"),
+                                  ("citizen", "川口剛志です。金剛石の剛に、志すという字で、つよしと読みます。")], [], monkeypatch)
+    assert any("剛に、志すという字で、つよし" in e.text for e in ents), [e.text for e in ents]
+    # two children's names side by side stay two masks, and 「上から」 is no name
+    ents = _masked_away_by_rules([("staff", "お子さんのお名前は"), ("citizen", "上から、蓮で、陽菜です。")], ["蓮", "陽菜"], monkeypatch)
+    assert not any("蓮" in e.text and "陽菜" in e.text for e in ents), [e.text for e in ents]
+    assert not any("上から" in e.text for e in ents), [e.text for e in ents]

@@ -47,7 +47,13 @@ from assistant.pii.numbers import (
     office_number,
 )
 from assistant.pii.patterns import BUILDING_KW, katakana_word
-from assistant.pii.spoken import explain_after_learned, extend, join_slips, widen_address
+from assistant.pii.spoken import (
+    explain_after_learned,
+    extend,
+    join_slips,
+    join_spelling_pieces,
+    widen_address,
+)
 from assistant.pii.tagger import (
     TaggerModel,
     TokenView,
@@ -311,9 +317,9 @@ _AFTER_STREET_RE = re.compile(
     rf"(?:{_S}(?:の{_S})?(?P<room>{_NUMK}{_S}(?:号室|号棟|号|棟)?(?:{_S}の?{_S}{_NUMK}{_S}(?:号室|号)?)?))?")
 _ROOM_ONLY_RE = re.compile(rf"[\s\u3000、]*{_NUMK}{_S}号室")
 _BUILDING_ALONE_RE = re.compile(
-    rf"(?P<b>[ァ-ヶー一-龯々A-Za-z]{{0,12}}{BUILDING_KW}[ァ-ヶー一-龯々]{{0,6}}){_S}(?:の{_S})?"
+    rf"(?P<b>[ァ-ヶー一-龯々A-Za-z]{{0,12}}(?:(?<=[一-龯々])[\s\u3000](?=[荘寮]))?{BUILDING_KW}[ァ-ヶー一-龯々]{{0,6}}){_S}(?:の{_S})?"
     rf"(?:(?P<n1>{_NUMK}){_S}(?:号棟|棟){_S}(?:の{_S})?(?P<n2>[0-9０-９]{{1,4}})(?:{_S}号室|{_S}号)?"
-    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])|{_NUMK}{_S}号室)")
+    rf"|(?P<room>[0-9０-９]{{3,4}})(?:{_S}号室|{_S}号)?(?![0-9０-９万円年月日階人回歳分時])|{_NUMK}{_S}号{_S}室)")  # 「光 荘 の 二 号 室」
 _ROOM_ALONE_RE = re.compile(
     rf"(?:[A-Za-zＡ-Ｚ]|{_NUMK}){_S}(?:号棟|棟){_S}(?:[、,の]{_S})?[0-9０-９](?:[\s\u3000]?[0-9０-９]){{1,3}}(?:{_S}号室|{_S}号)?"
     rf"(?![0-9０-９万円年月日階人回歳分時])")
@@ -555,7 +561,7 @@ HIRAGANA_NOT_NAMES = {
 NAME_STOPWORDS = {
     "アルツハイマー", "パーキンソン", "クローン", "ダウン", "ベーチェット", "バセドウ", "ハンセン", "メニエール", "ハンチントン",
     "ガン", "コロナ", "マイナンバー", "ハローワーク", "ケアマネ", "ヘルパー", "ママ", "パパ", "はい", "いいえ", "私", "わたし",
-    "僕", "俺", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
+    "僕", "俺", "上から", "下から", "本人", "自分", "名前", "お名前", "母", "父", "息子", "娘", "夫", "妻", "主人", "旦那", "一人", "二人",
     "元夫", "元妻", "前夫", "前妻", "元旦那", "甥御", "姪御", "民生", "民生委員", "民生 委員",
 }
 _ROLE_SUFFIX = tuple("師士員者屋長主家人手医官生所院設校会社局署協庁課店園部科業室寮様親族方")
@@ -1836,6 +1842,7 @@ def detect_segments(segments: Sequence[Segment], *, use_ner: bool | None = None)
     join_slips(segments, entities)  # a slip next to a span the tagger found, read in the text as written (its 。)
     # 「愛情の愛」「心愛 こころ です」 after a name only the tagger found
     explain_after_learned(segments, entities, Entity, kana_name_ok=word_may_be_name, name_shape_ok=_hiragana_name_shape)
+    join_spelling_pieces(segments, entities)  # 「[剛]に、[志]という字で、[つよし]」: one spelling, one mask
     for e in entities:  # spans found in the spaced reading name the text as it was written
         e.text = original.get(e.segment_id, e.text)[e.start:e.end]  # type: ignore[arg-type]
     table = PlaceholderTable()

@@ -42,7 +42,7 @@ _PAUSE = (r"(?:\.{2,}|・{2,}|(?:何|なん)[階番号]?(?:だ|や|じゃ)(?:っ
 # 「4・6・7・1」: digits read one by one, written with a middle dot between them
 _GAP = rf"(?:[\s\u3000、,…\-‐−－]|(?<=[0-9０-９])・(?=[0-9０-９])|の|(?<=[\s\u3000])ノ(?=[\s\u3000])|(?<=の)[なねさ](?=[\s\u3000、,])|ハイフン|はいふん|{_PAUSE}|{_FILLERS}|(?<=[\s\u3000、,])え(?=[\s\u3000、,]))*"
 # a self-correction between digit groups (「さんいちいち あ ちがう さんいちよん」): the run goes on
-_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|ちがいます|違います|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|まちがった|間違った|"
+_CORRECTION = (r"(?:あっ?|いや|いえ)?[\s\u3000、,]*(?:ちがう|ちがった|違う|違った|(?:ちがい|違い)[\s\u3000]?ます|ちゃう(?:わ|ねん)?|ちゃいます|じゃなくて|じゃない|まちがえた|間違えた|まちがった|間違った|"
                r"間違えました|すみません|すいません|ごめんなさい|失礼しました)")
 # 「0248 あ 0428173」: a lone あ between digit groups is the speaker catching a slip
 _GAP_C = rf"(?:{_GAP}(?:{_CORRECTION}|(?<=[\s\u3000、,…])あっ?(?=[\s\u3000、,…])))?{_GAP}"
@@ -163,11 +163,15 @@ _KW_ROOM = re.compile(rf"{_BNAME}{{0,12}}?{BUILDING_KW}(?:[\s\u3000]?[ァ-ヶー
 _BLOCK_ROOM = re.compile(rf"(?:{_NUMK}|{_KANA_NUM}{_S}ごう|(?<![A-Za-z])[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?(?:棟|とう){_PLACE_GAP}(?:の{_PLACE_GAP})?(?:{_ROOM}|{_NUMK}{_S}号室?)")
 _ROOM_ANSWER = re.compile(rf"(?<![0-9０-９])[0-9０-９一二三四五六七八九〇]{{2,4}}{_S}号室")
 # (also after a correction: 「あ ちゃうちゃう 3 の 21 です」)
-_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT})")
+_LOT_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…]|あっ?|ちゃうちゃう|ちゃう|ちがう|違う|違います|いや|いえ)*"
+                        r"(?:[^。？?0-9０-９]{0,16}?番地[\s\u3000]*(?:は|が|だけ)?[\s\u3000]*(?:です|で)?[\s\u3000、,…]*)?"  # 「番地だけです、7の15です」
+                        rf"(?P<lot>{_LOT}|{_KANA_LOT}|{_MIXED_LOT})")
 # a lot number said again before the building (「すんません 21 の コーポ みやまえ の 2 階」)
 _ROOM_NUMBER_SAID = re.compile(rf"部屋[\s\u3000]*(?:の[\s\u3000]*)?番号[^。？?]{{0,12}}?(?P<r>{_ROOM}|{_KANA_DIGIT}(?:[\s\u3000]?{_KANA_DIGIT}){{1,3}})"
                                rf"(?:{_S}号室?)?(?=[\s\u3000]*(?:です|。|$))")
-_ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")
+_ROOM_ALONE = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,])*(?P<r>(?:{_ROOM}(?:{_S}号室?)?(?:[\s\u3000、,…]|{_FILLERS})*{_CORRECTION}[\s\u3000、,…]*)?"
+                         rf"{_ROOM}(?:{_S}号室?)?)(?=[\s\u3000]*(?:です|。|$))")  # 「201…じゃない、202です」
+_ROOM_Q = re.compile(r"(?:部屋|号室|何号)(?:番号)?(?:[はを][^。？?]{0,12}(?:か|[？?])|[はも]|何号室?(?:です)?か)[\s\u3000。？?]*$")  # asked last
 _NUMBER_BUILDING = re.compile(rf"(?<![0-9０-９]){_NUMK}{_PLACE_GAP}の{_PLACE_GAP}(?={_BUILDING})")
 _BLOCK_NO = rf"(?:{_NUMK}|[A-ZＡ-Ｚ]|エー|ビー|シー|ディー){_S}(?:号{_S})?棟"  # 「7号棟」「C棟」
 _BLOCK_FIRST = re.compile(rf"{_S}{_BLOCK_NO}")
@@ -188,7 +192,7 @@ _LANDMARK_HOME = re.compile(rf"(?:(?![0-9０-９一二三四五六七八九十]+
                             r"|(?=[\s\u3000]*(?:に|で)[\s\u3000]*(?:住|すん|暮ら|一人|ひとり)))")  # 「…郵便局のそばに住んでいます」
 _HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
                         r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
-_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号")
+_ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号|何丁目|何[\s\u3000]丁目")
 _WHOSE_HOME = re.compile(r"(?:母|父|姉|兄|妹|弟|娘|息子|祖母|祖父|夫|妻|主人|義母|義父|家|実家|住まい|住所|うち|私|わたし)"
                          r"[\s\u3000]*(?:は|が)[\s\u3000、,]*")
 _ERA = r"(?:明治|大正|昭和|平成|令和|めいじ|たいしょう|しょうわ|へいせい|れいわ)"
@@ -618,6 +622,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
                     _town_in_turn_before(prev, t, ents, make)
             if (k := _ROOM_NUMBER_SAID.search(text)) and not _overlaps(ents, t.seg.id, *k.span("r")):
                 spans.append(k.span("r"))  # 「部屋 番号 も いる でしょ いちまるいち」
+        if _ROOM_Q.search(t.asked) and (r := _ROOM_ALONE.match(text)):
+            spans.append(r.span("r"))  # 「お部屋番号は」「201…じゃない、202です」
         for k in _FLOOR_ROOM.finditer(text):  # 「…の902です。9階の2号室です」「一階 の 一号 室 の 山田 さん」: a home's room
             spans.append(k.span("r"))
         if home_asked or spans:  # (or an address already found in this turn: its building and room follow)
@@ -661,7 +667,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
 
 
 _LATER_LOT = re.compile(rf"(?<![0-9０-９一二三四五六七八九十])(?P<lot>{_NUMK}{_S}(?:の|[-‐−－]){_S}{_NUMK}"
-                        rf"(?:{_S}(?:の|[-‐−－]){_S}{_NUMK})?)(?![0-9０-９一二三四五六七八九十])")
+                        rf"(?:{_S}(?:の|[-‐−－]){_S}{_NUMK})?)(?![0-9０-９一二三四五六七八九十])"
+                        rf"|(?<=の)(?P<room>{_S}{_RD}(?:[\s\u3000]?{_RD}){{2,3}}(?:{_S}号{_S}室|{_S}号)?)(?=[\s\u3000]*(?:です|で[、,]|。|、|$))")
 
 
 def _later_lots(text: str, ents: list[Any], make: Callable[..., Any], sid: int) -> None:
@@ -670,15 +677,15 @@ def _later_lots(text: str, ents: list[Any], make: Callable[..., Any], sid: int) 
     found = sorted((x for x in ents if x.segment_id == sid and x.type == "address"), key=lambda x: x.start)
     if not found:
         return
-    for m in _LATER_LOT.finditer(text, found[0].end):
-        s, e = m.span("lot")
+    for m in _LATER_LOT.finditer(text, found[0].end):  # (or a room after the building's name: 「…の 30 ライオンズ なんとか の 1102」)
+        s, e = m.span("lot") if m.group("lot") else m.span("room")
         if _overlaps(ents, sid, s, e) or _UNIT_AFTER.match(text[e:e + 4]):
             continue
         last = max((x for x in ents if x.segment_id == sid and x.type == "address" and x.end <= s), key=lambda x: x.end)
         gap = text[last.end:s]
         if len(gap) <= 15 and not re.search(r"[。？?！!]", gap):
             last.end = e
-        else:
+        elif m.group("lot"):  # a room alone only within the sentence
             ents.append(make("address", s, e, text[s:e], segment_id=sid, rule="address:later-lot", group=last.group))
 
 
@@ -1231,8 +1238,16 @@ _KIN_OR_NAME = re.compile(rf"名前|なまえ|子|{_KIN}|おじ|おば|彼|彼�
                           r"大家|家主|上司|社長|担任|先生|ケアマネ|民生委員|友達|友人|知り合い|近所|隣|相手|元夫|元妻")
 _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なんと|なん|なに|これ|それ|あれ|どれ|ほんと|まあ|ちょっと|もう|だから|なんか|"
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
-_KIN_IS_NAME = re.compile(rf"{_KIN}(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000、,]*(?P<c>(?:ひとり|一人|1人)[\s\u3000]*(?:で|、)[\s\u3000]*)?"
+_KIN_IS_NAME = re.compile(rf"(?:{_KIN}|男の子|女の子)(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000、,]*(?P<c>(?:ひとり|一人|1人)(?:[\s\u3000]*(?:で|、)[\s\u3000]*|[\s\u3000]+))?"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
+# a relative's kana given name between the recogniser's spaces (「娘 の けいこ が」「弟 の ゆうき と」)
+_KIN_OF_SPACED = re.compile(rf"{_KIN}[\s\u3000]*の[\s\u3000、,]+(?P<n>[ぁ-ん]{{2,5}})(?=[\s\u3000、,]+(?:が|は|の|と|も|を|に|です|って)(?![ぁ-ん])|[\s\u3000]*[、。]|$)")
+# a name's reading given alone in answer to 「なんて読むんですか」 or to a read-back of its characters
+# (「はやて、です。」「はい。ユウト です」)
+_READING_Q = re.compile(r"読み|読む|読ん|よみ|ふりがな|フリガナ|なんて|なんと")
+_READ_BACK_Q = re.compile(r"^.{0,30}の[\s\u3000]*[一-龯々][\s\u3000]*(?:です|で)?[\s\u3000]*(?:ね|か)[\s\u3000]*[。？?]?[\s\u3000]*$")
+_READING_ANSWER = re.compile(rf"^(?:(?:はい|ええ|{_FILLERS})[\s\u3000、。,]*)*(?P<n>[ぁ-ん]{{2,6}}?|[ァ-ヶー]{{2,8}}?)[\s\u3000、,]*"
+                             r"(?:です|と読みます|って読みます|と読む|って読む|って|。|$)")
 # a given name before ちゃん/くん with the recogniser's space (「めい ちゃん」)
 _SPACED_CHAN = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6})[\s\u3000]+(?P<h>ちゃん|くん|さん)(?![ぁ-ん])")
 _JAPANESE_READING = re.compile(r"日本語?(?:読み|の読み)?[\s\u3000]*(?:だと|では|で|は)[\s\u3000、,「]*"
@@ -1251,12 +1266,34 @@ _ACQUAINTANCE_SAN = re.compile(r"(?:友達|友だち|友人|知り合い|知人|
                                r"(?P<n>[ァ-ヶー]{2,8}|[一-龯々]{1,3})[\s\u3000]+(?:さん|さま|ちゃん|くん)(?![ぁ-ん])")
 # a child's name cut into single kanji by the recogniser after the grade or age (「6 年 の 美 桜 と」)
 _CUT_KANJI_NAME = re.compile(r"(?:年|歳|才|年生)[\s\u3000]*の[\s\u3000]*(?P<n>[一-龯々](?:[\s\u3000][一-龯々]){1,2})(?=[\s\u3000]*(?:と|です|が|は|、|。|$))")
-# children listed from the eldest (「上から みなと めい そら です」「上から、ゆい、はると」)
-_ELDEST_FIRST = re.compile(r"上[\s\u3000]*から[\s\u3000、,]*(?P<l>(?:(?!です|でし)(?:[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000、,]+|[\s\u3000]*と[\s\u3000、,]*)){1,4}"
+# children listed from the eldest, or after their ages (「上から みなと めい そら です」「上から、ゆい、はると」
+# 「8歳と5歳で、ゆうき と みお です」)
+_ELDEST_FIRST = re.compile(r"(?:上[\s\u3000]*から|(?:[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000]*(?:歳|才|さい)[\s\u3000、,]*(?:と[\s\u3000]*)?){2,4}で)"
+                           r"[\s\u3000、,]*(?P<l>(?:(?!です|でし)(?:[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000、,]+|[\s\u3000]*と[\s\u3000、,]*)){1,4}"
                            r"(?!です|でし)(?:[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3}))(?=[\s\u3000]*(?:です|で[、\s\u3000]|。|$))")
 _NOT_SAID_NAME = re.compile(r"^(?:いい|よい|ええ|だっ|でし|だす|どす|やで|やけ|じゃけ|ばい|たい|[一-龯々]$)")  # 「康で いいですか」; 「拓で、海」 is one more character
 _SPELLING_Q = re.compile(r"名前|なまえ|氏名|漢字|字|読み|お子さん|お子様")
 _KIN_WORD = re.compile(r"^(?:お?ねえ|お?にい|お?ばあ|お?じい|おかあ|おとう|かあ|とう|あか|ママ|パパ|ばば|じじ|ねね)$")
+
+
+def _reading_answer(turns: Sequence[_Turn], k: int, ents: list[Any], make: Callable[..., Any],
+                    kana_name_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool]) -> None:
+    """「下のお子さん、なんて読むんですか」「はやて、です。」: a kana word said alone as the reading asked for."""
+    t = turns[k]
+    if k and (r := _READING_ANSWER.match(t.seg.text)) and _reading_asked(turns, k, ents) \
+            and (name_shape_ok(hiragana(r.group("n"))) or kana_name_ok(r.group("n"))) and not _NOT_KANA_NAME.match(r.group("n")) \
+            and not r.group("n").startswith(("そう", "こう", "ああ", "どう", "いい", "ええ", "はい")):  # 「そうなんです」
+        _add(ents, make("name", r.start("n"), r.end("n"), r.group("n"), segment_id=t.seg.id, rule="name:reading"))
+
+
+def _reading_asked(turns: Sequence[_Turn], k: int, ents: list[Any]) -> bool:
+    """The staff turn just before asks how a name is read, or reads its characters back, with a name masked
+    in the turns before (so 「なんて読むんですか」 about a word on a form does not count)."""
+    prev = turns[k - 1].seg
+    if prev.speaker != "staff" or not (_READING_Q.search(prev.text) or _READ_BACK_Q.search(prev.text)):
+        return False
+    ids = {u.seg.id for u in turns[max(0, k - 3):k]}
+    return any(x.type == "name" and x.segment_id in ids for x in ents)
 
 
 def _names_by_spelling(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -1332,14 +1369,18 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
             if given_ok(n) if kanji else (kana_name_ok(n) or len(n) >= 3):
                 _add(ents, make("name", m.start("n"), m.end("n"), n, segment_id=t.seg.id, rule="name:named-as"))
         for m in _KIN_IS_NAME.finditer(text):
-            if _COUNT_LEAD.match(m.group("n")):
-                continue  # 「息子は一人」
+            if _COUNT_LEAD.match(m.group("n")) or re.search(r"[るたいう]ん$", m.group("n")):
+                continue  # 「息子は一人」「弟が 一人 いるんです」
             hira = re.fullmatch(r"[ぁ-ん]+", m.group("n")) is not None  # 「娘 が ひとり で ひなた です」: only after the count
             if (hira and m.group("c") and name_shape_ok(m.group("n"))) or (not hira and (
                     given_ok(m.group("n")) or re.fullmatch(r"[ァ-ヶー]+", m.group("n")) and (
                         kana_name_ok(m.group("n")) or _AGE_NEXT.match(text, m.end())))) \
                     or (hira and name_shape_ok(m.group("n")) and _AGE_NEXT.match(text, m.end())):  # 「息子は誠。」「弟は、そうた。4歳」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
+        _reading_answer(turns, k, ents, make, kana_name_ok, name_shape_ok)
+        for m in _KIN_OF_SPACED.finditer(text):  # the dictionary must know the word as a name (けいこ, not こと)
+            if kana_name_ok(m.group("n")) and name_shape_ok(m.group("n")) and not _NOT_KANA_NAME.match(m.group("n")):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:kinship"))
         if (a := _NAME_THEN_AGE.match(text)) and name_shape_ok(a.group("n")) and _KIN_OR_NAME.search(t.asked) \
                 and not _NOT_KANA_NAME.match(a.group("n")):
             _add(ents, make("name", a.start("n"), a.end("n"), a.group("n"), segment_id=t.seg.id, rule="name:before-age"))
@@ -1407,17 +1448,24 @@ _TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|
 
 
 # a companion who introduces themselves with their organisation (「NPO『つなぐ』の佐伯です」「留学生で、小林です」)
-_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|いる|てる|しよる|しとる|しちょる|やっとる|やりよる)[\s\u3000]*(?P<n>[一-龯々]{2,4})[\s\u3000]*(?:です|と申します|といいます|でございます)"
-                               r"(?=[。、！!\s\u3000]|$)")
+# (「…のケアマネジャー、桑原です」「民生委員 やってます てらおか です」)
+_AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|(?<=[ァ-ヶー一-龯々])、|いる|てる|てます|てまして|しよる|しとる|しちょる|やっとる|やりよる)[\s\u3000]*"
+                               r"(?P<n>[一-龯々]{2,4}|[ぁ-ん]{3,6})[\s\u3000]*(?:です|と申します|といいます|でございます)(?=[。、！!\s\u3000]|$)")
 
 
 def _affiliated_intros(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
-                       surname_ok: Callable[[str], bool]) -> None:
+                       surname_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False,
+                       common_word: Callable[[str], bool] = lambda w: True,
+                       kana_name_ok: Callable[[str], bool] = lambda w: False) -> None:
     for t in turns:
         if t.seg.speaker == "staff":
             continue
         for m in _AFFILIATED_INTRO.finditer(t.seg.text):
-            if surname_ok(m.group("n")) and not _NOT_WRITTEN_NAME.match(m.group("n")) \
+            n = m.group("n")  # a kana surname only where the dictionary has no word for it (てらおか, not よろしく)
+            kana_ok = re.fullmatch(r"[ぁ-ん]+", n) is not None and name_shape_ok(n) and not common_word(n) \
+                and not _NOT_KANA_NAME.match(n) and not n.startswith(("でい", "でも", "でし", "でな", "でよ")) and (re.search(r"(?:てます|てまして)[\s\u3000]+$", t.seg.text[:m.start("n")]) is not None or (
+                    kana_name_ok(n) and re.search(r"[ァ-ヶー一-龯々]、[\s\u3000]*$", t.seg.text[:m.start("n")]) is not None))
+            if (kana_ok or (re.match(r"[一-龯々]", n) and surname_ok(n))) and not _NOT_WRITTEN_NAME.match(n) \
                     and not _overlaps(ents, t.seg.id, m.start("n"), m.end("n")):  # 「漢字の一文字です」: how it is written
                 ents.append(make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:introduced"))
 
@@ -1820,11 +1868,12 @@ def _spelled_sequences(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
             s0, e0 = m.start() + items[0][0], m.start() + items[-1][1]
             before = [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and x.end <= s0]
             lead_from = max((x.end for x in before), default=0)
-            if not _SPELL_LEAD.search(text[lead_from:s0]) or not (popped or _SPELL_END.match(text[e0:])):
+            topic = bool(before) and re.fullmatch(r"[\s\u3000]*は[\s\u3000、,]*", text[lead_from:s0]) is not None  # 「たくみ は 開拓の 拓 に 海」
+            if not (topic or _SPELL_LEAD.search(text[lead_from:s0])) or not (popped or _SPELL_END.match(text[e0:])):
                 continue
             heads = [re.findall(r"[一-龯々]+", m.group()[a:b])[-1] for a, b in items]
             known = sum(1 for h in heads if set(h) & chars)
-            if known >= 2 or (cue and sum(len(h) for h in heads) <= 8):
+            if known >= 2 or ((cue or topic) and sum(len(h) for h in heads) <= 8):
                 _add(ents, make("name", s0, e0, text[s0:e0], segment_id=t.seg.id, rule="name:spelled"))
 
 
@@ -1918,7 +1967,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _names_listed(turns, ents, make, kana_name_ok, given_ok, name_shape_ok, person_ok)
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
-    _affiliated_intros(turns, ents, make, surname_ok)
+    _affiliated_intros(turns, ents, make, surname_ok, name_shape_ok, common_word, kana_name_ok)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _kanji_before_child_honorific(turns, ents, make, person_ok)
     _kana_child_names(turns, ents, make, name_shape_ok)
@@ -2215,14 +2264,37 @@ def explain_after_learned(segments: Sequence[Segment], ents: list[Any], make: Ca
     pass (by the learned tagger)."""
     turns = _turns([s for s in segments if s.text])
     explained_characters(turns, ents, make)
-    for t in turns:
+    for k, t in enumerate(turns):
         _reading_after_name(t, ents, make, kana_name_ok, name_shape_ok)
+        _reading_answer(turns, k, ents, make, kana_name_ok, name_shape_ok)
 
 
 def join_slips(segments: Sequence[Segment], ents: list[Any]) -> None:
     """The joining of a slip and its correction, for spans found after this pass (by the learned tagger);
     the caller refreshes the entities' texts."""
     _join_slips({s.id: s.text for s in segments}, ents)
+
+
+# what lies between two pieces of one spelling (「剛に、」「志すという字で、」「の字、」「って書いて」)
+_SPELL_GLUE = re.compile(r"[\s\u3000、,]*(?:に|で|(?:という|って(?:いう)?|の)[\s\u3000]*字(?:で|に|は)?|(?:と|って)[\s\u3000]*書いて)?[\s\u3000、,]*")
+
+
+def join_spelling_pieces(segments: Sequence[Segment], ents: list[Any]) -> None:
+    """「[剛の説明]に、[志の説明]で、[つよし]」: a name's spelling masked in pieces is masked whole, since the
+    particles between the pieces (に, という字で) are part of the spelling; two names side by side stay
+    apart unless one of them is a spelling (「蓮、陽菜」). The caller refreshes the entities' texts."""
+    text_of = {s.id: s.text for s in segments}
+    names = sorted((e for e in ents if e.type == "name"), key=lambda e: (e.segment_id, e.start))
+    keep = names[:1]
+    for b in names[1:]:
+        a = keep[-1]
+        glue = text_of.get(b.segment_id, "")[a.end:b.start] if a.segment_id == b.segment_id else "。"
+        spelled = "name:spelled" in (a.rule, b.rule) or re.search(r"字|書い|に", glue) is not None
+        if 0 <= len(glue) <= 12 and glue.strip(" \u3000、,") and _SPELL_GLUE.fullmatch(glue) and spelled:
+            a.end, a.group = max(a.end, b.end), a.group or b.group
+            ents.remove(b)
+        else:
+            keep.append(b)
 
 
 def _group_said_again(a: str, b: str) -> bool:
