@@ -1440,3 +1440,26 @@ def test_a_spelling_masked_in_pieces_is_one_mask_with_its_particles(monkeypatch)
     ents = _masked_away_by_rules([("staff", "お子さんのお名前は"), ("citizen", "上から、蓮で、陽菜です。")], ["蓮", "陽菜"], monkeypatch)
     assert not any("蓮" in e.text and "陽菜" in e.text for e in ents), [e.text for e in ents]
     assert not any("上から" in e.text for e in ents), [e.text for e in ents]
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a sentence that tells a name's characters, by a radical, 「と書きます」, 「旧字」 or a word that holds the character
+    ([("staff", "お名前は"), ("citizen", "大山です。" ), ("staff", "おおやまさん。"), ("citizen", "はい。ちいさい、じゃなくて、大きいに、山脈の山です。")],
+     ["山脈"]),
+    ([("staff", "お名前 は"), ("citizen", "はやし ともこ です 林 は 木 が 二つ で ともこ は にんべん に 言う の 信 じゃ なくて 知る の 知 です")],
+     ["にんべん"]),
+    ([("staff", "お名前は"), ("citizen", "杉浦さとみです。杉は、木へんに三つの点です。")], ["木へんに"]),
+    ([("staff", "お名前は"), ("citizen", "辺見です。辺は、旧字のほうの邊です。")], ["旧字"]),
+    ([("staff", "お名前 は"), ("citizen", "かじわら です 梶原 の 梶 は 木へん に 尾っぽ の 尾 に 微笑む の 微 の 上 です")], ["尾っぽ"]),
+])
+def test_a_sentence_that_spells_a_name_is_masked(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "お名前は"), ("citizen", "中井です。"), ("staff", "ご家族は"), ("citizen", "息子が一人おるけど、まだ言うてへん。")], ["言うてへん"]),
+    ([("staff", "お名前は"), ("citizen", "中井です。"), ("staff", "書類は"), ("citizen", "保険証に、番号って書いてあります。")], ["書いてあります"]),
+    ([("staff", "お名前は"), ("citizen", "中井です。"), ("staff", "診断書は"), ("citizen", "病院に持って行って書いてもらいます。")], ["持って行って"]),
+])
+def test_look_alikes_of_spelling_sentences_stay(turns, visible):
+    _stay_visible(turns, visible)

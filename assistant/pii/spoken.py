@@ -1841,7 +1841,8 @@ _SPELL_ITEM = (rf"(?:{_RADICAL}[\s\u3000]*(?:に|の)[\s\u3000]*)?(?:[一-龯々
                r"[一-龯々]{1,3}(?:しい|[いるせきくしうすつむぶ](?![ぁ-ん]))?")
 _SPELL_SEP = r"(?:[\s\u3000、,]*(?:に|と|、)[\s\u3000、,]*|[\s\u3000]+)"
 _SPELL_SEQ = re.compile(rf"(?<![一-龯々ぁ-ん]){_SPELL_ITEM}(?:{_SPELL_SEP}{_SPELL_ITEM}){{1,4}}")
-_SPELL_CUE = re.compile(r"字は|字が|漢字|どう[\s\u3000]*書|どんな[\s\u3000]*字|(?:って|と)[\s\u3000]*書")
+_SPELL_CUE = re.compile(r"字は|字が|漢字|どう[\s\u3000]*書|どんな[\s\u3000]*字|"
+                        r"(?:って|と)[\s\u3000]*書(?!いて[\s\u3000]*(?:もら|あ[るりっ]|くだ|い[るまた]|おい|ほし)|かな|かれ|け)")  # not 「書いてもらいます」
 # where a spelling starts: the turn's start, or right after the name (and 「字は」)
 _SPELL_LEAD = re.compile(rf"(?:^|[。、]|です|[\s\u3000]*(?:の)?(?:字|漢字)[\s\u3000]*(?:は|が|で|を)?)(?:{_FILLERS}|はい|ええ|[\s\u3000、,])*$")
 _VERB_TAIL = re.compile(r"[\s\u3000]*(?:[はがを]|(?!に|と|で|って|や|じゃ|だ)[ぁ-ん])")
@@ -1893,6 +1894,7 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
                     _add(ents, make("name", m.start(g), m.end(g), m.group(g), segment_id=t.seg.id, rule="name:reading"))
     chars = explained_characters(turns, ents, make)
     _spelled_sequences(turns, ents, make, chars)
+    _spelling_sentences(turns, ents, make, chars)
 
 
 # 「ころもへんの、裕」「難しいほうの 龍」: a character of the name told by its radical or as the harder of two
@@ -1932,6 +1934,47 @@ def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[.
             if not any(x.start <= j and end <= x.end for x in _overlaps(ents, t.seg.id, j, end)):
                 _add(ents, make("name", j, end, text[j:end], segment_id=t.seg.id, rule="name:spelled"))
     return chars
+
+
+# a sentence that explains how a name is written (「毛に、利益の利です」「水が無い瀬、と書きます」「魚へん に 交わる の 鮫」
+# 「東に、條は旧字の方の條です」): what shows it, and where it stops
+_SPELL_WORDS = re.compile(rf"(?<![ぁ-んっ])(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)|"  # not 「言うてへん」
+                          r"(?:って|と)[\s\u3000]*書(?:いて|きます|く)(?![\s\u3000]*(?:あ[るりっ]|もら|くだ|い[るまた]|な[いく]|ほし|おい|おか|し?ま))|"
+                          r"という字|って(?:いう)?字|旧字|の字(?![がはを])")
+_SENTENCE = re.compile(r"[^。！？!?]+")
+_SELF_EXPLAINED = re.compile(r"(?P<w>[一-龯々]{1,3})[ぁ-ん]{0,3}[\s\u3000]*の[\s\u3000]*(?P<c>[一-龯々])(?![一-龯々])")  # 「利益の利」
+_SPELL_START = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|はい|いえ|いや|ええ|あっ?|そう|です|だす|さん|[はがのも](?=[\s\u3000、,]))*")
+# what follows the last sign, up to the character it tells (「うかんむり の 宏」「魚へん に 交わる の 鮫」)
+_SPELL_TAILS = [re.compile(rf"(?:[\s\u3000、,…]*(?:の|に)[\s\u3000、,…]*[一-龯々]{{1,3}}[ぁ-ん]{{0,2}}?){{{n}}}(?<=[一-龯々])") for n in (1, 2, 3)]
+
+
+def _spelling_sentences(turns: Sequence[Any], ents: list[Any], make: Callable[..., Any], chars: set[str]) -> None:
+    """A sentence about a named person's characters is masked from its start (or the name before it) to its last
+    sign of a spelling: a radical, 「と書きます」「という字」, or a character explained by a word that holds it."""
+    for k, t in enumerate(turns):
+        text = t.seg.text
+        ids = {u.seg.id for u in turns[max(0, k - 2):k + 1]}
+        if not any(x.type == "name" and x.segment_id in ids for x in ents):
+            continue
+        for sent in _SENTENCE.finditer(text):
+            a, b = sent.span()
+            signs = [m.span() for m in _SPELL_WORDS.finditer(text, a, b)]
+            signs += [m.span() for m in _SELF_EXPLAINED.finditer(text, a, b)
+                      if m.group("c") in m.group("w") and (m.group("c") in chars or signs)]
+            if not signs or not any(c in chars for c in text[a:b] if "一" <= c <= "龯") and not _SELF_EXPLAINED.search(text, a, b):
+                continue
+            first, last = min(s for s, _ in signs), max(e for _, e in signs)
+            tails = [m.end() for r in _SPELL_TAILS if (m := r.match(text, last, b)) and text[m.end() - 1] in chars]
+            last = max([last, *tails])
+            names = [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and a <= x.start and x.end <= first]
+            start = max([a, *(x.end for x in names)])
+            start += _SPELL_START.match(text[start:first]).end()  # type: ignore[union-attr]
+            if first - start > 24:
+                start = first
+            if said := list(re.finditer(r"(?:ます|です|でした)[\s\u3000。、,]+", text[start:first])):
+                start += said[-1].end()  # 「伸ばします 毛に、…」: the sentence before, where 。 was read as a space
+            if last - start >= 3:
+                _add(ents, make("name", start, last, text[start:last], segment_id=t.seg.id, rule="name:spelled"))
 
 
 _ONE_CHARACTER_OF = re.compile(r"(?<![一-龯々])(?P<w>(?!漢字|名前|苗字|名字)[一-龯々]{1,3}[ぁ-ん]{0,3})(?:[\s\u3000、,]*の[\s\u3000、,]*(?:漢字)?(?:一文字|一字)|って(?:いう)?字|という字)")
@@ -2263,7 +2306,7 @@ def explain_after_learned(segments: Sequence[Segment], ents: list[Any], make: Ca
     """The explanations of names' characters and the readings after names, for names found after this
     pass (by the learned tagger)."""
     turns = _turns([s for s in segments if s.text])
-    explained_characters(turns, ents, make)
+    _spelling_sentences(turns, ents, make, explained_characters(turns, ents, make))
     for k, t in enumerate(turns):
         _reading_after_name(t, ents, make, kana_name_ok, name_shape_ok)
         _reading_answer(turns, k, ents, make, kana_name_ok, name_shape_ok)
