@@ -1463,3 +1463,24 @@ def test_a_sentence_that_spells_a_name_is_masked(turns, secret, monkeypatch):
 ])
 def test_look_alikes_of_spelling_sentences_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # an area code said in words before a number whose area code is then corrected
+    ([("staff", "電話 番号 教えて ください"), ("citizen", "家 の 電話 で いい ゼロ いち 九 ろく の 六 二 の 三 四 五 六 … あ 違った ゼロ いち 九 なな だ")],
+     ["ゼロ いち 九 ろく"]),
+    # a name before 「、いう」, a relative named again after a pause
+    ([("staff", "お子さんは"), ("citizen", "2歳の息子が一人で。ゆうと、いうんですけど。")], ["ゆうと"]),
+    ([("citizen", "夫は…湊は、毎日帰りが遅くて。")], ["湊"]),
+])
+def test_area_codes_in_words_and_names_after_a_pause(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "お子さんは"), ("citizen", "そう、いうこと なんです")], ["そう、いうこと"]),
+    ([("staff", "お子さんは"), ("citizen", "えっと、いうか、まだ小さくて")], ["えっと"]),
+    ([("citizen", "夫は…仕事は、毎日遅くて。")], ["仕事"]),
+])
+def test_look_alikes_of_names_after_a_pause_stay(turns, visible):
+    _stay_visible(turns, visible)

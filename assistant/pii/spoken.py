@@ -982,7 +982,7 @@ _BORN_THEN_DAY = re.compile(rf"^[\s\u3000]*(?:生まれ|うまれ)(?:{_GAP})(?:{
 _ERA_BEFORE_YEAR = re.compile(rf"{_ERA}(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUMK}{_S}(?:年{_S})?(?:の)?(?:[\s\u3000、,…]|{_FILLERS})+)?$")
 # the head of a phone number begun and cut before the rest was said again (「080の7…7126の、0358」)
 _PHONE_TRIED = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}(?:…+|[、,])[\s\u3000、,]*(?:{_FILLERS}[\s\u3000、,…]*)*$")
-_PHONE_HEAD = re.compile(r"(?<![0-9０-９])0[0-9０-９]{1,4}[\s\u3000]*(?:の|[-‐−－])?[\s\u3000、,]*(?:[0-9０-９]{1,3}[\s\u3000]*)?(?:…+|、)[\s\u3000]*$")
+_PHONE_HEAD = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}[\s\u3000]*(?:の|[-‐−－])?[\s\u3000、,]*(?:[0-9０-９]{{1,3}}[\s\u3000]*)?(?:…+|、)(?:[\s\u3000、,…]|{_FILLERS})*$")
 _SPACED_YEAR_HEAD = re.compile(r"(?<![0-9０-９])(?:[12１２][\s\u3000])(?:[0-9０-９][\s\u3000]){0,2}$")
 
 
@@ -1002,16 +1002,21 @@ def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
                 e.start = max(0, e.start - 20) + era.start()
 
 
+# an area code said in words right before the rest (「ゼロ いち 九 ろく の 六 二 の 三 四 五 六」)
+_PHONE_AREA = re.compile(rf"(?:ゼロ|ぜろ|れい|〇|0|０)(?:[\s\u3000]?{_DIGIT}){{1,4}}[\s\u3000]*(?:の|[-‐−－])[\s\u3000、,]*$")
+
+
 def _phone_heads(text_of: dict[int, str], ents: list[Any]) -> None:
     """The head of a phone number begun and cut before the rest was said again (「080…えっと、080の7…7126の、
     0358」) belongs to the number found, when the two make a phone number's length."""
     for sid, text in text_of.items():
         for e in [x for x in ents if x.segment_id == sid and x.type in ("phone", "id")]:
-            digits = re.sub(r"\D", "", text[e.start:e.end])
-            head = _PHONE_HEAD.search(text[max(0, e.start - 16):e.start])
+            said = re.split(_CORRECTION, text[e.start:e.end])[0]  # 「…三 四 五 六 … あ 違った ゼロ いち 九 なな」: before the fix
+            digits = re.sub(r"\D", "", said) or _digit_string(said)
+            head = _PHONE_HEAD.search(text[max(0, e.start - 16):e.start]) or _PHONE_AREA.search(text[max(0, e.start - 16):e.start])
             if head is None or len(digits) < 6:
                 continue
-            groups = re.findall(r"[0-9０-９]+", head.group())
+            groups = re.findall(r"[0-9０-９]+", head.group()) or [_digit_string(head.group())]
             if len(groups) > 1 and digits.startswith(groups[-1]):
                 groups = groups[:-1]  # 「080の7…7126の」: the 7 begun and said again
             if 10 <= len(digits) + len("".join(groups)) <= 11:
@@ -1224,7 +1229,7 @@ _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|
 
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
 # 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
-_NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て)[\s\u3000]*|"
+_NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て|[、,])[\s\u3000]*|"
                            r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+|(?=っ?ちゅう))"
                            r"(?:っ?ちゅう(?:て|た|ん)|いい[\s\u3000]*(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
@@ -1240,6 +1245,8 @@ _NOT_KANA_NAME = re.compile(r"^(?:そう|こう|ああ|どう|なんて|なん�
                             r"あの|その|この|いつも|よく|みんな|ほか|そんな|こんな|あんな|どんな|ばあ|じい|おばあ|おじい|ママ|パパ)$")
 _KIN_IS_NAME = re.compile(rf"(?:{_KIN}|男の子|女の子)(?:さん)?[\s\u3000]*(?:は|が|[、,])[\s\u3000、,]*(?P<c>(?:ひとり|一人|1人)(?:[\s\u3000]*(?:で|、)[\s\u3000]*|[\s\u3000]+))?"
                           r"(?P<n>[一-龯々]{1,3}|[ァ-ヶー]{2,6}|[ぁ-ん]{2,5})(?=[\s\u3000]*(?:。|です|でして|で、|$))")
+# a relative named again after a pause (「夫は…隼人は、毎日」)
+_KIN_PAUSED_NAME = re.compile(rf"{_KIN}(?:さん)?(?:は|が)(?:…+|[、,])[\s\u3000]*(?P<n>[一-龯々]{{1,3}})(?=(?:は|が|も)[、,\s\u3000…])")
 # a relative's kana given name between the recogniser's spaces (「娘 の けいこ が」「弟 の ゆうき と」)
 _KIN_OF_SPACED = re.compile(rf"{_KIN}[\s\u3000]*の[\s\u3000、,]+(?P<n>[ぁ-ん]{{2,5}})(?=[\s\u3000、,]+(?:が|は|の|と|も|を|に|です|って)(?![ぁ-ん])|[\s\u3000]*[、。]|$)")
 # a name's reading given alone in answer to 「なんて読むんですか」 or to a read-back of its characters
@@ -1360,7 +1367,7 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
         text = t.seg.text
         for m in _NAMED_SPACED.finditer(text):
             n = m.group("n")
-            if _NOT_KANA_NAME.match(n) or re.search(_VERB_END, n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
+            if _NOT_KANA_NAME.match(n) or re.fullmatch(_FILLERS, n) or re.search(_VERB_END, n) or re.search(r"[のでもらはがをにへや]$|^(?:さん|ちゃん|くん|へ|を)", n) \
                     or not _KIN_OR_NAME.search(t.asked + text[:m.start()]):
                 continue
             kanji = re.match("[一-龯々]", n) is not None
@@ -1378,6 +1385,9 @@ def _kana_names(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any
                     or (hira and name_shape_ok(m.group("n")) and _AGE_NEXT.match(text, m.end())):  # 「息子は誠。」「弟は、そうた。4歳」
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:named-as"))
         _reading_answer(turns, k, ents, make, kana_name_ok, name_shape_ok)
+        for m in _KIN_PAUSED_NAME.finditer(text):
+            if given_ok(m.group("n")) and not _COUNT_LEAD.match(m.group("n")):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:kinship"))
         for m in _KIN_OF_SPACED.finditer(text):  # the dictionary must know the word as a name (けいこ, not こと)
             if kana_name_ok(m.group("n")) and name_shape_ok(m.group("n")) and not _NOT_KANA_NAME.match(m.group("n")):
                 _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:kinship"))
