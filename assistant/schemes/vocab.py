@@ -765,9 +765,13 @@ def _word_swapped(text: str, s: int, end: int, words: list[Morph], surface: str)
 
 
 def _after_pause_unrelated(inside: list[Morph], surface: str) -> bool:
-    """Whether an inexact match crosses a comma into dictionary words that share no character with the
-    name: a new phrase begins there (「…支援、それと」 is not …支援措置; the recogniser's spaces are no pause)."""
+    """Whether an inexact match crosses a comma from or into dictionary words that share no character with the
+    name: a phrase ends or begins there (「…支援、それと」 is not …支援措置, 「証明、年金」 is not 障害年金; the
+    recogniser's spaces are no pause)."""
     cut = max((k for k, m in enumerate(inside) if m.kind == "punct" and m.surface.strip() in ("、", "，", ",")), default=-1)
     after = [m for m in inside[cut + 1:] if m.kind == "word"] if cut >= 0 else []
-    return bool(after) and not any(m.oov for m in after) and not any(ch in surface for m in after for ch in m.surface)
+    first = min((k for k, m in enumerate(inside) if m.kind == "punct" and m.surface.strip() in ("、", "，", ",")), default=-1)
+    before = [m for m in inside[:first] if m.kind == "word"] if first >= 0 else []  # 「所得の証明、年金の…」: not 障害年金
+    return any(bool(side) and not any(m.oov for m in side) and not any(ch in surface for m in side for ch in m.surface)
+               for side in (after, before))
 
