@@ -1484,3 +1484,25 @@ def test_area_codes_in_words_and_names_after_a_pause(turns, secret, monkeypatch)
 ])
 def test_look_alikes_of_names_after_a_pause_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a card's symbol before its number, the 大字 said after the rest of the address, a day corrected after です
+    ([("staff", "保険証お持ちですか"), ("citizen", "はい。えっと、記号が…「北12」、番号、3381です。")], ["北12"]),
+    ([("staff", "ご住所は"), ("citizen", "字 北原 の 三百五 番地 大字 は 高森 です")], ["高森"]),
+    ([("staff", "生年月日は"), ("citizen", "平成 二十 年 の 六月 十二 日 です あ いや 十三 日 です")], ["十三 日"]),
+    # a name before 「というんですが」, and a name given as how it is written
+    ([("staff", "ご家族は"), ("citizen", "娘がいて、名古屋で、葵というんですが、年に二回くらい帰ってきます。")], ["葵"]),
+    ([("staff", "お子さんは"), ("citizen", "息子が一人です。名前は、みなと。漢字では湊と書きます。")], ["湊"]),
+])
+def test_card_symbols_rural_villages_corrected_days_and_written_names(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+@pytest.mark.parametrize("turns,visible", [
+    ([("staff", "保険証お持ちですか"), ("citizen", "記号は分からないです、番号は4410。")], ["分からない"]),
+    ([("staff", "何が大変ですか"), ("citizen", "あの、そういうんじゃなくて、仕事というんですか、それが")], ["仕事"]),
+    ([("staff", "生年月日は"), ("citizen", "平成二十年六月十二日です。あ、それと、十三日に病院です。")], ["十三日"]),
+])
+def test_look_alikes_of_card_symbols_and_written_names_stay(turns, visible):
+    _stay_visible(turns, visible)

@@ -192,6 +192,8 @@ _LANDMARK_HOME = re.compile(rf"(?:(?![0-9０-９一二三四五六七八九十]+
                             r"|(?=[\s\u3000]*(?:に|で)[\s\u3000]*(?:住|すん|暮ら|一人|ひとり)))")  # 「…郵便局のそばに住んでいます」
 _HOME_TOWN = re.compile(rf"(?:住所|じゅうしょ|お住まい|住まい|家|実家)[\s\u3000]*(?:は|が)(?:[\s\u3000、,…]|{_FILLERS})*"
                         r"(?P<t>(?![はがをにでともへやの])[一-龯々ヶァ-ヶーぁ-ん]{1,8}?(?:町|丁目|台|丘|団地|ニュータウン))(?=の|[\s\u3000、。…]|です|$)")
+# the 大字 said after the rest of a rural address (「字 中原 の 三百 番地 大字は 高森です」)
+_AZA_AFTER = re.compile(r"(?:大字|おおあざ)[\s\u3000]*(?:は|が)?[\s\u3000、,]*[一-龯々ァ-ヶーぁ-ん]{1,8}?(?=[\s\u3000]*(?:です|だ|や|じゃ|。|、|$))")
 _ADDRESS_Q = re.compile(r"住所|お住まい|どちらに住|番地|部屋番号|何丁目|何[\s\u3000]丁目")
 _WHOSE_HOME = re.compile(r"(?:母|父|姉|兄|妹|弟|娘|息子|祖母|祖父|夫|妻|主人|義母|義父|家|実家|住まい|住所|うち|私|わたし)"
                          r"[\s\u3000]*(?:は|が)[\s\u3000、,]*")
@@ -559,7 +561,7 @@ def _banks(turns: Sequence[_Turn], ents: list[Any]) -> None:
 # (ASR text puts spaces between the words and the digits: 「大字 金沢の 字 中島 の 58番地」「字 古謝 の 5 4 3 番地」)
 _AZA_NUM = (rf"(?:[0-9](?:[\s\u3000][0-9]){{1,4}}(?![0-9])|{_NUMK}"
             rf"|(?:[一二三四五六七八九十百千〇]|{_KANA_NUM})(?:{_S}(?:[一二三四五六七八九十百千〇]|{_KANA_NUM}))*)")
-_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ){_PLACE_GAP}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:[\s\u3000][ぁ-ん]{{1,2}}(?=[\s\u3000]))?(?:{_S}の)?"
+_AZA = re.compile(rf"(?:(?:(?:大字|おおあざ)(?:{_S}は(?=[\s\u3000、,]))?{_PLACE_GAP}[一-龯々ァ-ヶーぁ-ん]{{1,8}}?(?:[\s\u3000][ぁ-ん]{{1,2}}(?=[\s\u3000]))?(?:{_S}の)?"
                   rf"(?:{_PLACE_GAP}字{_PLACE_GAP}[一-龯々ァ-ヶーノぁ-ん](?:[\s\u3000]?[一-龯々ァ-ヶーノぁ-ん]){{0,7}}?)?"  # 「字 川 端 の」
                   rf"|(?<![一-龯々ぁ-ん])字{_S}[一-龯々ァ-ヶーノぁ-ん]{{1,8}}?){_PLACE_GAP}(?:の{_PLACE_GAP})?"
                   rf"(?:{_AZA_NUM}{_S}(?:番地|番|ばんち|ばん)(?:{_S}の?{_S}{_NUMK}(?:{_S}号)?)?|{_LOT}"
@@ -646,6 +648,8 @@ def _addresses(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]
         if _HOME_TALK.search(text) or _HOME_TALK.search(t.asked):  # a home described by a landmark
             spans += [m.span() for m in _LANDMARK_HOME.finditer(text)]
             spans += [m.span() for m in _NAMED_BLOCK.finditer(text)]
+        if home_asked or any(x.segment_id == t.seg.id and x.type == "address" for x in ents):
+            spans += [m.span() for m in _AZA_AFTER.finditer(text)]  # 「…二百十三番地 大字は 小松沢」
         for m in _HOME_TOWN.finditer(text):  # 「住所は松が枝町の…えっと、何番だったかしら」: the town, even without its number
             spans.append(m.span("t"))
         for s, e in spans:
@@ -1047,7 +1051,8 @@ def _days_said_later(turns: Sequence[_Turn], ents: list[Any], make: Callable[...
 
 _YEAR_BEFORE = re.compile(rf"(?:{_ERA}{_KS}(?:{_NUM_ANY}|元|がん)|(?<![0-9０-９])[12１２][0-9０-９]{{3}}|(?<![ぁ-ん])(?:にせん|せんきゅうひゃく){_S}{_NUM_ANY}?)"
                           rf"{_S}(?:年|ねん){_DATE_GAP}$")
-_DAY_FIXED = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|あっ?|いや|いえ)*(?:あっ?|いや|いえ|{_CORRECTION})"
+_DAY_FIXED = re.compile(rf"^(?:[\s\u3000]*(?:です|や|だ)(?=[\s\u3000、,]*(?:あっ?|いや|いえ)))?"  # 「…十二 日 です あ いや 十三 日」
+                        rf"(?:[\s\u3000、,…]|{_FILLERS}|{_CORRECTION}|あっ?|いや|いえ)*(?:あっ?|いや|いえ|{_CORRECTION})"
                         rf"(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUM_ANY}{_S}(?:月|がつ){_GAP})?{_NUM_ANY}{_S}(?:日|にち)")
 _ERA_ENDING_TURN = re.compile(rf"{_ERA}[\s\u3000、,…の]*$")
 _YEAR_HEAD = re.compile(rf"^(?:{_FILLERS}|[\s\u3000、,…])*(?:{_NUMK}|元){_S}年(?:{_GAP}{_NUMK}{_S}月(?:{_S}の?{_S}{_NUMK}{_S}日)?)?")
@@ -1230,7 +1235,7 @@ _CHILD_TALK = re.compile(r"子ども|子供|こども|お子|息子|娘|歳|才|
 # a kana name before a naming verb, also with the recogniser's spaces and in dialect (「はると って いいます」
 # 「ゆかり いうがよ」「はやと 言うんだけど」), in a turn about a family member or a name
 _NAMED_SPACED = re.compile(r"(?:^|(?<=[\s\u3000、。]))(?P<n>[ぁ-ん]{2,5}|[ァ-ヶー]{2,6}|[一-龯々]{1,3})(?:[\s\u3000]*(?:って|て|[、,])[\s\u3000]*|"
-                           r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます)|[\s\u3000]+|(?=っ?ちゅう))"
+                           r"[\s\u3000]*と[\s\u3000]*(?=申し|もうし|いいます|いう(?:んです|んだ|ん|の(?:です|よ|で)|て))|[\s\u3000]+|(?=っ?ちゅう))"
                            r"(?:っ?ちゅう(?:て|た|ん)|いい[\s\u3000]*(?:ます|まして|よる|よります)|いう(?!こと|わけ|感じ|話|の)|言う(?!こと|わけ|の)|"
                            r"言い(?:ます|まして)|ゆう(?!こと|わけ|の)|ゆい(?:ます|よる)|申し|もうし)")
 _KIN = r"(?:息子|娘|長男|長女|次男|次女|夫|妻|主人|旦那|嫁|婿|母|父|お兄ちゃん|お姉ちゃん|兄ちゃん|姉ちゃん|兄|姉|弟|妹|孫|甥|姪)"
@@ -1461,6 +1466,23 @@ _TRADE = re.compile(r"(?<![一-龯々])(?P<s>[一-龯々]{2,3})(?:運輸|運送|
 # (「…のケアマネジャー、桑原です」「民生委員 やってます てらおか です」)
 _AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|(?<=[ァ-ヶー一-龯々])、|いる|てる|てます|てまして|しよる|しとる|しちょる|やっとる|やりよる)[\s\u3000]*"
                                r"(?P<n>[一-龯々]{2,4}|[ぁ-ん]{3,6})[\s\u3000]*(?:です|と申します|といいます|でございます)(?=[。、！!\s\u3000]|$)")
+
+
+# a card's symbol said before its number (「記号が…「南04」、番号、1172」「記号が、東ノ3、番号が…」)
+_SYMBOL_BEFORE_NUMBER = re.compile(rf"記号[\s\u3000]*(?:が|は|、|,)?(?:[\s\u3000、,…「]|{_FILLERS})*(?P<s>[^\s\u3000、,。…「」]{{1,6}}?)」?"
+                                   r"(?:[\s\u3000、,…]|で)*(?=番号)")
+
+
+def _card_symbols(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
+    """The symbol of a card whose number was found right after it is part of the card's id."""
+    for t in turns:
+        for m in _SYMBOL_BEFORE_NUMBER.finditer(t.seg.text):
+            if not re.search(r"[0-9０-９一二三四五六七八九〇]", m.group("s")):
+                continue  # 「記号は分からないです、番号は…」
+            num = [x for x in ents if x.segment_id == t.seg.id and x.type in ("insurance_id", "id") and 0 <= x.start - m.end() <= 12]
+            if num:
+                _add(ents, make("insurance_id", m.start("s"), m.end("s"), m.group("s"), segment_id=t.seg.id,
+                                rule="insurance_id:symbol", group=num[0].group))
 
 
 def _affiliated_intros(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
@@ -1888,6 +1910,10 @@ def _spelled_sequences(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
                 _add(ents, make("name", s0, e0, text[s0:e0], segment_id=t.seg.id, rule="name:spelled"))
 
 
+# a name given as how it is written (「漢字では湊と書きます」「字は、杏って書きます」)
+_WRITTEN_AS = re.compile(r"(?:漢字(?:では|で|は|だと)|字は)[\s\u3000、,]*(?P<n>[一-龯々]{1,4})[\s\u3000]*(?:と|って)[\s\u3000]*書(?:きます|く|いて)")
+
+
 def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                     kana_name_ok: Callable[[str], bool] = lambda w: True) -> None:
     """A name spelled out: letter by letter, read aloud, or character by character through words that
@@ -1896,6 +1922,8 @@ def _name_spellings(turns: Sequence[_Turn], ents: list[Any], make: Callable[...,
         if any(x.segment_id == t.seg.id and x.type == "name" for x in ents) or _NAME_Q.search(t.asked):
             for m in _SPELLED_LETTERS.finditer(t.seg.text):
                 _add(ents, make("name", m.start(), m.end(), m.group(), segment_id=t.seg.id, rule="name:letters"))
+            for m in _WRITTEN_AS.finditer(t.seg.text):
+                _add(ents, make("name", m.start("n"), m.end("n"), m.group("n"), segment_id=t.seg.id, rule="name:written"))
             for m in _READING.finditer(t.seg.text):
                 g = next(k for k in ("r", "r2", "r3") if m.group(k))
                 word = m.group(g)
@@ -1983,7 +2011,8 @@ def _spelling_sentences(turns: Sequence[Any], ents: list[Any], make: Callable[..
                 start = first
             if said := list(re.finditer(r"(?:ます|です|でした)[\s\u3000。、,]+", text[start:first])):
                 start += said[-1].end()  # 「伸ばします 毛に、…」: the sentence before, where 。 was read as a space
-            if last - start >= 3:
+            right_after = bool(names) and start - max(x.end for x in names) <= 1  # 「[一]と書いて」: the sign joins the name
+            if last - start >= 3 and (right_after or re.search(r"[一-龯々ァ-ヶ]", _SPELL_WORDS.sub("", text[start:last]))):  # not 「と書きます」 alone
                 _add(ents, make("name", start, last, text[start:last], segment_id=t.seg.id, rule="name:spelled"))
 
 
@@ -2021,6 +2050,7 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok, name_shape_ok, common_word, kana_name_ok)
+    _card_symbols(turns, ents, make)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _kanji_before_child_honorific(turns, ents, make, person_ok)
     _kana_child_names(turns, ents, make, name_shape_ok)
