@@ -1506,3 +1506,16 @@ def test_card_symbols_rural_villages_corrected_days_and_written_names(turns, sec
 ])
 def test_look_alikes_of_card_symbols_and_written_names_stay(turns, visible):
     _stay_visible(turns, visible)
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a western year in spaced kanji digits, and a town name with の spaced by the recogniser
+    ([("staff", "生年月日は"), ("citizen", "一九 八 二 年 の 四 月 九 日 です")], ["一九"]),
+    ([("staff", "ご住所は"), ("citizen", "住所 は 宮 の 前 三 丁目 の 八 の 二 です")], ["宮 の 前"]),
+])
+def test_spaced_kanji_years_and_spaced_towns_with_no(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_spaced_kanji_year_outside_a_birth_date_stays():
+    _stay_visible([("staff", "何年ですか"), ("citizen", "一九 八 二 年 の 四 月 九 日 に 入院")], ["一九"])

@@ -988,6 +988,7 @@ _ERA_BEFORE_YEAR = re.compile(rf"{_ERA}(?:[\s\u3000、,…]|{_FILLERS})*(?:{_NUM
 _PHONE_TRIED = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}(?:…+|[、,])[\s\u3000、,]*(?:{_FILLERS}[\s\u3000、,…]*)*$")
 _PHONE_HEAD = re.compile(rf"(?<![0-9０-９])0[0-9０-９]{{1,4}}[\s\u3000]*(?:の|[-‐−－])?[\s\u3000、,]*(?:[0-9０-９]{{1,3}}[\s\u3000]*)?(?:…+|、)(?:[\s\u3000、,…]|{_FILLERS})*$")
 _SPACED_YEAR_HEAD = re.compile(r"(?<![0-9０-９])(?:[12１２][\s\u3000])(?:[0-9０-９][\s\u3000]){0,2}$")
+_SPACED_KANJI_YEAR_HEAD = re.compile(r"(?<![〇一二三四五六七八九十])(?:一九|二〇|一[\s\u3000]九|二[\s\u3000]〇)[\s\u3000](?:[〇一二三四五六七八九][\s\u3000])?$")  # 「一九 八 二 年」
 
 
 def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
@@ -999,6 +1000,10 @@ def _birth_tails(text_of: dict[int, str], ents: list[Any]) -> None:
             if re.search(r"(?:月|がつ)$", text[e.start:e.end]) and (day := _DAY_TAIL.match(text[e.end:])):
                 e.end += day.end()
             if re.match(r"[0-9０-９]", text[e.start:e.end]) and (head := _SPACED_YEAR_HEAD.search(text[:e.start])):
+                e.start = head.start()
+            year = re.match(r"(?:[〇一二三四五六七八九][\s\u3000]?){1,2}年", text[e.start:e.end])
+            if year and (head := _SPACED_KANJI_YEAR_HEAD.search(text[:e.start])) and \
+                    len(re.sub(r"[^〇一二三四五六七八九]", "", head.group() + year.group())) == 4:
                 e.start = head.start()
             if not re.search(r"月|がつ", text[e.start:e.end]) and (day := _BORN_THEN_DAY.match(text[e.end:])):
                 e.end += day.end()
