@@ -1519,3 +1519,19 @@ def test_spaced_kanji_years_and_spaced_towns_with_no(turns, secret, monkeypatch)
 
 def test_a_spaced_kanji_year_outside_a_birth_date_stays():
     _stay_visible([("staff", "何年ですか"), ("citizen", "一九 八 二 年 の 四 月 九 日 に 入院")], ["一九"])
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a number the staff member reads off a card after saying so (「番号 を 読みますね」「基礎年金番号 も 書きます」)
+    ([("citizen", "マイナンバーカード です"), ("staff", "では 番号 を 読みますね 四 〇 二 一 の 七 三 五 五 の 一 八 〇 九 あってますか")],
+     ["七 三 五 五"]),
+    ([("staff", "基礎年金番号 も 書きます 三 一 〇 〇 の 二 六 七 四 一 九")], ["二 六 七 四 一 九"]),
+    # a certificate's number with a letter and の after 第
+    ([("staff", "受給者証はお持ちですか"), ("citizen", "はい 持ってます 番号が えー 第 C の 4 1 8 2 6 号 です")], ["4 1 8 2 6"]),
+])
+def test_numbers_read_off_cards_and_lettered_certificates(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_the_staff_reading_the_office_number_aloud_stays():
+    _stay_visible([("staff", "窓口の番号を読みますね ゼロ 三 の 一 二 三 四 の 五 六 七 八 です")], ["五 六 七 八"])

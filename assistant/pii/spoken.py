@@ -317,7 +317,7 @@ def _number_type(run: str, context: str) -> str | None:
 
 # a card's or a certificate's number: 第 (or だい) before it, 号 (not 号室) after it
 # 「第、えー、3902117号」「第C-30582号」
-_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,…]|{_FILLERS})*(?:[A-ZＡ-Ｚ][\s\u3000]*[-‐−－ー]?[\s\u3000]*)?$")
+_CARD_LEAD = re.compile(rf"(?:第|だい)(?:[\s\u3000、,…]|{_FILLERS})*(?:[A-ZＡ-Ｚ][\s\u3000]*(?:[-‐−－ー]|の)?[\s\u3000]*)?$")  # 「第 B の 3 0 7 2 1 号」
 _CARD_TAIL = re.compile(r"[\s\u3000]*号(?!室)")
 
 
@@ -496,8 +496,8 @@ def _numbers(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) 
         for m0 in _RUN.finditer(text):
             m = _trimmed(m0)
             if m is None or (staff and not _CARD_WORD_BEFORE.search(text[:m.start()]) and not _card_number(text, m.start(), m.end())
-                             and not _read_off_card(asked, text, m)):
-                continue
+                             and not _read_off_card(asked, text, m)) or (staff and office_number(text, m.start())):
+                continue  # (「窓口の番号を読みますね…」: the office's number is public)
             run, end = m.group(), m.end()
             conts = [] if staff else _continuations(turns, i, text, end)
             whole = run + "".join(c.group(1) for _t, c in conts)
@@ -540,6 +540,7 @@ def _number_words(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., A
 
 _CARD_WORD_BEFORE = re.compile(r"(?:記号|番号|被保険者番号|基礎年金番号|口座番号|マイナンバー|個人番号|普通[\s\u3000]*預金|当座[\s\u3000]*預金)[\s\u3000]*[はがもの]?[\s\u3000、,]*"
                                r"(?:(?:ですね|ですか|ね)[\s\u3000、,]*)?"  # 「基礎年金番号ですね、2134の…」: the staff reading it back
+                               r"(?:[をもは]?[\s\u3000]*(?:読み(?:上げ)?ます|書きます|控えます|確認します|言います)(?:ね)?[\s\u3000、,]*)?"  # 「番号 を 読みますね」
                                r"(?:[0-9０-９〇一二三四五六七八九\s\u3000、の\-]{0,12}(?:番号|記号)[\s\u3000]*[はがもの]?[\s\u3000、,]*)?(?:第[\s\u3000]*)?$")
 
 
