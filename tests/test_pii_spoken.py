@@ -1535,3 +1535,16 @@ def test_numbers_read_off_cards_and_lettered_certificates(turns, secret, monkeyp
 
 def test_the_staff_reading_the_office_number_aloud_stays():
     _stay_visible([("staff", "窓口の番号を読みますね ゼロ 三 の 一 二 三 四 の 五 六 七 八 です")], ["五 六 七 八"])
+
+
+@pytest.mark.parametrize("turns,secret", [
+    # a radical and the word it joins (「さんずいに少ない」), a kana name followed by its characters
+    ([("staff", "お子さんは"), ("citizen", "あ、娘の、えー、理沙です。理科の理にさんずいに少ないで、りさです。")], ["少ない"]),
+    ([("staff", "お名前は"), ("citizen", "あ ゆい です ゆい 結ぶ に 衣 で 苗字 は 森 に 本")], ["結ぶ"]),
+])
+def test_radicals_with_their_words_and_kana_names_then_their_characters(turns, secret, monkeypatch):
+    _masked_away_by_rules(turns, secret, monkeypatch)
+
+
+def test_a_school_after_a_kana_name_stays():
+    _stay_visible([("staff", "お子さんのお名前は"), ("citizen", "はるき です はるき 第二 中学 に 通って ます")], ["二 中学"])

@@ -1908,6 +1908,10 @@ def _spelled_sequences(turns: Sequence[_Turn], ents: list[Any], make: Callable[.
             before = [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and x.end <= s0]
             lead_from = max((x.end for x in before), default=0)
             topic = bool(before) and re.fullmatch(r"[\s\u3000]*は[\s\u3000、,]*", text[lead_from:s0]) is not None  # 「たくみ は 開拓の 拓 に 海」
+            kana = max(before, key=lambda x: x.end).text if before else ""
+            topic = topic or (re.fullmatch(r"[ぁ-んァ-ヶー]{2,8}", str(kana)) is not None  # 「ゆい 結ぶ に 衣 で」: a kana name, then its characters
+                              and re.fullmatch(r"[\s\u3000、,]*", text[lead_from:s0]) is not None and _NAME_Q.search(t.asked) is not None
+                              and any(re.search(r"[一-龯々][ぁ-ん]|の", m.group()[a:b]) for a, b in items))  # (not 「第二 中学」)
             if not (topic or _SPELL_LEAD.search(text[lead_from:s0])) or not (popped or _SPELL_END.match(text[e0:])):
                 continue
             heads = [re.findall(r"[一-龯々]+", m.group()[a:b])[-1] for a, b in items]
@@ -1982,10 +1986,12 @@ def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[.
 
 # a sentence that explains how a name is written (「毛に、利益の利です」「水が無い瀬、と書きます」「魚へん に 交わる の 鮫」
 # 「東に、條は旧字の方の條です」): what shows it, and where it stops
-_SPELL_WORDS = re.compile(rf"(?<![ぁ-んっ])(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)|"  # not 「言うてへん」
+_SPELL_WORDS = re.compile(rf"(?:(?<![ぁ-んっ])|(?<=[にのは]))(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)|"  # not 「言うてへん」
                           r"(?:って|と)[\s\u3000]*書(?:いて|きます|く)(?![\s\u3000]*(?:あ[るりっ]|もら|くだ|い[るまた]|な[いく]|ほし|おい|おか|し?ま))|"
                           r"という字|って(?:いう)?字|旧字|の字(?![がはを])")
 _SENTENCE = re.compile(r"[^。！？!?]+")
+_RADICAL_JOINS = re.compile(r"[\s\u3000、,…]*に[\s\u3000、,…]*[一-龯々]{1,3}(?:[ぁ-ん]{0,3}(?=[\s\u3000、,。…]|の|です|$)|(?=で))")
+_RADICAL_END = re.compile(rf"(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)$")
 _SELF_EXPLAINED = re.compile(r"(?P<w>[一-龯々]{1,3})[ぁ-ん]{0,3}[\s\u3000]*の[\s\u3000]*(?P<c>[一-龯々])(?![一-龯々])")  # 「利益の利」
 _SPELL_START = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|はい|いえ|いや|ええ|あっ?|そう|です|だす|さん|[はがのも](?=[\s\u3000、,]))*")
 # what follows the last sign, up to the character it tells (「うかんむり の 宏」「魚へん に 交わる の 鮫」)
@@ -2008,6 +2014,8 @@ def _spelling_sentences(turns: Sequence[Any], ents: list[Any], make: Callable[..
             if not signs or not any(c in chars for c in text[a:b] if "一" <= c <= "龯") and not _SELF_EXPLAINED.search(text, a, b):
                 continue
             first, last = min(s for s, _ in signs), max(e for _, e in signs)
+            if (joined := _RADICAL_JOINS.match(text, last, b)) and _RADICAL_END.search(text, 0, last):
+                last = joined.end()  # 「さんずいに少ない」: a radical and the word it joins make one character
             tails = [m.end() for r in _SPELL_TAILS if (m := r.match(text, last, b)) and text[m.end() - 1] in chars]
             last = max([last, *tails])
             names = [x for x in ents if x.segment_id == t.seg.id and x.type == "name" and a <= x.start and x.end <= first]
