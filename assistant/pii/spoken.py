@@ -2387,7 +2387,7 @@ def join_spelling_pieces(segments: Sequence[Segment], ents: list[Any]) -> None:
         a = keep[-1]
         glue = text_of.get(b.segment_id, "")[a.end:b.start] if a.segment_id == b.segment_id else "。"
         spelled = "name:spelled" in (a.rule, b.rule) or re.search(r"字|書い|に", glue) is not None
-        if 0 <= len(glue) <= 12 and glue.strip(" \u3000、,") and _SPELL_GLUE.fullmatch(glue) and spelled:
+        if len(glue) <= 12 and glue.strip(" \u3000、,") and _SPELL_GLUE.fullmatch(glue) and spelled:
             a.end, a.group = max(a.end, b.end), a.group or b.group
             ents.remove(b)
         else:
