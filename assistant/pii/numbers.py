@@ -256,7 +256,7 @@ PHONE_BEFORE = re.compile(r"電話|携帯|連絡先|TEL|tel|ＴＥＬ|ファッ�
 MYNUMBER_CTX = re.compile(r"マイナンバー|個人番号|まいなんばー")
 ID_KEYWORD_RE = re.compile(
     r"(?P<kw>記号番号|記号|番号|口座番号|被保険者番号|受給者番号|証番号|基礎年金番号|年金番号)"
-    r"(?:[はがも:：]|って|、|,|\s|えっと|えーと|えー|あの|あー|その)*")
+    r"(?:[はがも:：]|って|、|,|\s|…+|えっと|えーと|えー|あの|あー|その)*")  # 「記号が…「北12」、番号、…」
 
 
 def _context_type(context: str) -> str:
@@ -365,11 +365,11 @@ def _classify(text: str, chain: Chain, ctx: str, spoken_ids: bool = False) -> Nu
 # a 記号 may start with a kanji or two (愛12, 東-3, 鹿 1 2: the insurer's mark), in quotes as read from
 # the card (「北02」), its digits read one by one
 _ID_DIGITS = r"[0-9０-９](?:[ \u3000]?[0-9０-９])*"
-# the mark may be said apart from its digits (「東の、5」「すい 03」「南 の 十五」)
+# the mark may be said apart from its digits (「東の、5」「すい 03」「南 の 十五」「東ノ3」)
 _ID_MARK = r"(?:[一-龯]{1,2}|(?!ね|よ|で|が|は|の|と|も|な)[ぁ-ん]{1,2}(?=[ \u3000]))"
 # kanji digits read one by one (「三 八 〇 二 九」): the whole run, not a first digit taken for a mark
 _ID_KANJI_DIGITS = r"[〇一二三四五六七八九](?:[ \u3000]?[〇一二三四五六七八九]){2,}(?![一-龯])"
-_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_KANJI_DIGITS}|{_ID_MARK}(?:[ \u3000、,]|の)*[-‐−－]?[ \u3000]?(?:{_ID_DIGITS}|[〇一二三四五六七八九十]{{1,4}}(?![一-龯]))"
+_SHORT_ID_RE = re.compile(rf"(?:「\s*)?(?:{_ID_KANJI_DIGITS}|{_ID_MARK}(?:[ \u3000、,]|の|ノ)*[-‐−－]?[ \u3000]?(?:{_ID_DIGITS}|[〇一二三四五六七八九十]{{1,4}}(?![一-龯]))"
                           rf"|{_ID_DIGITS})(?:\s*[-‐−－の]\s*{_ID_DIGITS})*(?![0-9０-９])(?:\s*」)?")
 # a 記号 of kanji alone (記号は市国、番号は…): only where a pause, a quote or the 番号 closes it
 _KANJI_MARK_RE = re.compile(r"(?:「\s*)?[一-龯]{1,3}(?:\s*」|(?=[、,]|\s*番号|\s*で\s*番号))")

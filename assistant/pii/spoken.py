@@ -1474,23 +1474,6 @@ _AFFILIATED_INTRO = re.compile(r"(?:の|で、|で|(?<=[ァ-ヶー一-龯々])�
                                r"(?P<n>[一-龯々]{2,4}|[ぁ-ん]{3,6})[\s\u3000]*(?:です|と申します|といいます|でございます)(?=[。、！!\s\u3000]|$)")
 
 
-# a card's symbol said before its number (「記号が…「南04」、番号、1172」「記号が、東ノ3、番号が…」)
-_SYMBOL_BEFORE_NUMBER = re.compile(rf"記号[\s\u3000]*(?:が|は|、|,)?(?:[\s\u3000、,…「]|{_FILLERS})*(?P<s>[^\s\u3000、,。…「」]{{1,6}}?)」?"
-                                   r"(?:[\s\u3000、,…]|で)*(?=番号)")
-
-
-def _card_symbols(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any]) -> None:
-    """The symbol of a card whose number was found right after it is part of the card's id."""
-    for t in turns:
-        for m in _SYMBOL_BEFORE_NUMBER.finditer(t.seg.text):
-            if not re.search(r"[0-9０-９一二三四五六七八九〇]", m.group("s")):
-                continue  # 「記号は分からないです、番号は…」
-            num = [x for x in ents if x.segment_id == t.seg.id and x.type in ("insurance_id", "id") and 0 <= x.start - m.end() <= 12]
-            if num:
-                _add(ents, make("insurance_id", m.start("s"), m.end("s"), m.group("s"), segment_id=t.seg.id,
-                                rule="insurance_id:symbol", group=num[0].group))
-
-
 def _affiliated_intros(turns: Sequence[_Turn], ents: list[Any], make: Callable[..., Any],
                        surname_ok: Callable[[str], bool], name_shape_ok: Callable[[str], bool] = lambda w: False,
                        common_word: Callable[[str], bool] = lambda w: True,
@@ -1986,12 +1969,13 @@ def explained_characters(turns: Sequence[Any], ents: list[Any], make: Callable[.
 
 # a sentence that explains how a name is written (「毛に、利益の利です」「水が無い瀬、と書きます」「魚へん に 交わる の 鮫」
 # 「東に、條は旧字の方の條です」): what shows it, and where it stops
-_SPELL_WORDS = re.compile(rf"(?:(?<![ぁ-んっ])|(?<=[にのは]))(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)|"  # not 「言うてへん」
+_RADICAL_WORD = rf"(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)"
+_SPELL_WORDS = re.compile(rf"(?:(?<![ぁ-んっ])|(?<=[にのは])){_RADICAL_WORD}|"  # not 「言うてへん」
                           r"(?:って|と)[\s\u3000]*書(?:いて|きます|く)(?![\s\u3000]*(?:あ[るりっ]|もら|くだ|い[るまた]|な[いく]|ほし|おい|おか|し?ま))|"
                           r"という字|って(?:いう)?字|旧字|の字(?![がはを])")
 _SENTENCE = re.compile(r"[^。！？!?]+")
 _RADICAL_JOINS = re.compile(r"[\s\u3000、,…]*に[\s\u3000、,…]*[一-龯々]{1,3}(?:[ぁ-ん]{0,3}(?=[\s\u3000、,。…]|の|です|$)|(?=で))")
-_RADICAL_END = re.compile(rf"(?:{_RADICAL}|[一-龯]へん|[一-龯]{{1,2}}かんむり)$")
+_RADICAL_END = re.compile(rf"{_RADICAL_WORD}$")
 _SELF_EXPLAINED = re.compile(r"(?P<w>[一-龯々]{1,3})[ぁ-ん]{0,3}[\s\u3000]*の[\s\u3000]*(?P<c>[一-龯々])(?![一-龯々])")  # 「利益の利」
 _SPELL_START = re.compile(rf"^(?:[\s\u3000、,…]|{_FILLERS}|はい|いえ|いや|ええ|あっ?|そう|です|だす|さん|[はがのも](?=[\s\u3000、,]))*")
 # what follows the last sign, up to the character it tells (「うかんむり の 宏」「魚へん に 交わる の 鮫」)
@@ -2064,7 +2048,6 @@ def extend(segments: Sequence[Segment], entities: list[Any], make: Callable[...,
     _latin_and_spelled_names(turns, ents, make)
     _companies(turns, ents, make, surname_ok)
     _affiliated_intros(turns, ents, make, surname_ok, name_shape_ok, common_word, kana_name_ok)
-    _card_symbols(turns, ents, make)
     _named_in_passing(turns, ents, make, kana_name_ok, name_shape_ok)
     _kanji_before_child_honorific(turns, ents, make, person_ok)
     _kana_child_names(turns, ents, make, name_shape_ok)
